@@ -1,0 +1,81 @@
+/* The typed JSON codec: bytes straight into generated structs and back,
+ * driven by the descriptor tables (k8s/types.h). No DOM in between.
+ *
+ * Decoding rules (what the tests pin down):
+ *   - `null` reads as absent wherever a field or map value may be absent; as
+ *     an array element it is an error (an array has no absent elements).
+ *   - Numbers for integer fields must be integers in range (no 1.0, no 1e3);
+ *     int64 is exact over its whole range.
+ *   - Strings must be valid UTF-8 with valid escapes; lone surrogates and
+ *     U+0000 (which a C string cannot hold) are errors.
+ *   - A key that appears twice in one object (or map) is an error
+ *     (K8S_EDUPKEY), wherever it is: typed fields, unknown fields, maps.
+ *     Free-form JSON values are kept as they are, duplicates included.
+ *   - Unknown fields are kept in `_unknown` and written back by the encoder.
+ *   - Errors name the JSON path, the byte offset, line and column.
+ */
+#ifndef K8S_CODEC_H
+#define K8S_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "k8s/arena.h"
+#include "k8s/buf.h"
+#include "k8s/error.h"
+#include "k8s/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define K8S_DEFAULT_MAX_DEPTH 512
+#define K8S_DEFAULT_MAX_STRING ((size_t)64 << 20)
+
+typedef enum k8s_severity { K8S_WARNING, K8S_PROBLEM } k8s_severity;
+
+/* Receives each problem found when decoding in "report all" mode. */
+typedef void (*k8s_diag_fn)(void *ctx, k8s_severity severity, const k8s_error *problem);
+
+typedef struct k8s_decode_options {
+    size_t max_depth;    /* nesting limit for objects and arrays; 0 = K8S_DEFAULT_MAX_DEPTH */
+    size_t max_string;   /* longest string or free-form value in bytes; 0 = K8S_DEFAULT_MAX_STRING */
+    bool reject_unknown; /* unknown fields are K8S_EUNKNOWN_FIELD problems */
+    /* With diag set, the decoder reports every problem it can recover from
+     * (wrong types, ranges, duplicates, unknown fields as warnings) and goes
+     * on; the call still fails with the first problem's code. Malformed JSON
+     * stops it at once. */
+    k8s_diag_fn diag;
+    void *diag_ctx;
+} k8s_decode_options;
+
+/* Decodes one JSON value of `type` into a new struct allocated in `arena`.
+ * opts may be NULL. On failure *out is NULL; what was allocated stays in the
+ * arena until it is freed. */
+k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
+                         void **out, const k8s_decode_options *opts, k8s_error *err);
+
+/* Appends the compact JSON of obj to out. The struct is only read. Fails on
+ * values that cannot be written as valid JSON (invalid UTF-8, NaN, a
+ * free-form field that is not JSON, `_unknown` that is not an object or
+ * repeats a known field). On failure out keeps what it had before. */
+k8s_code k8s_json_encode(const k8s_type *type, const void *obj, k8s_buf *out, k8s_error *err);
+
+/* A deep copy of obj in arena (for values that must outlive their result);
+ * NULL on out-of-memory. */
+void *k8s_copy(const k8s_type *type, const void *obj, k8s_arena *arena);
+
+/* Reads the top-level "apiVersion" and "kind" strings of a JSON object
+ * without decoding the rest. Absent members come back NULL. Strings are
+ * copied into arena. */
+k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char **api_version,
+                            char **kind, k8s_error *err);
+
+/* Checks that text is exactly one JSON value and appends it, without
+ * insignificant whitespace, to out. */
+k8s_code k8s_json_compact(const char *text, size_t len, k8s_buf *out, k8s_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

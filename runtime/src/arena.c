@@ -1,0 +1,165 @@
+/* Bump allocation through a chain of blocks; see k8s/arena.h. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define ARENA_ALIGN 8
+#define FIRST_BLOCK 2048
+#define MAX_BLOCK (256 * 1024)
+
+typedef struct block {
+    struct block *next;
+    size_t size; /* whole block, header included */
+} block;
+
+struct k8s_arena {
+    char *cur;  /* next free byte in the newest block */
+    char *end;  /* end of the newest block */
+    block *blocks;
+    size_t total;     /* bytes taken from the allocator */
+    size_t next_size; /* size of the next ordinary block */
+    k8s_allocator alloc;
+};
+
+static void *default_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return malloc(size);
+}
+
+static void default_free(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    (void)size;
+    free(ptr);
+}
+
+static const k8s_allocator malloc_allocator = {default_alloc, default_free, NULL};
+
+static size_t round_up(size_t n)
+{
+    return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+k8s_arena *k8s_arena_new_with(const k8s_allocator *alloc)
+{
+    if (!alloc)
+        alloc = &malloc_allocator;
+    k8s_arena *a = alloc->alloc(alloc->ctx, sizeof *a);
+    if (!a)
+        return NULL;
+    memset(a, 0, sizeof *a);
+    a->alloc = *alloc;
+    a->total = sizeof *a;
+    a->next_size = FIRST_BLOCK;
+    return a;
+}
+
+k8s_arena *k8s_arena_new(void)
+{
+    return k8s_arena_new_with(NULL);
+}
+
+void k8s_arena_free(k8s_arena *a)
+{
+    if (!a)
+        return;
+    block *b = a->blocks;
+    while (b) {
+        block *next = b->next;
+        a->alloc.free(a->alloc.ctx, b, b->size);
+        b = next;
+    }
+    k8s_allocator alloc = a->alloc;
+    alloc.free(alloc.ctx, a, sizeof *a);
+}
+
+/* Gets a block with room for n bytes. Requests larger than a quarter of the
+ * usual block get a block of their own, kept behind the current one so its
+ * free tail is not lost. */
+static void *grow(k8s_arena *a, size_t n)
+{
+    size_t header = round_up(sizeof(block));
+    int dedicated = n > a->next_size / 4;
+    size_t size = header + (dedicated ? n : a->next_size);
+    if (size < n) /* overflow */
+        return NULL;
+    block *b = a->alloc.alloc(a->alloc.ctx, size);
+    if (!b)
+        return NULL;
+    b->size = size;
+    a->total += size;
+    char *mem = (char *)b + header;
+    if (dedicated && a->blocks) {
+        b->next = a->blocks->next;
+        a->blocks->next = b;
+        return mem;
+    }
+    b->next = a->blocks;
+    a->blocks = b;
+    a->cur = mem + n;
+    a->end = (char *)b + size;
+    if (!dedicated && a->next_size < MAX_BLOCK)
+        a->next_size *= 2;
+    return mem;
+}
+
+/* Internal: unaligned, uninitialised memory for text. */
+void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)
+{
+    if ((size_t)(a->end - a->cur) >= n) {
+        void *p = a->cur;
+        a->cur += n;
+        return p;
+    }
+    return grow(a, n);
+}
+
+void *k8s_arena_alloc(k8s_arena *a, size_t size)
+{
+    uintptr_t cur = (uintptr_t)a->cur;
+    size_t pad = (size_t)(-cur & (ARENA_ALIGN - 1));
+    size_t n = size ? size : 1;
+    void *p;
+    if (a->cur && (size_t)(a->end - a->cur) >= pad && (size_t)(a->end - a->cur) - pad >= n) {
+        p = a->cur + pad;
+        a->cur += pad + n;
+    } else {
+        p = grow(a, round_up(n));
+        if (!p)
+            return NULL;
+    }
+    memset(p, 0, n);
+    return p;
+}
+
+char *k8s_arena_strndup(k8s_arena *a, const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    if (n + 1 == 0)
+        return NULL;
+    char *p = k8s_arena_alloc_bytes(a, n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *k8s_arena_strdup(k8s_arena *a, const char *s)
+{
+    return s ? k8s_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+size_t k8s_arena_size(const k8s_arena *a)
+{
+    return a ? a->total : 0;
+}
+
+const k8s_allocator *k8s_arena_allocator(const k8s_arena *a)
+{
+    return &a->alloc;
+}

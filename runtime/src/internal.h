@@ -1,0 +1,71 @@
+/* Private helpers shared by the runtime's modules. Not installed. */
+#ifndef K8S_INTERNAL_H
+#define K8S_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "k8s/arena.h"
+#include "k8s/buf.h"
+#include "k8s/error.h"
+#include "k8s/types.h"
+
+#if defined(__GNUC__)
+#define K8S_LIKELY(x) __builtin_expect(!!(x), 1)
+#define K8S_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define K8S_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define K8S_LIKELY(x) (x)
+#define K8S_UNLIKELY(x) (x)
+#define K8S_PRINTF(a, b)
+#endif
+
+/* Unaligned, uninitialised arena memory for text (arena.c). */
+void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n);
+
+/* One step of a JSON path, kept on the C stack while descending. */
+typedef struct k8s_path {
+    const struct k8s_path *up;
+    const char *name; /* field name or map key; NULL for an array index */
+    size_t len;
+    size_t index;
+} k8s_path;
+
+/* Renders the path root-first ("spec.containers[2].image") into out. */
+void k8s_path_format(const k8s_path *p, char *out, size_t n);
+
+/* Fills err (when non-NULL): code, path, message, and offset/line/column
+ * of `at` within [start, ...) when start is non-NULL. */
+void k8s_error_set(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
+                   const char *at, const char *fmt, ...) K8S_PRINTF(6, 7);
+void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
+                    const char *at, const char *fmt, va_list ap);
+
+/* Size of one element of a field's kind (arrays, map values). */
+size_t k8s_kind_size(const k8s_field *f);
+/* Whether a field is present in the struct at base. */
+bool k8s_field_present(const k8s_field *f, const char *base);
+
+/* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
+size_t k8s_utf8_seq(const unsigned char *p, const unsigned char *end);
+
+/* base64 (standard alphabet, padded), as Go's encoding/json writes []byte. */
+size_t k8s_base64_encoded_len(size_t n);
+void k8s_base64_encode(const uint8_t *in, size_t n, char *out);
+/* Decodes into out (room for n*3/4 bytes); ignores \r and \n as Go does.
+ * Returns false on anything else that is not valid padded base64. */
+bool k8s_base64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len);
+
+/* k8s_json_compact, with errors placed at path. */
+k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,
+                        k8s_error *err);
+
+/* Writes the members of the JSON object `text` (the `_unknown` of a struct
+ * of `type`), compacted, to out, each preceded by a comma when *first is
+ * false. Rejects text that is not an object or names a field of type. */
+k8s_code k8s_unknown_splice(const k8s_type *type, const char *text, k8s_buf *out, bool *first,
+                            const k8s_path *path, k8s_error *err);
+
+#endif

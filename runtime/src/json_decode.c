@@ -1,0 +1,1315 @@
+/* The typed JSON decoder: one pass over the bytes, writing straight into the
+ * generated structs through their descriptors (k8s/types.h).
+ *
+ * Memory: results go to the caller's arena. Arrays and maps are collected in
+ * a scratch buffer per nesting level and copied to the arena once, at their
+ * exact size, so the arena holds no half-grown copies. Unknown fields and
+ * free-form values are compacted onto one text stack (offsets only, so it
+ * may move) and copied out when their object ends.
+ *
+ * Recursion follows the typed structure only and is bounded by max_depth;
+ * free-form values are scanned by an iterative state machine. */
+#define _GNU_SOURCE /* newlocale, strtod_l */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "k8s/codec.h"
+
+enum { OK = 0, SKIP = 1, STOP = -1 };
+
+typedef struct scratch {
+    char *buf;
+    size_t cap;
+} scratch;
+
+typedef struct ukey { /* decoded name of an unknown field, for duplicate checks */
+    const char *s;
+    size_t n;
+} ukey;
+
+typedef struct dec {
+    const char *start, *p, *end;
+    k8s_arena *arena;
+    const k8s_decode_options *opt;
+    size_t max_depth, max_string, depth;
+    scratch *scr; /* one per array/map nesting level */
+    size_t nscr, level;
+    k8s_buf text; /* unknown-field and free-form text under construction */
+    ukey *uk;
+    size_t nuk, capuk;
+    char *keybuf; /* unescaped keys */
+    size_t keycap;
+    char *stack; /* container kinds of the free-form scanner */
+    size_t stackcap;
+    locale_t loc;
+    k8s_error *err;
+    k8s_code first; /* first problem reported */
+    bool oom;
+} dec;
+
+static const k8s_decode_options no_options;
+
+/* ---- problems ---- */
+
+static void report(dec *d, k8s_severity sev, k8s_code code, const k8s_path *path, const char *at,
+                   const char *fmt, va_list ap)
+{
+    k8s_error e;
+    k8s_error_setv(&e, code, path, d->start, at, fmt, ap);
+    if (sev == K8S_PROBLEM && !d->first) {
+        d->first = code;
+        if (d->err)
+            *d->err = e;
+    }
+    if (d->opt->diag)
+        d->opt->diag(d->opt->diag_ctx, sev, &e);
+}
+
+/* Input that cannot be read on from: always stops. */
+K8S_PRINTF(5, 6)
+static int fatal(dec *d, k8s_code code, const k8s_path *path, const char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, K8S_PROBLEM, code, path, at, fmt, ap);
+    va_end(ap);
+    return STOP;
+}
+
+/* A value that is wrong but well-formed: stops, or with diag, is reported
+ * and the decoder goes on (SKIP). */
+K8S_PRINTF(5, 6)
+static int problem(dec *d, k8s_code code, const k8s_path *path, const char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, K8S_PROBLEM, code, path, at, fmt, ap);
+    va_end(ap);
+    return d->opt->diag ? SKIP : STOP;
+}
+
+K8S_PRINTF(4, 5)
+static void warn(dec *d, const k8s_path *path, const char *at, const char *fmt, ...)
+{
+    if (!d->opt->diag)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, K8S_WARNING, K8S_EUNKNOWN_FIELD, path, at, fmt, ap);
+    va_end(ap);
+}
+
+static int nomem(dec *d, const k8s_path *path)
+{
+    d->oom = true;
+    return fatal(d, K8S_ENOMEM, path, d->p, "out of memory");
+}
+
+/* ---- lexing ---- */
+
+static const unsigned char is_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
+
+/* 1: ends a plain run inside a string: quote, backslash, control, non-ASCII */
+static const unsigned char str_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static inline void ws(dec *d)
+{
+    while (d->p < d->end && is_ws[(unsigned char)*d->p])
+        d->p++;
+}
+
+static inline char peek(const dec *d)
+{
+    return d->p < d->end ? *d->p : '\0';
+}
+
+static int eof_error(dec *d, const k8s_path *path)
+{
+    return fatal(d, K8S_ESYNTAX, path, d->p, "unexpected end of input");
+}
+
+static int unexpected(dec *d, const k8s_path *path, const char *wanted)
+{
+    if (d->p >= d->end)
+        return eof_error(d, path);
+    unsigned char c = (unsigned char)*d->p;
+    if (c >= 0x20 && c < 0x7F)
+        return fatal(d, K8S_ESYNTAX, path, d->p, "expected %s, found '%c'", wanted, c);
+    return fatal(d, K8S_ESYNTAX, path, d->p, "expected %s, found byte 0x%02X", wanted, c);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool hex4(const char *p, unsigned *v)
+{
+    unsigned r = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return false;
+        r = r << 4 | (unsigned)h;
+    }
+    *v = r;
+    return true;
+}
+
+typedef struct str {
+    const char *raw; /* between the quotes, escapes as written */
+    size_t n;
+    bool esc; /* has escapes */
+    bool nul; /* has \u0000 */
+} str;
+
+/* At the opening quote: checks the string (escapes, surrogate pairs, UTF-8,
+ * no raw control characters) and moves past the closing quote. */
+static int scan_string(dec *d, const k8s_path *path, str *s)
+{
+    const char *p = d->p + 1, *end = d->end;
+    s->raw = p;
+    s->esc = s->nul = false;
+    for (;;) {
+        while (p < end && !str_stop[(unsigned char)*p])
+            p++;
+        if (p >= end) {
+            d->p = p;
+            return fatal(d, K8S_ESYNTAX, path, d->p, "unterminated string");
+        }
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            s->esc = true;
+            if (p + 1 >= end) {
+                d->p = p + 1;
+                return eof_error(d, path);
+            }
+            char e = p[1];
+            if (e == 'u') {
+                unsigned u;
+                if (end - p < 6 || !hex4(p + 2, &u))
+                    return fatal(d, K8S_EENCODING, path, p, "invalid \\u escape");
+                if (u == 0)
+                    s->nul = true;
+                if (u >= 0xDC00 && u <= 0xDFFF)
+                    return fatal(d, K8S_EENCODING, path, p, "lone low surrogate \\u%04X", u);
+                if (u >= 0xD800 && u <= 0xDBFF) {
+                    unsigned lo;
+                    if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &lo) ||
+                        lo < 0xDC00 || lo > 0xDFFF)
+                        return fatal(d, K8S_EENCODING, path, p, "lone high surrogate \\u%04X", u);
+                    p += 12;
+                } else {
+                    p += 6;
+                }
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                return fatal(d, K8S_EENCODING, path, p, "invalid escape '\\%c'",
+                             e >= 0x20 && e < 0x7F ? e : '?');
+            p += 2;
+            continue;
+        }
+        if (c < 0x20)
+            return fatal(d, K8S_ESYNTAX, path, p, "control character 0x%02X in string", c);
+        size_t n = k8s_utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+        if (!n)
+            return fatal(d, K8S_EENCODING, path, p, "invalid UTF-8 byte 0x%02X in string", c);
+        p += n;
+    }
+    s->n = (size_t)(p - s->raw);
+    d->p = p + 1;
+    return OK;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | cp >> 6);
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12);
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | cp >> 18);
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Unescapes a string that scan_string accepted; out has room for s->n bytes. */
+static size_t unescape(const str *s, char *out)
+{
+    const char *p = s->raw, *end = s->raw + s->n;
+    char *o = out;
+    while (p < end) {
+        const char *bs = memchr(p, '\\', (size_t)(end - p));
+        size_t run = (size_t)((bs ? bs : end) - p);
+        memcpy(o, p, run);
+        o += run;
+        p += run;
+        if (!bs)
+            break;
+        char e = p[1];
+        p += 2;
+        switch (e) {
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            unsigned u, lo;
+            hex4(p, &u);
+            p += 4;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                hex4(p + 2, &lo);
+                p += 6;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            o += put_utf8(o, u);
+            break;
+        }
+        default: *o++ = e; break; /* " \ / */
+        }
+    }
+    return (size_t)(o - out);
+}
+
+/* A string value as a NUL-terminated copy in the arena. */
+static int dec_string(dec *d, const k8s_path *path, char **out)
+{
+    const char *at = d->p;
+    str s;
+    if (scan_string(d, path, &s) < 0)
+        return STOP;
+    if (s.n > d->max_string)
+        return problem(d, K8S_ETOOBIG, path, at, "string of %zu bytes is over the limit of %zu",
+                       s.n, d->max_string);
+    if (s.nul)
+        return problem(d, K8S_EVALUE, path, at, "string contains U+0000, which a C string cannot hold");
+    char *o = k8s_arena_alloc_bytes(d->arena, s.n + 1);
+    if (!o)
+        return nomem(d, path);
+    size_t n = s.esc ? unescape(&s, o) : (memcpy(o, s.raw, s.n), s.n);
+    o[n] = '\0';
+    *out = o;
+    return OK;
+}
+
+/* A key, unescaped when it has escapes (into keybuf, valid until the next key). */
+static int read_key(dec *d, const k8s_path *path, str *s, const char **key, size_t *len)
+{
+    if (peek(d) != '"')
+        return unexpected(d, path, "a string key");
+    if (scan_string(d, path, s) < 0)
+        return STOP;
+    if (!s->esc) {
+        *key = s->raw;
+        *len = s->n;
+    } else {
+        if (s->n + 1 > d->keycap) {
+            char *nb = realloc(d->keybuf, s->n + 1);
+            if (!nb)
+                return nomem(d, path);
+            d->keybuf = nb;
+            d->keycap = s->n + 1;
+        }
+        *len = unescape(s, d->keybuf);
+        *key = d->keybuf;
+    }
+    ws(d);
+    if (peek(d) != ':')
+        return unexpected(d, path, "':'");
+    d->p++;
+    ws(d);
+    return OK;
+}
+
+/* At '-' or a digit: checks the JSON number grammar. */
+static int scan_number(dec *d, const k8s_path *path, bool *is_int)
+{
+    const char *p = d->p, *end = d->end;
+    *is_int = true;
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end || *p < '0' || *p > '9') {
+        d->p = p;
+        return unexpected(d, path, "a digit");
+    }
+    if (*p == '0') {
+        p++;
+        if (p < end && *p >= '0' && *p <= '9')
+            return fatal(d, K8S_ESYNTAX, path, p, "leading zero in number");
+    } else {
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < end && *p == '.') {
+        *is_int = false;
+        p++;
+        if (p >= end || *p < '0' || *p > '9') {
+            d->p = p;
+            return unexpected(d, path, "a digit after '.'");
+        }
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        *is_int = false;
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || *p < '0' || *p > '9') {
+            d->p = p;
+            return unexpected(d, path, "a digit in the exponent");
+        }
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    d->p = p;
+    return OK;
+}
+
+static bool literal(dec *d, const char *word, size_t n)
+{
+    if ((size_t)(d->end - d->p) >= n && memcmp(d->p, word, n) == 0) {
+        d->p += n;
+        return true;
+    }
+    return false;
+}
+
+/* ---- free-form values ---- */
+
+static int emit(dec *d, k8s_buf *out, const char *s, size_t n, const k8s_path *path)
+{
+    if (out && k8s_buf_append(out, s, n) != K8S_OK)
+        return nomem(d, path);
+    return OK;
+}
+
+/* Checks one JSON value of any shape and appends it, compacted, to out
+ * (when non-NULL). Iterative: the nesting is kept in d->stack. */
+static int scan_raw(dec *d, const k8s_path *path, k8s_buf *out)
+{
+    const char *begin = d->p;
+    size_t sp = 0;
+    size_t room = d->max_depth > d->depth ? d->max_depth - d->depth : 0;
+value:
+    ws(d);
+    if (d->p >= d->end)
+        return eof_error(d, path);
+    switch (*d->p) {
+    case '{':
+    case '[': {
+        char open = *d->p;
+        if (sp + 1 > room)
+            return fatal(d, K8S_EDEPTH, path, d->p, "nesting deeper than %zu levels", d->max_depth);
+        if (sp >= d->stackcap) {
+            size_t cap = d->stackcap ? d->stackcap * 2 : 64;
+            char *ns = realloc(d->stack, cap);
+            if (!ns)
+                return nomem(d, path);
+            d->stack = ns;
+            d->stackcap = cap;
+        }
+        d->stack[sp++] = open;
+        if (emit(d, out, d->p, 1, path) < 0)
+            return STOP;
+        d->p++;
+        ws(d);
+        char close = open == '{' ? '}' : ']';
+        if (peek(d) == close) {
+            sp--;
+            if (emit(d, out, d->p, 1, path) < 0)
+                return STOP;
+            d->p++;
+            goto after;
+        }
+        if (open == '{')
+            goto key;
+        goto value;
+    }
+    case '"': {
+        const char *s = d->p;
+        str tmp;
+        if (scan_string(d, path, &tmp) < 0 || emit(d, out, s, (size_t)(d->p - s), path) < 0)
+            return STOP;
+        goto after;
+    }
+    case 't':
+    case 'f':
+    case 'n': {
+        const char *s = d->p;
+        if (!literal(d, "true", 4) && !literal(d, "false", 5) && !literal(d, "null", 4))
+            return unexpected(d, path, "a JSON value");
+        if (emit(d, out, s, (size_t)(d->p - s), path) < 0)
+            return STOP;
+        goto after;
+    }
+    default: {
+        const char *s = d->p;
+        bool is_int;
+        if (*s != '-' && (*s < '0' || *s > '9'))
+            return unexpected(d, path, "a JSON value");
+        if (scan_number(d, path, &is_int) < 0 || emit(d, out, s, (size_t)(d->p - s), path) < 0)
+            return STOP;
+        goto after;
+    }
+    }
+key:
+    ws(d);
+    if (peek(d) != '"')
+        return unexpected(d, path, "a string key");
+    {
+        const char *s = d->p;
+        str tmp;
+        if (scan_string(d, path, &tmp) < 0 || emit(d, out, s, (size_t)(d->p - s), path) < 0)
+            return STOP;
+    }
+    ws(d);
+    if (peek(d) != ':')
+        return unexpected(d, path, "':'");
+    if (emit(d, out, d->p, 1, path) < 0)
+        return STOP;
+    d->p++;
+    goto value;
+after:
+    if (sp == 0) {
+        size_t n = (size_t)(d->p - begin);
+        if (n > d->max_string)
+            return problem(d, K8S_ETOOBIG, path, begin, "value of %zu bytes is over the limit of %zu",
+                           n, d->max_string);
+        return OK;
+    }
+    ws(d);
+    {
+        char top = d->stack[sp - 1];
+        char c = peek(d);
+        if (c == ',') {
+            if (emit(d, out, d->p, 1, path) < 0)
+                return STOP;
+            d->p++;
+            if (top == '{')
+                goto key;
+            goto value;
+        }
+        if (c == (top == '{' ? '}' : ']')) {
+            sp--;
+            if (emit(d, out, d->p, 1, path) < 0)
+                return STOP;
+            d->p++;
+            goto after;
+        }
+        return unexpected(d, path, top == '{' ? "',' or '}'" : "',' or ']'");
+    }
+}
+
+/* Skips a value that a problem was reported for. */
+static int skip_value(dec *d, const k8s_path *path)
+{
+    return scan_raw(d, path, NULL) < 0 ? STOP : SKIP;
+}
+
+K8S_PRINTF(4, 5)
+static int reject(dec *d, k8s_code code, const k8s_path *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, K8S_PROBLEM, code, path, d->p, fmt, ap);
+    va_end(ap);
+    if (!d->opt->diag)
+        return STOP;
+    return skip_value(d, path);
+}
+
+static const char *token_name(char c)
+{
+    switch (c) {
+    case '{': return "an object";
+    case '[': return "an array";
+    case '"': return "a string";
+    case 't':
+    case 'f': return "a boolean";
+    case 'n': return "null";
+    default: return "a number";
+    }
+}
+
+/* ---- typed values ---- */
+
+static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path);
+static int dec_field(dec *d, const k8s_field *f, char *base, const k8s_path *path);
+
+static bool to_uint64(const char *s, const char *e, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (; s < e; s++) {
+        unsigned digit = (unsigned)(*s - '0');
+        if (r > (UINT64_MAX - digit) / 10)
+            return false;
+        r = r * 10 + digit;
+    }
+    *v = r;
+    return true;
+}
+
+static int dec_integer(dec *d, const k8s_field *f, void *dst, const k8s_path *path)
+{
+    const char *s = d->p;
+    bool is_int;
+    if (scan_number(d, path, &is_int) < 0)
+        return STOP;
+    if (!is_int)
+        return problem(d, K8S_ETYPE, path, s, "expected an integer, got %.*s",
+                       (int)(d->p - s > 40 ? 40 : d->p - s), s);
+    bool neg = *s == '-';
+    uint64_t mag;
+    bool fits = to_uint64(s + neg, d->p, &mag);
+    if (f->kind == K8S_KIND_INT64) {
+        if (!fits || mag > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+            return problem(d, K8S_ERANGE, path, s, "%.*s is out of range for int64",
+                           (int)(d->p - s > 40 ? 40 : d->p - s), s);
+        *(int64_t *)dst = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+    } else {
+        if (!fits || mag > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
+            return problem(d, K8S_ERANGE, path, s, "%.*s is out of range for int32",
+                           (int)(d->p - s > 40 ? 40 : d->p - s), s);
+        *(int32_t *)dst = neg ? (int32_t)(0 - (int64_t)mag) : (int32_t)mag;
+    }
+    return OK;
+}
+
+static int dec_double(dec *d, double *dst, const k8s_path *path)
+{
+    const char *s = d->p;
+    bool is_int;
+    if (scan_number(d, path, &is_int) < 0)
+        return STOP;
+    size_t n = (size_t)(d->p - s);
+    char small[64], *buf = small;
+    if (n >= sizeof small && !(buf = malloc(n + 1)))
+        return nomem(d, path);
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (!d->loc && !(d->loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0))) {
+        if (buf != small)
+            free(buf);
+        return nomem(d, path);
+    }
+    double v = strtod_l(buf, NULL, d->loc);
+    if (buf != small)
+        free(buf);
+    if (isinf(v))
+        return problem(d, K8S_ERANGE, path, s, "number is out of range for a double");
+    *dst = v;
+    return OK;
+}
+
+static int dec_bytes(dec *d, k8s_bytes *dst, const k8s_path *path)
+{
+    const char *at = d->p;
+    str s;
+    if (scan_string(d, path, &s) < 0)
+        return STOP;
+    if (s.n > d->max_string)
+        return problem(d, K8S_ETOOBIG, path, at, "string of %zu bytes is over the limit of %zu",
+                       s.n, d->max_string);
+    const char *text = s.raw;
+    size_t n = s.n;
+    char *tmp = NULL;
+    if (s.esc) { /* base64 has no reason for escapes, but "\/" is legal JSON */
+        if (!(tmp = malloc(s.n ? s.n : 1)))
+            return nomem(d, path);
+        n = unescape(&s, tmp);
+        text = tmp;
+    }
+    uint8_t *out = k8s_arena_alloc_bytes(d->arena, n / 4 * 3 + 3);
+    size_t len = 0;
+    bool ok = out && k8s_base64_decode(text, n, out, &len);
+    free(tmp);
+    if (!out)
+        return nomem(d, path);
+    if (!ok)
+        return problem(d, K8S_EVALUE, path, at, "invalid base64 data");
+    dst->data = out;
+    dst->len = len;
+    return OK;
+}
+
+/* A free-form value: compacted onto the text stack, then copied out. */
+static int dec_json(dec *d, char **dst, const k8s_path *path)
+{
+    size_t base = d->text.len;
+    int r = scan_raw(d, path, &d->text);
+    if (r == OK) {
+        char *s = k8s_arena_strndup(d->arena, d->text.data + base, d->text.len - base);
+        if (!s)
+            r = nomem(d, path);
+        else
+            *dst = s;
+    }
+    d->text.len = base;
+    return r;
+}
+
+static bool accepts(const k8s_field *m, char c)
+{
+    bool array = (m->flags & K8S_FIELD_ARRAY) != 0;
+    switch (c) {
+    case '{': return !array && (m->kind == K8S_KIND_OBJECT || m->kind == K8S_KIND_MAP);
+    case '[': return array;
+    case '"':
+        return !array && (m->kind == K8S_KIND_STRING || m->kind == K8S_KIND_QUANTITY ||
+                          m->kind == K8S_KIND_TIME || m->kind == K8S_KIND_MICROTIME ||
+                          m->kind == K8S_KIND_BYTES);
+    case 't':
+    case 'f': return !array && m->kind == K8S_KIND_BOOL;
+    default:
+        return !array && (m->kind == K8S_KIND_INT32 || m->kind == K8S_KIND_INT64 ||
+                          m->kind == K8S_KIND_DOUBLE);
+    }
+}
+
+/* A union is transparent: the JSON value's type picks the member. */
+static int dec_union(dec *d, const k8s_type *t, char *obj, const k8s_path *path)
+{
+    char c = peek(d);
+    for (uint16_t i = 0; i < t->nfields; i++)
+        if (accepts(&t->fields[i], c))
+            return dec_field(d, &t->fields[i], obj, path);
+    char wanted[96] = "";
+    for (uint16_t i = 0; i < t->nfields; i++) {
+        const k8s_field *m = &t->fields[i];
+        char rep = m->flags & K8S_FIELD_ARRAY ? '[' : m->kind == K8S_KIND_OBJECT ? '{'
+                   : m->kind == K8S_KIND_BOOL ? 't' : m->kind == K8S_KIND_STRING ? '"' : '0';
+        size_t w = strlen(wanted);
+        snprintf(wanted + w, sizeof wanted - w, "%s%s", i ? " or " : "", token_name(rep));
+    }
+    return reject(d, K8S_ETYPE, path, "expected %s, got %s", wanted, token_name(c));
+}
+
+/* One value of f's kind into dst (the field's storage, or an array slot). */
+static int dec_value(dec *d, const k8s_field *f, char *dst, bool inline_obj, const k8s_path *path)
+{
+    char c = peek(d);
+    if (!c && d->p >= d->end)
+        return eof_error(d, path);
+    switch (f->kind) {
+    case K8S_KIND_STRING:
+    case K8S_KIND_QUANTITY:
+    case K8S_KIND_TIME:
+    case K8S_KIND_MICROTIME:
+        if (c != '"')
+            return reject(d, K8S_ETYPE, path, "expected a string, got %s", token_name(c));
+        return dec_string(d, path, (char **)dst);
+    case K8S_KIND_BYTES:
+        if (c != '"')
+            return reject(d, K8S_ETYPE, path, "expected a base64 string, got %s", token_name(c));
+        return dec_bytes(d, (k8s_bytes *)dst, path);
+    case K8S_KIND_BOOL:
+        if (c != 't' && c != 'f')
+            return reject(d, K8S_ETYPE, path, "expected a boolean, got %s", token_name(c));
+        if (literal(d, "true", 4))
+            *(bool *)dst = true;
+        else if (literal(d, "false", 5))
+            *(bool *)dst = false;
+        else
+            return unexpected(d, path, "true or false");
+        return OK;
+    case K8S_KIND_INT32:
+    case K8S_KIND_INT64:
+        if (c != '-' && (c < '0' || c > '9'))
+            return reject(d, K8S_ETYPE, path, "expected an integer, got %s", token_name(c));
+        return dec_integer(d, f, dst, path);
+    case K8S_KIND_DOUBLE:
+        if (c != '-' && (c < '0' || c > '9'))
+            return reject(d, K8S_ETYPE, path, "expected a number, got %s", token_name(c));
+        return dec_double(d, (double *)dst, path);
+    case K8S_KIND_JSON:
+        return dec_json(d, (char **)dst, path);
+    case K8S_KIND_UNION:
+        return dec_union(d, f->type, dst, path);
+    case K8S_KIND_OBJECT: {
+        if (c != '{')
+            return reject(d, K8S_ETYPE, path, "expected an object, got %s", token_name(c));
+        char *obj = dst;
+        if (!inline_obj) {
+            if (!(obj = k8s_arena_alloc(d->arena, f->type->size)))
+                return nomem(d, path);
+            *(char **)dst = obj;
+        }
+        return dec_object(d, f->type, obj, path);
+    }
+    default:
+        return fatal(d, K8S_EINVAL, path, d->p, "descriptor has unknown kind %u", f->kind);
+    }
+}
+
+/* The scratch slot for element i of the current level, zeroed. */
+static char *scratch_slot(dec *d, size_t level, size_t i, size_t size)
+{
+    scratch *s = &d->scr[level];
+    size_t need = (i + 1) * size;
+    if (need > s->cap) {
+        size_t cap = s->cap ? s->cap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *nb = realloc(s->buf, cap);
+        if (!nb)
+            return NULL;
+        s->buf = nb;
+        s->cap = cap;
+    }
+    char *slot = s->buf + i * size;
+    memset(slot, 0, size);
+    return slot;
+}
+
+static int enter(dec *d, const k8s_path *path, size_t *level)
+{
+    if (++d->depth > d->max_depth)
+        return fatal(d, K8S_EDEPTH, path, d->p, "nesting deeper than %zu levels", d->max_depth);
+    *level = d->level++;
+    if (*level >= d->nscr) {
+        size_t n = d->nscr ? d->nscr * 2 : 8;
+        scratch *ns = realloc(d->scr, n * sizeof *ns);
+        if (!ns)
+            return nomem(d, path);
+        memset(ns + d->nscr, 0, (n - d->nscr) * sizeof *ns);
+        d->scr = ns;
+        d->nscr = n;
+    }
+    d->p++;
+    ws(d);
+    return OK;
+}
+
+/* Copies n collected elements of the level out to the arena. */
+static int finish_list(dec *d, size_t level, size_t n, size_t size, const k8s_field *f, char *base,
+                       const k8s_path *path)
+{
+    void *mem = K8S_EMPTY;
+    if (n) {
+        if (!(mem = k8s_arena_alloc(d->arena, n * size)))
+            return nomem(d, path);
+        memcpy(mem, d->scr[level].buf, n * size);
+    }
+    *(void **)(base + f->offset) = mem;
+    *(size_t *)(base + f->aux) = n;
+    return OK;
+}
+
+static int dec_array(dec *d, const k8s_field *f, char *base, const k8s_path *path)
+{
+    if (peek(d) != '[')
+        return reject(d, K8S_ETYPE, path, "expected an array, got %s", token_name(peek(d)));
+    size_t level, n = 0, size = k8s_kind_size(f);
+    int r = enter(d, path, &level);
+    if (r < 0)
+        return r;
+    if (peek(d) == ']') {
+        d->p++;
+    } else {
+        for (size_t i = 0;; i++) {
+            k8s_path item = {path, NULL, 0, i};
+            ws(d);
+            if (peek(d) == 'n' && f->kind != K8S_KIND_JSON) {
+                r = reject(d, K8S_ETYPE, &item, "null is not allowed as an array element");
+            } else {
+                char *slot = scratch_slot(d, level, n, size);
+                if (!slot)
+                    return nomem(d, path);
+                r = dec_value(d, f, slot, true, &item);
+                if (r == OK)
+                    n++;
+            }
+            if (r < 0)
+                return r;
+            ws(d);
+            if (peek(d) == ',') {
+                d->p++;
+                continue;
+            }
+            if (peek(d) == ']') {
+                d->p++;
+                break;
+            }
+            return unexpected(d, path, "',' or ']'");
+        }
+    }
+    d->level--;
+    d->depth--;
+    return finish_list(d, level, n, size, f, base, path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first key that appears twice among n NUL-terminated keys, or NULL. */
+static const char *find_dup_cstr(const char **keys, size_t n)
+{
+    if (n <= 8) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(keys[i], keys[j]) == 0)
+                    return keys[i];
+        return NULL;
+    }
+    qsort(keys, n, sizeof *keys, cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(keys[i], keys[i - 1]) == 0)
+            return keys[i];
+    return NULL;
+}
+
+static int dec_map(dec *d, const k8s_field *f, char *base, const k8s_path *path)
+{
+    if (peek(d) != '{')
+        return reject(d, K8S_ETYPE, path, "expected an object, got %s", token_name(peek(d)));
+    const char *at = d->p;
+    const k8s_type *et = f->type;
+    const k8s_field *kf = &et->fields[0], *vf = &et->fields[1];
+    size_t level, n = 0, size = et->size;
+    int r = enter(d, path, &level);
+    if (r < 0)
+        return r;
+    if (peek(d) == '}') {
+        d->p++;
+    } else {
+        for (;;) {
+            ws(d);
+            char *key = NULL;
+            if (peek(d) != '"')
+                return unexpected(d, path, "a string key");
+            if ((r = dec_string(d, path, &key)) < 0)
+                return r;
+            ws(d);
+            if (peek(d) != ':')
+                return unexpected(d, path, "':'");
+            d->p++;
+            ws(d);
+            if (r == SKIP) { /* unusable key, reported */
+                if (skip_value(d, path) < 0)
+                    return STOP;
+            } else {
+                k8s_path item = {path, key, strlen(key), 0};
+                char *slot = scratch_slot(d, level, n, size);
+                if (!slot)
+                    return nomem(d, path);
+                *(char **)(slot + kf->offset) = key;
+                r = dec_field(d, vf, slot, &item);
+                if (r < 0)
+                    return r;
+                if (r == OK)
+                    n++;
+            }
+            ws(d);
+            if (peek(d) == ',') {
+                d->p++;
+                continue;
+            }
+            if (peek(d) == '}') {
+                d->p++;
+                break;
+            }
+            return unexpected(d, path, "',' or '}'");
+        }
+    }
+    d->level--;
+    d->depth--;
+    if (n > 1) {
+        const char **keys = malloc(n * sizeof *keys);
+        if (!keys)
+            return nomem(d, path);
+        for (size_t i = 0; i < n; i++)
+            keys[i] = *(char **)(d->scr[level].buf + i * size + kf->offset);
+        const char *dup = find_dup_cstr(keys, n);
+        int pr = dup ? problem(d, K8S_EDUPKEY, path, at, "duplicate key \"%s\"", dup) : OK;
+        free(keys);
+        if (pr < 0)
+            return pr;
+    }
+    return finish_list(d, level, n, size, f, base, path);
+}
+
+static int dec_field(dec *d, const k8s_field *f, char *base, const k8s_path *path)
+{
+    if (peek(d) == 'n' && literal(d, "null", 4))
+        return OK; /* absent */
+    if (f->kind == K8S_KIND_MAP)
+        return dec_map(d, f, base, path);
+    if (f->flags & K8S_FIELD_ARRAY)
+        return dec_array(d, f, base, path);
+    int r = dec_value(d, f, base + f->offset, (f->flags & K8S_FIELD_INLINE) != 0, path);
+    if (r == OK && (f->flags & K8S_FIELD_HAS))
+        *(bool *)(base + f->aux) = true;
+    return r;
+}
+
+static int cmp_ukey(const void *a, const void *b)
+{
+    const ukey *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Keeps an unknown member: `"key":value,` onto the text stack. */
+static int keep_unknown(dec *d, const str *raw, const char *key, size_t klen, const k8s_path *path)
+{
+    if (d->nuk == d->capuk) {
+        size_t cap = d->capuk ? d->capuk * 2 : 16;
+        ukey *nu = realloc(d->uk, cap * sizeof *nu);
+        if (!nu)
+            return nomem(d, path);
+        d->uk = nu;
+        d->capuk = cap;
+    }
+    if (raw->esc && !(key = k8s_arena_strndup(d->arena, key, klen)))
+        return nomem(d, path);
+    d->uk[d->nuk++] = (ukey){key, klen};
+    if (k8s_buf_append(&d->text, raw->raw - 1, raw->n + 2) != K8S_OK ||
+        k8s_buf_append(&d->text, ":", 1) != K8S_OK)
+        return nomem(d, path);
+    if (scan_raw(d, path, &d->text) < 0)
+        return STOP;
+    if (k8s_buf_append(&d->text, ",", 1) != K8S_OK)
+        return nomem(d, path);
+    return OK;
+}
+
+/* Moves the unknown members collected since tbase/ubase into the struct. */
+static int finish_unknown(dec *d, const k8s_type *t, char *obj, size_t tbase, size_t ubase,
+                          const char *at, const k8s_path *path)
+{
+    size_t n = d->nuk - ubase;
+    int r = OK;
+    if (n > 1) {
+        ukey *u = d->uk + ubase;
+        qsort(u, n, sizeof *u, cmp_ukey);
+        for (size_t i = 1; i < n && r == OK; i++)
+            if (cmp_ukey(&u[i - 1], &u[i]) == 0)
+                r = problem(d, K8S_EDUPKEY, path, at, "duplicate key \"%.*s\"",
+                            (int)(u[i].n > 100 ? 100 : u[i].n), u[i].s);
+    }
+    if (r >= 0 && (t->flags & K8S_TYPE_UNKNOWN)) {
+        size_t len = d->text.len - tbase; /* members, each with a trailing comma */
+        char *s = k8s_arena_alloc_bytes(d->arena, len + 2);
+        if (!s) {
+            r = nomem(d, path);
+        } else {
+            s[0] = '{';
+            memcpy(s + 1, d->text.data + tbase, len - 1);
+            s[len] = '}';
+            s[len + 1] = '\0';
+            *(char **)(obj + t->unknown_offset) = s;
+        }
+    }
+    d->text.len = tbase;
+    d->nuk = ubase;
+    return r;
+}
+
+static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path)
+{
+    const char *at = d->p;
+    if (++d->depth > d->max_depth)
+        return fatal(d, K8S_EDEPTH, path, d->p, "nesting deeper than %zu levels", d->max_depth);
+    d->p++;
+    ws(d);
+    uint64_t seen[4] = {0, 0, 0, 0}; /* the generator keeps types under 256 fields */
+    size_t tbase = d->text.len, ubase = d->nuk;
+    int r;
+    if (peek(d) == '}') {
+        d->p++;
+    } else {
+        for (;;) {
+            str raw;
+            const char *key;
+            size_t klen;
+            const char *kat = d->p;
+            if (read_key(d, path, &raw, &key, &klen) < 0)
+                return STOP;
+            k8s_path child = {path, key, klen, 0};
+            const k8s_field *f = k8s_type_field(t, key, klen);
+            if (f) {
+                size_t i = (size_t)(f - t->fields);
+                if (seen[i >> 6] & (1ull << (i & 63))) {
+                    r = problem(d, K8S_EDUPKEY, &child, kat, "duplicate key \"%s\"", f->name);
+                    if (r == SKIP)
+                        r = skip_value(d, &child);
+                } else {
+                    seen[i >> 6] |= 1ull << (i & 63);
+                    r = dec_field(d, f, obj, &child);
+                }
+            } else {
+                r = OK;
+                if (d->opt->reject_unknown || !(t->flags & K8S_TYPE_UNKNOWN))
+                    r = problem(d, K8S_EUNKNOWN_FIELD, &child, kat, "unknown field \"%.*s\"",
+                                (int)(klen > 100 ? 100 : klen), key);
+                else
+                    warn(d, &child, kat, "unknown field \"%.*s\"", (int)(klen > 100 ? 100 : klen), key);
+                if (r >= 0)
+                    r = keep_unknown(d, &raw, key, klen, &child);
+            }
+            if (r < 0)
+                return STOP;
+            ws(d);
+            if (peek(d) == ',') {
+                d->p++;
+                ws(d);
+                continue;
+            }
+            if (peek(d) == '}') {
+                d->p++;
+                break;
+            }
+            return unexpected(d, path, "',' or '}'");
+        }
+    }
+    d->depth--;
+    if (d->nuk > ubase)
+        return finish_unknown(d, t, obj, tbase, ubase, at, path);
+    return OK;
+}
+
+/* ---- entry points ---- */
+
+static void dec_init(dec *d, const char *json, size_t len, k8s_arena *arena,
+                     const k8s_decode_options *opts, k8s_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->start = d->p = json;
+    d->end = json + len;
+    d->arena = arena;
+    d->opt = opts ? opts : &no_options;
+    d->max_depth = d->opt->max_depth ? d->opt->max_depth : K8S_DEFAULT_MAX_DEPTH;
+    d->max_string = d->opt->max_string ? d->opt->max_string : K8S_DEFAULT_MAX_STRING;
+    d->err = err;
+    if (err)
+        memset(err, 0, sizeof *err);
+}
+
+static void dec_done(dec *d)
+{
+    for (size_t i = 0; i < d->nscr; i++)
+        free(d->scr[i].buf);
+    free(d->scr);
+    k8s_buf_free(&d->text);
+    free(d->uk);
+    free(d->keybuf);
+    free(d->stack);
+    if (d->loc)
+        freelocale(d->loc);
+}
+
+/* After the value: only whitespace may follow. */
+static int expect_end(dec *d)
+{
+    ws(d);
+    if (d->p < d->end)
+        return fatal(d, K8S_ESYNTAX, NULL, d->p, "unexpected data after the JSON value");
+    return OK;
+}
+
+k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
+                         void **out, const k8s_decode_options *opts, k8s_error *err)
+{
+    dec d;
+    dec_init(&d, json, len, arena, opts, err);
+    *out = NULL;
+    if (!type || (!json && len) || !arena) {
+        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing type, input or arena");
+        return K8S_EINVAL;
+    }
+    int r;
+    char *obj = k8s_arena_alloc(arena, type->size);
+    ws(&d);
+    if (!obj) {
+        r = nomem(&d, NULL);
+    } else if (d.p >= d.end) {
+        r = fatal(&d, K8S_ESYNTAX, NULL, d.p, "empty input");
+    } else if (type->flags & K8S_TYPE_UNION) {
+        r = dec_union(&d, type, obj, NULL);
+    } else if (peek(&d) != '{') {
+        r = fatal(&d, K8S_ETYPE, NULL, d.p, "expected an object, got %s", token_name(peek(&d)));
+    } else {
+        r = dec_object(&d, type, obj, NULL);
+    }
+    if (r >= 0)
+        r = expect_end(&d);
+    k8s_code code = d.first;
+    dec_done(&d);
+    if (r >= 0 && (code == K8S_OK || d.opt->diag))
+        *out = obj;
+    return code;
+}
+
+k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,
+                        k8s_error *err)
+{
+    dec d;
+    dec_init(&d, text, len, NULL, NULL, err);
+    size_t mark = out->len;
+    ws(&d);
+    int r = d.p >= d.end ? fatal(&d, K8S_ESYNTAX, path, d.p, "empty input") : scan_raw(&d, path, out);
+    if (r >= 0)
+        r = expect_end(&d);
+    k8s_code code = d.first;
+    dec_done(&d);
+    if (code)
+        out->len = mark;
+    if (out->data)
+        out->data[out->len] = '\0';
+    return code;
+}
+
+k8s_code k8s_json_compact(const char *text, size_t len, k8s_buf *out, k8s_error *err)
+{
+    return k8s_compact_at(text, len, out, NULL, err);
+}
+
+k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char **api_version,
+                            char **kind, k8s_error *err)
+{
+    dec d;
+    dec_init(&d, json, len, arena, NULL, err);
+    *api_version = *kind = NULL;
+    ws(&d);
+    int r = OK;
+    if (peek(&d) != '{') {
+        r = d.p >= d.end ? fatal(&d, K8S_ESYNTAX, NULL, d.p, "empty input")
+                         : fatal(&d, K8S_ETYPE, NULL, d.p, "expected an object, got %s",
+                                 token_name(peek(&d)));
+    } else {
+        d.p++;
+        ws(&d);
+        if (peek(&d) == '}')
+            d.p++;
+        else
+            for (;;) {
+                str raw;
+                const char *key;
+                size_t klen;
+                if ((r = read_key(&d, NULL, &raw, &key, &klen)) < 0)
+                    break;
+                k8s_path child = {NULL, key, klen, 0};
+                char **dst = klen == 10 && !memcmp(key, "apiVersion", 10) ? api_version
+                             : klen == 4 && !memcmp(key, "kind", 4)       ? kind
+                                                                          : NULL;
+                if (dst && peek(&d) == '"')
+                    r = dec_string(&d, &child, dst);
+                else
+                    r = scan_raw(&d, &child, NULL);
+                if (r < 0)
+                    break;
+                ws(&d);
+                if (peek(&d) == ',') {
+                    d.p++;
+                    ws(&d);
+                    continue;
+                }
+                if (peek(&d) == '}') {
+                    d.p++;
+                    break;
+                }
+                r = unexpected(&d, NULL, "',' or '}'");
+                break;
+            }
+    }
+    if (r >= 0)
+        expect_end(&d);
+    k8s_code code = d.first;
+    dec_done(&d);
+    return code;
+}
+
+k8s_code k8s_unknown_splice(const k8s_type *type, const char *text, k8s_buf *out, bool *first,
+                            const k8s_path *path, k8s_error *err)
+{
+    dec d;
+    dec_init(&d, text, strlen(text), NULL, NULL, err);
+    ws(&d);
+    int r = OK;
+    if (peek(&d) != '{') {
+        r = fatal(&d, K8S_EINVAL, path, d.p, "_unknown is not a JSON object");
+    } else {
+        d.p++;
+        ws(&d);
+        if (peek(&d) == '}')
+            d.p++;
+        else
+            for (;;) {
+                str raw;
+                const char *key;
+                size_t klen;
+                if ((r = read_key(&d, path, &raw, &key, &klen)) < 0)
+                    break;
+                if (k8s_type_field(type, key, klen)) {
+                    r = fatal(&d, K8S_EINVAL, path, raw.raw,
+                              "_unknown holds \"%.*s\", a known field of this type",
+                              (int)(klen > 100 ? 100 : klen), key);
+                    break;
+                }
+                if ((!*first && k8s_buf_append(out, ",", 1)) ||
+                    k8s_buf_append(out, raw.raw - 1, raw.n + 2) || k8s_buf_append(out, ":", 1)) {
+                    r = nomem(&d, path);
+                    break;
+                }
+                *first = false;
+                if ((r = scan_raw(&d, path, out)) < 0)
+                    break;
+                ws(&d);
+                if (peek(&d) == ',') {
+                    d.p++;
+                    ws(&d);
+                    continue;
+                }
+                if (peek(&d) == '}') {
+                    d.p++;
+                    break;
+                }
+                r = unexpected(&d, path, "',' or '}'");
+                break;
+            }
+    }
+    if (r >= 0)
+        expect_end(&d);
+    k8s_code code = d.first;
+    dec_done(&d);
+    return code;
+}
