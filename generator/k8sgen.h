@@ -1,0 +1,127 @@
+/* k8sgen: the model (IR) built from one OpenAPI spec, and the stages that
+ * make and render it. Data flows spec -> model -> templates -> files. */
+#ifndef K8SGEN_H
+#define K8SGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "k8s/arena.h"
+#include "k8s/buf.h"
+#include "k8s/types.h"
+
+typedef struct gtype gtype;
+typedef struct gpkg gpkg;
+
+typedef struct gfield {
+    const char *json;   /* JSON name */
+    const char *member; /* C member name */
+    const char *doc;    /* first sentence of the description, or NULL */
+    uint8_t kind;       /* k8s_kind */
+    bool array;         /* for MAP: the value is an array */
+    bool required;
+    gtype *ref;         /* OBJECT/UNION (and MAP of them): the type */
+    uint8_t value_kind; /* MAP: kind of the values */
+} gfield;
+
+typedef enum role {
+    ROLE_OBJECT,  /* a generated struct */
+    ROLE_UNION,   /* a generated struct whose member depends on the JSON type */
+    ROLE_SCALAR,  /* a special definition stored as text (Quantity, Time, ...) */
+    ROLE_BUILTIN  /* a runtime struct (IntOrString) */
+} role;
+
+typedef struct gvk {
+    const char *group, *version, *kind;
+} gvk;
+
+struct gtype {
+    const char *def;    /* definition name, "io.k8s.api.core.v1.Pod" */
+    const char *name;   /* last segment, "Pod" */
+    const char *c_name; /* "k8s_core_v1_pod"; for ROLE_BUILTIN the runtime's name */
+    const char *doc;
+    gpkg *pkg;
+    role role;
+    uint8_t scalar_kind; /* ROLE_SCALAR */
+    gfield *fields;
+    size_t nfields;
+    gvk *gvks;
+    size_t ngvks;
+    bool map_value; /* some map holds it: emit an entry type */
+    int mark;       /* ordering state while emitting */
+};
+
+struct gpkg {
+    const char *path;    /* "io.k8s.api.core.v1" */
+    const char *group;   /* "core" */
+    const char *version; /* "v1", or "" for an unversioned package */
+    const char *id;      /* "core_v1": source name and C prefix stem */
+    const char *header;  /* "k8s/core/v1.h" */
+    gtype **types;       /* generated ones, by C name */
+    size_t ntypes;
+    gpkg **deps; /* packages whose headers this one includes */
+    size_t ndeps;
+};
+
+typedef struct model {
+    k8s_arena *arena;
+    const char *spec_name;   /* file name, for messages */
+    const char *sha256;      /* hex digest of the spec bytes */
+    const char *k8s_version; /* "1.35" */
+    gtype *types;            /* every definition, by definition name */
+    size_t ntypes;
+    gpkg *pkgs; /* by id */
+    size_t npkgs;
+} model;
+
+/* spec.c: reads the spec and builds the model. Errors are printed to stderr
+ * with the definition they concern; returns false on any. */
+bool model_load(model *m, const char *spec_path, const char *k8s_version);
+
+/* names.c */
+const char *snake_case(k8s_arena *a, const char *camel);
+const char *member_name(k8s_arena *a, const char *json);
+const char *first_sentence(k8s_arena *a, const char *description);
+char *arena_printf(k8s_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* overrides.c: the one place that knows about special definitions and
+ * known mistakes in the upstream spec. */
+typedef struct union_member {
+    const char *name;
+    uint8_t kind;
+    bool array;
+    const char *ref; /* definition name for OBJECT members */
+} union_member;
+
+typedef struct special_def {
+    const char *def;
+    role role;
+    uint8_t scalar_kind;            /* ROLE_SCALAR */
+    const char *c_name;             /* ROLE_BUILTIN: runtime type */
+    const union_member *members;    /* ROLE_UNION, ends with {NULL} */
+} special_def;
+
+const special_def *override_special(const char *def);
+/* True when the spec marks def.property required but servers omit it. */
+bool override_not_required(const char *def, const char *property);
+
+/* render.c: a tiny mustache subset: {{name}}, {{#list}}..{{/list}},
+ * {{^name}}..{{/name}}. A tag alone on its line takes the line with it. */
+typedef struct tctx tctx;
+tctx *tctx_new(k8s_arena *a, const tctx *parent);
+void tctx_set(tctx *c, const char *key, const char *value);
+void tctx_setf(tctx *c, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Appends an item to the list `key` and returns it (its parent is c). */
+tctx *tctx_push(tctx *c, const char *key);
+bool render(const char *template_name, const tctx *c, k8s_buf *out);
+
+/* templates.c (made at build time from templates/): NULL when unknown. */
+const char *template_text(const char *name);
+
+/* emit.c: renders the tree into out_dir. */
+bool emit_tree(const model *m, const char *out_dir);
+
+#endif

@@ -1,0 +1,127 @@
+/* Naming rules for generated C: snake_case type names, member mangling,
+ * doc comment text. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "k8sgen.h"
+
+char *arena_printf(k8s_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = k8s_arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* "APIService" -> "api_service", "PodIP" -> "pod_ip", "FieldsV1" -> "fields_v1":
+ * a word starts at an upper-case letter after a lower-case letter or digit,
+ * or at the last capital of an acronym that a lower-case letter follows. */
+const char *snake_case(k8s_arena *a, const char *camel)
+{
+    size_t n = strlen(camel);
+    char *out = k8s_arena_alloc(a, n * 2 + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)camel[i];
+        if (isupper(c) && i > 0) {
+            unsigned char prev = (unsigned char)camel[i - 1], next = (unsigned char)camel[i + 1];
+            if (islower(prev) || isdigit(prev) || (isupper(prev) && islower(next)))
+                *o++ = '_';
+        }
+        *o++ = isalnum(c) ? (char)tolower(c) : '_';
+    }
+    *o = '\0';
+    return out;
+}
+
+/* C and C++ keywords (and C's bool/true/false macros): generated headers
+ * must compile in both languages. */
+static const char *const keywords[] = {
+    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn",
+    "_Static_assert", "_Thread_local", "alignas", "alignof", "and", "and_eq", "asm", "auto",
+    "bitand", "bitor", "bool", "break", "case", "catch", "char", "char16_t", "char32_t", "char8_t",
+    "class", "co_await", "co_return", "co_yield", "compl", "concept", "const", "const_cast",
+    "consteval", "constexpr", "constinit", "continue", "decltype", "default", "delete", "do",
+    "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float",
+    "for", "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new",
+    "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected",
+    "public", "register", "reinterpret_cast", "requires", "restrict", "return", "short", "signed",
+    "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template", "this",
+    "thread_local", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned",
+    "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+};
+
+/* The JSON name, with characters a C identifier cannot hold turned into
+ * '_' ("$ref" -> "_ref", "x-kubernetes-map-type" -> "x_kubernetes_map_type")
+ * and a trailing '_' on keywords ("namespace" -> "namespace_"). */
+const char *member_name(k8s_arena *a, const char *json)
+{
+    size_t n = strlen(json);
+    char *out = k8s_arena_alloc(a, n + 3), *o = out;
+    if (isdigit((unsigned char)json[0]) || n == 0)
+        *o++ = '_';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)json[i];
+        *o++ = isalnum(c) || c == '_' ? (char)c : '_';
+    }
+    *o = '\0';
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (strcmp(out, keywords[i]) == 0) {
+            *o++ = '_';
+            *o = '\0';
+            break;
+        }
+    return out;
+}
+
+/* The first sentence of a description, on one line, safe inside a C
+ * comment, cut at a word near 160 characters. */
+const char *first_sentence(k8s_arena *a, const char *d)
+{
+    if (!d || !*d)
+        return NULL;
+    size_t n = 0, len = strlen(d);
+    while (n < len) {
+        if (d[n] == '\n' && n + 1 < len && d[n + 1] == '\n')
+            break;
+        if (d[n] == '.' && (n + 1 == len || d[n + 1] == ' ' || d[n + 1] == '\n')) {
+            n++;
+            break;
+        }
+        n++;
+    }
+    bool cut = false;
+    if (n > 160) {
+        n = 160;
+        while (n > 80 && d[n] != ' ')
+            n--;
+        cut = true;
+    }
+    char *out = k8s_arena_alloc(a, 2 * n + 4), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        char c = d[i];
+        if (c == '\n' || c == '\t' || c == '\r')
+            c = ' ';
+        if (c == '/' && o > out && o[-1] == '*')
+            *o++ = ' '; /* never end the comment early */
+        if (c == '*' && o > out && o[-1] == '/')
+            *o++ = ' ';
+        if (c == ' ' && o > out && o[-1] == ' ')
+            continue;
+        *o++ = c;
+    }
+    while (o > out && o[-1] == ' ')
+        o--;
+    if (cut) {
+        memcpy(o, "...", 3);
+        o += 3;
+    }
+    *o = '\0';
+    return out;
+}
