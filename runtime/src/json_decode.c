@@ -545,6 +545,8 @@ static int skip_value(dec *d, const k8s_path *path)
 K8S_PRINTF(4, 5)
 static int reject(dec *d, k8s_code code, const k8s_path *path, const char *fmt, ...)
 {
+    if (d->p >= d->end) /* no value at all: the input was cut short */
+        return eof_error(d, path);
     va_list ap;
     va_start(ap, fmt);
     report(d, K8S_PROBLEM, code, path, d->p, fmt, ap);

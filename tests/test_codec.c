@@ -1,0 +1,795 @@
+/* The typed JSON codec, rule by rule (k8s/codec.h, k8s/types.h), on real
+ * generated types. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "k8s/api.h"
+#include "k8s/codec.h"
+#include "testutil.h"
+
+/* ---- helpers ---- */
+
+/* Decodes json as type; fails the test on error. */
+static void *decode_ok(k8s_arena *a, const k8s_type *type, const char *json)
+{
+    void *obj = NULL;
+    k8s_error err;
+    k8s_code rc = k8s_json_decode(type, json, strlen(json), a, &obj, NULL, &err);
+    if (rc) {
+        char msg[700];
+        fail_msg("decode failed: %s (%s)", k8s_error_format(&err, msg, sizeof msg), k8s_strerror(rc));
+    }
+    assert_non_null(obj);
+    return obj;
+}
+
+/* The encoding of obj, malloc'ed. */
+static char *encode_ok(const k8s_type *type, const void *obj)
+{
+    k8s_buf b = K8S_BUF_INIT;
+    k8s_error err;
+    k8s_code rc = k8s_json_encode(type, obj, &b, &err);
+    if (rc)
+        fail_msg("encode failed: %s: %s", err.path, err.message);
+    return b.data;
+}
+
+static void assert_json_equal(const char *want, const char *got)
+{
+    cJSON *w = cJSON_Parse(want), *g = cJSON_Parse(got);
+    const char *where = "";
+    if (!w || !g || !test_json_equal(w, g, &where))
+        fail_msg("JSON differs at %s\nwant %s\n got %s", where, want, got);
+    cJSON_Delete(w);
+    cJSON_Delete(g);
+}
+
+/* Decode then encode: the same JSON value must come back. */
+static void roundtrip(const k8s_type *type, const char *json)
+{
+    k8s_arena *a = k8s_arena_new();
+    void *obj = decode_ok(a, type, json);
+    char *out = encode_ok(type, obj);
+    assert_json_equal(json, out);
+    free(out);
+    k8s_arena_free(a);
+}
+
+/* Decoding must fail with code, at a path containing path_part and a
+ * message containing msg_part (either may be NULL). */
+static void decode_fails(const k8s_type *type, const char *json, size_t len, k8s_code code,
+                         const char *path_part, const char *msg_part)
+{
+    k8s_arena *a = k8s_arena_new();
+    void *obj = (void *)1;
+    k8s_error err;
+    k8s_code rc = k8s_json_decode(type, json, len, a, &obj, NULL, &err);
+    if (rc != code)
+        fail_msg("want %s, got %s (%s: %s)", k8s_strerror(code), k8s_strerror(rc), err.path, err.message);
+    assert_int_equal(err.code, code);
+    assert_null(obj);
+    if (path_part && !strstr(err.path, path_part))
+        fail_msg("path \"%s\" lacks \"%s\" (%s)", err.path, path_part, err.message);
+    if (msg_part && !strstr(err.message, msg_part))
+        fail_msg("message \"%s\" lacks \"%s\"", err.message, msg_part);
+    k8s_arena_free(a);
+}
+
+#define FAILS(type, json, code, path, msg) decode_fails(type, json, strlen(json), code, path, msg)
+
+static const k8s_type *const POD = &k8s_core_v1_pod_desc;
+
+/* ---- absent versus zero ---- */
+
+static void test_absent_and_zero_differ(void **state)
+{
+    (void)state;
+    const char *zero = "{\"spec\":{\"hostNetwork\":false,\"priority\":0,\"nodeName\":\"\","
+                       "\"containers\":[{\"name\":\"\",\"tty\":false,\"image\":\"x\"}]}}";
+    const char *absent = "{\"spec\":{\"containers\":[{\"image\":\"x\"}]}}";
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *z = decode_ok(a, POD, zero), *n = decode_ok(a, POD, absent);
+    assert_true(z->spec->has_hostNetwork);
+    assert_false(z->spec->hostNetwork);
+    assert_true(z->spec->has_priority);
+    assert_int_equal(z->spec->priority, 0);
+    assert_string_equal(z->spec->nodeName, "");
+    assert_true(z->spec->containers[0].has_tty);
+    assert_false(n->spec->has_hostNetwork);
+    assert_false(n->spec->has_priority);
+    assert_null(n->spec->nodeName);
+    assert_null(n->metadata);
+    assert_null(n->spec->containers[0].name);
+    k8s_arena_free(a);
+    roundtrip(POD, zero);
+    roundtrip(POD, absent);
+    roundtrip(POD, "{}");
+}
+
+static void test_empty_arrays_and_maps(void **state)
+{
+    (void)state;
+    const char *json = "{\"metadata\":{\"finalizers\":[],\"labels\":{},\"ownerReferences\":[]},"
+                       "\"spec\":{\"containers\":[]}}";
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, json);
+    assert_non_null(p->metadata->finalizers);
+    assert_int_equal(p->metadata->finalizers_len, 0);
+    assert_non_null(p->metadata->labels);
+    assert_int_equal(p->metadata->labels_len, 0);
+    assert_null(p->metadata->annotations);
+    k8s_arena_free(a);
+    roundtrip(POD, json);
+
+    /* built by hand: K8S_EMPTY is sent as [] and {}, NULL is left out */
+    k8s_meta_v1_object_meta meta = {0};
+    meta.finalizers = K8S_EMPTY;
+    meta.labels = K8S_EMPTY;
+    k8s_core_v1_pod pod = {0};
+    pod.metadata = &meta;
+    char *out = encode_ok(POD, &pod);
+    assert_string_equal(out, "{\"metadata\":{\"finalizers\":[],\"labels\":{}}}");
+    free(out);
+}
+
+static void test_null_is_absent(void **state)
+{
+    (void)state;
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, "{\"metadata\":null,\"spec\":{\"nodeName\":null,"
+                                           "\"priority\":null,\"containers\":null,\"hostNetwork\":null}}");
+    assert_null(p->metadata);
+    assert_null(p->spec->nodeName);
+    assert_false(p->spec->has_priority);
+    assert_false(p->spec->has_hostNetwork);
+    assert_null(p->spec->containers);
+    k8s_arena_free(a);
+    FAILS(POD, "{\"metadata\":{\"finalizers\":[\"a\",null]}}", K8S_ETYPE, "metadata.finalizers[1]",
+          "null");
+}
+
+/* ---- numbers ---- */
+
+static void test_int64_exact(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"-9223372036854775808", "-9223372036854775808"},
+        {"9223372036854775807", "9223372036854775807"},
+        {"9007199254740993", "9007199254740993"}, /* 2^53 + 1: a double would say ...992 */
+        {"-9007199254740993", "-9007199254740993"},
+        {"0", "0"},
+        {"-0", "0"},
+    };
+    const int64_t values[] = {INT64_MIN, INT64_MAX, 9007199254740993LL, -9007199254740993LL, 0, 0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[128], want[128];
+        snprintf(json, sizeof json, "{\"metadata\":{\"generation\":%s}}", cases[i][0]);
+        snprintf(want, sizeof want, "{\"metadata\":{\"generation\":%s}}", cases[i][1]);
+        k8s_arena *a = k8s_arena_new();
+        k8s_core_v1_pod *p = decode_ok(a, POD, json);
+        assert_true(p->metadata->has_generation);
+        assert_true(p->metadata->generation == values[i]);
+        char *out = encode_ok(POD, p);
+        assert_string_equal(out, want);
+        free(out);
+        k8s_arena_free(a);
+    }
+}
+
+static void test_number_errors(void **state)
+{
+    (void)state;
+    FAILS(POD, "{\"metadata\":{\"generation\":9223372036854775808}}", K8S_ERANGE,
+          "metadata.generation", "out of range for int64");
+    FAILS(POD, "{\"metadata\":{\"generation\":-9223372036854775809}}", K8S_ERANGE,
+          "metadata.generation", NULL);
+    FAILS(POD, "{\"metadata\":{\"generation\":123456789012345678901234567890}}", K8S_ERANGE,
+          "metadata.generation", NULL);
+    FAILS(POD, "{\"spec\":{\"containers\":[{},{\"ports\":[{\"containerPort\":2147483648}]}]}}",
+          K8S_ERANGE, "spec.containers[1].ports[0].containerPort", "int32");
+    FAILS(POD, "{\"spec\":{\"priority\":-2147483649}}", K8S_ERANGE, "spec.priority", NULL);
+    FAILS(POD, "{\"metadata\":{\"generation\":1.0}}", K8S_ETYPE, "metadata.generation",
+          "expected an integer");
+    FAILS(POD, "{\"metadata\":{\"generation\":1e3}}", K8S_ETYPE, "metadata.generation", NULL);
+    FAILS(POD, "{\"metadata\":{\"generation\":\"7\"}}", K8S_ETYPE, "metadata.generation",
+          "got a string");
+    FAILS(POD, "{\"metadata\":{\"generation\":01}}", K8S_ESYNTAX, "metadata.generation", "leading zero");
+    FAILS(POD, "{\"metadata\":{\"generation\":-}}", K8S_ESYNTAX, "metadata.generation", NULL);
+    FAILS(POD, "{\"metadata\":{\"generation\":+1}}", K8S_ETYPE, NULL, NULL);
+    FAILS(POD, "{\"spec\":{\"containers\":[{\"ports\":[{\"containerPort\":true}]}]}}", K8S_ETYPE,
+          "spec.containers[0].ports[0].containerPort", "expected an integer, got a boolean");
+
+    /* doubles: shortest round trip, no locale, range */
+    const k8s_type *jsp = &k8s_apiextensions_v1_json_schema_props_desc;
+    roundtrip(jsp, "{\"maximum\":0.1,\"minimum\":-1e-300,\"multipleOf\":1.7976931348623157e308}");
+    k8s_arena *a = k8s_arena_new();
+    k8s_apiextensions_v1_json_schema_props *s = decode_ok(a, jsp, "{\"maximum\":2.5,\"minimum\":3}");
+    assert_true(s->has_maximum && s->maximum == 2.5);
+    assert_true(s->has_minimum && s->minimum == 3.0);
+    char *out = encode_ok(jsp, s);
+    assert_string_equal(out, "{\"maximum\":2.5,\"minimum\":3}");
+    free(out);
+    k8s_arena_free(a);
+    FAILS(jsp, "{\"maximum\":1e400}", K8S_ERANGE, "maximum", NULL);
+}
+
+/* ---- strings ---- */
+
+static void test_strings_and_escapes(void **state)
+{
+    (void)state;
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(
+        a, POD,
+        "{\"metadata\":{\"name\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\u20ac\\ud83d\\ude00 \xc3\xa9\"}}");
+    assert_string_equal(p->metadata->name, "a\"b\\c/d\b\f\n\r\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \xc3\xa9");
+    char *out = encode_ok(POD, p);
+    assert_string_equal(out, "{\"metadata\":{\"name\":\"a\\\"b\\\\c/d\\b\\f\\n\\r\\t\xc3\xa9\xe2\x82\xac"
+                             "\xf0\x9f\x98\x80 \xc3\xa9\"}}");
+    free(out);
+    k8s_arena_free(a);
+    roundtrip(POD, "{\"metadata\":{\"name\":\"\\u0001\\u001f\"}}");
+}
+
+static void test_string_errors(void **state)
+{
+    (void)state;
+    FAILS(POD, "{\"metadata\":{\"name\":\"\\ud800\"}}", K8S_EENCODING, "metadata.name", "lone high surrogate");
+    FAILS(POD, "{\"metadata\":{\"name\":\"\\udc00\"}}", K8S_EENCODING, "metadata.name", "lone low surrogate");
+    FAILS(POD, "{\"metadata\":{\"name\":\"\\ud800\\u0041\"}}", K8S_EENCODING, "metadata.name", NULL);
+    FAILS(POD, "{\"metadata\":{\"name\":\"\\x\"}}", K8S_EENCODING, "metadata.name", "invalid escape");
+    FAILS(POD, "{\"metadata\":{\"name\":\"\\u12G4\"}}", K8S_EENCODING, "metadata.name", NULL);
+    FAILS(POD, "{\"metadata\":{\"name\":\"a\xff\"}}", K8S_EENCODING, "metadata.name", "UTF-8");
+    FAILS(POD, "{\"metadata\":{\"name\":\"\xc0\xaf\"}}", K8S_EENCODING, NULL, NULL);         /* overlong */
+    FAILS(POD, "{\"metadata\":{\"name\":\"\xed\xa0\x80\"}}", K8S_EENCODING, NULL, NULL);     /* surrogate */
+    FAILS(POD, "{\"metadata\":{\"name\":\"\xf4\x90\x80\x80\"}}", K8S_EENCODING, NULL, NULL); /* > 10FFFF */
+    FAILS(POD, "{\"metadata\":{\"name\":\"\xe2\x82\"}}", K8S_EENCODING, NULL, NULL);         /* cut */
+    FAILS(POD, "{\"metadata\":{\"name\":\"a\nb\"}}", K8S_ESYNTAX, "metadata.name", "control character");
+    FAILS(POD, "{\"metadata\":{\"name\":\"a\\u0000b\"}}", K8S_EVALUE, "metadata.name", "U+0000");
+    FAILS(POD, "{\"metadata\":{\"name\":7}}", K8S_ETYPE, "metadata.name", "expected a string, got a number");
+    /* unknown and free-form values are checked too */
+    FAILS(POD, "{\"bogus\":\"\\ud800\"}", K8S_EENCODING, "bogus", NULL);
+    FAILS(POD, "{\"bogus\":[\"\xff\"]}", K8S_EENCODING, "bogus", NULL);
+}
+
+static void test_huge_string(void **state)
+{
+    (void)state;
+    size_t n = 100u << 20;
+    char *json = malloc(n + 64);
+    assert_non_null(json);
+    size_t pre = (size_t)sprintf(json, "{\"metadata\":{\"name\":\"");
+    memset(json + pre, 'x', n);
+    strcpy(json + pre + n, "\"}}");
+    size_t len = pre + n + 3;
+    decode_fails(POD, json, len, K8S_ETOOBIG, "metadata.name", "over the limit");
+    /* with the limit raised it decodes, every byte */
+    k8s_decode_options big = {.max_string = 200u << 20};
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = NULL;
+    assert_int_equal(k8s_json_decode(POD, json, len, a, (void **)&p, &big, NULL), K8S_OK);
+    assert_int_equal(strlen(p->metadata->name), n);
+    k8s_arena_free(a);
+    /* the same as an unknown (free-form) value */
+    memcpy(json, "{\"metadata\":{\"nam3\":\"", pre);
+    decode_fails(POD, json, len, K8S_ETOOBIG, "metadata.nam3", NULL);
+    free(json);
+}
+
+/* ---- unknown fields ---- */
+
+static void test_unknown_fields_kept(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"future\":{\"a\":[1,2,{\"b\":null}],\"n\":-1.5e+3},"
+        "\"metadata\":{\"name\":\"p\",\"newMeta\":\"x\",\"labels\":{\"k\":\"v\"}},"
+        "\"spec\":{\"containers\":[{\"name\":\"c\",\"sidecarMode\":true,"
+        "\"ports\":[{\"containerPort\":80,\"portX\":9223372036854775807}]}]},"
+        "\"status\":{\"phase\":\"Running\",\"x\":{}}}";
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, json);
+    assert_string_equal(p->_unknown, "{\"future\":{\"a\":[1,2,{\"b\":null}],\"n\":-1.5e+3}}");
+    assert_string_equal(p->metadata->_unknown, "{\"newMeta\":\"x\"}");
+    assert_string_equal(p->spec->containers[0]._unknown, "{\"sidecarMode\":true}");
+    /* numbers in unknown fields keep their exact text */
+    assert_string_equal(p->spec->containers[0].ports[0]._unknown, "{\"portX\":9223372036854775807}");
+    assert_string_equal(p->status->_unknown, "{\"x\":{}}");
+    assert_null(p->spec->_unknown);
+    char *out = encode_ok(POD, p);
+    assert_json_equal(json, out);
+    assert_non_null(strstr(out, "\"portX\":9223372036854775807"));
+    free(out);
+    k8s_arena_free(a);
+
+    /* strict mode names the field */
+    k8s_decode_options strict = {.reject_unknown = true};
+    k8s_error err;
+    void *obj;
+    a = k8s_arena_new();
+    assert_int_equal(k8s_json_decode(POD, json, strlen(json), a, &obj, &strict, &err), K8S_EUNKNOWN_FIELD);
+    assert_string_equal(err.path, "future");
+    assert_string_equal(err.message, "unknown field \"future\"");
+    k8s_arena_free(a);
+}
+
+static void test_unknown_on_encode(void **state)
+{
+    (void)state;
+    k8s_core_v1_pod pod = {0};
+    k8s_meta_v1_object_meta meta = {0};
+    pod.metadata = &meta;
+    meta.name = "n";
+    meta._unknown = "{ \"extra\" : [ 1 , 2 ] }";
+    char *out = encode_ok(POD, &pod);
+    assert_string_equal(out, "{\"metadata\":{\"name\":\"n\",\"extra\":[1,2]}}");
+    free(out);
+    meta.name = NULL;
+    out = encode_ok(POD, &pod);
+    assert_string_equal(out, "{\"metadata\":{\"extra\":[1,2]}}");
+    free(out);
+
+    k8s_buf b = K8S_BUF_INIT;
+    k8s_error err;
+    meta._unknown = "{\"name\":\"dup\"}"; /* a known field: would write a duplicate */
+    assert_int_equal(k8s_json_encode(POD, &pod, &b, &err), K8S_EINVAL);
+    assert_string_equal(err.path, "metadata");
+    meta._unknown = "[1]";
+    assert_int_equal(k8s_json_encode(POD, &pod, &b, &err), K8S_EINVAL);
+    meta._unknown = "{\"a\":}";
+    assert_int_equal(k8s_json_encode(POD, &pod, &b, &err), K8S_ESYNTAX);
+    assert_int_equal(b.len, 0); /* a failed encode leaves the buffer as it was */
+    k8s_buf_free(&b);
+}
+
+/* ---- free-form JSON, Quantity, Time ---- */
+
+static void test_free_form_exact(void **state)
+{
+    (void)state;
+    const k8s_type *jsp = &k8s_apiextensions_v1_json_schema_props_desc;
+    const char *json =
+        "{\"default\":{\"z\":1,\"a\":[true,false,null,\"s\\u00e9\\n\",-0.0,1E+2,12345678901234567890]},"
+        "\"enum\":[null,1,\"x\",{\"k\":{}},[]],\"example\":\"just a string\","
+        "\"x-kubernetes-preserve-unknown-fields\":true}";
+    k8s_arena *a = k8s_arena_new();
+    k8s_apiextensions_v1_json_schema_props *s = decode_ok(a, jsp, json);
+    /* kept as compact text, numbers and escapes exactly as written */
+    assert_string_equal(s->default_,
+                        "{\"z\":1,\"a\":[true,false,null,\"s\\u00e9\\n\",-0.0,1E+2,12345678901234567890]}");
+    assert_int_equal(s->enum__len, 5);
+    assert_string_equal(s->enum_[0], "null");
+    assert_string_equal(s->enum_[3], "{\"k\":{}}");
+    assert_string_equal(s->example, "\"just a string\"");
+    assert_true(s->has_x_kubernetes_preserve_unknown_fields);
+    char *out = encode_ok(jsp, s);
+    assert_non_null(strstr(out, "12345678901234567890"));
+    assert_json_equal(json, out);
+    free(out);
+    k8s_arena_free(a);
+
+    /* whitespace inside may change, the value may not */
+    a = k8s_arena_new();
+    s = decode_ok(a, jsp, "{\"default\" : { \"a\" : [ 1 , { } ] , \"b\" : \"x y\" } }");
+    assert_string_equal(s->default_, "{\"a\":[1,{}],\"b\":\"x y\"}");
+    k8s_arena_free(a);
+
+    /* RawExtension and FieldsV1 */
+    roundtrip(&k8s_apps_v1_controller_revision_desc,
+              "{\"data\":{\"spec\":{\"template\":{\"$patch\":\"replace\"}}},\"revision\":3}");
+    roundtrip(POD, "{\"metadata\":{\"managedFields\":[{\"fieldsV1\":{\"f:metadata\":{\"f:labels\":"
+                   "{\".\":{},\"f:app\":{}}}},\"fieldsType\":\"FieldsV1\",\"manager\":\"m\"}]}}");
+    /* a user-set free-form value that is not JSON cannot be sent */
+    k8s_apiextensions_v1_json_schema_props bad = {0};
+    bad.default_ = "{not json";
+    k8s_buf b = K8S_BUF_INIT;
+    k8s_error err;
+    assert_int_equal(k8s_json_encode(jsp, &bad, &b, &err), K8S_ESYNTAX);
+    assert_string_equal(err.path, "default");
+    k8s_buf_free(&b);
+}
+
+static void test_quantity_and_time_text(void **state)
+{
+    (void)state;
+    const char *json = "{\"metadata\":{\"creationTimestamp\":\"2008-01-01T01:01:01Z\","
+                       "\"deletionTimestamp\":\"2009-01-01T01:01:01.123456789+02:00\"},"
+                       "\"spec\":{\"containers\":[{\"resources\":{\"limits\":{\"cpu\":\"0.5\","
+                       "\"memory\":\"1e3\",\"x\":\"100m\",\"y\":\"1.5Gi\"}}}],"
+                       "\"overhead\":{\"cpu\":\"+.5e-3\"}}}";
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, json);
+    assert_string_equal(p->metadata->creationTimestamp, "2008-01-01T01:01:01Z");
+    assert_string_equal(p->spec->containers[0].resources->limits[0].key, "cpu");
+    assert_string_equal(p->spec->containers[0].resources->limits[0].value, "0.5");
+    assert_string_equal(p->spec->containers[0].resources->limits[1].value, "1e3");
+    assert_string_equal(p->spec->overhead[0].value, "+.5e-3");
+    char *out = encode_ok(POD, p);
+    assert_non_null(strstr(out, "\"2009-01-01T01:01:01.123456789+02:00\""));
+    assert_non_null(strstr(out, "\"memory\":\"1e3\""));
+    assert_json_equal(json, out);
+    free(out);
+    k8s_arena_free(a);
+}
+
+/* ---- bytes and unions ---- */
+
+static void test_bytes(void **state)
+{
+    (void)state;
+    const k8s_type *secret = &k8s_core_v1_secret_desc;
+    const char *json = "{\"data\":{\"a\":\"aGVsbG8=\",\"empty\":\"\",\"bin\":\"AP8Q\",\"slash\":\"Pz8\\/\"}}";
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_secret *s = decode_ok(a, secret, json);
+    assert_int_equal(s->data_len, 4);
+    assert_int_equal(s->data[0].value.len, 5);
+    assert_memory_equal(s->data[0].value.data, "hello", 5);
+    assert_non_null(s->data[1].value.data);
+    assert_int_equal(s->data[1].value.len, 0);
+    assert_int_equal(s->data[2].value.len, 3);
+    assert_memory_equal(s->data[2].value.data, "\x00\xff\x10", 3);
+    char *out = encode_ok(secret, s);
+    assert_string_equal(out, "{\"data\":{\"a\":\"aGVsbG8=\",\"empty\":\"\",\"bin\":\"AP8Q\",\"slash\":\"Pz8/\"}}");
+    free(out);
+    k8s_arena_free(a);
+    FAILS(secret, "{\"data\":{\"a\":\"aGVsbG8\"}}", K8S_EVALUE, "data.a", "base64");
+    FAILS(secret, "{\"data\":{\"a\":\"a*==\"}}", K8S_EVALUE, "data.a", NULL);
+    FAILS(secret, "{\"data\":{\"a\":\"aGVsbG8=aGVs\"}}", K8S_EVALUE, NULL, NULL);
+    FAILS(secret, "{\"data\":{\"a\":5}}", K8S_ETYPE, "data.a", NULL);
+}
+
+static void test_unions(void **state)
+{
+    (void)state;
+    const k8s_type *svc = &k8s_core_v1_service_desc;
+    const char *json = "{\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":8080},"
+                       "{\"port\":443,\"targetPort\":\"https\"},{\"port\":1}]}}";
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_service *s = decode_ok(a, svc, json);
+    assert_true(s->spec->ports[0].targetPort.has_intVal);
+    assert_int_equal(s->spec->ports[0].targetPort.intVal, 8080);
+    assert_null(s->spec->ports[0].targetPort.strVal);
+    assert_false(s->spec->ports[1].targetPort.has_intVal);
+    assert_string_equal(s->spec->ports[1].targetPort.strVal, "https");
+    assert_false(s->spec->ports[2].targetPort.has_intVal);
+    assert_null(s->spec->ports[2].targetPort.strVal);
+    k8s_arena_free(a);
+    roundtrip(svc, json);
+    FAILS(svc, "{\"spec\":{\"ports\":[{\"targetPort\":{}}]}}", K8S_ETYPE, "spec.ports[0].targetPort",
+          "expected a number or a string, got an object");
+    FAILS(svc, "{\"spec\":{\"ports\":[{\"targetPort\":4294967296}]}}", K8S_ERANGE,
+          "spec.ports[0].targetPort", NULL);
+
+    const k8s_type *jsp = &k8s_apiextensions_v1_json_schema_props_desc;
+    const char *schema =
+        "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"a\":{\"type\":\"array\","
+        "\"items\":{\"type\":\"string\"},\"additionalItems\":true},\"b\":{\"items\":[{\"type\":\"integer\"},"
+        "{\"type\":\"string\"}],\"additionalProperties\":{\"type\":\"string\"}}},"
+        "\"dependencies\":{\"a\":[\"b\",\"c\"],\"b\":{\"required\":[\"a\"]}}}";
+    a = k8s_arena_new();
+    k8s_apiextensions_v1_json_schema_props *p = decode_ok(a, jsp, schema);
+    assert_true(p->additionalProperties.has_allows);
+    assert_false(p->additionalProperties.allows);
+    assert_null(p->additionalProperties.schema);
+    assert_string_equal(p->properties[0].key, "a");
+    assert_non_null(p->properties[0].value.items.schema);
+    assert_true(p->properties[0].value.additionalItems.allows);
+    assert_int_equal(p->properties[1].value.items.schemas_len, 2);
+    assert_string_equal(p->properties[1].value.additionalProperties.schema->type, "string");
+    assert_int_equal(p->dependencies[0].value.property_len, 2);
+    assert_non_null(p->dependencies[1].value.schema);
+    k8s_arena_free(a);
+    roundtrip(jsp, schema);
+}
+
+/* ---- structure errors ---- */
+
+static void test_wrong_types_carry_paths(void **state)
+{
+    (void)state;
+    FAILS(POD, "{\"spec\":{\"containers\":[{},{},{\"ports\":[{\"containerPort\":\"80\"}]}]}}", K8S_ETYPE,
+          "spec.containers[2].ports[0].containerPort", "expected an integer, got a string");
+    FAILS(POD, "{\"spec\":[]}", K8S_ETYPE, "spec", "expected an object, got an array");
+    FAILS(POD, "{\"spec\":{\"containers\":{}}}", K8S_ETYPE, "spec.containers", "expected an array");
+    FAILS(POD, "{\"metadata\":{\"labels\":[]}}", K8S_ETYPE, "metadata.labels", "expected an object");
+    FAILS(POD, "{\"metadata\":{\"labels\":{\"app.kubernetes.io/name\":1}}}", K8S_ETYPE,
+          "metadata.labels[\"app.kubernetes.io/name\"]", NULL);
+    FAILS(POD, "{\"spec\":{\"hostNetwork\":\"true\"}}", K8S_ETYPE, "spec.hostNetwork", "expected a boolean");
+    FAILS(POD, "[]", K8S_ETYPE, "", "expected an object");
+    FAILS(POD, "null", K8S_ETYPE, "", NULL);
+    FAILS(POD, "", K8S_ESYNTAX, "", "empty input");
+    FAILS(POD, "   ", K8S_ESYNTAX, "", NULL);
+    FAILS(POD, "{} x", K8S_ESYNTAX, "", "after the JSON value");
+    FAILS(POD, "{\"a\":1,}", K8S_ESYNTAX, NULL, NULL);
+    FAILS(POD, "{'a':1}", K8S_ESYNTAX, NULL, "string key");
+    FAILS(POD, "{\"spec\":{\"hostNetwork\":tru}}", K8S_ESYNTAX, "spec.hostNetwork", NULL);
+
+    /* line and column point at the problem */
+    k8s_arena *a = k8s_arena_new();
+    void *obj;
+    k8s_error err;
+    const char *json = "{\n  \"metadata\": {\n    \"name\": 5\n  }\n}";
+    assert_int_equal(k8s_json_decode(POD, json, strlen(json), a, &obj, NULL, &err), K8S_ETYPE);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 13);
+    char msg[512];
+    assert_string_equal(k8s_error_format(&err, msg, sizeof msg),
+                        "line 3, column 13: metadata.name: expected a string, got a number");
+    k8s_arena_free(a);
+}
+
+/* Every prefix of a valid document fails cleanly, never crashes or leaks. */
+static void test_truncated_input(void **state)
+{
+    (void)state;
+    const char *json = "{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"n\\u00e9\",\"labels\":{\"a\":\"b\"},"
+                       "\"generation\":-12},\"spec\":{\"containers\":[{\"name\":\"c\",\"ports\":["
+                       "{\"containerPort\":80}]}],\"overhead\":{\"cpu\":\"1\"}},\"x\":[1.5e3,true,null,{}]}";
+    size_t n = strlen(json);
+    for (size_t i = 0; i < n; i++) {
+        k8s_arena *a = k8s_arena_new();
+        void *obj;
+        k8s_error err;
+        k8s_code rc = k8s_json_decode(POD, json, i, a, &obj, NULL, &err);
+        if (rc != K8S_ESYNTAX && rc != K8S_EENCODING)
+            fail_msg("prefix of %zu bytes: %s", i, k8s_strerror(rc));
+        assert_null(obj);
+        assert_true(err.offset <= i);
+        k8s_arena_free(a);
+    }
+    roundtrip(POD, json);
+}
+
+static void test_deep_nesting(void **state)
+{
+    (void)state;
+    size_t depth = 100000;
+    char *json = malloc(depth * 2 + 32);
+    size_t pre = (size_t)sprintf(json, "{\"x\":");
+    memset(json + pre, '[', depth);
+    memset(json + pre + depth, ']', depth);
+    strcpy(json + pre + 2 * depth, "}");
+    decode_fails(POD, json, strlen(json), K8S_EDEPTH, "x", "nesting deeper than");
+    free(json);
+    /* objects too */
+    k8s_buf o = K8S_BUF_INIT;
+    k8s_buf_append_str(&o, "{\"x\":");
+    for (size_t i = 0; i < depth; i++)
+        k8s_buf_append_str(&o, "{\"a\":");
+    k8s_buf_append_str(&o, "1");
+    for (size_t i = 0; i <= depth; i++)
+        k8s_buf_append_str(&o, "}");
+    decode_fails(POD, o.data, o.len, K8S_EDEPTH, "x", NULL);
+    k8s_buf_free(&o);
+
+    /* typed recursion: JSONSchemaProps inside JSONSchemaProps */
+    k8s_buf b = K8S_BUF_INIT;
+    for (int i = 0; i < 100000; i++)
+        k8s_buf_append_str(&b, "{\"not\":");
+    k8s_buf_append_str(&b, "{}");
+    for (int i = 0; i < 100000; i++)
+        k8s_buf_append_str(&b, "}");
+    decode_fails(&k8s_apiextensions_v1_json_schema_props_desc, b.data, b.len, K8S_EDEPTH, "not.not", NULL);
+    k8s_buf_free(&b);
+
+    /* within the limit it works */
+    k8s_buf_append_str(&b, "{\"x\":");
+    for (int i = 0; i < 400; i++)
+        k8s_buf_append_str(&b, "[");
+    for (int i = 0; i < 400; i++)
+        k8s_buf_append_str(&b, "]");
+    k8s_buf_append_str(&b, "}");
+    roundtrip(POD, b.data);
+    k8s_buf_free(&b);
+}
+
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    FAILS(POD, "{\"metadata\":{\"name\":\"a\",\"name\":\"b\"}}", K8S_EDUPKEY, "metadata.name",
+          "duplicate key \"name\"");
+    FAILS(POD, "{\"metadata\":{\"name\":\"a\",\"\\u006eame\":\"b\"}}", K8S_EDUPKEY, "metadata.name", NULL);
+    FAILS(POD, "{\"metadata\":{\"name\":null,\"name\":\"b\"}}", K8S_EDUPKEY, NULL, NULL);
+    FAILS(POD, "{\"x\":1,\"y\":2,\"x\":3}", K8S_EDUPKEY, "", "duplicate key \"x\"");
+    FAILS(POD, "{\"x\":1,\"\\u0078\":3}", K8S_EDUPKEY, "", NULL);
+    FAILS(POD, "{\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"2\",\"a\":\"3\"}}}", K8S_EDUPKEY,
+          "metadata.labels", "duplicate key \"a\"");
+    /* many keys: the check is not quadratic and still finds the one duplicate */
+    k8s_buf b = K8S_BUF_INIT;
+    k8s_buf_append_str(&b, "{\"metadata\":{\"labels\":{");
+    for (int i = 0; i < 20000; i++) {
+        char kv[64];
+        snprintf(kv, sizeof kv, "%s\"k%d\":\"v\"", i ? "," : "", i);
+        k8s_buf_append_str(&b, kv);
+    }
+    k8s_buf_append_str(&b, ",\"k777\":\"again\"}}}");
+    decode_fails(POD, b.data, b.len, K8S_EDUPKEY, "metadata.labels", "\"k777\"");
+    k8s_buf_free(&b);
+    /* inside free-form values, duplicates are kept as they are */
+    k8s_arena *a = k8s_arena_new();
+    k8s_apiextensions_v1_json_schema_props *s =
+        decode_ok(a, &k8s_apiextensions_v1_json_schema_props_desc, "{\"default\":{\"a\":1,\"a\":2}}");
+    assert_string_equal(s->default_, "{\"a\":1,\"a\":2}");
+    k8s_arena_free(a);
+}
+
+/* ---- report-all mode ---- */
+
+typedef struct seen {
+    int problems, warnings;
+    char last[600];
+} seen;
+
+static void collect(void *ctx, k8s_severity sev, const k8s_error *e)
+{
+    seen *s = ctx;
+    if (sev == K8S_PROBLEM)
+        s->problems++;
+    else
+        s->warnings++;
+    snprintf(s->last, sizeof s->last, "%s: %s", e->path, e->message);
+}
+
+static void test_report_all(void **state)
+{
+    (void)state;
+    const char *json = "{\"metadata\":{\"name\":1,\"generation\":\"x\",\"oops\":true,\"labels\":{\"a\":2}},"
+                       "\"spec\":{\"containers\":[{\"name\":\"ok\"},{\"image\":[]}],\"what\":1,"
+                       "\"priority\":99999999999}}";
+    seen s = {0};
+    k8s_decode_options opts = {.diag = collect, .diag_ctx = &s};
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_pod *p = NULL;
+    assert_int_equal(k8s_json_decode(POD, json, strlen(json), a, (void **)&p, &opts, &err), K8S_ETYPE);
+    assert_int_equal(s.problems, 5);
+    assert_int_equal(s.warnings, 2);
+    assert_string_equal(err.path, "metadata.name"); /* the first problem */
+    /* the object is still there, with what was right */
+    assert_non_null(p);
+    assert_int_equal(p->spec->containers_len, 2);
+    assert_string_equal(p->spec->containers[0].name, "ok");
+    assert_null(p->spec->containers[1].image);
+    k8s_arena_free(a);
+}
+
+/* ---- encode-side checks, copy ---- */
+
+static void test_encode_rejects_bad_values(void **state)
+{
+    (void)state;
+    k8s_meta_v1_object_meta meta = {0};
+    k8s_core_v1_pod pod = {.metadata = &meta};
+    k8s_buf b = K8S_BUF_INIT;
+    k8s_error err;
+    meta.name = "bad\xff";
+    assert_int_equal(k8s_json_encode(POD, &pod, &b, &err), K8S_EENCODING);
+    assert_string_equal(err.path, "metadata.name");
+    meta.name = NULL;
+    char *fins[] = {"a", NULL};
+    meta.finalizers = fins;
+    meta.finalizers_len = 2;
+    assert_int_equal(k8s_json_encode(POD, &pod, &b, &err), K8S_EINVAL);
+    assert_string_equal(err.path, "metadata.finalizers[1]");
+    meta.finalizers = NULL;
+    meta.finalizers_len = 0;
+    k8s_string_entry labels[] = {{NULL, "v"}};
+    meta.labels = labels;
+    meta.labels_len = 1;
+    assert_int_equal(k8s_json_encode(POD, &pod, &b, &err), K8S_EINVAL);
+    meta.labels = NULL;
+    assert_int_equal(b.len, 0);
+
+    k8s_apiextensions_v1_json_schema_props s = {0};
+    s.has_maximum = true;
+    s.maximum = 0.0 / 0.0;
+    assert_int_equal(k8s_json_encode(&k8s_apiextensions_v1_json_schema_props_desc, &s, &b, &err), K8S_EVALUE);
+    k8s_buf_free(&b);
+}
+
+static void test_deep_copy(void **state)
+{
+    (void)state;
+    const char *json = "{\"metadata\":{\"name\":\"p\",\"labels\":{\"a\":\"b\"},\"generation\":3,\"z\":[1]},"
+                       "\"spec\":{\"containers\":[{\"name\":\"c\",\"ports\":[{\"containerPort\":1}],"
+                       "\"args\":[]}],\"overhead\":{\"cpu\":\"1\"}}}";
+    k8s_arena *a = k8s_arena_new(), *b = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, json);
+    k8s_core_v1_pod *c = k8s_copy(POD, p, b);
+    assert_non_null(c);
+    assert_ptr_not_equal(c->metadata, p->metadata);
+    assert_ptr_not_equal(c->metadata->name, p->metadata->name);
+    k8s_arena_free(a); /* the copy stands alone */
+    char *out = encode_ok(POD, c);
+    assert_json_equal(json, out);
+    free(out);
+    k8s_arena_free(b);
+}
+
+/* ---- out of memory ---- */
+
+typedef struct failing {
+    size_t calls, fail_at;
+} failing;
+
+static void *fail_alloc(void *ctx, size_t size)
+{
+    failing *f = ctx;
+    return ++f->calls == f->fail_at ? NULL : malloc(size);
+}
+
+static void plain_free(void *ctx, void *p, size_t size)
+{
+    (void)ctx;
+    (void)size;
+    free(p);
+}
+
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    /* a document big enough to need several arena blocks */
+    k8s_buf b = K8S_BUF_INIT;
+    k8s_buf_append_str(&b, "{\"metadata\":{\"labels\":{");
+    for (int i = 0; i < 500; i++) {
+        char kv[64];
+        snprintf(kv, sizeof kv, "%s\"key-%d\":\"value-%d\"", i ? "," : "", i, i);
+        k8s_buf_append_str(&b, kv);
+    }
+    k8s_buf_append_str(&b, "}}}");
+    int failures = 0;
+    for (size_t at = 2; at < 40; at++) {
+        failing f = {0, at};
+        k8s_allocator al = {fail_alloc, plain_free, &f};
+        k8s_arena *a = k8s_arena_new_with(&al);
+        void *obj;
+        k8s_error err;
+        k8s_code rc = k8s_json_decode(POD, b.data, b.len, a, &obj, NULL, &err);
+        if (rc == K8S_ENOMEM) {
+            failures++;
+            assert_null(obj);
+        } else {
+            assert_int_equal(rc, K8S_OK);
+        }
+        k8s_arena_free(a);
+    }
+    assert_true(failures > 3);
+    k8s_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_absent_and_zero_differ),
+        cmocka_unit_test(test_empty_arrays_and_maps),
+        cmocka_unit_test(test_null_is_absent),
+        cmocka_unit_test(test_int64_exact),
+        cmocka_unit_test(test_number_errors),
+        cmocka_unit_test(test_strings_and_escapes),
+        cmocka_unit_test(test_string_errors),
+        cmocka_unit_test(test_huge_string),
+        cmocka_unit_test(test_unknown_fields_kept),
+        cmocka_unit_test(test_unknown_on_encode),
+        cmocka_unit_test(test_free_form_exact),
+        cmocka_unit_test(test_quantity_and_time_text),
+        cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_unions),
+        cmocka_unit_test(test_wrong_types_carry_paths),
+        cmocka_unit_test(test_truncated_input),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_report_all),
+        cmocka_unit_test(test_encode_rejects_bad_values),
+        cmocka_unit_test(test_deep_copy),
+        cmocka_unit_test(test_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
