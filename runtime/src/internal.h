@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "k8s/arena.h"
 #include "k8s/buf.h"
@@ -50,6 +51,20 @@ bool k8s_field_present(const k8s_field *f, const char *base);
 
 /* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
 size_t k8s_utf8_seq(const unsigned char *p, const unsigned char *end);
+
+/* Whether any of the 8 bytes at p needs a look inside a JSON string: '"',
+ * '\\', a control character or a non-ASCII byte. Lets string scanners skip
+ * plain text a word at a time. */
+static inline bool k8s_word_needs_care(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    /* (v - ones) & ~v has the high bit set in each byte of v that is zero */
+    uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x;
+    return (t & high) != 0;
+}
 
 /* base64 (standard alphabet, padded), as Go's encoding/json writes []byte. */
 size_t k8s_base64_encoded_len(size_t n);

@@ -190,6 +190,8 @@ static int scan_string(dec *d, const k8s_path *path, str *s)
     s->raw = p;
     s->esc = s->nul = false;
     for (;;) {
+        while (end - p >= 8 && !k8s_word_needs_care((const unsigned char *)p))
+            p += 8;
         while (p < end && !str_stop[(unsigned char)*p])
             p++;
         if (p >= end) {

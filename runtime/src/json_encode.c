@@ -28,10 +28,34 @@ static int fail(enc *e, k8s_code code, const k8s_path *path, const char *fmt, ..
     return STOP;
 }
 
+/* Makes room for n more bytes. Writers reserve first, then write with
+ * raw(): one capacity check per value instead of one per piece. */
+static inline int need(enc *e, size_t n)
+{
+    k8s_buf *b = e->out;
+    if (K8S_LIKELY(b->cap - b->len > n))
+        return OK;
+    if (k8s_buf_reserve(b, n) != K8S_OK)
+        return fail(e, K8S_ENOMEM, NULL, "out of memory");
+    return OK;
+}
+
+static inline void raw(enc *e, const void *s, size_t n)
+{
+    memcpy(e->out->data + e->out->len, s, n);
+    e->out->len += n;
+}
+
+static inline void raw_byte(enc *e, char c)
+{
+    e->out->data[e->out->len++] = c;
+}
+
 static int put(enc *e, const char *s, size_t n)
 {
-    if (k8s_buf_append(e->out, s, n) != K8S_OK)
-        return fail(e, K8S_ENOMEM, NULL, "out of memory");
+    if (need(e, n) < 0)
+        return STOP;
+    raw(e, s, n);
     return OK;
 }
 
@@ -50,27 +74,29 @@ static const unsigned char esc_class[256] = {
 static int enc_string(enc *e, const char *s, const k8s_path *path)
 {
     size_t n = strlen(s);
-    /* worst case every byte becomes \u00XX; reserve the common case */
-    if (k8s_buf_reserve(e->out, n + 2) != K8S_OK)
-        return fail(e, K8S_ENOMEM, path, "out of memory");
-    if (put(e, "\"", 1) < 0)
+    /* the common case, nothing to escape, needs exactly n + 2 */
+    if (need(e, n + 2) < 0)
         return STOP;
+    raw_byte(e, '"');
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         const unsigned char *run = p;
+        while (end - p >= 8 && !k8s_word_needs_care(p))
+            p += 8;
         while (p < end && !esc_class[*p])
             p++;
-        if (p > run && put(e, (const char *)run, (size_t)(p - run)) < 0)
-            return STOP;
+        raw(e, run, (size_t)(p - run));
         if (p >= end)
             break;
+        /* room for the longest escape plus the rest of the string */
+        if (need(e, 8 + (size_t)(end - p)) < 0)
+            return STOP;
         if (esc_class[*p] == 2) {
             size_t len = k8s_utf8_seq(p, end);
             if (!len)
                 return fail(e, K8S_EENCODING, path, "invalid UTF-8 byte 0x%02X at offset %zu", *p,
                             (size_t)(p - (const unsigned char *)s));
-            if (put(e, (const char *)p, len) < 0)
-                return STOP;
+            raw(e, p, len);
             p += len;
             continue;
         }
@@ -87,11 +113,11 @@ static int enc_string(enc *e, const char *s, const k8s_path *path)
         case '\t': esc[1] = 't'; break;
         default: elen = (size_t)snprintf(esc, sizeof esc, "\\u%04x", *p); break;
         }
-        if (put(e, esc, elen) < 0)
-            return STOP;
+        raw(e, esc, elen);
         p++;
     }
-    return put(e, "\"", 1);
+    raw_byte(e, '"');
+    return OK;
 }
 
 static int enc_int(enc *e, int64_t v)
@@ -251,11 +277,15 @@ static int enc_object(enc *e, const k8s_type *t, const char *obj, const k8s_path
         if (!k8s_field_present(f, obj))
             continue;
         k8s_path child = {path, f->name, f->name_len, 0};
-        if (!first && put(e, ",", 1) < 0)
+        if (need(e, f->name_len + 4) < 0)
             return STOP;
+        if (!first)
+            raw_byte(e, ',');
         first = false;
-        if (put(e, "\"", 1) < 0 || put(e, f->name, f->name_len) < 0 || put(e, "\":", 2) < 0 ||
-            enc_field(e, f, obj, &child) < 0)
+        raw_byte(e, '"');
+        raw(e, f->name, f->name_len);
+        raw(e, "\":", 2);
+        if (enc_field(e, f, obj, &child) < 0)
             return STOP;
     }
     if (t->flags & K8S_TYPE_UNKNOWN) {
@@ -282,11 +312,9 @@ k8s_code k8s_json_encode(const k8s_type *type, const void *obj, k8s_buf *out, k8
                                            : enc_object(&e, type, obj, NULL);
     if (e.loc)
         freelocale(e.loc);
-    if (r < 0) {
+    if (r < 0)
         out->len = mark;
-        if (out->data)
-            out->data[mark] = '\0';
-        return err->code;
-    }
-    return K8S_OK;
+    if (out->data)
+        out->data[out->len] = '\0'; /* raw() writes leave the terminator to the end */
+    return r < 0 ? err->code : K8S_OK;
 }
