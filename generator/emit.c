@@ -444,6 +444,8 @@ bool emit_tree(const model *m, const char *out_dir)
     render_to(&w, "api.h.tmpl", root, "include/k8s/api.h");
     render_to(&w, "CMakeLists.txt.tmpl", root, "CMakeLists.txt");
     render_to(&w, "README.md.tmpl", root, "README.md");
+    printf("k8sgen: Kubernetes %s: %zu definitions -> %zu types in %zu packages, %zu kinds, in %s\n",
+           m->k8s_version, m->ntypes, ntypes, npkgs, nkinds, out_dir);
     if (w.ok) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/include", out_dir);

@@ -1,6 +1,7 @@
 /* Naming rules for generated C: snake_case type names, member mangling,
  * doc comment text. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,9 +58,26 @@ static const char *const keywords[] = {
     "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
 };
 
+/* Object-like macros that compilers or system headers define, which would
+ * break a member of that name: GNU C modes predefine linux and unix; musl's
+ * stdio.h defines stdin as (stdin). */
+static const char *const macros[] = {"errno", "linux", "stderr", "stdin", "stdout", "unix"};
+
+static bool is_reserved(const char *name)
+{
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (strcmp(name, keywords[i]) == 0)
+            return true;
+    for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++)
+        if (strcmp(name, macros[i]) == 0)
+            return true;
+    return false;
+}
+
 /* The JSON name, with characters a C identifier cannot hold turned into
  * '_' ("$ref" -> "_ref", "x-kubernetes-map-type" -> "x_kubernetes_map_type")
- * and a trailing '_' on keywords ("namespace" -> "namespace_"). */
+ * and a trailing '_' on keywords and macro names ("namespace" -> "namespace_",
+ * "linux" -> "linux_"). */
 const char *member_name(k8s_arena *a, const char *json)
 {
     size_t n = strlen(json);
@@ -71,12 +89,10 @@ const char *member_name(k8s_arena *a, const char *json)
         *o++ = isalnum(c) || c == '_' ? (char)c : '_';
     }
     *o = '\0';
-    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strcmp(out, keywords[i]) == 0) {
-            *o++ = '_';
-            *o = '\0';
-            break;
-        }
+    if (is_reserved(out)) {
+        *o++ = '_';
+        *o = '\0';
+    }
     return out;
 }
 

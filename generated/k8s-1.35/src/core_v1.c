@@ -518,7 +518,7 @@ static const k8s_field k8s_core_v1_container_fields[] = {
     K8S_ARRAY(k8s_core_v1_container, restartPolicyRules, "restartPolicyRules", K8S_KIND_OBJECT, 0, &k8s_core_v1_container_restart_rule_desc),
     K8S_VALUE(k8s_core_v1_container, securityContext, "securityContext", K8S_KIND_OBJECT, 0, &k8s_core_v1_security_context_desc),
     K8S_VALUE(k8s_core_v1_container, startupProbe, "startupProbe", K8S_KIND_OBJECT, 0, &k8s_core_v1_probe_desc),
-    K8S_SCALAR(k8s_core_v1_container, stdin, "stdin", K8S_KIND_BOOL, 0),
+    K8S_SCALAR(k8s_core_v1_container, stdin_, "stdin", K8S_KIND_BOOL, 0),
     K8S_SCALAR(k8s_core_v1_container, stdinOnce, "stdinOnce", K8S_KIND_BOOL, 0),
     K8S_VALUE(k8s_core_v1_container, terminationMessagePath, "terminationMessagePath", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_container, terminationMessagePolicy, "terminationMessagePolicy", K8S_KIND_STRING, 0, NULL),
@@ -766,7 +766,7 @@ const k8s_type k8s_core_v1_container_status_desc = {
 };
 
 static const k8s_field k8s_core_v1_container_user_fields[] = {
-    K8S_VALUE(k8s_core_v1_container_user, linux, "linux", K8S_KIND_OBJECT, 0, &k8s_core_v1_linux_container_user_desc),
+    K8S_VALUE(k8s_core_v1_container_user, linux_, "linux", K8S_KIND_OBJECT, 0, &k8s_core_v1_linux_container_user_desc),
 };
 static const uint8_t k8s_core_v1_container_user_index[2] = {
     1, 0,
@@ -1096,7 +1096,7 @@ static const k8s_field k8s_core_v1_ephemeral_container_fields[] = {
     K8S_ARRAY(k8s_core_v1_ephemeral_container, restartPolicyRules, "restartPolicyRules", K8S_KIND_OBJECT, 0, &k8s_core_v1_container_restart_rule_desc),
     K8S_VALUE(k8s_core_v1_ephemeral_container, securityContext, "securityContext", K8S_KIND_OBJECT, 0, &k8s_core_v1_security_context_desc),
     K8S_VALUE(k8s_core_v1_ephemeral_container, startupProbe, "startupProbe", K8S_KIND_OBJECT, 0, &k8s_core_v1_probe_desc),
-    K8S_SCALAR(k8s_core_v1_ephemeral_container, stdin, "stdin", K8S_KIND_BOOL, 0),
+    K8S_SCALAR(k8s_core_v1_ephemeral_container, stdin_, "stdin", K8S_KIND_BOOL, 0),
     K8S_SCALAR(k8s_core_v1_ephemeral_container, stdinOnce, "stdinOnce", K8S_KIND_BOOL, 0),
     K8S_VALUE(k8s_core_v1_ephemeral_container, targetContainerName, "targetContainerName", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_ephemeral_container, terminationMessagePath, "terminationMessagePath", K8S_KIND_STRING, 0, NULL),

@@ -618,8 +618,8 @@ struct k8s_core_v1_container {
     /* StartupProbe indicates that the Pod has successfully initialized. */
     k8s_core_v1_probe *startupProbe;
     /* Whether this container should allocate a buffer for stdin in the container runtime. */
-    bool has_stdin;
-    bool stdin;
+    bool has_stdin_;
+    bool stdin_;
     /* Whether the container runtime should close the stdin channel after it has been opened by a single attach. */
     bool has_stdinOnce;
     bool stdinOnce;
@@ -800,7 +800,7 @@ struct k8s_core_v1_container_status {
 /* ContainerUser represents user identity information */
 struct k8s_core_v1_container_user {
     /* Linux holds user identity information initially attached to the first process of the containers in Linux. */
-    k8s_core_v1_linux_container_user *linux;
+    k8s_core_v1_linux_container_user *linux_;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1048,8 +1048,8 @@ struct k8s_core_v1_ephemeral_container {
     /* Probes are not allowed for ephemeral containers. */
     k8s_core_v1_probe *startupProbe;
     /* Whether this container should allocate a buffer for stdin in the container runtime. */
-    bool has_stdin;
-    bool stdin;
+    bool has_stdin_;
+    bool stdin_;
     /* Whether the container runtime should close the stdin channel after it has been opened by a single attach. */
     bool has_stdinOnce;
     bool stdinOnce;
