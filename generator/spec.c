@@ -149,12 +149,14 @@ static gpkg *package_for(model *m, const char *def)
 
 static const char *kind_label(uint8_t kind)
 {
-    switch (kind) {
-    case K8S_KIND_OBJECT: return "object";
-    case K8S_KIND_UNION: return "union";
-    case K8S_KIND_MAP: return "map";
-    default: return "scalar";
-    }
+    static const char *const names[] = {
+        [K8S_KIND_STRING] = "string", [K8S_KIND_BOOL] = "boolean",  [K8S_KIND_INT32] = "int32",
+        [K8S_KIND_INT64] = "int64",   [K8S_KIND_DOUBLE] = "double", [K8S_KIND_BYTES] = "bytes",
+        [K8S_KIND_QUANTITY] = "Quantity", [K8S_KIND_TIME] = "Time", [K8S_KIND_MICROTIME] = "MicroTime",
+        [K8S_KIND_JSON] = "JSON", [K8S_KIND_OBJECT] = "objects", [K8S_KIND_UNION] = "unions",
+        [K8S_KIND_MAP] = "maps",
+    };
+    return kind < sizeof names / sizeof names[0] && names[kind] ? names[kind] : "values";
 }
 
 /* Resolves a property (or item, or map value) schema into f->kind/ref. */
@@ -302,6 +304,23 @@ static void check_members(model *m, const gtype *t)
                 problem(m, "%s: two members would be named %s", t->def, names[i]);
 }
 
+/* The spec lists properties alphabetically; objects read better, and look
+ * like what the API server sends, with kind, apiVersion and metadata first.
+ * (Order is free: the codec finds fields by name.) */
+static void lead_with_type_meta(gtype *t)
+{
+    static const char *const lead[] = {"kind", "apiVersion", "metadata"};
+    size_t at = 0;
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = at; i < t->nfields; i++)
+            if (strcmp(t->fields[i].json, lead[l]) == 0) {
+                gfield f = t->fields[i];
+                memmove(&t->fields[at + 1], &t->fields[at], (i - at) * sizeof f);
+                t->fields[at++] = f;
+                break;
+            }
+}
+
 static void build_object(model *m, gtype *t, const cJSON *def)
 {
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(def, "properties");
@@ -330,6 +349,7 @@ static void build_object(model *m, gtype *t, const cJSON *def)
         f->required = json_array_has(required, p->string) && !override_not_required(t->def, p->string);
         t->nfields++;
     }
+    lead_with_type_meta(t);
     const cJSON *r;
     cJSON_ArrayForEach(r, required)
     {

@@ -110,13 +110,13 @@ const k8s_type k8s_admissionregistration_v1_mutating_webhook_desc = {
 };
 
 static const k8s_field k8s_admissionregistration_v1_mutating_webhook_configuration_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_ARRAY(k8s_admissionregistration_v1_mutating_webhook_configuration, webhooks, "webhooks", K8S_KIND_OBJECT, 0, &k8s_admissionregistration_v1_mutating_webhook_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_mutating_webhook_configuration_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_mutating_webhook_configuration_desc = {
     .name = "io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration",
@@ -130,13 +130,13 @@ const k8s_type k8s_admissionregistration_v1_mutating_webhook_configuration_desc 
 };
 
 static const k8s_field k8s_admissionregistration_v1_mutating_webhook_configuration_list_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_admissionregistration_v1_mutating_webhook_configuration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_mutating_webhook_configuration_desc),
     K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_mutating_webhook_configuration_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_admissionregistration_v1_mutating_webhook_configuration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_mutating_webhook_configuration_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_mutating_webhook_configuration_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_mutating_webhook_configuration_list_desc = {
     .name = "io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList",
@@ -172,11 +172,11 @@ const k8s_type k8s_admissionregistration_v1_named_rule_with_operations_desc = {
 };
 
 static const k8s_field k8s_admissionregistration_v1_param_kind_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_param_kind, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_param_kind, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_param_kind, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_admissionregistration_v1_param_kind_index[4] = {
-    1, 2, 0, 0,
+    2, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_param_kind_desc = {
     .name = "io.k8s.api.admissionregistration.v1.ParamKind",
@@ -268,14 +268,14 @@ const k8s_type k8s_admissionregistration_v1_type_checking_desc = {
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_admissionregistration_v1_validating_admission_policy_spec_desc),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy, status, "status", K8S_KIND_OBJECT, 0, &k8s_admissionregistration_v1_validating_admission_policy_status_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_validating_admission_policy_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_validating_admission_policy_desc = {
     .name = "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy",
@@ -289,13 +289,13 @@ const k8s_type k8s_admissionregistration_v1_validating_admission_policy_desc = {
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_binding_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_admissionregistration_v1_validating_admission_policy_binding_spec_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_validating_admission_policy_binding_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_validating_admission_policy_binding_desc = {
     .name = "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding",
@@ -309,13 +309,13 @@ const k8s_type k8s_admissionregistration_v1_validating_admission_policy_binding_
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_binding_list_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_admissionregistration_v1_validating_admission_policy_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_validating_admission_policy_binding_desc),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_binding_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_admissionregistration_v1_validating_admission_policy_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_validating_admission_policy_binding_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_validating_admission_policy_binding_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_validating_admission_policy_binding_list_desc = {
     .name = "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList",
@@ -349,13 +349,13 @@ const k8s_type k8s_admissionregistration_v1_validating_admission_policy_binding_
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_list_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_admissionregistration_v1_validating_admission_policy_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_validating_admission_policy_desc),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_admission_policy_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_admissionregistration_v1_validating_admission_policy_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_validating_admission_policy_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_validating_admission_policy_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_validating_admission_policy_list_desc = {
     .name = "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList",
@@ -439,13 +439,13 @@ const k8s_type k8s_admissionregistration_v1_validating_webhook_desc = {
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_webhook_configuration_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_ARRAY(k8s_admissionregistration_v1_validating_webhook_configuration, webhooks, "webhooks", K8S_KIND_OBJECT, 0, &k8s_admissionregistration_v1_validating_webhook_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_validating_webhook_configuration_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_validating_webhook_configuration_desc = {
     .name = "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration",
@@ -459,13 +459,13 @@ const k8s_type k8s_admissionregistration_v1_validating_webhook_configuration_des
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_webhook_configuration_list_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_admissionregistration_v1_validating_webhook_configuration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_validating_webhook_configuration_desc),
     K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1_validating_webhook_configuration_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_admissionregistration_v1_validating_webhook_configuration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1_validating_webhook_configuration_desc),
 };
 static const uint8_t k8s_admissionregistration_v1_validating_webhook_configuration_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1_validating_webhook_configuration_list_desc = {
     .name = "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList",

@@ -79,13 +79,13 @@ const k8s_type k8s_admissionregistration_v1alpha1_match_resources_desc = {
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_admissionregistration_v1alpha1_mutating_admission_policy_spec_desc),
 };
 static const uint8_t k8s_admissionregistration_v1alpha1_mutating_admission_policy_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_desc = {
     .name = "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy",
@@ -99,13 +99,13 @@ const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_desc
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_spec_desc),
 };
 static const uint8_t k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_desc = {
     .name = "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding",
@@ -119,13 +119,13 @@ const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_bind
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_desc),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_desc),
 };
 static const uint8_t k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_desc = {
     .name = "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList",
@@ -158,13 +158,13 @@ const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_bind
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_admissionregistration_v1alpha1_mutating_admission_policy_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1alpha1_mutating_admission_policy_desc),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_mutating_admission_policy_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_admissionregistration_v1alpha1_mutating_admission_policy_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_admissionregistration_v1alpha1_mutating_admission_policy_desc),
 };
 static const uint8_t k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_desc = {
     .name = "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList",
@@ -242,11 +242,11 @@ const k8s_type k8s_admissionregistration_v1alpha1_named_rule_with_operations_des
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_param_kind_fields[] = {
-    K8S_VALUE(k8s_admissionregistration_v1alpha1_param_kind, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_admissionregistration_v1alpha1_param_kind, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_admissionregistration_v1alpha1_param_kind, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_admissionregistration_v1alpha1_param_kind_index[4] = {
-    1, 2, 0, 0,
+    2, 1, 0, 0,
 };
 const k8s_type k8s_admissionregistration_v1alpha1_param_kind_desc = {
     .name = "io.k8s.api.admissionregistration.v1alpha1.ParamKind",

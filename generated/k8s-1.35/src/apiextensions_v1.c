@@ -46,14 +46,14 @@ const k8s_type k8s_apiextensions_v1_custom_resource_conversion_desc = {
 };
 
 static const k8s_field k8s_apiextensions_v1_custom_resource_definition_fields[] = {
-    K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiextensions_v1_custom_resource_definition_spec_desc),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition, status, "status", K8S_KIND_OBJECT, 0, &k8s_apiextensions_v1_custom_resource_definition_status_desc),
 };
 static const uint8_t k8s_apiextensions_v1_custom_resource_definition_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_apiextensions_v1_custom_resource_definition_desc = {
     .name = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
@@ -89,13 +89,13 @@ const k8s_type k8s_apiextensions_v1_custom_resource_definition_condition_desc = 
 };
 
 static const k8s_field k8s_apiextensions_v1_custom_resource_definition_list_fields[] = {
-    K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apiextensions_v1_custom_resource_definition_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiextensions_v1_custom_resource_definition_desc),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apiextensions_v1_custom_resource_definition_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiextensions_v1_custom_resource_definition_desc),
 };
 static const uint8_t k8s_apiextensions_v1_custom_resource_definition_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apiextensions_v1_custom_resource_definition_list_desc = {
     .name = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList",
@@ -109,15 +109,15 @@ const k8s_type k8s_apiextensions_v1_custom_resource_definition_list_desc = {
 };
 
 static const k8s_field k8s_apiextensions_v1_custom_resource_definition_names_fields[] = {
-    K8S_ARRAY(k8s_apiextensions_v1_custom_resource_definition_names, categories, "categories", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_names, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_ARRAY(k8s_apiextensions_v1_custom_resource_definition_names, categories, "categories", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_names, listKind, "listKind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_names, plural, "plural", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_ARRAY(k8s_apiextensions_v1_custom_resource_definition_names, shortNames, "shortNames", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiextensions_v1_custom_resource_definition_names, singular, "singular", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_apiextensions_v1_custom_resource_definition_names_index[16] = {
-    0, 1, 0, 3, 0, 2, 4, 0, 0, 5, 0, 0, 0, 0, 6, 0,
+    0, 2, 0, 3, 0, 1, 4, 0, 0, 5, 0, 0, 0, 0, 6, 0,
 };
 const k8s_type k8s_apiextensions_v1_custom_resource_definition_names_desc = {
     .name = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames",

@@ -6,14 +6,14 @@
 #include "k8s/apiregistration/v1.h"
 
 static const k8s_field k8s_apiregistration_v1_api_service_fields[] = {
-    K8S_VALUE(k8s_apiregistration_v1_api_service, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiregistration_v1_api_service, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apiregistration_v1_api_service, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiregistration_v1_api_service, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_apiregistration_v1_api_service, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_apiregistration_v1_api_service_spec_desc),
     K8S_VALUE(k8s_apiregistration_v1_api_service, status, "status", K8S_KIND_OBJECT, 0, &k8s_apiregistration_v1_api_service_status_desc),
 };
 static const uint8_t k8s_apiregistration_v1_api_service_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_apiregistration_v1_api_service_desc = {
     .name = "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService",
@@ -48,13 +48,13 @@ const k8s_type k8s_apiregistration_v1_api_service_condition_desc = {
 };
 
 static const k8s_field k8s_apiregistration_v1_api_service_list_fields[] = {
-    K8S_VALUE(k8s_apiregistration_v1_api_service_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apiregistration_v1_api_service_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiregistration_v1_api_service_desc),
     K8S_VALUE(k8s_apiregistration_v1_api_service_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apiregistration_v1_api_service_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiregistration_v1_api_service_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apiregistration_v1_api_service_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiregistration_v1_api_service_desc),
 };
 static const uint8_t k8s_apiregistration_v1_api_service_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apiregistration_v1_api_service_list_desc = {
     .name = "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList",

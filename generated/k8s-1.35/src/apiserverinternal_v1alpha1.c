@@ -26,14 +26,14 @@ const k8s_type k8s_apiserverinternal_v1alpha1_server_storage_version_desc = {
 };
 
 static const k8s_field k8s_apiserverinternal_v1alpha1_storage_version_fields[] = {
-    K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiserverinternal_v1alpha1_storage_version_spec_desc),
     K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version, status, "status", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiserverinternal_v1alpha1_storage_version_status_desc),
 };
 static const uint8_t k8s_apiserverinternal_v1alpha1_storage_version_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_desc = {
     .name = "io.k8s.api.apiserverinternal.v1alpha1.StorageVersion",
@@ -69,13 +69,13 @@ const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_condition_desc = {
 };
 
 static const k8s_field k8s_apiserverinternal_v1alpha1_storage_version_list_fields[] = {
-    K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apiserverinternal_v1alpha1_storage_version_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiserverinternal_v1alpha1_storage_version_desc),
     K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apiserverinternal_v1alpha1_storage_version_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apiserverinternal_v1alpha1_storage_version_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apiserverinternal_v1alpha1_storage_version_desc),
 };
 static const uint8_t k8s_apiserverinternal_v1alpha1_storage_version_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_list_desc = {
     .name = "io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList",

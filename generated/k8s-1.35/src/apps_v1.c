@@ -6,14 +6,14 @@
 #include "k8s/apps/v1.h"
 
 static const k8s_field k8s_apps_v1_controller_revision_fields[] = {
-    K8S_VALUE(k8s_apps_v1_controller_revision, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_apps_v1_controller_revision, data, "data", K8S_KIND_JSON, 0, NULL),
     K8S_VALUE(k8s_apps_v1_controller_revision, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_controller_revision, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_controller_revision, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_apps_v1_controller_revision, data, "data", K8S_KIND_JSON, 0, NULL),
     K8S_SCALAR(k8s_apps_v1_controller_revision, revision, "revision", K8S_KIND_INT64, K8S_FIELD_REQUIRED),
 };
 static const uint8_t k8s_apps_v1_controller_revision_index[16] = {
-    0, 0, 2, 0, 0, 3, 0, 0, 1, 4, 0, 0, 0, 5, 0, 0,
+    0, 0, 4, 0, 0, 1, 0, 0, 2, 3, 0, 0, 0, 5, 0, 0,
 };
 const k8s_type k8s_apps_v1_controller_revision_desc = {
     .name = "io.k8s.api.apps.v1.ControllerRevision",
@@ -27,13 +27,13 @@ const k8s_type k8s_apps_v1_controller_revision_desc = {
 };
 
 static const k8s_field k8s_apps_v1_controller_revision_list_fields[] = {
-    K8S_VALUE(k8s_apps_v1_controller_revision_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apps_v1_controller_revision_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_controller_revision_desc),
     K8S_VALUE(k8s_apps_v1_controller_revision_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_controller_revision_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_controller_revision_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apps_v1_controller_revision_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_controller_revision_desc),
 };
 static const uint8_t k8s_apps_v1_controller_revision_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apps_v1_controller_revision_list_desc = {
     .name = "io.k8s.api.apps.v1.ControllerRevisionList",
@@ -47,14 +47,14 @@ const k8s_type k8s_apps_v1_controller_revision_list_desc = {
 };
 
 static const k8s_field k8s_apps_v1_daemon_set_fields[] = {
-    K8S_VALUE(k8s_apps_v1_daemon_set, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_daemon_set, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_daemon_set, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_daemon_set, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_apps_v1_daemon_set, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_apps_v1_daemon_set_spec_desc),
     K8S_VALUE(k8s_apps_v1_daemon_set, status, "status", K8S_KIND_OBJECT, 0, &k8s_apps_v1_daemon_set_status_desc),
 };
 static const uint8_t k8s_apps_v1_daemon_set_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_apps_v1_daemon_set_desc = {
     .name = "io.k8s.api.apps.v1.DaemonSet",
@@ -89,13 +89,13 @@ const k8s_type k8s_apps_v1_daemon_set_condition_desc = {
 };
 
 static const k8s_field k8s_apps_v1_daemon_set_list_fields[] = {
-    K8S_VALUE(k8s_apps_v1_daemon_set_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apps_v1_daemon_set_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_daemon_set_desc),
     K8S_VALUE(k8s_apps_v1_daemon_set_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_daemon_set_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_daemon_set_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apps_v1_daemon_set_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_daemon_set_desc),
 };
 static const uint8_t k8s_apps_v1_daemon_set_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apps_v1_daemon_set_list_desc = {
     .name = "io.k8s.api.apps.v1.DaemonSetList",
@@ -175,14 +175,14 @@ const k8s_type k8s_apps_v1_daemon_set_update_strategy_desc = {
 };
 
 static const k8s_field k8s_apps_v1_deployment_fields[] = {
-    K8S_VALUE(k8s_apps_v1_deployment, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_deployment, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_deployment, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_deployment, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_apps_v1_deployment, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_apps_v1_deployment_spec_desc),
     K8S_VALUE(k8s_apps_v1_deployment, status, "status", K8S_KIND_OBJECT, 0, &k8s_apps_v1_deployment_status_desc),
 };
 static const uint8_t k8s_apps_v1_deployment_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_apps_v1_deployment_desc = {
     .name = "io.k8s.api.apps.v1.Deployment",
@@ -218,13 +218,13 @@ const k8s_type k8s_apps_v1_deployment_condition_desc = {
 };
 
 static const k8s_field k8s_apps_v1_deployment_list_fields[] = {
-    K8S_VALUE(k8s_apps_v1_deployment_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apps_v1_deployment_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_deployment_desc),
     K8S_VALUE(k8s_apps_v1_deployment_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_deployment_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_deployment_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apps_v1_deployment_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_deployment_desc),
 };
 static const uint8_t k8s_apps_v1_deployment_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apps_v1_deployment_list_desc = {
     .name = "io.k8s.api.apps.v1.DeploymentList",
@@ -306,14 +306,14 @@ const k8s_type k8s_apps_v1_deployment_strategy_desc = {
 };
 
 static const k8s_field k8s_apps_v1_replica_set_fields[] = {
-    K8S_VALUE(k8s_apps_v1_replica_set, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_replica_set, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_replica_set, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_replica_set, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_apps_v1_replica_set, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_apps_v1_replica_set_spec_desc),
     K8S_VALUE(k8s_apps_v1_replica_set, status, "status", K8S_KIND_OBJECT, 0, &k8s_apps_v1_replica_set_status_desc),
 };
 static const uint8_t k8s_apps_v1_replica_set_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_apps_v1_replica_set_desc = {
     .name = "io.k8s.api.apps.v1.ReplicaSet",
@@ -348,13 +348,13 @@ const k8s_type k8s_apps_v1_replica_set_condition_desc = {
 };
 
 static const k8s_field k8s_apps_v1_replica_set_list_fields[] = {
-    K8S_VALUE(k8s_apps_v1_replica_set_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apps_v1_replica_set_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_replica_set_desc),
     K8S_VALUE(k8s_apps_v1_replica_set_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_replica_set_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_replica_set_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apps_v1_replica_set_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_replica_set_desc),
 };
 static const uint8_t k8s_apps_v1_replica_set_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apps_v1_replica_set_list_desc = {
     .name = "io.k8s.api.apps.v1.ReplicaSetList",
@@ -465,14 +465,14 @@ const k8s_type k8s_apps_v1_rolling_update_stateful_set_strategy_desc = {
 };
 
 static const k8s_field k8s_apps_v1_stateful_set_fields[] = {
-    K8S_VALUE(k8s_apps_v1_stateful_set, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_stateful_set, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_stateful_set, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_stateful_set, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_apps_v1_stateful_set, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_apps_v1_stateful_set_spec_desc),
     K8S_VALUE(k8s_apps_v1_stateful_set, status, "status", K8S_KIND_OBJECT, 0, &k8s_apps_v1_stateful_set_status_desc),
 };
 static const uint8_t k8s_apps_v1_stateful_set_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_apps_v1_stateful_set_desc = {
     .name = "io.k8s.api.apps.v1.StatefulSet",
@@ -507,13 +507,13 @@ const k8s_type k8s_apps_v1_stateful_set_condition_desc = {
 };
 
 static const k8s_field k8s_apps_v1_stateful_set_list_fields[] = {
-    K8S_VALUE(k8s_apps_v1_stateful_set_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_apps_v1_stateful_set_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_stateful_set_desc),
     K8S_VALUE(k8s_apps_v1_stateful_set_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_apps_v1_stateful_set_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_apps_v1_stateful_set_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_apps_v1_stateful_set_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_apps_v1_stateful_set_desc),
 };
 static const uint8_t k8s_apps_v1_stateful_set_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_apps_v1_stateful_set_list_desc = {
     .name = "io.k8s.api.apps.v1.StatefulSetList",

@@ -6,13 +6,13 @@
 #include "k8s/authentication/v1.h"
 
 static const k8s_field k8s_authentication_v1_bound_object_reference_fields[] = {
-    K8S_VALUE(k8s_authentication_v1_bound_object_reference, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_bound_object_reference, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authentication_v1_bound_object_reference, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_bound_object_reference, name, "name", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_bound_object_reference, uid, "uid", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_authentication_v1_bound_object_reference_index[8] = {
-    1, 3, 0, 0, 0, 2, 0, 4,
+    2, 3, 0, 0, 0, 1, 0, 4,
 };
 const k8s_type k8s_authentication_v1_bound_object_reference_desc = {
     .name = "io.k8s.api.authentication.v1.BoundObjectReference",
@@ -26,13 +26,13 @@ const k8s_type k8s_authentication_v1_bound_object_reference_desc = {
 };
 
 static const k8s_field k8s_authentication_v1_self_subject_review_fields[] = {
-    K8S_VALUE(k8s_authentication_v1_self_subject_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_self_subject_review, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authentication_v1_self_subject_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_self_subject_review, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_authentication_v1_self_subject_review, status, "status", K8S_KIND_OBJECT, 0, &k8s_authentication_v1_self_subject_review_status_desc),
 };
 static const uint8_t k8s_authentication_v1_self_subject_review_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_authentication_v1_self_subject_review_desc = {
     .name = "io.k8s.api.authentication.v1.SelfSubjectReview",
@@ -63,14 +63,14 @@ const k8s_type k8s_authentication_v1_self_subject_review_status_desc = {
 };
 
 static const k8s_field k8s_authentication_v1_token_request_fields[] = {
-    K8S_VALUE(k8s_authentication_v1_token_request, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_token_request, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authentication_v1_token_request, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_token_request, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_authentication_v1_token_request, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_authentication_v1_token_request_spec_desc),
     K8S_VALUE(k8s_authentication_v1_token_request, status, "status", K8S_KIND_OBJECT, 0, &k8s_authentication_v1_token_request_status_desc),
 };
 static const uint8_t k8s_authentication_v1_token_request_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_authentication_v1_token_request_desc = {
     .name = "io.k8s.api.authentication.v1.TokenRequest",
@@ -121,14 +121,14 @@ const k8s_type k8s_authentication_v1_token_request_status_desc = {
 };
 
 static const k8s_field k8s_authentication_v1_token_review_fields[] = {
-    K8S_VALUE(k8s_authentication_v1_token_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_token_review, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authentication_v1_token_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authentication_v1_token_review, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_authentication_v1_token_review, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_authentication_v1_token_review_spec_desc),
     K8S_VALUE(k8s_authentication_v1_token_review, status, "status", K8S_KIND_OBJECT, 0, &k8s_authentication_v1_token_review_status_desc),
 };
 static const uint8_t k8s_authentication_v1_token_review_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_authentication_v1_token_review_desc = {
     .name = "io.k8s.api.authentication.v1.TokenReview",

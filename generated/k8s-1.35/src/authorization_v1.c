@@ -42,14 +42,14 @@ const k8s_type k8s_authorization_v1_label_selector_attributes_desc = {
 };
 
 static const k8s_field k8s_authorization_v1_local_subject_access_review_fields[] = {
-    K8S_VALUE(k8s_authorization_v1_local_subject_access_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_local_subject_access_review, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authorization_v1_local_subject_access_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_local_subject_access_review, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_authorization_v1_local_subject_access_review, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_authorization_v1_subject_access_review_spec_desc),
     K8S_VALUE(k8s_authorization_v1_local_subject_access_review, status, "status", K8S_KIND_OBJECT, 0, &k8s_authorization_v1_subject_access_review_status_desc),
 };
 static const uint8_t k8s_authorization_v1_local_subject_access_review_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_authorization_v1_local_subject_access_review_desc = {
     .name = "io.k8s.api.authorization.v1.LocalSubjectAccessReview",
@@ -145,14 +145,14 @@ const k8s_type k8s_authorization_v1_resource_rule_desc = {
 };
 
 static const k8s_field k8s_authorization_v1_self_subject_access_review_fields[] = {
-    K8S_VALUE(k8s_authorization_v1_self_subject_access_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_self_subject_access_review, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authorization_v1_self_subject_access_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_self_subject_access_review, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_authorization_v1_self_subject_access_review, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_authorization_v1_self_subject_access_review_spec_desc),
     K8S_VALUE(k8s_authorization_v1_self_subject_access_review, status, "status", K8S_KIND_OBJECT, 0, &k8s_authorization_v1_subject_access_review_status_desc),
 };
 static const uint8_t k8s_authorization_v1_self_subject_access_review_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_authorization_v1_self_subject_access_review_desc = {
     .name = "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
@@ -184,14 +184,14 @@ const k8s_type k8s_authorization_v1_self_subject_access_review_spec_desc = {
 };
 
 static const k8s_field k8s_authorization_v1_self_subject_rules_review_fields[] = {
-    K8S_VALUE(k8s_authorization_v1_self_subject_rules_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_self_subject_rules_review, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authorization_v1_self_subject_rules_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_self_subject_rules_review, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_authorization_v1_self_subject_rules_review, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_authorization_v1_self_subject_rules_review_spec_desc),
     K8S_VALUE(k8s_authorization_v1_self_subject_rules_review, status, "status", K8S_KIND_OBJECT, 0, &k8s_authorization_v1_subject_rules_review_status_desc),
 };
 static const uint8_t k8s_authorization_v1_self_subject_rules_review_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_authorization_v1_self_subject_rules_review_desc = {
     .name = "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
@@ -222,14 +222,14 @@ const k8s_type k8s_authorization_v1_self_subject_rules_review_spec_desc = {
 };
 
 static const k8s_field k8s_authorization_v1_subject_access_review_fields[] = {
-    K8S_VALUE(k8s_authorization_v1_subject_access_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_subject_access_review, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_authorization_v1_subject_access_review, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_authorization_v1_subject_access_review, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_authorization_v1_subject_access_review, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_authorization_v1_subject_access_review_spec_desc),
     K8S_VALUE(k8s_authorization_v1_subject_access_review, status, "status", K8S_KIND_OBJECT, 0, &k8s_authorization_v1_subject_access_review_status_desc),
 };
 static const uint8_t k8s_authorization_v1_subject_access_review_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_authorization_v1_subject_access_review_desc = {
     .name = "io.k8s.api.authorization.v1.SubjectAccessReview",

@@ -44,12 +44,12 @@ const k8s_type k8s_autoscaling_v2_container_resource_metric_status_desc = {
 };
 
 static const k8s_field k8s_autoscaling_v2_cross_version_object_reference_fields[] = {
-    K8S_VALUE(k8s_autoscaling_v2_cross_version_object_reference, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_autoscaling_v2_cross_version_object_reference, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_autoscaling_v2_cross_version_object_reference, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_autoscaling_v2_cross_version_object_reference, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
 };
 static const uint8_t k8s_autoscaling_v2_cross_version_object_reference_index[8] = {
-    1, 3, 0, 0, 0, 2, 0, 0,
+    2, 3, 0, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_autoscaling_v2_cross_version_object_reference_desc = {
     .name = "io.k8s.api.autoscaling.v2.CrossVersionObjectReference",
@@ -99,14 +99,14 @@ const k8s_type k8s_autoscaling_v2_external_metric_status_desc = {
 };
 
 static const k8s_field k8s_autoscaling_v2_horizontal_pod_autoscaler_fields[] = {
-    K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_autoscaling_v2_horizontal_pod_autoscaler_spec_desc),
     K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler, status, "status", K8S_KIND_OBJECT, 0, &k8s_autoscaling_v2_horizontal_pod_autoscaler_status_desc),
 };
 static const uint8_t k8s_autoscaling_v2_horizontal_pod_autoscaler_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_autoscaling_v2_horizontal_pod_autoscaler_desc = {
     .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
@@ -159,13 +159,13 @@ const k8s_type k8s_autoscaling_v2_horizontal_pod_autoscaler_condition_desc = {
 };
 
 static const k8s_field k8s_autoscaling_v2_horizontal_pod_autoscaler_list_fields[] = {
-    K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_autoscaling_v2_horizontal_pod_autoscaler_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_autoscaling_v2_horizontal_pod_autoscaler_desc),
     K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_autoscaling_v2_horizontal_pod_autoscaler_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_autoscaling_v2_horizontal_pod_autoscaler_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_autoscaling_v2_horizontal_pod_autoscaler_desc),
 };
 static const uint8_t k8s_autoscaling_v2_horizontal_pod_autoscaler_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_autoscaling_v2_horizontal_pod_autoscaler_list_desc = {
     .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList",

@@ -6,14 +6,14 @@
 #include "k8s/batch/v1.h"
 
 static const k8s_field k8s_batch_v1_cron_job_fields[] = {
-    K8S_VALUE(k8s_batch_v1_cron_job, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_batch_v1_cron_job, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_batch_v1_cron_job, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_batch_v1_cron_job, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_batch_v1_cron_job, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_batch_v1_cron_job_spec_desc),
     K8S_VALUE(k8s_batch_v1_cron_job, status, "status", K8S_KIND_OBJECT, 0, &k8s_batch_v1_cron_job_status_desc),
 };
 static const uint8_t k8s_batch_v1_cron_job_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_batch_v1_cron_job_desc = {
     .name = "io.k8s.api.batch.v1.CronJob",
@@ -27,13 +27,13 @@ const k8s_type k8s_batch_v1_cron_job_desc = {
 };
 
 static const k8s_field k8s_batch_v1_cron_job_list_fields[] = {
-    K8S_VALUE(k8s_batch_v1_cron_job_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_batch_v1_cron_job_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_batch_v1_cron_job_desc),
     K8S_VALUE(k8s_batch_v1_cron_job_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_batch_v1_cron_job_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_batch_v1_cron_job_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_batch_v1_cron_job_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_batch_v1_cron_job_desc),
 };
 static const uint8_t k8s_batch_v1_cron_job_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_batch_v1_cron_job_list_desc = {
     .name = "io.k8s.api.batch.v1.CronJobList",
@@ -90,14 +90,14 @@ const k8s_type k8s_batch_v1_cron_job_status_desc = {
 };
 
 static const k8s_field k8s_batch_v1_job_fields[] = {
-    K8S_VALUE(k8s_batch_v1_job, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_batch_v1_job, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_batch_v1_job, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_batch_v1_job, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_batch_v1_job, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_batch_v1_job_spec_desc),
     K8S_VALUE(k8s_batch_v1_job, status, "status", K8S_KIND_OBJECT, 0, &k8s_batch_v1_job_status_desc),
 };
 static const uint8_t k8s_batch_v1_job_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_batch_v1_job_desc = {
     .name = "io.k8s.api.batch.v1.Job",
@@ -133,13 +133,13 @@ const k8s_type k8s_batch_v1_job_condition_desc = {
 };
 
 static const k8s_field k8s_batch_v1_job_list_fields[] = {
-    K8S_VALUE(k8s_batch_v1_job_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_batch_v1_job_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_batch_v1_job_desc),
     K8S_VALUE(k8s_batch_v1_job_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_batch_v1_job_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_batch_v1_job_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_batch_v1_job_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_batch_v1_job_desc),
 };
 static const uint8_t k8s_batch_v1_job_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_batch_v1_job_list_desc = {
     .name = "io.k8s.api.batch.v1.JobList",

@@ -6,14 +6,14 @@
 #include "k8s/certificates/v1.h"
 
 static const k8s_field k8s_certificates_v1_certificate_signing_request_fields[] = {
-    K8S_VALUE(k8s_certificates_v1_certificate_signing_request, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1_certificate_signing_request, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_certificates_v1_certificate_signing_request, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1_certificate_signing_request, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_certificates_v1_certificate_signing_request, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1_certificate_signing_request_spec_desc),
     K8S_VALUE(k8s_certificates_v1_certificate_signing_request, status, "status", K8S_KIND_OBJECT, 0, &k8s_certificates_v1_certificate_signing_request_status_desc),
 };
 static const uint8_t k8s_certificates_v1_certificate_signing_request_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_certificates_v1_certificate_signing_request_desc = {
     .name = "io.k8s.api.certificates.v1.CertificateSigningRequest",
@@ -49,13 +49,13 @@ const k8s_type k8s_certificates_v1_certificate_signing_request_condition_desc = 
 };
 
 static const k8s_field k8s_certificates_v1_certificate_signing_request_list_fields[] = {
-    K8S_VALUE(k8s_certificates_v1_certificate_signing_request_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_certificates_v1_certificate_signing_request_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1_certificate_signing_request_desc),
     K8S_VALUE(k8s_certificates_v1_certificate_signing_request_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_certificates_v1_certificate_signing_request_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1_certificate_signing_request_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_certificates_v1_certificate_signing_request_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1_certificate_signing_request_desc),
 };
 static const uint8_t k8s_certificates_v1_certificate_signing_request_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_certificates_v1_certificate_signing_request_list_desc = {
     .name = "io.k8s.api.certificates.v1.CertificateSigningRequestList",

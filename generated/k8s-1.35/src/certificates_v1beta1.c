@@ -6,13 +6,13 @@
 #include "k8s/certificates/v1beta1.h"
 
 static const k8s_field k8s_certificates_v1beta1_cluster_trust_bundle_fields[] = {
-    K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1beta1_cluster_trust_bundle_spec_desc),
 };
 static const uint8_t k8s_certificates_v1beta1_cluster_trust_bundle_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_certificates_v1beta1_cluster_trust_bundle_desc = {
     .name = "io.k8s.api.certificates.v1beta1.ClusterTrustBundle",
@@ -26,13 +26,13 @@ const k8s_type k8s_certificates_v1beta1_cluster_trust_bundle_desc = {
 };
 
 static const k8s_field k8s_certificates_v1beta1_cluster_trust_bundle_list_fields[] = {
-    K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_certificates_v1beta1_cluster_trust_bundle_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1beta1_cluster_trust_bundle_desc),
     K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1beta1_cluster_trust_bundle_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_certificates_v1beta1_cluster_trust_bundle_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1beta1_cluster_trust_bundle_desc),
 };
 static const uint8_t k8s_certificates_v1beta1_cluster_trust_bundle_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_certificates_v1beta1_cluster_trust_bundle_list_desc = {
     .name = "io.k8s.api.certificates.v1beta1.ClusterTrustBundleList",
@@ -64,14 +64,14 @@ const k8s_type k8s_certificates_v1beta1_cluster_trust_bundle_spec_desc = {
 };
 
 static const k8s_field k8s_certificates_v1beta1_pod_certificate_request_fields[] = {
-    K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1beta1_pod_certificate_request_spec_desc),
     K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request, status, "status", K8S_KIND_OBJECT, 0, &k8s_certificates_v1beta1_pod_certificate_request_status_desc),
 };
 static const uint8_t k8s_certificates_v1beta1_pod_certificate_request_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_certificates_v1beta1_pod_certificate_request_desc = {
     .name = "io.k8s.api.certificates.v1beta1.PodCertificateRequest",
@@ -85,13 +85,13 @@ const k8s_type k8s_certificates_v1beta1_pod_certificate_request_desc = {
 };
 
 static const k8s_field k8s_certificates_v1beta1_pod_certificate_request_list_fields[] = {
-    K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_certificates_v1beta1_pod_certificate_request_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1beta1_pod_certificate_request_desc),
     K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_certificates_v1beta1_pod_certificate_request_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_certificates_v1beta1_pod_certificate_request_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_certificates_v1beta1_pod_certificate_request_desc),
 };
 static const uint8_t k8s_certificates_v1beta1_pod_certificate_request_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_certificates_v1beta1_pod_certificate_request_list_desc = {
     .name = "io.k8s.api.certificates.v1beta1.PodCertificateRequestList",

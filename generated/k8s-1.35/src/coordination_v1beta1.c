@@ -6,13 +6,13 @@
 #include "k8s/coordination/v1beta1.h"
 
 static const k8s_field k8s_coordination_v1beta1_lease_candidate_fields[] = {
-    K8S_VALUE(k8s_coordination_v1beta1_lease_candidate, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_coordination_v1beta1_lease_candidate, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_coordination_v1beta1_lease_candidate, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_coordination_v1beta1_lease_candidate, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_coordination_v1beta1_lease_candidate, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_coordination_v1beta1_lease_candidate_spec_desc),
 };
 static const uint8_t k8s_coordination_v1beta1_lease_candidate_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_coordination_v1beta1_lease_candidate_desc = {
     .name = "io.k8s.api.coordination.v1beta1.LeaseCandidate",
@@ -26,13 +26,13 @@ const k8s_type k8s_coordination_v1beta1_lease_candidate_desc = {
 };
 
 static const k8s_field k8s_coordination_v1beta1_lease_candidate_list_fields[] = {
-    K8S_VALUE(k8s_coordination_v1beta1_lease_candidate_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_coordination_v1beta1_lease_candidate_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_coordination_v1beta1_lease_candidate_desc),
     K8S_VALUE(k8s_coordination_v1beta1_lease_candidate_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_coordination_v1beta1_lease_candidate_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_coordination_v1beta1_lease_candidate_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_coordination_v1beta1_lease_candidate_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_coordination_v1beta1_lease_candidate_desc),
 };
 static const uint8_t k8s_coordination_v1beta1_lease_candidate_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_coordination_v1beta1_lease_candidate_list_desc = {
     .name = "io.k8s.api.coordination.v1beta1.LeaseCandidateList",

@@ -81,15 +81,15 @@ const k8s_type k8s_core_v1_aws_elastic_block_store_volume_source_desc = {
 };
 
 static const k8s_field k8s_core_v1_azure_disk_volume_source_fields[] = {
+    K8S_VALUE(k8s_core_v1_azure_disk_volume_source, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_azure_disk_volume_source, cachingMode, "cachingMode", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_azure_disk_volume_source, diskName, "diskName", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_core_v1_azure_disk_volume_source, diskURI, "diskURI", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_core_v1_azure_disk_volume_source, fsType, "fsType", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_core_v1_azure_disk_volume_source, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_core_v1_azure_disk_volume_source, readOnly, "readOnly", K8S_KIND_BOOL, 0),
 };
 static const uint8_t k8s_core_v1_azure_disk_volume_source_index[16] = {
-    6, 0, 0, 0, 0, 5, 2, 0, 0, 0, 0, 0, 1, 3, 0, 4,
+    6, 0, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0, 2, 4, 0, 5,
 };
 const k8s_type k8s_core_v1_azure_disk_volume_source_desc = {
     .name = "io.k8s.api.core.v1.AzureDiskVolumeSource",
@@ -142,13 +142,13 @@ const k8s_type k8s_core_v1_azure_file_volume_source_desc = {
 };
 
 static const k8s_field k8s_core_v1_binding_fields[] = {
-    K8S_VALUE(k8s_core_v1_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_binding, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_binding, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_binding, target, "target", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_object_reference_desc),
 };
 static const uint8_t k8s_core_v1_binding_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_binding_desc = {
     .name = "io.k8s.api.core.v1.Binding",
@@ -322,13 +322,13 @@ const k8s_type k8s_core_v1_component_condition_desc = {
 };
 
 static const k8s_field k8s_core_v1_component_status_fields[] = {
-    K8S_VALUE(k8s_core_v1_component_status, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_component_status, conditions, "conditions", K8S_KIND_OBJECT, 0, &k8s_core_v1_component_condition_desc),
     K8S_VALUE(k8s_core_v1_component_status, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_component_status, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_component_status, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_ARRAY(k8s_core_v1_component_status, conditions, "conditions", K8S_KIND_OBJECT, 0, &k8s_core_v1_component_condition_desc),
 };
 static const uint8_t k8s_core_v1_component_status_index[8] = {
-    1, 4, 0, 0, 0, 3, 0, 2,
+    2, 3, 0, 0, 0, 1, 0, 4,
 };
 const k8s_type k8s_core_v1_component_status_desc = {
     .name = "io.k8s.api.core.v1.ComponentStatus",
@@ -342,13 +342,13 @@ const k8s_type k8s_core_v1_component_status_desc = {
 };
 
 static const k8s_field k8s_core_v1_component_status_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_component_status_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_component_status_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_component_status_desc),
     K8S_VALUE(k8s_core_v1_component_status_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_component_status_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_component_status_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_component_status_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_component_status_desc),
 };
 static const uint8_t k8s_core_v1_component_status_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_component_status_list_desc = {
     .name = "io.k8s.api.core.v1.ComponentStatusList",
@@ -362,15 +362,15 @@ const k8s_type k8s_core_v1_component_status_list_desc = {
 };
 
 static const k8s_field k8s_core_v1_config_map_fields[] = {
+    K8S_VALUE(k8s_core_v1_config_map, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_config_map, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_config_map, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_MAP(k8s_core_v1_config_map, binaryData, "binaryData", 0, &k8s_bytes_entry_desc),
     K8S_MAP(k8s_core_v1_config_map, data, "data", 0, &k8s_string_entry_desc),
     K8S_SCALAR(k8s_core_v1_config_map, immutable, "immutable", K8S_KIND_BOOL, 0),
-    K8S_VALUE(k8s_core_v1_config_map, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_core_v1_config_map, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
 };
 static const uint8_t k8s_core_v1_config_map_index[16] = {
-    4, 0, 3, 0, 0, 5, 0, 0, 1, 2, 6, 0, 0, 0, 0, 0,
+    6, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_config_map_desc = {
     .name = "io.k8s.api.core.v1.ConfigMap",
@@ -421,13 +421,13 @@ const k8s_type k8s_core_v1_config_map_key_selector_desc = {
 };
 
 static const k8s_field k8s_core_v1_config_map_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_config_map_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_config_map_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_config_map_desc),
     K8S_VALUE(k8s_core_v1_config_map_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_config_map_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_config_map_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_config_map_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_config_map_desc),
 };
 static const uint8_t k8s_core_v1_config_map_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_config_map_list_desc = {
     .name = "io.k8s.api.core.v1.ConfigMapList",
@@ -980,13 +980,13 @@ const k8s_type k8s_core_v1_endpoint_subset_desc = {
 };
 
 static const k8s_field k8s_core_v1_endpoints_fields[] = {
-    K8S_VALUE(k8s_core_v1_endpoints, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_endpoints, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_endpoints, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_endpoints, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_ARRAY(k8s_core_v1_endpoints, subsets, "subsets", K8S_KIND_OBJECT, 0, &k8s_core_v1_endpoint_subset_desc),
 };
 static const uint8_t k8s_core_v1_endpoints_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_endpoints_desc = {
     .name = "io.k8s.api.core.v1.Endpoints",
@@ -1000,13 +1000,13 @@ const k8s_type k8s_core_v1_endpoints_desc = {
 };
 
 static const k8s_field k8s_core_v1_endpoints_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_endpoints_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_endpoints_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_endpoints_desc),
     K8S_VALUE(k8s_core_v1_endpoints_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_endpoints_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_endpoints_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_endpoints_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_endpoints_desc),
 };
 static const uint8_t k8s_core_v1_endpoints_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_endpoints_list_desc = {
     .name = "io.k8s.api.core.v1.EndpointsList",
@@ -1141,16 +1141,16 @@ const k8s_type k8s_core_v1_ephemeral_volume_source_desc = {
 };
 
 static const k8s_field k8s_core_v1_event_fields[] = {
-    K8S_VALUE(k8s_core_v1_event, action, "action", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_event, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_event, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_event, metadata, "metadata", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_core_v1_event, action, "action", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_core_v1_event, count, "count", K8S_KIND_INT32, 0),
     K8S_VALUE(k8s_core_v1_event, eventTime, "eventTime", K8S_KIND_MICROTIME, 0, NULL),
     K8S_VALUE(k8s_core_v1_event, firstTimestamp, "firstTimestamp", K8S_KIND_TIME, 0, NULL),
     K8S_VALUE(k8s_core_v1_event, involvedObject, "involvedObject", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_object_reference_desc),
-    K8S_VALUE(k8s_core_v1_event, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_event, lastTimestamp, "lastTimestamp", K8S_KIND_TIME, 0, NULL),
     K8S_VALUE(k8s_core_v1_event, message, "message", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_core_v1_event, metadata, "metadata", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_event, reason, "reason", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_event, related, "related", K8S_KIND_OBJECT, 0, &k8s_core_v1_object_reference_desc),
     K8S_VALUE(k8s_core_v1_event, reportingComponent, "reportingComponent", K8S_KIND_STRING, 0, NULL),
@@ -1160,10 +1160,10 @@ static const k8s_field k8s_core_v1_event_fields[] = {
     K8S_VALUE(k8s_core_v1_event, type, "type", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_core_v1_event_index[64] = {
-    0, 0, 8, 0, 0, 0, 0, 0, 2, 14, 17, 0, 4, 0, 0, 13,
-    0, 0, 0, 0, 11, 6, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 7, 9, 15, 0, 0, 0, 0, 16, 0, 0, 0,
-    0, 0, 5, 12, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0,
+    0, 0, 9, 0, 0, 0, 0, 0, 2, 14, 17, 0, 6, 0, 0, 13,
+    0, 0, 0, 0, 11, 8, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 1, 10, 15, 0, 0, 0, 0, 16, 0, 0, 0,
+    0, 0, 7, 12, 4, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_event_desc = {
     .name = "io.k8s.api.core.v1.Event",
@@ -1177,13 +1177,13 @@ const k8s_type k8s_core_v1_event_desc = {
 };
 
 static const k8s_field k8s_core_v1_event_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_event_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_event_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_event_desc),
     K8S_VALUE(k8s_core_v1_event_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_event_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_event_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_event_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_event_desc),
 };
 static const uint8_t k8s_core_v1_event_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_event_list_desc = {
     .name = "io.k8s.api.core.v1.EventList",
@@ -1671,13 +1671,13 @@ const k8s_type k8s_core_v1_lifecycle_handler_desc = {
 };
 
 static const k8s_field k8s_core_v1_limit_range_fields[] = {
-    K8S_VALUE(k8s_core_v1_limit_range, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_limit_range, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_limit_range, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_limit_range, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_limit_range, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_limit_range_spec_desc),
 };
 static const uint8_t k8s_core_v1_limit_range_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_limit_range_desc = {
     .name = "io.k8s.api.core.v1.LimitRange",
@@ -1713,13 +1713,13 @@ const k8s_type k8s_core_v1_limit_range_item_desc = {
 };
 
 static const k8s_field k8s_core_v1_limit_range_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_limit_range_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_limit_range_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_limit_range_desc),
     K8S_VALUE(k8s_core_v1_limit_range_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_limit_range_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_limit_range_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_limit_range_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_limit_range_desc),
 };
 static const uint8_t k8s_core_v1_limit_range_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_limit_range_list_desc = {
     .name = "io.k8s.api.core.v1.LimitRangeList",
@@ -1859,14 +1859,14 @@ const k8s_type k8s_core_v1_modify_volume_status_desc = {
 };
 
 static const k8s_field k8s_core_v1_namespace_fields[] = {
-    K8S_VALUE(k8s_core_v1_namespace, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_namespace, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_namespace, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_namespace, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_namespace, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_namespace_spec_desc),
     K8S_VALUE(k8s_core_v1_namespace, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_namespace_status_desc),
 };
 static const uint8_t k8s_core_v1_namespace_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_namespace_desc = {
     .name = "io.k8s.api.core.v1.Namespace",
@@ -1901,13 +1901,13 @@ const k8s_type k8s_core_v1_namespace_condition_desc = {
 };
 
 static const k8s_field k8s_core_v1_namespace_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_namespace_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_namespace_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_namespace_desc),
     K8S_VALUE(k8s_core_v1_namespace_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_namespace_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_namespace_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_namespace_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_namespace_desc),
 };
 static const uint8_t k8s_core_v1_namespace_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_namespace_list_desc = {
     .name = "io.k8s.api.core.v1.NamespaceList",
@@ -1975,14 +1975,14 @@ const k8s_type k8s_core_v1_nfs_volume_source_desc = {
 };
 
 static const k8s_field k8s_core_v1_node_fields[] = {
-    K8S_VALUE(k8s_core_v1_node, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_node, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_node, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_node, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_node, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_node_spec_desc),
     K8S_VALUE(k8s_core_v1_node, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_node_status_desc),
 };
 static const uint8_t k8s_core_v1_node_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_node_desc = {
     .name = "io.k8s.api.core.v1.Node",
@@ -2125,13 +2125,13 @@ const k8s_type k8s_core_v1_node_features_desc = {
 };
 
 static const k8s_field k8s_core_v1_node_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_node_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_node_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_node_desc),
     K8S_VALUE(k8s_core_v1_node_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_node_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_node_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_node_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_node_desc),
 };
 static const uint8_t k8s_core_v1_node_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_node_list_desc = {
     .name = "io.k8s.api.core.v1.NodeList",
@@ -2352,16 +2352,16 @@ const k8s_type k8s_core_v1_object_field_selector_desc = {
 };
 
 static const k8s_field k8s_core_v1_object_reference_fields[] = {
+    K8S_VALUE(k8s_core_v1_object_reference, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_object_reference, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_object_reference, fieldPath, "fieldPath", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_core_v1_object_reference, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_object_reference, name, "name", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_object_reference, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_object_reference, resourceVersion, "resourceVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_object_reference, uid, "uid", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_core_v1_object_reference_index[16] = {
-    6, 0, 0, 0, 0, 3, 2, 7, 1, 4, 0, 0, 0, 0, 0, 5,
+    6, 0, 0, 0, 0, 1, 3, 7, 2, 4, 0, 0, 0, 0, 0, 5,
 };
 const k8s_type k8s_core_v1_object_reference_desc = {
     .name = "io.k8s.api.core.v1.ObjectReference",
@@ -2375,14 +2375,14 @@ const k8s_type k8s_core_v1_object_reference_desc = {
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_fields[] = {
-    K8S_VALUE(k8s_core_v1_persistent_volume, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_persistent_volume, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_persistent_volume, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_persistent_volume, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_persistent_volume, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_persistent_volume_spec_desc),
     K8S_VALUE(k8s_core_v1_persistent_volume, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_persistent_volume_status_desc),
 };
 static const uint8_t k8s_core_v1_persistent_volume_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_persistent_volume_desc = {
     .name = "io.k8s.api.core.v1.PersistentVolume",
@@ -2396,14 +2396,14 @@ const k8s_type k8s_core_v1_persistent_volume_desc = {
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_fields[] = {
-    K8S_VALUE(k8s_core_v1_persistent_volume_claim, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_persistent_volume_claim, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_persistent_volume_claim, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_persistent_volume_claim, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_persistent_volume_claim, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_persistent_volume_claim_spec_desc),
     K8S_VALUE(k8s_core_v1_persistent_volume_claim, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_persistent_volume_claim_status_desc),
 };
 static const uint8_t k8s_core_v1_persistent_volume_claim_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_persistent_volume_claim_desc = {
     .name = "io.k8s.api.core.v1.PersistentVolumeClaim",
@@ -2439,13 +2439,13 @@ const k8s_type k8s_core_v1_persistent_volume_claim_condition_desc = {
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_persistent_volume_claim_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_persistent_volume_claim_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_persistent_volume_claim_desc),
     K8S_VALUE(k8s_core_v1_persistent_volume_claim_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_persistent_volume_claim_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_persistent_volume_claim_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_persistent_volume_claim_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_persistent_volume_claim_desc),
 };
 static const uint8_t k8s_core_v1_persistent_volume_claim_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_persistent_volume_claim_list_desc = {
     .name = "io.k8s.api.core.v1.PersistentVolumeClaimList",
@@ -2545,13 +2545,13 @@ const k8s_type k8s_core_v1_persistent_volume_claim_volume_source_desc = {
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_persistent_volume_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_persistent_volume_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_persistent_volume_desc),
     K8S_VALUE(k8s_core_v1_persistent_volume_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_persistent_volume_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_persistent_volume_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_persistent_volume_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_persistent_volume_desc),
 };
 static const uint8_t k8s_core_v1_persistent_volume_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_persistent_volume_list_desc = {
     .name = "io.k8s.api.core.v1.PersistentVolumeList",
@@ -2653,14 +2653,14 @@ const k8s_type k8s_core_v1_photon_persistent_disk_volume_source_desc = {
 };
 
 static const k8s_field k8s_core_v1_pod_fields[] = {
-    K8S_VALUE(k8s_core_v1_pod, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_pod, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_pod, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_pod, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_pod, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_pod_spec_desc),
     K8S_VALUE(k8s_core_v1_pod, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_pod_status_desc),
 };
 static const uint8_t k8s_core_v1_pod_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_pod_desc = {
     .name = "io.k8s.api.core.v1.Pod",
@@ -2850,13 +2850,13 @@ const k8s_type k8s_core_v1_pod_ip_desc = {
 };
 
 static const k8s_field k8s_core_v1_pod_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_pod_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_pod_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_pod_desc),
     K8S_VALUE(k8s_core_v1_pod_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_pod_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_pod_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_pod_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_pod_desc),
 };
 static const uint8_t k8s_core_v1_pod_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_pod_list_desc = {
     .name = "io.k8s.api.core.v1.PodList",
@@ -3092,13 +3092,13 @@ const k8s_type k8s_core_v1_pod_status_desc = {
 };
 
 static const k8s_field k8s_core_v1_pod_template_fields[] = {
-    K8S_VALUE(k8s_core_v1_pod_template, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_pod_template, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_pod_template, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_pod_template, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_pod_template, template_, "template", K8S_KIND_OBJECT, 0, &k8s_core_v1_pod_template_spec_desc),
 };
 static const uint8_t k8s_core_v1_pod_template_index[8] = {
-    1, 3, 0, 4, 0, 2, 0, 0,
+    2, 3, 0, 4, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_pod_template_desc = {
     .name = "io.k8s.api.core.v1.PodTemplate",
@@ -3112,13 +3112,13 @@ const k8s_type k8s_core_v1_pod_template_desc = {
 };
 
 static const k8s_field k8s_core_v1_pod_template_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_pod_template_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_pod_template_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_pod_template_desc),
     K8S_VALUE(k8s_core_v1_pod_template_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_pod_template_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_pod_template_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_pod_template_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_pod_template_desc),
 };
 static const uint8_t k8s_core_v1_pod_template_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_pod_template_list_desc = {
     .name = "io.k8s.api.core.v1.PodTemplateList",
@@ -3321,14 +3321,14 @@ const k8s_type k8s_core_v1_rbd_volume_source_desc = {
 };
 
 static const k8s_field k8s_core_v1_replication_controller_fields[] = {
-    K8S_VALUE(k8s_core_v1_replication_controller, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_replication_controller, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_replication_controller, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_replication_controller, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_replication_controller, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_replication_controller_spec_desc),
     K8S_VALUE(k8s_core_v1_replication_controller, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_replication_controller_status_desc),
 };
 static const uint8_t k8s_core_v1_replication_controller_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_replication_controller_desc = {
     .name = "io.k8s.api.core.v1.ReplicationController",
@@ -3363,13 +3363,13 @@ const k8s_type k8s_core_v1_replication_controller_condition_desc = {
 };
 
 static const k8s_field k8s_core_v1_replication_controller_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_replication_controller_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_replication_controller_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_replication_controller_desc),
     K8S_VALUE(k8s_core_v1_replication_controller_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_replication_controller_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_replication_controller_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_replication_controller_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_replication_controller_desc),
 };
 static const uint8_t k8s_core_v1_replication_controller_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_replication_controller_list_desc = {
     .name = "io.k8s.api.core.v1.ReplicationControllerList",
@@ -3480,14 +3480,14 @@ const k8s_type k8s_core_v1_resource_health_desc = {
 };
 
 static const k8s_field k8s_core_v1_resource_quota_fields[] = {
-    K8S_VALUE(k8s_core_v1_resource_quota, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_resource_quota, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_resource_quota, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_resource_quota, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_resource_quota, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_resource_quota_spec_desc),
     K8S_VALUE(k8s_core_v1_resource_quota, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_resource_quota_status_desc),
 };
 static const uint8_t k8s_core_v1_resource_quota_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_resource_quota_desc = {
     .name = "io.k8s.api.core.v1.ResourceQuota",
@@ -3501,13 +3501,13 @@ const k8s_type k8s_core_v1_resource_quota_desc = {
 };
 
 static const k8s_field k8s_core_v1_resource_quota_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_resource_quota_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_resource_quota_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_resource_quota_desc),
     K8S_VALUE(k8s_core_v1_resource_quota_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_resource_quota_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_resource_quota_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_resource_quota_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_resource_quota_desc),
 };
 static const uint8_t k8s_core_v1_resource_quota_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_resource_quota_list_desc = {
     .name = "io.k8s.api.core.v1.ResourceQuotaList",
@@ -3723,16 +3723,16 @@ const k8s_type k8s_core_v1_seccomp_profile_desc = {
 };
 
 static const k8s_field k8s_core_v1_secret_fields[] = {
+    K8S_VALUE(k8s_core_v1_secret, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_secret, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_secret, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_MAP(k8s_core_v1_secret, data, "data", 0, &k8s_bytes_entry_desc),
     K8S_SCALAR(k8s_core_v1_secret, immutable, "immutable", K8S_KIND_BOOL, 0),
-    K8S_VALUE(k8s_core_v1_secret, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_core_v1_secret, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_MAP(k8s_core_v1_secret, stringData, "stringData", 0, &k8s_string_entry_desc),
     K8S_VALUE(k8s_core_v1_secret, type, "type", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_core_v1_secret_index[16] = {
-    3, 0, 2, 0, 0, 4, 0, 0, 1, 5, 7, 0, 6, 0, 0, 0,
+    5, 0, 4, 0, 0, 1, 0, 0, 2, 3, 7, 0, 6, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_secret_desc = {
     .name = "io.k8s.api.core.v1.Secret",
@@ -3783,13 +3783,13 @@ const k8s_type k8s_core_v1_secret_key_selector_desc = {
 };
 
 static const k8s_field k8s_core_v1_secret_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_secret_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_secret_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_secret_desc),
     K8S_VALUE(k8s_core_v1_secret_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_secret_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_secret_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_secret_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_secret_desc),
 };
 static const uint8_t k8s_core_v1_secret_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_secret_list_desc = {
     .name = "io.k8s.api.core.v1.SecretList",
@@ -3889,14 +3889,14 @@ const k8s_type k8s_core_v1_security_context_desc = {
 };
 
 static const k8s_field k8s_core_v1_service_fields[] = {
-    K8S_VALUE(k8s_core_v1_service, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_service, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_service, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_service, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_core_v1_service, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_core_v1_service_spec_desc),
     K8S_VALUE(k8s_core_v1_service, status, "status", K8S_KIND_OBJECT, 0, &k8s_core_v1_service_status_desc),
 };
 static const uint8_t k8s_core_v1_service_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_service_desc = {
     .name = "io.k8s.api.core.v1.Service",
@@ -3910,15 +3910,15 @@ const k8s_type k8s_core_v1_service_desc = {
 };
 
 static const k8s_field k8s_core_v1_service_account_fields[] = {
+    K8S_VALUE(k8s_core_v1_service_account, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_service_account, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_service_account, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_SCALAR(k8s_core_v1_service_account, automountServiceAccountToken, "automountServiceAccountToken", K8S_KIND_BOOL, 0),
     K8S_ARRAY(k8s_core_v1_service_account, imagePullSecrets, "imagePullSecrets", K8S_KIND_OBJECT, 0, &k8s_core_v1_local_object_reference_desc),
-    K8S_VALUE(k8s_core_v1_service_account, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_core_v1_service_account, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_ARRAY(k8s_core_v1_service_account, secrets, "secrets", K8S_KIND_OBJECT, 0, &k8s_core_v1_object_reference_desc),
 };
 static const uint8_t k8s_core_v1_service_account_index[16] = {
-    0, 3, 0, 0, 0, 4, 0, 0, 1, 2, 5, 6, 0, 0, 0, 0,
+    0, 5, 0, 0, 0, 1, 0, 0, 2, 3, 4, 6, 0, 0, 0, 0,
 };
 const k8s_type k8s_core_v1_service_account_desc = {
     .name = "io.k8s.api.core.v1.ServiceAccount",
@@ -3932,13 +3932,13 @@ const k8s_type k8s_core_v1_service_account_desc = {
 };
 
 static const k8s_field k8s_core_v1_service_account_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_service_account_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_service_account_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_service_account_desc),
     K8S_VALUE(k8s_core_v1_service_account_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_service_account_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_service_account_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_service_account_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_service_account_desc),
 };
 static const uint8_t k8s_core_v1_service_account_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_service_account_list_desc = {
     .name = "io.k8s.api.core.v1.ServiceAccountList",
@@ -3971,13 +3971,13 @@ const k8s_type k8s_core_v1_service_account_token_projection_desc = {
 };
 
 static const k8s_field k8s_core_v1_service_list_fields[] = {
-    K8S_VALUE(k8s_core_v1_service_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_core_v1_service_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_service_desc),
     K8S_VALUE(k8s_core_v1_service_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_core_v1_service_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_service_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_core_v1_service_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_core_v1_service_desc),
 };
 static const uint8_t k8s_core_v1_service_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_service_list_desc = {
     .name = "io.k8s.api.core.v1.ServiceList",
@@ -4282,12 +4282,12 @@ const k8s_type k8s_core_v1_topology_spread_constraint_desc = {
 };
 
 static const k8s_field k8s_core_v1_typed_local_object_reference_fields[] = {
-    K8S_VALUE(k8s_core_v1_typed_local_object_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_typed_local_object_reference, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_core_v1_typed_local_object_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_typed_local_object_reference, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
 };
 static const uint8_t k8s_core_v1_typed_local_object_reference_index[8] = {
-    1, 3, 0, 0, 0, 2, 0, 0,
+    2, 3, 0, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_core_v1_typed_local_object_reference_desc = {
     .name = "io.k8s.api.core.v1.TypedLocalObjectReference",
@@ -4301,13 +4301,13 @@ const k8s_type k8s_core_v1_typed_local_object_reference_desc = {
 };
 
 static const k8s_field k8s_core_v1_typed_object_reference_fields[] = {
-    K8S_VALUE(k8s_core_v1_typed_object_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_typed_object_reference, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_core_v1_typed_object_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_core_v1_typed_object_reference, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_core_v1_typed_object_reference, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_core_v1_typed_object_reference_index[8] = {
-    1, 3, 0, 0, 0, 2, 0, 4,
+    2, 3, 0, 0, 0, 1, 0, 4,
 };
 const k8s_type k8s_core_v1_typed_object_reference_desc = {
     .name = "io.k8s.api.core.v1.TypedObjectReference",

@@ -87,15 +87,15 @@ const k8s_type k8s_discovery_v1_endpoint_port_desc = {
 };
 
 static const k8s_field k8s_discovery_v1_endpoint_slice_fields[] = {
-    K8S_VALUE(k8s_discovery_v1_endpoint_slice, addressType, "addressType", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
-    K8S_VALUE(k8s_discovery_v1_endpoint_slice, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_discovery_v1_endpoint_slice, endpoints, "endpoints", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_discovery_v1_endpoint_desc),
     K8S_VALUE(k8s_discovery_v1_endpoint_slice, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_discovery_v1_endpoint_slice, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_discovery_v1_endpoint_slice, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_discovery_v1_endpoint_slice, addressType, "addressType", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_ARRAY(k8s_discovery_v1_endpoint_slice, endpoints, "endpoints", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_discovery_v1_endpoint_desc),
     K8S_ARRAY(k8s_discovery_v1_endpoint_slice, ports, "ports", K8S_KIND_OBJECT, 0, &k8s_discovery_v1_endpoint_port_desc),
 };
 static const uint8_t k8s_discovery_v1_endpoint_slice_index[16] = {
-    0, 0, 0, 0, 0, 4, 0, 0, 2, 3, 5, 1, 6, 0, 0, 0,
+    0, 0, 0, 0, 0, 1, 0, 0, 2, 3, 5, 4, 6, 0, 0, 0,
 };
 const k8s_type k8s_discovery_v1_endpoint_slice_desc = {
     .name = "io.k8s.api.discovery.v1.EndpointSlice",
@@ -109,13 +109,13 @@ const k8s_type k8s_discovery_v1_endpoint_slice_desc = {
 };
 
 static const k8s_field k8s_discovery_v1_endpoint_slice_list_fields[] = {
-    K8S_VALUE(k8s_discovery_v1_endpoint_slice_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_discovery_v1_endpoint_slice_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_discovery_v1_endpoint_slice_desc),
     K8S_VALUE(k8s_discovery_v1_endpoint_slice_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_discovery_v1_endpoint_slice_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_discovery_v1_endpoint_slice_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_discovery_v1_endpoint_slice_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_discovery_v1_endpoint_slice_desc),
 };
 static const uint8_t k8s_discovery_v1_endpoint_slice_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_discovery_v1_endpoint_slice_list_desc = {
     .name = "io.k8s.api.discovery.v1.EndpointSliceList",

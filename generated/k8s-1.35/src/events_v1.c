@@ -6,15 +6,15 @@
 #include "k8s/events/v1.h"
 
 static const k8s_field k8s_events_v1_event_fields[] = {
-    K8S_VALUE(k8s_events_v1_event, action, "action", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_events_v1_event, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_events_v1_event, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_events_v1_event, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_events_v1_event, action, "action", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_events_v1_event, deprecatedCount, "deprecatedCount", K8S_KIND_INT32, 0),
     K8S_VALUE(k8s_events_v1_event, deprecatedFirstTimestamp, "deprecatedFirstTimestamp", K8S_KIND_TIME, 0, NULL),
     K8S_VALUE(k8s_events_v1_event, deprecatedLastTimestamp, "deprecatedLastTimestamp", K8S_KIND_TIME, 0, NULL),
     K8S_VALUE(k8s_events_v1_event, deprecatedSource, "deprecatedSource", K8S_KIND_OBJECT, 0, &k8s_core_v1_event_source_desc),
     K8S_VALUE(k8s_events_v1_event, eventTime, "eventTime", K8S_KIND_MICROTIME, 0, NULL),
-    K8S_VALUE(k8s_events_v1_event, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_events_v1_event, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_events_v1_event, note, "note", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_events_v1_event, reason, "reason", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_events_v1_event, regarding, "regarding", K8S_KIND_OBJECT, 0, &k8s_core_v1_object_reference_desc),
@@ -25,10 +25,10 @@ static const k8s_field k8s_events_v1_event_fields[] = {
     K8S_VALUE(k8s_events_v1_event, type, "type", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_events_v1_event_index[64] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 2, 15, 17, 0, 7, 0, 0, 0,
-    0, 0, 0, 0, 11, 0, 0, 0, 0, 9, 0, 0, 0, 3, 5, 12,
-    0, 0, 0, 0, 0, 8, 16, 0, 0, 0, 4, 0, 0, 0, 14, 0,
-    0, 0, 0, 13, 1, 6, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 2, 15, 17, 0, 9, 0, 0, 0,
+    0, 0, 0, 0, 11, 0, 0, 0, 0, 3, 0, 0, 0, 5, 7, 12,
+    0, 0, 0, 0, 0, 1, 16, 0, 0, 0, 6, 0, 0, 0, 14, 0,
+    0, 0, 0, 13, 4, 8, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0,
 };
 const k8s_type k8s_events_v1_event_desc = {
     .name = "io.k8s.api.events.v1.Event",
@@ -42,13 +42,13 @@ const k8s_type k8s_events_v1_event_desc = {
 };
 
 static const k8s_field k8s_events_v1_event_list_fields[] = {
-    K8S_VALUE(k8s_events_v1_event_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_events_v1_event_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_events_v1_event_desc),
     K8S_VALUE(k8s_events_v1_event_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_events_v1_event_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_events_v1_event_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_events_v1_event_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_events_v1_event_desc),
 };
 static const uint8_t k8s_events_v1_event_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_events_v1_event_list_desc = {
     .name = "io.k8s.api.events.v1.EventList",

@@ -41,14 +41,14 @@ const k8s_type k8s_flowcontrol_v1_flow_distinguisher_method_desc = {
 };
 
 static const k8s_field k8s_flowcontrol_v1_flow_schema_fields[] = {
-    K8S_VALUE(k8s_flowcontrol_v1_flow_schema, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_flowcontrol_v1_flow_schema, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_flowcontrol_v1_flow_schema, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_flowcontrol_v1_flow_schema, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_flowcontrol_v1_flow_schema, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_flow_schema_spec_desc),
     K8S_VALUE(k8s_flowcontrol_v1_flow_schema, status, "status", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_flow_schema_status_desc),
 };
 static const uint8_t k8s_flowcontrol_v1_flow_schema_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_flowcontrol_v1_flow_schema_desc = {
     .name = "io.k8s.api.flowcontrol.v1.FlowSchema",
@@ -83,13 +83,13 @@ const k8s_type k8s_flowcontrol_v1_flow_schema_condition_desc = {
 };
 
 static const k8s_field k8s_flowcontrol_v1_flow_schema_list_fields[] = {
-    K8S_VALUE(k8s_flowcontrol_v1_flow_schema_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_flowcontrol_v1_flow_schema_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_flowcontrol_v1_flow_schema_desc),
     K8S_VALUE(k8s_flowcontrol_v1_flow_schema_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_flowcontrol_v1_flow_schema_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_flowcontrol_v1_flow_schema_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_flowcontrol_v1_flow_schema_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_flowcontrol_v1_flow_schema_desc),
 };
 static const uint8_t k8s_flowcontrol_v1_flow_schema_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_flowcontrol_v1_flow_schema_list_desc = {
     .name = "io.k8s.api.flowcontrol.v1.FlowSchemaList",
@@ -232,14 +232,14 @@ const k8s_type k8s_flowcontrol_v1_policy_rules_with_subjects_desc = {
 };
 
 static const k8s_field k8s_flowcontrol_v1_priority_level_configuration_fields[] = {
-    K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_priority_level_configuration_spec_desc),
     K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration, status, "status", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_priority_level_configuration_status_desc),
 };
 static const uint8_t k8s_flowcontrol_v1_priority_level_configuration_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_flowcontrol_v1_priority_level_configuration_desc = {
     .name = "io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration",
@@ -274,13 +274,13 @@ const k8s_type k8s_flowcontrol_v1_priority_level_configuration_condition_desc = 
 };
 
 static const k8s_field k8s_flowcontrol_v1_priority_level_configuration_list_fields[] = {
-    K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_flowcontrol_v1_priority_level_configuration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_flowcontrol_v1_priority_level_configuration_desc),
     K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_flowcontrol_v1_priority_level_configuration_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_flowcontrol_v1_priority_level_configuration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_flowcontrol_v1_priority_level_configuration_desc),
 };
 static const uint8_t k8s_flowcontrol_v1_priority_level_configuration_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_flowcontrol_v1_priority_level_configuration_list_desc = {
     .name = "io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList",
@@ -405,13 +405,13 @@ const k8s_type k8s_flowcontrol_v1_service_account_subject_desc = {
 };
 
 static const k8s_field k8s_flowcontrol_v1_subject_fields[] = {
-    K8S_VALUE(k8s_flowcontrol_v1_subject, group, "group", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_group_subject_desc),
     K8S_VALUE(k8s_flowcontrol_v1_subject, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_flowcontrol_v1_subject, group, "group", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_group_subject_desc),
     K8S_VALUE(k8s_flowcontrol_v1_subject, serviceAccount, "serviceAccount", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_service_account_subject_desc),
     K8S_VALUE(k8s_flowcontrol_v1_subject, user, "user", K8S_KIND_OBJECT, 0, &k8s_flowcontrol_v1_user_subject_desc),
 };
 static const uint8_t k8s_flowcontrol_v1_subject_index[8] = {
-    0, 0, 4, 0, 3, 2, 1, 0,
+    0, 0, 4, 0, 3, 1, 2, 0,
 };
 const k8s_type k8s_flowcontrol_v1_subject_desc = {
     .name = "io.k8s.api.flowcontrol.v1.Subject",

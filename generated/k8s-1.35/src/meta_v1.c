@@ -6,15 +6,15 @@
 #include "k8s/meta/v1.h"
 
 static const k8s_field k8s_meta_v1_api_group_fields[] = {
-    K8S_VALUE(k8s_meta_v1_api_group, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_api_group, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_meta_v1_api_group, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_api_group, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_meta_v1_api_group, preferredVersion, "preferredVersion", K8S_KIND_OBJECT, 0, &k8s_meta_v1_group_version_for_discovery_desc),
     K8S_ARRAY(k8s_meta_v1_api_group, serverAddressByClientCIDRs, "serverAddressByClientCIDRs", K8S_KIND_OBJECT, 0, &k8s_meta_v1_server_address_by_client_cidr_desc),
     K8S_ARRAY(k8s_meta_v1_api_group, versions, "versions", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_meta_v1_group_version_for_discovery_desc),
 };
 static const uint8_t k8s_meta_v1_api_group_index[16] = {
-    0, 5, 0, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 6, 0, 0,
+    0, 5, 0, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 6, 0, 0,
 };
 const k8s_type k8s_meta_v1_api_group_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup",
@@ -28,12 +28,12 @@ const k8s_type k8s_meta_v1_api_group_desc = {
 };
 
 static const k8s_field k8s_meta_v1_api_group_list_fields[] = {
+    K8S_VALUE(k8s_meta_v1_api_group_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_api_group_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_ARRAY(k8s_meta_v1_api_group_list, groups, "groups", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_meta_v1_api_group_desc),
-    K8S_VALUE(k8s_meta_v1_api_group_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_meta_v1_api_group_list_index[8] = {
-    1, 0, 0, 0, 0, 3, 2, 0,
+    2, 0, 0, 0, 0, 1, 3, 0,
 };
 const k8s_type k8s_meta_v1_api_group_list_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList",
@@ -47,9 +47,9 @@ const k8s_type k8s_meta_v1_api_group_list_desc = {
 };
 
 static const k8s_field k8s_meta_v1_api_resource_fields[] = {
+    K8S_VALUE(k8s_meta_v1_api_resource, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_ARRAY(k8s_meta_v1_api_resource, categories, "categories", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_api_resource, group, "group", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_meta_v1_api_resource, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_meta_v1_api_resource, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_SCALAR(k8s_meta_v1_api_resource, namespaced, "namespaced", K8S_KIND_BOOL, K8S_FIELD_REQUIRED),
     K8S_ARRAY(k8s_meta_v1_api_resource, shortNames, "shortNames", K8S_KIND_STRING, 0, NULL),
@@ -59,8 +59,8 @@ static const k8s_field k8s_meta_v1_api_resource_fields[] = {
     K8S_VALUE(k8s_meta_v1_api_resource, version, "version", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_meta_v1_api_resource_index[32] = {
-    0, 0, 0, 9, 0, 3, 0, 8, 4, 0, 0, 0, 0, 0, 2, 0,
-    10, 1, 0, 0, 7, 5, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 9, 0, 1, 0, 8, 4, 0, 0, 0, 0, 0, 3, 0,
+    10, 2, 0, 0, 7, 5, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_meta_v1_api_resource_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.APIResource",
@@ -74,13 +74,13 @@ const k8s_type k8s_meta_v1_api_resource_desc = {
 };
 
 static const k8s_field k8s_meta_v1_api_resource_list_fields[] = {
+    K8S_VALUE(k8s_meta_v1_api_resource_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_api_resource_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_api_resource_list, groupVersion, "groupVersion", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
-    K8S_VALUE(k8s_meta_v1_api_resource_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_ARRAY(k8s_meta_v1_api_resource_list, resources, "resources", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_meta_v1_api_resource_desc),
 };
 static const uint8_t k8s_meta_v1_api_resource_list_index[8] = {
-    1, 4, 0, 0, 2, 3, 0, 0,
+    2, 4, 0, 0, 3, 1, 0, 0,
 };
 const k8s_type k8s_meta_v1_api_resource_list_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList",
@@ -94,13 +94,13 @@ const k8s_type k8s_meta_v1_api_resource_list_desc = {
 };
 
 static const k8s_field k8s_meta_v1_api_versions_fields[] = {
-    K8S_VALUE(k8s_meta_v1_api_versions, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_api_versions, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_meta_v1_api_versions, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_ARRAY(k8s_meta_v1_api_versions, serverAddressByClientCIDRs, "serverAddressByClientCIDRs", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_meta_v1_server_address_by_client_cidr_desc),
     K8S_ARRAY(k8s_meta_v1_api_versions, versions, "versions", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
 };
 static const uint8_t k8s_meta_v1_api_versions_index[8] = {
-    1, 3, 0, 0, 0, 2, 4, 0,
+    2, 3, 0, 0, 0, 1, 4, 0,
 };
 const k8s_type k8s_meta_v1_api_versions_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions",
@@ -136,17 +136,17 @@ const k8s_type k8s_meta_v1_condition_desc = {
 };
 
 static const k8s_field k8s_meta_v1_delete_options_fields[] = {
+    K8S_VALUE(k8s_meta_v1_delete_options, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_delete_options, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_ARRAY(k8s_meta_v1_delete_options, dryRun, "dryRun", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_meta_v1_delete_options, gracePeriodSeconds, "gracePeriodSeconds", K8S_KIND_INT64, 0),
     K8S_SCALAR(k8s_meta_v1_delete_options, ignoreStoreReadErrorWithClusterBreakingPotential, "ignoreStoreReadErrorWithClusterBreakingPotential", K8S_KIND_BOOL, 0),
-    K8S_VALUE(k8s_meta_v1_delete_options, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_meta_v1_delete_options, orphanDependents, "orphanDependents", K8S_KIND_BOOL, 0),
     K8S_VALUE(k8s_meta_v1_delete_options, preconditions, "preconditions", K8S_KIND_OBJECT, 0, &k8s_meta_v1_preconditions_desc),
     K8S_VALUE(k8s_meta_v1_delete_options, propagationPolicy, "propagationPolicy", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_meta_v1_delete_options_index[16] = {
-    2, 0, 6, 0, 0, 5, 0, 0, 1, 4, 7, 0, 8, 0, 0, 3,
+    3, 0, 6, 0, 0, 1, 0, 0, 2, 5, 7, 0, 8, 0, 0, 4,
 };
 const k8s_type k8s_meta_v1_delete_options_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
@@ -327,15 +327,15 @@ const k8s_type k8s_meta_v1_object_meta_desc = {
 };
 
 static const k8s_field k8s_meta_v1_owner_reference_fields[] = {
+    K8S_VALUE(k8s_meta_v1_owner_reference, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_meta_v1_owner_reference, apiVersion, "apiVersion", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_SCALAR(k8s_meta_v1_owner_reference, blockOwnerDeletion, "blockOwnerDeletion", K8S_KIND_BOOL, 0),
     K8S_SCALAR(k8s_meta_v1_owner_reference, controller, "controller", K8S_KIND_BOOL, 0),
-    K8S_VALUE(k8s_meta_v1_owner_reference, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_meta_v1_owner_reference, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_meta_v1_owner_reference, uid, "uid", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
 };
 static const uint8_t k8s_meta_v1_owner_reference_index[16] = {
-    0, 0, 0, 0, 0, 4, 3, 6, 1, 5, 0, 0, 0, 0, 2, 0,
+    0, 0, 0, 0, 0, 1, 4, 6, 2, 5, 0, 0, 0, 0, 3, 0,
 };
 const k8s_type k8s_meta_v1_owner_reference_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference",
@@ -399,17 +399,17 @@ const k8s_type k8s_meta_v1_server_address_by_client_cidr_desc = {
 };
 
 static const k8s_field k8s_meta_v1_status_fields[] = {
+    K8S_VALUE(k8s_meta_v1_status, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_status, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_meta_v1_status, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
     K8S_SCALAR(k8s_meta_v1_status, code, "code", K8S_KIND_INT32, 0),
     K8S_VALUE(k8s_meta_v1_status, details, "details", K8S_KIND_OBJECT, 0, &k8s_meta_v1_status_details_desc),
-    K8S_VALUE(k8s_meta_v1_status, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_status, message, "message", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_meta_v1_status, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
     K8S_VALUE(k8s_meta_v1_status, reason, "reason", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_status, status, "status", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_meta_v1_status_index[16] = {
-    0, 2, 8, 0, 7, 4, 3, 5, 1, 6, 0, 0, 0, 0, 0, 0,
+    0, 4, 8, 0, 7, 1, 5, 6, 2, 3, 0, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_meta_v1_status_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
@@ -442,15 +442,15 @@ const k8s_type k8s_meta_v1_status_cause_desc = {
 };
 
 static const k8s_field k8s_meta_v1_status_details_fields[] = {
+    K8S_VALUE(k8s_meta_v1_status_details, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_ARRAY(k8s_meta_v1_status_details, causes, "causes", K8S_KIND_OBJECT, 0, &k8s_meta_v1_status_cause_desc),
     K8S_VALUE(k8s_meta_v1_status_details, group, "group", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_meta_v1_status_details, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_meta_v1_status_details, name, "name", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_meta_v1_status_details, retryAfterSeconds, "retryAfterSeconds", K8S_KIND_INT32, 0),
     K8S_VALUE(k8s_meta_v1_status_details, uid, "uid", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_meta_v1_status_details_index[16] = {
-    0, 0, 0, 0, 0, 3, 1, 5, 4, 6, 0, 0, 0, 0, 2, 0,
+    0, 0, 0, 0, 0, 1, 2, 5, 4, 6, 0, 0, 0, 0, 3, 0,
 };
 const k8s_type k8s_meta_v1_status_details_desc = {
     .name = "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails",

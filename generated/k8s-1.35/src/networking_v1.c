@@ -42,14 +42,14 @@ const k8s_type k8s_networking_v1_http_ingress_rule_value_desc = {
 };
 
 static const k8s_field k8s_networking_v1_ingress_fields[] = {
-    K8S_VALUE(k8s_networking_v1_ingress, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_ingress, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_networking_v1_ingress, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_networking_v1_ingress_spec_desc),
     K8S_VALUE(k8s_networking_v1_ingress, status, "status", K8S_KIND_OBJECT, 0, &k8s_networking_v1_ingress_status_desc),
 };
 static const uint8_t k8s_networking_v1_ingress_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_networking_v1_ingress_desc = {
     .name = "io.k8s.api.networking.v1.Ingress",
@@ -81,13 +81,13 @@ const k8s_type k8s_networking_v1_ingress_backend_desc = {
 };
 
 static const k8s_field k8s_networking_v1_ingress_class_fields[] = {
-    K8S_VALUE(k8s_networking_v1_ingress_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_ingress_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_networking_v1_ingress_class, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_networking_v1_ingress_class_spec_desc),
 };
 static const uint8_t k8s_networking_v1_ingress_class_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_ingress_class_desc = {
     .name = "io.k8s.api.networking.v1.IngressClass",
@@ -101,13 +101,13 @@ const k8s_type k8s_networking_v1_ingress_class_desc = {
 };
 
 static const k8s_field k8s_networking_v1_ingress_class_list_fields[] = {
-    K8S_VALUE(k8s_networking_v1_ingress_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_networking_v1_ingress_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_ingress_class_desc),
     K8S_VALUE(k8s_networking_v1_ingress_class_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_ingress_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_class_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_networking_v1_ingress_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_ingress_class_desc),
 };
 static const uint8_t k8s_networking_v1_ingress_class_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_ingress_class_list_desc = {
     .name = "io.k8s.api.networking.v1.IngressClassList",
@@ -121,14 +121,14 @@ const k8s_type k8s_networking_v1_ingress_class_list_desc = {
 };
 
 static const k8s_field k8s_networking_v1_ingress_class_parameters_reference_fields[] = {
-    K8S_VALUE(k8s_networking_v1_ingress_class_parameters_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_class_parameters_reference, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_networking_v1_ingress_class_parameters_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_class_parameters_reference, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_class_parameters_reference, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_class_parameters_reference, scope, "scope", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_networking_v1_ingress_class_parameters_reference_index[16] = {
-    0, 0, 0, 0, 5, 2, 0, 0, 1, 3, 0, 0, 0, 0, 0, 4,
+    0, 0, 0, 0, 5, 1, 0, 0, 2, 3, 0, 0, 0, 0, 0, 4,
 };
 const k8s_type k8s_networking_v1_ingress_class_parameters_reference_desc = {
     .name = "io.k8s.api.networking.v1.IngressClassParametersReference",
@@ -160,13 +160,13 @@ const k8s_type k8s_networking_v1_ingress_class_spec_desc = {
 };
 
 static const k8s_field k8s_networking_v1_ingress_list_fields[] = {
-    K8S_VALUE(k8s_networking_v1_ingress_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_networking_v1_ingress_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_ingress_desc),
     K8S_VALUE(k8s_networking_v1_ingress_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_ingress_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ingress_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_networking_v1_ingress_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_ingress_desc),
 };
 static const uint8_t k8s_networking_v1_ingress_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_ingress_list_desc = {
     .name = "io.k8s.api.networking.v1.IngressList",
@@ -326,13 +326,13 @@ const k8s_type k8s_networking_v1_ingress_tls_desc = {
 };
 
 static const k8s_field k8s_networking_v1_ip_address_fields[] = {
-    K8S_VALUE(k8s_networking_v1_ip_address, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ip_address, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_ip_address, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ip_address, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_networking_v1_ip_address, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_networking_v1_ip_address_spec_desc),
 };
 static const uint8_t k8s_networking_v1_ip_address_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_ip_address_desc = {
     .name = "io.k8s.api.networking.v1.IPAddress",
@@ -346,13 +346,13 @@ const k8s_type k8s_networking_v1_ip_address_desc = {
 };
 
 static const k8s_field k8s_networking_v1_ip_address_list_fields[] = {
-    K8S_VALUE(k8s_networking_v1_ip_address_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_networking_v1_ip_address_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_ip_address_desc),
     K8S_VALUE(k8s_networking_v1_ip_address_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_ip_address_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_ip_address_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_networking_v1_ip_address_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_ip_address_desc),
 };
 static const uint8_t k8s_networking_v1_ip_address_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_ip_address_list_desc = {
     .name = "io.k8s.api.networking.v1.IPAddressList",
@@ -401,13 +401,13 @@ const k8s_type k8s_networking_v1_ip_block_desc = {
 };
 
 static const k8s_field k8s_networking_v1_network_policy_fields[] = {
-    K8S_VALUE(k8s_networking_v1_network_policy, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_network_policy, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_network_policy, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_network_policy, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_networking_v1_network_policy, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_networking_v1_network_policy_spec_desc),
 };
 static const uint8_t k8s_networking_v1_network_policy_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_network_policy_desc = {
     .name = "io.k8s.api.networking.v1.NetworkPolicy",
@@ -457,13 +457,13 @@ const k8s_type k8s_networking_v1_network_policy_ingress_rule_desc = {
 };
 
 static const k8s_field k8s_networking_v1_network_policy_list_fields[] = {
-    K8S_VALUE(k8s_networking_v1_network_policy_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_networking_v1_network_policy_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_network_policy_desc),
     K8S_VALUE(k8s_networking_v1_network_policy_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_network_policy_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_network_policy_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_networking_v1_network_policy_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_network_policy_desc),
 };
 static const uint8_t k8s_networking_v1_network_policy_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_network_policy_list_desc = {
     .name = "io.k8s.api.networking.v1.NetworkPolicyList",
@@ -573,14 +573,14 @@ const k8s_type k8s_networking_v1_service_backend_port_desc = {
 };
 
 static const k8s_field k8s_networking_v1_service_cidr_fields[] = {
-    K8S_VALUE(k8s_networking_v1_service_cidr, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_service_cidr, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_service_cidr, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_service_cidr, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_networking_v1_service_cidr, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_networking_v1_service_cidr_spec_desc),
     K8S_VALUE(k8s_networking_v1_service_cidr, status, "status", K8S_KIND_OBJECT, 0, &k8s_networking_v1_service_cidr_status_desc),
 };
 static const uint8_t k8s_networking_v1_service_cidr_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_networking_v1_service_cidr_desc = {
     .name = "io.k8s.api.networking.v1.ServiceCIDR",
@@ -594,13 +594,13 @@ const k8s_type k8s_networking_v1_service_cidr_desc = {
 };
 
 static const k8s_field k8s_networking_v1_service_cidr_list_fields[] = {
-    K8S_VALUE(k8s_networking_v1_service_cidr_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_networking_v1_service_cidr_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_service_cidr_desc),
     K8S_VALUE(k8s_networking_v1_service_cidr_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1_service_cidr_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1_service_cidr_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_networking_v1_service_cidr_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1_service_cidr_desc),
 };
 static const uint8_t k8s_networking_v1_service_cidr_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1_service_cidr_list_desc = {
     .name = "io.k8s.api.networking.v1.ServiceCIDRList",

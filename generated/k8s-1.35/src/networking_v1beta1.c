@@ -6,13 +6,13 @@
 #include "k8s/networking/v1beta1.h"
 
 static const k8s_field k8s_networking_v1beta1_ip_address_fields[] = {
-    K8S_VALUE(k8s_networking_v1beta1_ip_address, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1beta1_ip_address, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1beta1_ip_address, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1beta1_ip_address, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_networking_v1beta1_ip_address, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_networking_v1beta1_ip_address_spec_desc),
 };
 static const uint8_t k8s_networking_v1beta1_ip_address_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1beta1_ip_address_desc = {
     .name = "io.k8s.api.networking.v1beta1.IPAddress",
@@ -26,13 +26,13 @@ const k8s_type k8s_networking_v1beta1_ip_address_desc = {
 };
 
 static const k8s_field k8s_networking_v1beta1_ip_address_list_fields[] = {
-    K8S_VALUE(k8s_networking_v1beta1_ip_address_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_networking_v1beta1_ip_address_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1beta1_ip_address_desc),
     K8S_VALUE(k8s_networking_v1beta1_ip_address_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1beta1_ip_address_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1beta1_ip_address_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_networking_v1beta1_ip_address_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1beta1_ip_address_desc),
 };
 static const uint8_t k8s_networking_v1beta1_ip_address_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1beta1_ip_address_list_desc = {
     .name = "io.k8s.api.networking.v1beta1.IPAddressList",
@@ -83,14 +83,14 @@ const k8s_type k8s_networking_v1beta1_parent_reference_desc = {
 };
 
 static const k8s_field k8s_networking_v1beta1_service_cidr_fields[] = {
-    K8S_VALUE(k8s_networking_v1beta1_service_cidr, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1beta1_service_cidr, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1beta1_service_cidr, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1beta1_service_cidr, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_networking_v1beta1_service_cidr, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_networking_v1beta1_service_cidr_spec_desc),
     K8S_VALUE(k8s_networking_v1beta1_service_cidr, status, "status", K8S_KIND_OBJECT, 0, &k8s_networking_v1beta1_service_cidr_status_desc),
 };
 static const uint8_t k8s_networking_v1beta1_service_cidr_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_networking_v1beta1_service_cidr_desc = {
     .name = "io.k8s.api.networking.v1beta1.ServiceCIDR",
@@ -104,13 +104,13 @@ const k8s_type k8s_networking_v1beta1_service_cidr_desc = {
 };
 
 static const k8s_field k8s_networking_v1beta1_service_cidr_list_fields[] = {
-    K8S_VALUE(k8s_networking_v1beta1_service_cidr_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_networking_v1beta1_service_cidr_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1beta1_service_cidr_desc),
     K8S_VALUE(k8s_networking_v1beta1_service_cidr_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_networking_v1beta1_service_cidr_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_networking_v1beta1_service_cidr_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_networking_v1beta1_service_cidr_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_networking_v1beta1_service_cidr_desc),
 };
 static const uint8_t k8s_networking_v1beta1_service_cidr_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_networking_v1beta1_service_cidr_list_desc = {
     .name = "io.k8s.api.networking.v1beta1.ServiceCIDRList",

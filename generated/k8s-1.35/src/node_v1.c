@@ -23,15 +23,15 @@ const k8s_type k8s_node_v1_overhead_desc = {
 };
 
 static const k8s_field k8s_node_v1_runtime_class_fields[] = {
-    K8S_VALUE(k8s_node_v1_runtime_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_node_v1_runtime_class, handler, "handler", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_node_v1_runtime_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_node_v1_runtime_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_node_v1_runtime_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_node_v1_runtime_class, handler, "handler", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_node_v1_runtime_class, overhead, "overhead", K8S_KIND_OBJECT, 0, &k8s_node_v1_overhead_desc),
     K8S_VALUE(k8s_node_v1_runtime_class, scheduling, "scheduling", K8S_KIND_OBJECT, 0, &k8s_node_v1_scheduling_desc),
 };
 static const uint8_t k8s_node_v1_runtime_class_index[16] = {
-    0, 0, 0, 6, 0, 3, 0, 0, 1, 4, 0, 0, 5, 0, 2, 0,
+    0, 0, 0, 6, 0, 1, 0, 0, 2, 3, 0, 0, 5, 0, 4, 0,
 };
 const k8s_type k8s_node_v1_runtime_class_desc = {
     .name = "io.k8s.api.node.v1.RuntimeClass",
@@ -45,13 +45,13 @@ const k8s_type k8s_node_v1_runtime_class_desc = {
 };
 
 static const k8s_field k8s_node_v1_runtime_class_list_fields[] = {
-    K8S_VALUE(k8s_node_v1_runtime_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_node_v1_runtime_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_node_v1_runtime_class_desc),
     K8S_VALUE(k8s_node_v1_runtime_class_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_node_v1_runtime_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_node_v1_runtime_class_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_node_v1_runtime_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_node_v1_runtime_class_desc),
 };
 static const uint8_t k8s_node_v1_runtime_class_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_node_v1_runtime_class_list_desc = {
     .name = "io.k8s.api.node.v1.RuntimeClassList",

@@ -6,13 +6,13 @@
 #include "k8s/policy/v1.h"
 
 static const k8s_field k8s_policy_v1_eviction_fields[] = {
-    K8S_VALUE(k8s_policy_v1_eviction, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_policy_v1_eviction, deleteOptions, "deleteOptions", K8S_KIND_OBJECT, 0, &k8s_meta_v1_delete_options_desc),
     K8S_VALUE(k8s_policy_v1_eviction, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_policy_v1_eviction, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_policy_v1_eviction, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_policy_v1_eviction, deleteOptions, "deleteOptions", K8S_KIND_OBJECT, 0, &k8s_meta_v1_delete_options_desc),
 };
 static const uint8_t k8s_policy_v1_eviction_index[8] = {
-    1, 4, 0, 2, 0, 3, 0, 0,
+    2, 3, 0, 4, 0, 1, 0, 0,
 };
 const k8s_type k8s_policy_v1_eviction_desc = {
     .name = "io.k8s.api.policy.v1.Eviction",
@@ -26,14 +26,14 @@ const k8s_type k8s_policy_v1_eviction_desc = {
 };
 
 static const k8s_field k8s_policy_v1_pod_disruption_budget_fields[] = {
-    K8S_VALUE(k8s_policy_v1_pod_disruption_budget, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_policy_v1_pod_disruption_budget, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_policy_v1_pod_disruption_budget, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_policy_v1_pod_disruption_budget, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_policy_v1_pod_disruption_budget, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_policy_v1_pod_disruption_budget_spec_desc),
     K8S_VALUE(k8s_policy_v1_pod_disruption_budget, status, "status", K8S_KIND_OBJECT, 0, &k8s_policy_v1_pod_disruption_budget_status_desc),
 };
 static const uint8_t k8s_policy_v1_pod_disruption_budget_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_policy_v1_pod_disruption_budget_desc = {
     .name = "io.k8s.api.policy.v1.PodDisruptionBudget",
@@ -47,13 +47,13 @@ const k8s_type k8s_policy_v1_pod_disruption_budget_desc = {
 };
 
 static const k8s_field k8s_policy_v1_pod_disruption_budget_list_fields[] = {
-    K8S_VALUE(k8s_policy_v1_pod_disruption_budget_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_policy_v1_pod_disruption_budget_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_policy_v1_pod_disruption_budget_desc),
     K8S_VALUE(k8s_policy_v1_pod_disruption_budget_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_policy_v1_pod_disruption_budget_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_policy_v1_pod_disruption_budget_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_policy_v1_pod_disruption_budget_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_policy_v1_pod_disruption_budget_desc),
 };
 static const uint8_t k8s_policy_v1_pod_disruption_budget_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_policy_v1_pod_disruption_budget_list_desc = {
     .name = "io.k8s.api.policy.v1.PodDisruptionBudgetList",

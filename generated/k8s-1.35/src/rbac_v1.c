@@ -23,14 +23,14 @@ const k8s_type k8s_rbac_v1_aggregation_rule_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_cluster_role_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_cluster_role, aggregationRule, "aggregationRule", K8S_KIND_OBJECT, 0, &k8s_rbac_v1_aggregation_rule_desc),
-    K8S_VALUE(k8s_rbac_v1_cluster_role, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_cluster_role, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_cluster_role, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_cluster_role, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_rbac_v1_cluster_role, aggregationRule, "aggregationRule", K8S_KIND_OBJECT, 0, &k8s_rbac_v1_aggregation_rule_desc),
     K8S_ARRAY(k8s_rbac_v1_cluster_role, rules, "rules", K8S_KIND_OBJECT, 0, &k8s_rbac_v1_policy_rule_desc),
 };
 static const uint8_t k8s_rbac_v1_cluster_role_index[16] = {
-    0, 0, 0, 5, 0, 3, 0, 0, 2, 4, 1, 0, 0, 0, 0, 0,
+    0, 0, 0, 5, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_rbac_v1_cluster_role_desc = {
     .name = "io.k8s.api.rbac.v1.ClusterRole",
@@ -44,14 +44,14 @@ const k8s_type k8s_rbac_v1_cluster_role_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_cluster_role_binding_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_cluster_role_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_cluster_role_binding, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_cluster_role_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_cluster_role_binding, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_rbac_v1_cluster_role_binding, roleRef, "roleRef", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_role_ref_desc),
     K8S_ARRAY(k8s_rbac_v1_cluster_role_binding, subjects, "subjects", K8S_KIND_OBJECT, 0, &k8s_rbac_v1_subject_desc),
 };
 static const uint8_t k8s_rbac_v1_cluster_role_binding_index[16] = {
-    0, 0, 0, 0, 0, 2, 0, 0, 1, 3, 0, 0, 4, 5, 0, 0,
+    0, 0, 0, 0, 0, 1, 0, 0, 2, 3, 0, 0, 4, 5, 0, 0,
 };
 const k8s_type k8s_rbac_v1_cluster_role_binding_desc = {
     .name = "io.k8s.api.rbac.v1.ClusterRoleBinding",
@@ -65,13 +65,13 @@ const k8s_type k8s_rbac_v1_cluster_role_binding_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_cluster_role_binding_list_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_cluster_role_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_rbac_v1_cluster_role_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_cluster_role_binding_desc),
     K8S_VALUE(k8s_rbac_v1_cluster_role_binding_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_cluster_role_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_cluster_role_binding_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_rbac_v1_cluster_role_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_cluster_role_binding_desc),
 };
 static const uint8_t k8s_rbac_v1_cluster_role_binding_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_rbac_v1_cluster_role_binding_list_desc = {
     .name = "io.k8s.api.rbac.v1.ClusterRoleBindingList",
@@ -85,13 +85,13 @@ const k8s_type k8s_rbac_v1_cluster_role_binding_list_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_cluster_role_list_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_cluster_role_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_rbac_v1_cluster_role_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_cluster_role_desc),
     K8S_VALUE(k8s_rbac_v1_cluster_role_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_cluster_role_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_cluster_role_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_rbac_v1_cluster_role_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_cluster_role_desc),
 };
 static const uint8_t k8s_rbac_v1_cluster_role_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_rbac_v1_cluster_role_list_desc = {
     .name = "io.k8s.api.rbac.v1.ClusterRoleList",
@@ -126,13 +126,13 @@ const k8s_type k8s_rbac_v1_policy_rule_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_role_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_role, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_role, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_role, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_role, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_ARRAY(k8s_rbac_v1_role, rules, "rules", K8S_KIND_OBJECT, 0, &k8s_rbac_v1_policy_rule_desc),
 };
 static const uint8_t k8s_rbac_v1_role_index[8] = {
-    1, 3, 0, 4, 0, 2, 0, 0,
+    2, 3, 0, 4, 0, 1, 0, 0,
 };
 const k8s_type k8s_rbac_v1_role_desc = {
     .name = "io.k8s.api.rbac.v1.Role",
@@ -146,14 +146,14 @@ const k8s_type k8s_rbac_v1_role_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_role_binding_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_role_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_role_binding, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_role_binding, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_role_binding, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_rbac_v1_role_binding, roleRef, "roleRef", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_role_ref_desc),
     K8S_ARRAY(k8s_rbac_v1_role_binding, subjects, "subjects", K8S_KIND_OBJECT, 0, &k8s_rbac_v1_subject_desc),
 };
 static const uint8_t k8s_rbac_v1_role_binding_index[16] = {
-    0, 0, 0, 0, 0, 2, 0, 0, 1, 3, 0, 0, 4, 5, 0, 0,
+    0, 0, 0, 0, 0, 1, 0, 0, 2, 3, 0, 0, 4, 5, 0, 0,
 };
 const k8s_type k8s_rbac_v1_role_binding_desc = {
     .name = "io.k8s.api.rbac.v1.RoleBinding",
@@ -167,13 +167,13 @@ const k8s_type k8s_rbac_v1_role_binding_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_role_binding_list_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_role_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_rbac_v1_role_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_role_binding_desc),
     K8S_VALUE(k8s_rbac_v1_role_binding_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_role_binding_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_role_binding_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_rbac_v1_role_binding_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_role_binding_desc),
 };
 static const uint8_t k8s_rbac_v1_role_binding_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_rbac_v1_role_binding_list_desc = {
     .name = "io.k8s.api.rbac.v1.RoleBindingList",
@@ -187,13 +187,13 @@ const k8s_type k8s_rbac_v1_role_binding_list_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_role_list_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_role_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_rbac_v1_role_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_role_desc),
     K8S_VALUE(k8s_rbac_v1_role_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_rbac_v1_role_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_role_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_rbac_v1_role_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_rbac_v1_role_desc),
 };
 static const uint8_t k8s_rbac_v1_role_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_rbac_v1_role_list_desc = {
     .name = "io.k8s.api.rbac.v1.RoleList",
@@ -207,12 +207,12 @@ const k8s_type k8s_rbac_v1_role_list_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_role_ref_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_role_ref, apiGroup, "apiGroup", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_rbac_v1_role_ref, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_rbac_v1_role_ref, apiGroup, "apiGroup", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_rbac_v1_role_ref, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
 };
 static const uint8_t k8s_rbac_v1_role_ref_index[8] = {
-    1, 3, 0, 0, 0, 2, 0, 0,
+    2, 3, 0, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_rbac_v1_role_ref_desc = {
     .name = "io.k8s.api.rbac.v1.RoleRef",
@@ -226,13 +226,13 @@ const k8s_type k8s_rbac_v1_role_ref_desc = {
 };
 
 static const k8s_field k8s_rbac_v1_subject_fields[] = {
-    K8S_VALUE(k8s_rbac_v1_subject, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_subject, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_rbac_v1_subject, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_rbac_v1_subject, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_rbac_v1_subject, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_rbac_v1_subject_index[8] = {
-    1, 3, 0, 0, 0, 2, 0, 4,
+    2, 3, 0, 0, 0, 1, 0, 4,
 };
 const k8s_type k8s_rbac_v1_subject_desc = {
     .name = "io.k8s.api.rbac.v1.Subject",

@@ -338,13 +338,13 @@ const k8s_type k8s_resource_v1_device_claim_configuration_desc = {
 };
 
 static const k8s_field k8s_resource_v1_device_class_fields[] = {
-    K8S_VALUE(k8s_resource_v1_device_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_device_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_device_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_device_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_resource_v1_device_class, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_device_class_spec_desc),
 };
 static const uint8_t k8s_resource_v1_device_class_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1_device_class_desc = {
     .name = "io.k8s.api.resource.v1.DeviceClass",
@@ -375,13 +375,13 @@ const k8s_type k8s_resource_v1_device_class_configuration_desc = {
 };
 
 static const k8s_field k8s_resource_v1_device_class_list_fields[] = {
-    K8S_VALUE(k8s_resource_v1_device_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_resource_v1_device_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_device_class_desc),
     K8S_VALUE(k8s_resource_v1_device_class_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_device_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_device_class_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_resource_v1_device_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_device_class_desc),
 };
 static const uint8_t k8s_resource_v1_device_class_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1_device_class_list_desc = {
     .name = "io.k8s.api.resource.v1.DeviceClassList",
@@ -638,14 +638,14 @@ const k8s_type k8s_resource_v1_opaque_device_configuration_desc = {
 };
 
 static const k8s_field k8s_resource_v1_resource_claim_fields[] = {
-    K8S_VALUE(k8s_resource_v1_resource_claim, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_claim, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_resource_claim, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_claim, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_resource_v1_resource_claim, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_claim_spec_desc),
     K8S_VALUE(k8s_resource_v1_resource_claim, status, "status", K8S_KIND_OBJECT, 0, &k8s_resource_v1_resource_claim_status_desc),
 };
 static const uint8_t k8s_resource_v1_resource_claim_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_resource_v1_resource_claim_desc = {
     .name = "io.k8s.api.resource.v1.ResourceClaim",
@@ -679,13 +679,13 @@ const k8s_type k8s_resource_v1_resource_claim_consumer_reference_desc = {
 };
 
 static const k8s_field k8s_resource_v1_resource_claim_list_fields[] = {
-    K8S_VALUE(k8s_resource_v1_resource_claim_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_resource_v1_resource_claim_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_claim_desc),
     K8S_VALUE(k8s_resource_v1_resource_claim_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_resource_claim_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_claim_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_resource_v1_resource_claim_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_claim_desc),
 };
 static const uint8_t k8s_resource_v1_resource_claim_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1_resource_claim_list_desc = {
     .name = "io.k8s.api.resource.v1.ResourceClaimList",
@@ -735,13 +735,13 @@ const k8s_type k8s_resource_v1_resource_claim_status_desc = {
 };
 
 static const k8s_field k8s_resource_v1_resource_claim_template_fields[] = {
-    K8S_VALUE(k8s_resource_v1_resource_claim_template, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_claim_template, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_resource_claim_template, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_claim_template, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_resource_v1_resource_claim_template, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_claim_template_spec_desc),
 };
 static const uint8_t k8s_resource_v1_resource_claim_template_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1_resource_claim_template_desc = {
     .name = "io.k8s.api.resource.v1.ResourceClaimTemplate",
@@ -755,13 +755,13 @@ const k8s_type k8s_resource_v1_resource_claim_template_desc = {
 };
 
 static const k8s_field k8s_resource_v1_resource_claim_template_list_fields[] = {
-    K8S_VALUE(k8s_resource_v1_resource_claim_template_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_resource_v1_resource_claim_template_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_claim_template_desc),
     K8S_VALUE(k8s_resource_v1_resource_claim_template_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_resource_claim_template_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_claim_template_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_resource_v1_resource_claim_template_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_claim_template_desc),
 };
 static const uint8_t k8s_resource_v1_resource_claim_template_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1_resource_claim_template_list_desc = {
     .name = "io.k8s.api.resource.v1.ResourceClaimTemplateList",
@@ -812,13 +812,13 @@ const k8s_type k8s_resource_v1_resource_pool_desc = {
 };
 
 static const k8s_field k8s_resource_v1_resource_slice_fields[] = {
-    K8S_VALUE(k8s_resource_v1_resource_slice, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_slice, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_resource_slice, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_slice, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_resource_v1_resource_slice, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_slice_spec_desc),
 };
 static const uint8_t k8s_resource_v1_resource_slice_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1_resource_slice_desc = {
     .name = "io.k8s.api.resource.v1.ResourceSlice",
@@ -832,13 +832,13 @@ const k8s_type k8s_resource_v1_resource_slice_desc = {
 };
 
 static const k8s_field k8s_resource_v1_resource_slice_list_fields[] = {
-    K8S_VALUE(k8s_resource_v1_resource_slice_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_resource_v1_resource_slice_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_slice_desc),
     K8S_VALUE(k8s_resource_v1_resource_slice_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1_resource_slice_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1_resource_slice_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_resource_v1_resource_slice_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1_resource_slice_desc),
 };
 static const uint8_t k8s_resource_v1_resource_slice_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1_resource_slice_list_desc = {
     .name = "io.k8s.api.resource.v1.ResourceSliceList",

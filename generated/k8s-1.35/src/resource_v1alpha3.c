@@ -26,14 +26,14 @@ const k8s_type k8s_resource_v1alpha3_device_taint_desc = {
 };
 
 static const k8s_field k8s_resource_v1alpha3_device_taint_rule_fields[] = {
-    K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1alpha3_device_taint_rule_spec_desc),
     K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule, status, "status", K8S_KIND_OBJECT, 0, &k8s_resource_v1alpha3_device_taint_rule_status_desc),
 };
 static const uint8_t k8s_resource_v1alpha3_device_taint_rule_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_resource_v1alpha3_device_taint_rule_desc = {
     .name = "io.k8s.api.resource.v1alpha3.DeviceTaintRule",
@@ -47,13 +47,13 @@ const k8s_type k8s_resource_v1alpha3_device_taint_rule_desc = {
 };
 
 static const k8s_field k8s_resource_v1alpha3_device_taint_rule_list_fields[] = {
-    K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_resource_v1alpha3_device_taint_rule_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1alpha3_device_taint_rule_desc),
     K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_resource_v1alpha3_device_taint_rule_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_resource_v1alpha3_device_taint_rule_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_resource_v1alpha3_device_taint_rule_desc),
 };
 static const uint8_t k8s_resource_v1alpha3_device_taint_rule_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_resource_v1alpha3_device_taint_rule_list_desc = {
     .name = "io.k8s.api.resource.v1alpha3.DeviceTaintRuleList",

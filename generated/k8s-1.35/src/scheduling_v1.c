@@ -6,16 +6,16 @@
 #include "k8s/scheduling/v1.h"
 
 static const k8s_field k8s_scheduling_v1_priority_class_fields[] = {
+    K8S_VALUE(k8s_scheduling_v1_priority_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_scheduling_v1_priority_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_scheduling_v1_priority_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_scheduling_v1_priority_class, description, "description", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_scheduling_v1_priority_class, globalDefault, "globalDefault", K8S_KIND_BOOL, 0),
-    K8S_VALUE(k8s_scheduling_v1_priority_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_scheduling_v1_priority_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_scheduling_v1_priority_class, preemptionPolicy, "preemptionPolicy", K8S_KIND_STRING, 0, NULL),
     K8S_SCALAR(k8s_scheduling_v1_priority_class, value, "value", K8S_KIND_INT32, K8S_FIELD_REQUIRED),
 };
 static const uint8_t k8s_scheduling_v1_priority_class_index[16] = {
-    3, 0, 0, 0, 0, 4, 2, 0, 1, 5, 0, 6, 0, 0, 7, 0,
+    5, 0, 0, 0, 0, 1, 4, 0, 2, 3, 0, 6, 0, 0, 7, 0,
 };
 const k8s_type k8s_scheduling_v1_priority_class_desc = {
     .name = "io.k8s.api.scheduling.v1.PriorityClass",
@@ -29,13 +29,13 @@ const k8s_type k8s_scheduling_v1_priority_class_desc = {
 };
 
 static const k8s_field k8s_scheduling_v1_priority_class_list_fields[] = {
-    K8S_VALUE(k8s_scheduling_v1_priority_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_scheduling_v1_priority_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_scheduling_v1_priority_class_desc),
     K8S_VALUE(k8s_scheduling_v1_priority_class_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_scheduling_v1_priority_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_scheduling_v1_priority_class_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_scheduling_v1_priority_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_scheduling_v1_priority_class_desc),
 };
 static const uint8_t k8s_scheduling_v1_priority_class_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_scheduling_v1_priority_class_list_desc = {
     .name = "io.k8s.api.scheduling.v1.PriorityClassList",

@@ -73,12 +73,12 @@ const k8s_type k8s_scheduling_v1alpha1_pod_group_policy_desc = {
 };
 
 static const k8s_field k8s_scheduling_v1alpha1_typed_local_object_reference_fields[] = {
-    K8S_VALUE(k8s_scheduling_v1alpha1_typed_local_object_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_scheduling_v1alpha1_typed_local_object_reference, kind, "kind", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
+    K8S_VALUE(k8s_scheduling_v1alpha1_typed_local_object_reference, apiGroup, "apiGroup", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_scheduling_v1alpha1_typed_local_object_reference, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
 };
 static const uint8_t k8s_scheduling_v1alpha1_typed_local_object_reference_index[8] = {
-    1, 3, 0, 0, 0, 2, 0, 0,
+    2, 3, 0, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_scheduling_v1alpha1_typed_local_object_reference_desc = {
     .name = "io.k8s.api.scheduling.v1alpha1.TypedLocalObjectReference",
@@ -92,13 +92,13 @@ const k8s_type k8s_scheduling_v1alpha1_typed_local_object_reference_desc = {
 };
 
 static const k8s_field k8s_scheduling_v1alpha1_workload_fields[] = {
-    K8S_VALUE(k8s_scheduling_v1alpha1_workload, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_scheduling_v1alpha1_workload, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_scheduling_v1alpha1_workload, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_scheduling_v1alpha1_workload, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_scheduling_v1alpha1_workload, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_scheduling_v1alpha1_workload_spec_desc),
 };
 static const uint8_t k8s_scheduling_v1alpha1_workload_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_scheduling_v1alpha1_workload_desc = {
     .name = "io.k8s.api.scheduling.v1alpha1.Workload",
@@ -112,13 +112,13 @@ const k8s_type k8s_scheduling_v1alpha1_workload_desc = {
 };
 
 static const k8s_field k8s_scheduling_v1alpha1_workload_list_fields[] = {
-    K8S_VALUE(k8s_scheduling_v1alpha1_workload_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_scheduling_v1alpha1_workload_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_scheduling_v1alpha1_workload_desc),
     K8S_VALUE(k8s_scheduling_v1alpha1_workload_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_scheduling_v1alpha1_workload_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_scheduling_v1alpha1_workload_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_scheduling_v1alpha1_workload_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_scheduling_v1alpha1_workload_desc),
 };
 static const uint8_t k8s_scheduling_v1alpha1_workload_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_scheduling_v1alpha1_workload_list_desc = {
     .name = "io.k8s.api.scheduling.v1alpha1.WorkloadList",

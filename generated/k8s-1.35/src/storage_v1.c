@@ -6,13 +6,13 @@
 #include "k8s/storage/v1.h"
 
 static const k8s_field k8s_storage_v1_csi_driver_fields[] = {
-    K8S_VALUE(k8s_storage_v1_csi_driver, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_driver, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_csi_driver, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_driver, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_storage_v1_csi_driver, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_driver_spec_desc),
 };
 static const uint8_t k8s_storage_v1_csi_driver_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_csi_driver_desc = {
     .name = "io.k8s.api.storage.v1.CSIDriver",
@@ -26,13 +26,13 @@ const k8s_type k8s_storage_v1_csi_driver_desc = {
 };
 
 static const k8s_field k8s_storage_v1_csi_driver_list_fields[] = {
-    K8S_VALUE(k8s_storage_v1_csi_driver_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_storage_v1_csi_driver_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_driver_desc),
     K8S_VALUE(k8s_storage_v1_csi_driver_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_csi_driver_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_driver_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_storage_v1_csi_driver_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_driver_desc),
 };
 static const uint8_t k8s_storage_v1_csi_driver_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_csi_driver_list_desc = {
     .name = "io.k8s.api.storage.v1.CSIDriverList",
@@ -73,13 +73,13 @@ const k8s_type k8s_storage_v1_csi_driver_spec_desc = {
 };
 
 static const k8s_field k8s_storage_v1_csi_node_fields[] = {
-    K8S_VALUE(k8s_storage_v1_csi_node, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_node, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_csi_node, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_node, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_storage_v1_csi_node, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_node_spec_desc),
 };
 static const uint8_t k8s_storage_v1_csi_node_index[8] = {
-    1, 3, 4, 0, 0, 2, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_csi_node_desc = {
     .name = "io.k8s.api.storage.v1.CSINode",
@@ -113,13 +113,13 @@ const k8s_type k8s_storage_v1_csi_node_driver_desc = {
 };
 
 static const k8s_field k8s_storage_v1_csi_node_list_fields[] = {
-    K8S_VALUE(k8s_storage_v1_csi_node_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_storage_v1_csi_node_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_node_desc),
     K8S_VALUE(k8s_storage_v1_csi_node_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_csi_node_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_node_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_storage_v1_csi_node_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_node_desc),
 };
 static const uint8_t k8s_storage_v1_csi_node_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_csi_node_list_desc = {
     .name = "io.k8s.api.storage.v1.CSINodeList",
@@ -150,16 +150,16 @@ const k8s_type k8s_storage_v1_csi_node_spec_desc = {
 };
 
 static const k8s_field k8s_storage_v1_csi_storage_capacity_fields[] = {
-    K8S_VALUE(k8s_storage_v1_csi_storage_capacity, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_storage_v1_csi_storage_capacity, capacity, "capacity", K8S_KIND_QUANTITY, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_storage_capacity, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_storage_v1_csi_storage_capacity, maximumVolumeSize, "maximumVolumeSize", K8S_KIND_QUANTITY, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_csi_storage_capacity, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_storage_capacity, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_storage_v1_csi_storage_capacity, capacity, "capacity", K8S_KIND_QUANTITY, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_csi_storage_capacity, maximumVolumeSize, "maximumVolumeSize", K8S_KIND_QUANTITY, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_storage_capacity, nodeTopology, "nodeTopology", K8S_KIND_OBJECT, 0, &k8s_meta_v1_label_selector_desc),
     K8S_VALUE(k8s_storage_v1_csi_storage_capacity, storageClassName, "storageClassName", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
 };
 static const uint8_t k8s_storage_v1_csi_storage_capacity_index[16] = {
-    0, 0, 0, 2, 6, 3, 7, 0, 1, 5, 0, 0, 0, 0, 0, 4,
+    0, 0, 0, 4, 6, 1, 7, 0, 2, 3, 0, 0, 0, 0, 0, 5,
 };
 const k8s_type k8s_storage_v1_csi_storage_capacity_desc = {
     .name = "io.k8s.api.storage.v1.CSIStorageCapacity",
@@ -173,13 +173,13 @@ const k8s_type k8s_storage_v1_csi_storage_capacity_desc = {
 };
 
 static const k8s_field k8s_storage_v1_csi_storage_capacity_list_fields[] = {
-    K8S_VALUE(k8s_storage_v1_csi_storage_capacity_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_storage_v1_csi_storage_capacity_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_storage_capacity_desc),
     K8S_VALUE(k8s_storage_v1_csi_storage_capacity_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_csi_storage_capacity_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_csi_storage_capacity_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_storage_v1_csi_storage_capacity_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_csi_storage_capacity_desc),
 };
 static const uint8_t k8s_storage_v1_csi_storage_capacity_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_csi_storage_capacity_list_desc = {
     .name = "io.k8s.api.storage.v1.CSIStorageCapacityList",
@@ -193,11 +193,11 @@ const k8s_type k8s_storage_v1_csi_storage_capacity_list_desc = {
 };
 
 static const k8s_field k8s_storage_v1_storage_class_fields[] = {
+    K8S_VALUE(k8s_storage_v1_storage_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_storage_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_storage_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_SCALAR(k8s_storage_v1_storage_class, allowVolumeExpansion, "allowVolumeExpansion", K8S_KIND_BOOL, 0),
     K8S_ARRAY(k8s_storage_v1_storage_class, allowedTopologies, "allowedTopologies", K8S_KIND_OBJECT, 0, &k8s_core_v1_topology_selector_term_desc),
-    K8S_VALUE(k8s_storage_v1_storage_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_storage_v1_storage_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_storage_v1_storage_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_ARRAY(k8s_storage_v1_storage_class, mountOptions, "mountOptions", K8S_KIND_STRING, 0, NULL),
     K8S_MAP(k8s_storage_v1_storage_class, parameters, "parameters", 0, &k8s_string_entry_desc),
     K8S_VALUE(k8s_storage_v1_storage_class, provisioner, "provisioner", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
@@ -205,8 +205,8 @@ static const k8s_field k8s_storage_v1_storage_class_fields[] = {
     K8S_VALUE(k8s_storage_v1_storage_class, volumeBindingMode, "volumeBindingMode", K8S_KIND_STRING, 0, NULL),
 };
 static const uint8_t k8s_storage_v1_storage_class_index[32] = {
-    0, 0, 0, 6, 1, 4, 9, 10, 3, 0, 0, 0, 0, 0, 0, 0,
-    7, 8, 2, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 6, 4, 1, 9, 10, 2, 0, 0, 0, 0, 0, 0, 0,
+    7, 8, 5, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_storage_v1_storage_class_desc = {
     .name = "io.k8s.api.storage.v1.StorageClass",
@@ -220,13 +220,13 @@ const k8s_type k8s_storage_v1_storage_class_desc = {
 };
 
 static const k8s_field k8s_storage_v1_storage_class_list_fields[] = {
-    K8S_VALUE(k8s_storage_v1_storage_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_storage_v1_storage_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_storage_class_desc),
     K8S_VALUE(k8s_storage_v1_storage_class_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_storage_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_storage_class_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_storage_v1_storage_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_storage_class_desc),
 };
 static const uint8_t k8s_storage_v1_storage_class_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_storage_class_list_desc = {
     .name = "io.k8s.api.storage.v1.StorageClassList",
@@ -258,14 +258,14 @@ const k8s_type k8s_storage_v1_token_request_desc = {
 };
 
 static const k8s_field k8s_storage_v1_volume_attachment_fields[] = {
-    K8S_VALUE(k8s_storage_v1_volume_attachment, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_volume_attachment, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_volume_attachment, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_volume_attachment, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_storage_v1_volume_attachment, spec, "spec", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_volume_attachment_spec_desc),
     K8S_VALUE(k8s_storage_v1_volume_attachment, status, "status", K8S_KIND_OBJECT, 0, &k8s_storage_v1_volume_attachment_status_desc),
 };
 static const uint8_t k8s_storage_v1_volume_attachment_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_storage_v1_volume_attachment_desc = {
     .name = "io.k8s.api.storage.v1.VolumeAttachment",
@@ -279,13 +279,13 @@ const k8s_type k8s_storage_v1_volume_attachment_desc = {
 };
 
 static const k8s_field k8s_storage_v1_volume_attachment_list_fields[] = {
-    K8S_VALUE(k8s_storage_v1_volume_attachment_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_storage_v1_volume_attachment_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_volume_attachment_desc),
     K8S_VALUE(k8s_storage_v1_volume_attachment_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_volume_attachment_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_volume_attachment_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_storage_v1_volume_attachment_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_volume_attachment_desc),
 };
 static const uint8_t k8s_storage_v1_volume_attachment_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_volume_attachment_list_desc = {
     .name = "io.k8s.api.storage.v1.VolumeAttachmentList",
@@ -356,14 +356,14 @@ const k8s_type k8s_storage_v1_volume_attachment_status_desc = {
 };
 
 static const k8s_field k8s_storage_v1_volume_attributes_class_fields[] = {
-    K8S_VALUE(k8s_storage_v1_volume_attributes_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_storage_v1_volume_attributes_class, driverName, "driverName", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_VALUE(k8s_storage_v1_volume_attributes_class, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_volume_attributes_class, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_volume_attributes_class, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+    K8S_VALUE(k8s_storage_v1_volume_attributes_class, driverName, "driverName", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL),
     K8S_MAP(k8s_storage_v1_volume_attributes_class, parameters, "parameters", 0, &k8s_string_entry_desc),
 };
 static const uint8_t k8s_storage_v1_volume_attributes_class_index[16] = {
-    5, 0, 0, 0, 0, 3, 0, 2, 1, 4, 0, 0, 0, 0, 0, 0,
+    5, 0, 0, 0, 0, 1, 0, 4, 2, 3, 0, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_storage_v1_volume_attributes_class_desc = {
     .name = "io.k8s.api.storage.v1.VolumeAttributesClass",
@@ -377,13 +377,13 @@ const k8s_type k8s_storage_v1_volume_attributes_class_desc = {
 };
 
 static const k8s_field k8s_storage_v1_volume_attributes_class_list_fields[] = {
-    K8S_VALUE(k8s_storage_v1_volume_attributes_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_storage_v1_volume_attributes_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_volume_attributes_class_desc),
     K8S_VALUE(k8s_storage_v1_volume_attributes_class_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storage_v1_volume_attributes_class_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storage_v1_volume_attributes_class_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_storage_v1_volume_attributes_class_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storage_v1_volume_attributes_class_desc),
 };
 static const uint8_t k8s_storage_v1_volume_attributes_class_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storage_v1_volume_attributes_class_list_desc = {
     .name = "io.k8s.api.storage.v1.VolumeAttributesClassList",

@@ -6,14 +6,14 @@
 #include "k8s/storagemigration/v1beta1.h"
 
 static const k8s_field k8s_storagemigration_v1beta1_storage_version_migration_fields[] = {
-    K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
     K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration, spec, "spec", K8S_KIND_OBJECT, 0, &k8s_storagemigration_v1beta1_storage_version_migration_spec_desc),
     K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration, status, "status", K8S_KIND_OBJECT, 0, &k8s_storagemigration_v1beta1_storage_version_migration_status_desc),
 };
 static const uint8_t k8s_storagemigration_v1beta1_storage_version_migration_index[16] = {
-    0, 0, 5, 0, 0, 2, 0, 0, 1, 3, 4, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 1, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0,
 };
 const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_desc = {
     .name = "io.k8s.api.storagemigration.v1beta1.StorageVersionMigration",
@@ -27,13 +27,13 @@ const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_desc = {
 };
 
 static const k8s_field k8s_storagemigration_v1beta1_storage_version_migration_list_fields[] = {
-    K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_storagemigration_v1beta1_storage_version_migration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storagemigration_v1beta1_storage_version_migration_desc),
     K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(k8s_storagemigration_v1beta1_storage_version_migration_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_storagemigration_v1beta1_storage_version_migration_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_storagemigration_v1beta1_storage_version_migration_desc),
 };
 static const uint8_t k8s_storagemigration_v1beta1_storage_version_migration_list_index[8] = {
-    1, 2, 4, 0, 0, 3, 0, 0,
+    2, 3, 4, 0, 0, 1, 0, 0,
 };
 const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_list_desc = {
     .name = "io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList",

@@ -117,10 +117,10 @@ struct k8s_admissionregistration_v1_mutating_webhook {
 
 /* MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object. */
 struct k8s_admissionregistration_v1_mutating_webhook_configuration {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Webhooks is a list of webhooks and the affected resources and operations. */
@@ -131,15 +131,15 @@ struct k8s_admissionregistration_v1_mutating_webhook_configuration {
 
 /* MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration. */
 struct k8s_admissionregistration_v1_mutating_webhook_configuration_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of MutatingWebhookConfiguration. */
     k8s_admissionregistration_v1_mutating_webhook_configuration *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -167,10 +167,10 @@ struct k8s_admissionregistration_v1_named_rule_with_operations {
 
 /* ParamKind is a tuple of Group Kind and Version. */
 struct k8s_admissionregistration_v1_param_kind {
-    /* APIVersion is the API group version the resources belong to. */
-    char *apiVersion;
     /* Kind is the API kind the resources belong to. */
     char *kind;
+    /* APIVersion is the API group version the resources belong to. */
+    char *apiVersion;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -230,10 +230,10 @@ struct k8s_admissionregistration_v1_type_checking {
 
 /* ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it. */
 struct k8s_admissionregistration_v1_validating_admission_policy {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of the ValidatingAdmissionPolicy. */
@@ -245,10 +245,10 @@ struct k8s_admissionregistration_v1_validating_admission_policy {
 
 /* ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. */
 struct k8s_admissionregistration_v1_validating_admission_policy_binding {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of the ValidatingAdmissionPolicyBinding. */
@@ -258,15 +258,15 @@ struct k8s_admissionregistration_v1_validating_admission_policy_binding {
 
 /* ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding. */
 struct k8s_admissionregistration_v1_validating_admission_policy_binding_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of PolicyBinding. */
     k8s_admissionregistration_v1_validating_admission_policy_binding *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -286,15 +286,15 @@ struct k8s_admissionregistration_v1_validating_admission_policy_binding_spec {
 
 /* ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy. */
 struct k8s_admissionregistration_v1_validating_admission_policy_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of ValidatingAdmissionPolicy. */
     k8s_admissionregistration_v1_validating_admission_policy *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -367,10 +367,10 @@ struct k8s_admissionregistration_v1_validating_webhook {
 
 /* ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it. */
 struct k8s_admissionregistration_v1_validating_webhook_configuration {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Webhooks is a list of webhooks and the affected resources and operations. */
@@ -381,15 +381,15 @@ struct k8s_admissionregistration_v1_validating_webhook_configuration {
 
 /* ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration. */
 struct k8s_admissionregistration_v1_validating_webhook_configuration_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of ValidatingWebhookConfiguration. */
     k8s_admissionregistration_v1_validating_webhook_configuration *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -69,10 +69,10 @@ struct k8s_admissionregistration_v1beta1_match_resources {
 
 /* MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain. */
 struct k8s_admissionregistration_v1beta1_mutating_admission_policy {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of the MutatingAdmissionPolicy. */
@@ -82,10 +82,10 @@ struct k8s_admissionregistration_v1beta1_mutating_admission_policy {
 
 /* MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. */
 struct k8s_admissionregistration_v1beta1_mutating_admission_policy_binding {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of the MutatingAdmissionPolicyBinding. */
@@ -95,15 +95,15 @@ struct k8s_admissionregistration_v1beta1_mutating_admission_policy_binding {
 
 /* MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding. */
 struct k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of PolicyBinding. */
     k8s_admissionregistration_v1beta1_mutating_admission_policy_binding *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -120,15 +120,15 @@ struct k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_spec 
 
 /* MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy. */
 struct k8s_admissionregistration_v1beta1_mutating_admission_policy_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of ValidatingAdmissionPolicy. */
     k8s_admissionregistration_v1beta1_mutating_admission_policy *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -189,10 +189,10 @@ struct k8s_admissionregistration_v1beta1_named_rule_with_operations {
 
 /* ParamKind is a tuple of Group Kind and Version. */
 struct k8s_admissionregistration_v1beta1_param_kind {
-    /* APIVersion is the API group version the resources belong to. */
-    char *apiVersion;
     /* Kind is the API kind the resources belong to. */
     char *kind;
+    /* APIVersion is the API group version the resources belong to. */
+    char *apiVersion;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

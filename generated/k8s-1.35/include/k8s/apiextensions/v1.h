@@ -66,10 +66,10 @@ struct k8s_apiextensions_v1_custom_resource_conversion {
 
 /* CustomResourceDefinition represents a resource that should be exposed on the API server. */
 struct k8s_apiextensions_v1_custom_resource_definition {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
     k8s_meta_v1_object_meta *metadata;
     /* spec describes how the user wants the resources to appear */
@@ -99,25 +99,25 @@ struct k8s_apiextensions_v1_custom_resource_definition_condition {
 
 /* CustomResourceDefinitionList is a list of CustomResourceDefinition objects. */
 struct k8s_apiextensions_v1_custom_resource_definition_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items list individual CustomResourceDefinition objects */
     k8s_apiextensions_v1_custom_resource_definition *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition */
 struct k8s_apiextensions_v1_custom_resource_definition_names {
+    /* kind is the serialized kind of the resource. */
+    char *kind;
     /* categories is a list of grouped resources this custom resource belongs to (e.g. */
     char **categories;
     size_t categories_len;
-    /* kind is the serialized kind of the resource. */
-    char *kind;
     /* listKind is the serialized kind of the list for this resource. */
     char *listKind;
     /* plural is the plural name of the resource to serve. */

@@ -20,10 +20,10 @@ typedef struct k8s_apiregistration_v1_service_reference k8s_apiregistration_v1_s
 
 /* APIService represents a server for a particular GroupVersion. */
 struct k8s_apiregistration_v1_api_service {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec contains information for locating and communicating with a server */
@@ -50,15 +50,15 @@ struct k8s_apiregistration_v1_api_service_condition {
 
 /* APIServiceList is a list of APIService objects. */
 struct k8s_apiregistration_v1_api_service_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of APIService */
     k8s_apiregistration_v1_api_service *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

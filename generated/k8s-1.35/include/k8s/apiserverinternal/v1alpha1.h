@@ -35,10 +35,10 @@ struct k8s_apiserverinternal_v1alpha1_server_storage_version {
 
 /* Storage version of a specific resource. */
 struct k8s_apiserverinternal_v1alpha1_storage_version {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* The name is <group>.<resource>. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec is an empty spec. */
@@ -68,15 +68,15 @@ struct k8s_apiserverinternal_v1alpha1_storage_version_condition {
 
 /* A list of StorageVersions. */
 struct k8s_apiserverinternal_v1alpha1_storage_version_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items holds a list of StorageVersion */
     k8s_apiserverinternal_v1alpha1_storage_version *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -45,14 +45,14 @@ typedef struct k8s_apps_v1_stateful_set_update_strategy k8s_apps_v1_stateful_set
 
 /* ControllerRevision implements an immutable snapshot of state data. */
 struct k8s_apps_v1_controller_revision {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
-    /* Data is the serialized representation of the state. (JSON text) */
-    char *data;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
+    /* Data is the serialized representation of the state. (JSON text) */
+    char *data;
     /* Revision indicates the revision of the state represented by Data. */
     bool has_revision;
     int64_t revision;
@@ -61,24 +61,24 @@ struct k8s_apps_v1_controller_revision {
 
 /* ControllerRevisionList is a resource containing a list of ControllerRevision objects. */
 struct k8s_apps_v1_controller_revision_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of ControllerRevisions */
     k8s_apps_v1_controller_revision *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* DaemonSet represents the configuration of a daemon set. */
 struct k8s_apps_v1_daemon_set {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* The desired behavior of this daemon set. */
@@ -105,15 +105,15 @@ struct k8s_apps_v1_daemon_set_condition {
 
 /* DaemonSetList is a collection of daemon sets. */
 struct k8s_apps_v1_daemon_set_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* A list of daemon sets. */
     k8s_apps_v1_daemon_set *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -180,10 +180,10 @@ struct k8s_apps_v1_daemon_set_update_strategy {
 
 /* Deployment enables declarative updates for Pods and ReplicaSets. */
 struct k8s_apps_v1_deployment {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of the Deployment. */
@@ -212,15 +212,15 @@ struct k8s_apps_v1_deployment_condition {
 
 /* DeploymentList is a list of Deployments. */
 struct k8s_apps_v1_deployment_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of Deployments. */
     k8s_apps_v1_deployment *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -293,10 +293,10 @@ struct k8s_apps_v1_deployment_strategy {
 
 /* ReplicaSet ensures that a specified number of pod replicas are running at any given time. */
 struct k8s_apps_v1_replica_set {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* If the Labels of a ReplicaSet are empty, they are defaulted to be the same as the Pod(s) that the ReplicaSet manages. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the specification of the desired behavior of the ReplicaSet. */
@@ -323,15 +323,15 @@ struct k8s_apps_v1_replica_set_condition {
 
 /* ReplicaSetList is a collection of ReplicaSets. */
 struct k8s_apps_v1_replica_set_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of ReplicaSets. */
     k8s_apps_v1_replica_set *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -406,10 +406,10 @@ struct k8s_apps_v1_rolling_update_stateful_set_strategy {
 
 /* StatefulSet represents a set of pods with consistent identities. */
 struct k8s_apps_v1_stateful_set {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the desired identities of pods in this set. */
@@ -436,15 +436,15 @@ struct k8s_apps_v1_stateful_set_condition {
 
 /* StatefulSetList is a collection of StatefulSets. */
 struct k8s_apps_v1_stateful_set_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of stateful sets. */
     k8s_apps_v1_stateful_set *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -24,10 +24,10 @@ typedef struct k8s_authentication_v1_user_info k8s_authentication_v1_user_info;
 
 /* BoundObjectReference is a reference to an object that a token is bound to. */
 struct k8s_authentication_v1_bound_object_reference {
-    /* API version of the referent. */
-    char *apiVersion;
     /* Kind of the referent. */
     char *kind;
+    /* API version of the referent. */
+    char *apiVersion;
     /* Name of the referent. */
     char *name;
     /* UID of the referent. */
@@ -37,10 +37,10 @@ struct k8s_authentication_v1_bound_object_reference {
 
 /* SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. */
 struct k8s_authentication_v1_self_subject_review {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Status is filled in by the server with the user attributes. */
@@ -57,10 +57,10 @@ struct k8s_authentication_v1_self_subject_review_status {
 
 /* TokenRequest requests a token for a given service account. */
 struct k8s_authentication_v1_token_request {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec holds information about the request being evaluated */
@@ -94,10 +94,10 @@ struct k8s_authentication_v1_token_request_status {
 
 /* TokenReview attempts to authenticate a token to a known user. */
 struct k8s_authentication_v1_token_review {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec holds information about the request being evaluated */

@@ -49,10 +49,10 @@ struct k8s_authorization_v1_label_selector_attributes {
 
 /* LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. */
 struct k8s_authorization_v1_local_subject_access_review {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard list metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec holds information about the request being evaluated. */
@@ -124,10 +124,10 @@ struct k8s_authorization_v1_resource_rule {
 
 /* SelfSubjectAccessReview checks whether or the current user can perform an action. */
 struct k8s_authorization_v1_self_subject_access_review {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard list metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec holds information about the request being evaluated. */
@@ -148,10 +148,10 @@ struct k8s_authorization_v1_self_subject_access_review_spec {
 
 /* SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. */
 struct k8s_authorization_v1_self_subject_rules_review {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard list metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec holds information about the request being evaluated. */
@@ -170,10 +170,10 @@ struct k8s_authorization_v1_self_subject_rules_review_spec {
 
 /* SubjectAccessReview checks whether or not a user or group can perform an action. */
 struct k8s_authorization_v1_subject_access_review {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard list metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec holds information about the request being evaluated */

@@ -22,10 +22,10 @@ typedef struct k8s_autoscaling_v1_scale_status k8s_autoscaling_v1_scale_status;
 
 /* CrossVersionObjectReference contains enough information to let you identify the referred resource. */
 struct k8s_autoscaling_v1_cross_version_object_reference {
-    /* apiVersion is the API version of the referent */
-    char *apiVersion;
     /* kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
     char *kind;
+    /* apiVersion is the API version of the referent */
+    char *apiVersion;
     /* name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names */
     char *name;
     char *_unknown; /* unknown fields, see k8s/types.h */
@@ -33,10 +33,10 @@ struct k8s_autoscaling_v1_cross_version_object_reference {
 
 /* configuration of a horizontal pod autoscaler. */
 struct k8s_autoscaling_v1_horizontal_pod_autoscaler {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec defines the behaviour of autoscaler. */
@@ -48,15 +48,15 @@ struct k8s_autoscaling_v1_horizontal_pod_autoscaler {
 
 /* list of horizontal pod autoscaler objects. */
 struct k8s_autoscaling_v1_horizontal_pod_autoscaler_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of horizontal pod autoscaler objects. */
     k8s_autoscaling_v1_horizontal_pod_autoscaler *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -97,10 +97,10 @@ struct k8s_autoscaling_v1_horizontal_pod_autoscaler_status {
 
 /* Scale represents a scaling request for a resource. */
 struct k8s_autoscaling_v1_scale {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec defines the behavior of the scale. */

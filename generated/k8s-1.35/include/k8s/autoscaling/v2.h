@@ -60,10 +60,10 @@ struct k8s_autoscaling_v2_container_resource_metric_status {
 
 /* CrossVersionObjectReference contains enough information to let you identify the referred resource. */
 struct k8s_autoscaling_v2_cross_version_object_reference {
-    /* apiVersion is the API version of the referent */
-    char *apiVersion;
     /* kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
     char *kind;
+    /* apiVersion is the API version of the referent */
+    char *apiVersion;
     /* name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names */
     char *name;
     char *_unknown; /* unknown fields, see k8s/types.h */
@@ -89,10 +89,10 @@ struct k8s_autoscaling_v2_external_metric_status {
 
 /* HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the... */
 struct k8s_autoscaling_v2_horizontal_pod_autoscaler {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* metadata is the standard object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the specification for the behaviour of the autoscaler. */
@@ -128,15 +128,15 @@ struct k8s_autoscaling_v2_horizontal_pod_autoscaler_condition {
 
 /* HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects. */
 struct k8s_autoscaling_v2_horizontal_pod_autoscaler_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* metadata is the standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of horizontal pod autoscaler objects. */
     k8s_autoscaling_v2_horizontal_pod_autoscaler *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* metadata is the standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

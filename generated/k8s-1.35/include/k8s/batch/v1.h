@@ -32,10 +32,10 @@ typedef struct k8s_batch_v1_uncounted_terminated_pods k8s_batch_v1_uncounted_ter
 
 /* CronJob represents the configuration of a single cron job. */
 struct k8s_batch_v1_cron_job {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of a cron job, including the schedule. */
@@ -47,15 +47,15 @@ struct k8s_batch_v1_cron_job {
 
 /* CronJobList is a collection of cron jobs. */
 struct k8s_batch_v1_cron_job_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of CronJobs. */
     k8s_batch_v1_cron_job *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -98,10 +98,10 @@ struct k8s_batch_v1_cron_job_status {
 
 /* Job represents the configuration of a single job. */
 struct k8s_batch_v1_job {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of a job. */
@@ -130,15 +130,15 @@ struct k8s_batch_v1_job_condition {
 
 /* JobList is a collection of jobs. */
 struct k8s_batch_v1_job_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of Jobs. */
     k8s_batch_v1_job *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -19,10 +19,10 @@ typedef struct k8s_certificates_v1_certificate_signing_request_status k8s_certif
 
 /* CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously... */
 struct k8s_certificates_v1_certificate_signing_request {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     k8s_meta_v1_object_meta *metadata;
     /* spec contains the certificate request, and is immutable after creation. */
     k8s_certificates_v1_certificate_signing_request_spec *spec;
@@ -50,14 +50,14 @@ struct k8s_certificates_v1_certificate_signing_request_condition {
 
 /* CertificateSigningRequestList is a collection of CertificateSigningRequest objects */
 struct k8s_certificates_v1_certificate_signing_request_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    k8s_meta_v1_list_meta *metadata;
     /* items is a collection of CertificateSigningRequest objects */
     k8s_certificates_v1_certificate_signing_request *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -17,10 +17,10 @@ typedef struct k8s_certificates_v1alpha1_cluster_trust_bundle_spec k8s_certifica
 
 /* ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates). */
 struct k8s_certificates_v1alpha1_cluster_trust_bundle {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* metadata contains the object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec contains the signer (if any) and trust anchors. */
@@ -30,15 +30,15 @@ struct k8s_certificates_v1alpha1_cluster_trust_bundle {
 
 /* ClusterTrustBundleList is a collection of ClusterTrustBundle objects */
 struct k8s_certificates_v1alpha1_cluster_trust_bundle_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* metadata contains the list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a collection of ClusterTrustBundle objects */
     k8s_certificates_v1alpha1_cluster_trust_bundle *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* metadata contains the list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

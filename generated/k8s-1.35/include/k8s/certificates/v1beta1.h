@@ -21,10 +21,10 @@ typedef struct k8s_certificates_v1beta1_pod_certificate_request_status k8s_certi
 
 /* ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates). */
 struct k8s_certificates_v1beta1_cluster_trust_bundle {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* metadata contains the object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec contains the signer (if any) and trust anchors. */
@@ -34,15 +34,15 @@ struct k8s_certificates_v1beta1_cluster_trust_bundle {
 
 /* ClusterTrustBundleList is a collection of ClusterTrustBundle objects */
 struct k8s_certificates_v1beta1_cluster_trust_bundle_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* metadata contains the list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a collection of ClusterTrustBundle objects */
     k8s_certificates_v1beta1_cluster_trust_bundle *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* metadata contains the list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -57,10 +57,10 @@ struct k8s_certificates_v1beta1_cluster_trust_bundle_spec {
 
 /* PodCertificateRequest encodes a pod requesting a certificate from a given signer. */
 struct k8s_certificates_v1beta1_pod_certificate_request {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* metadata contains the object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec contains the details about the certificate being requested. */
@@ -72,15 +72,15 @@ struct k8s_certificates_v1beta1_pod_certificate_request {
 
 /* PodCertificateRequestList is a collection of PodCertificateRequest objects */
 struct k8s_certificates_v1beta1_pod_certificate_request_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* metadata contains the list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a collection of PodCertificateRequest objects */
     k8s_certificates_v1beta1_pod_certificate_request *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* metadata contains the list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -17,10 +17,10 @@ typedef struct k8s_coordination_v1_lease_spec k8s_coordination_v1_lease_spec;
 
 /* Lease defines a lease concept. */
 struct k8s_coordination_v1_lease {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
     k8s_meta_v1_object_meta *metadata;
     /* spec contains the specification of the Lease. */
@@ -30,15 +30,15 @@ struct k8s_coordination_v1_lease {
 
 /* LeaseList is a list of Lease objects. */
 struct k8s_coordination_v1_lease_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a list of schema objects. */
     k8s_coordination_v1_lease *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -277,6 +277,8 @@ struct k8s_core_v1_aws_elastic_block_store_volume_source {
 
 /* AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. */
 struct k8s_core_v1_azure_disk_volume_source {
+    /* kind expected values are Shared: multiple blob disks per storage account Dedicated: single blob disk per storage account Managed: azure managed data disk... */
+    char *kind;
     /* cachingMode is the Host Caching mode: None, Read Only, Read Write. */
     char *cachingMode;
     /* diskName is the Name of the data disk in the blob storage */
@@ -285,8 +287,6 @@ struct k8s_core_v1_azure_disk_volume_source {
     char *diskURI;
     /* fsType is Filesystem type to mount. */
     char *fsType;
-    /* kind expected values are Shared: multiple blob disks per storage account Dedicated: single blob disk per storage account Managed: azure managed data disk... */
-    char *kind;
     /* readOnly Defaults to false (read/write). */
     bool has_readOnly;
     bool readOnly;
@@ -321,10 +321,10 @@ struct k8s_core_v1_azure_file_volume_source {
 
 /* Binding ties one object to another; for example, a pod is bound to a node by a scheduler. */
 struct k8s_core_v1_binding {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* The target object that you want to bind to the standard object. */
@@ -448,36 +448,40 @@ struct k8s_core_v1_component_condition {
 
 /* ComponentStatus (and ComponentStatusList) holds the cluster validation info. */
 struct k8s_core_v1_component_status {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
     /* List of component conditions observed */
     k8s_core_v1_component_condition *conditions;
     size_t conditions_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* Status of all the conditions for the component as a list of ComponentStatus objects. */
 struct k8s_core_v1_component_status_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of ComponentStatus objects. */
     k8s_core_v1_component_status *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* ConfigMap holds configuration data for pods to consume. */
 struct k8s_core_v1_config_map {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
     /* BinaryData contains the binary data. (bytes, base64 on the wire) */
     k8s_bytes_entry *binaryData;
     size_t binaryData_len;
@@ -487,10 +491,6 @@ struct k8s_core_v1_config_map {
     /* Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). */
     bool has_immutable;
     bool immutable;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -518,15 +518,15 @@ struct k8s_core_v1_config_map_key_selector {
 
 /* ConfigMapList is a resource containing a list of ConfigMap objects. */
 struct k8s_core_v1_config_map_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of ConfigMaps. */
     k8s_core_v1_config_map *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -941,10 +941,10 @@ struct k8s_core_v1_endpoint_subset {
 
 /* Endpoints is a collection of endpoints that implement the actual service. */
 struct k8s_core_v1_endpoints {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* The set of all endpoints is the union of all subsets. */
@@ -955,15 +955,15 @@ struct k8s_core_v1_endpoints {
 
 /* EndpointsList is a list of endpoints. */
 struct k8s_core_v1_endpoints_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of endpoints. */
     k8s_core_v1_endpoints *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1082,10 +1082,14 @@ struct k8s_core_v1_ephemeral_volume_source {
 
 /* Event is a report of an event somewhere in the cluster. */
 struct k8s_core_v1_event {
-    /* What action was taken/failed regarding to the Regarding object. */
-    char *action;
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
+    /* What action was taken/failed regarding to the Regarding object. */
+    char *action;
     /* The number of times this event has occurred. */
     bool has_count;
     int32_t count;
@@ -1095,14 +1099,10 @@ struct k8s_core_v1_event {
     char *firstTimestamp;
     /* The object that this event is about. */
     k8s_core_v1_object_reference *involvedObject;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
     /* The time at which the most recent occurrence of this event was recorded. (Time, RFC 3339) */
     char *lastTimestamp;
     /* A human-readable description of the status of this operation. */
     char *message;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     /* This should be a short, machine understandable string that gives the reason for the transition into the object's current status. */
     char *reason;
     /* Optional secondary object for more complex actions. */
@@ -1122,15 +1122,15 @@ struct k8s_core_v1_event {
 
 /* EventList is a list of events. */
 struct k8s_core_v1_event_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of events */
     k8s_core_v1_event *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1461,10 +1461,10 @@ struct k8s_core_v1_lifecycle_handler {
 
 /* LimitRange sets resource usage limits for each kind of resource in a Namespace. */
 struct k8s_core_v1_limit_range {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the limits enforced. */
@@ -1496,15 +1496,15 @@ struct k8s_core_v1_limit_range_item {
 
 /* LimitRangeList is a list of LimitRange items. */
 struct k8s_core_v1_limit_range_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of LimitRange objects. */
     k8s_core_v1_limit_range *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1579,10 +1579,10 @@ struct k8s_core_v1_modify_volume_status {
 
 /* Namespace provides a scope for Names. */
 struct k8s_core_v1_namespace {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the behavior of the Namespace. */
@@ -1609,15 +1609,15 @@ struct k8s_core_v1_namespace_condition {
 
 /* NamespaceList is a list of Namespaces. */
 struct k8s_core_v1_namespace_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of Namespace objects in the list. */
     k8s_core_v1_namespace *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1653,10 +1653,10 @@ struct k8s_core_v1_nfs_volume_source {
 
 /* Node is a worker node in Kubernetes. */
 struct k8s_core_v1_node {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the behavior of a node. */
@@ -1739,15 +1739,15 @@ struct k8s_core_v1_node_features {
 
 /* NodeList is the whole list of all Nodes which have been registered with master. */
 struct k8s_core_v1_node_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of nodes */
     k8s_core_v1_node *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1912,12 +1912,12 @@ struct k8s_core_v1_object_field_selector {
 
 /* ObjectReference contains enough information to let you inspect or modify the referred object. */
 struct k8s_core_v1_object_reference {
+    /* Kind of the referent. */
+    char *kind;
     /* API version of the referent. */
     char *apiVersion;
     /* If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as... */
     char *fieldPath;
-    /* Kind of the referent. */
-    char *kind;
     /* Name of the referent. */
     char *name;
     /* Namespace of the referent. */
@@ -1931,10 +1931,10 @@ struct k8s_core_v1_object_reference {
 
 /* PersistentVolume (PV) is a storage resource provisioned by an administrator. */
 struct k8s_core_v1_persistent_volume {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec defines a specification of a persistent volume owned by the cluster. */
@@ -1946,10 +1946,10 @@ struct k8s_core_v1_persistent_volume {
 
 /* PersistentVolumeClaim is a user's request for and claim to a persistent volume */
 struct k8s_core_v1_persistent_volume_claim {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec defines the desired characteristics of a volume requested by a pod author. */
@@ -1978,15 +1978,15 @@ struct k8s_core_v1_persistent_volume_claim_condition {
 
 /* PersistentVolumeClaimList is a list of PersistentVolumeClaim items. */
 struct k8s_core_v1_persistent_volume_claim_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a list of persistent volume claims. */
     k8s_core_v1_persistent_volume_claim *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -2061,15 +2061,15 @@ struct k8s_core_v1_persistent_volume_claim_volume_source {
 
 /* PersistentVolumeList is a list of PersistentVolume items. */
 struct k8s_core_v1_persistent_volume_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a list of persistent volumes. */
     k8s_core_v1_persistent_volume *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -2167,10 +2167,10 @@ struct k8s_core_v1_photon_persistent_disk_volume_source {
 
 /* Pod is a collection of containers that can run on a host. */
 struct k8s_core_v1_pod {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of the pod. */
@@ -2305,15 +2305,15 @@ struct k8s_core_v1_pod_ip {
 
 /* PodList is a list of Pods. */
 struct k8s_core_v1_pod_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of pods. */
     k8s_core_v1_pod *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -2564,10 +2564,10 @@ struct k8s_core_v1_pod_status {
 
 /* PodTemplate describes a template for creating copies of a predefined pod. */
 struct k8s_core_v1_pod_template {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Template defines the pods that will be created from this pod template. */
@@ -2577,15 +2577,15 @@ struct k8s_core_v1_pod_template {
 
 /* PodTemplateList is a list of PodTemplates. */
 struct k8s_core_v1_pod_template_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of pod templates */
     k8s_core_v1_pod_template *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -2740,10 +2740,10 @@ struct k8s_core_v1_rbd_volume_source {
 
 /* ReplicationController represents the configuration of a replication controller. */
 struct k8s_core_v1_replication_controller {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* If the Labels of a ReplicationController are empty, they are defaulted to be the same as the Pod(s) that the replication controller manages. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the specification of the desired behavior of the replication controller. */
@@ -2770,15 +2770,15 @@ struct k8s_core_v1_replication_controller_condition {
 
 /* ReplicationControllerList is a collection of replication controllers. */
 struct k8s_core_v1_replication_controller_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of replication controllers. */
     k8s_core_v1_replication_controller *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -2852,10 +2852,10 @@ struct k8s_core_v1_resource_health {
 
 /* ResourceQuota sets aggregate quota restrictions enforced per namespace */
 struct k8s_core_v1_resource_quota {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the desired quota. */
@@ -2867,15 +2867,15 @@ struct k8s_core_v1_resource_quota {
 
 /* ResourceQuotaList is a list of ResourceQuota items. */
 struct k8s_core_v1_resource_quota_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of ResourceQuota objects. */
     k8s_core_v1_resource_quota *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -3025,18 +3025,18 @@ struct k8s_core_v1_seccomp_profile {
 
 /* Secret holds secret data of a certain type. */
 struct k8s_core_v1_secret {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
     /* Data contains the secret data. (bytes, base64 on the wire) */
     k8s_bytes_entry *data;
     size_t data_len;
     /* Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). */
     bool has_immutable;
     bool immutable;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     /* stringData allows specifying non-binary secret data in string form. */
     k8s_string_entry *stringData;
     size_t stringData_len;
@@ -3069,15 +3069,15 @@ struct k8s_core_v1_secret_key_selector {
 
 /* SecretList is a list of Secret. */
 struct k8s_core_v1_secret_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of secret objects. */
     k8s_core_v1_secret *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -3156,10 +3156,10 @@ struct k8s_core_v1_security_context {
 
 /* Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector... */
 struct k8s_core_v1_service {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the behavior of a service. */
@@ -3171,18 +3171,18 @@ struct k8s_core_v1_service {
 
 /* ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and... */
 struct k8s_core_v1_service_account {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
     /* AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted. */
     bool has_automountServiceAccountToken;
     bool automountServiceAccountToken;
     /* ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount. */
     k8s_core_v1_local_object_reference *imagePullSecrets;
     size_t imagePullSecrets_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     /* Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. */
     k8s_core_v1_object_reference *secrets;
     size_t secrets_len;
@@ -3191,15 +3191,15 @@ struct k8s_core_v1_service_account {
 
 /* ServiceAccountList is a list of ServiceAccount objects */
 struct k8s_core_v1_service_account_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of ServiceAccounts. */
     k8s_core_v1_service_account *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -3217,15 +3217,15 @@ struct k8s_core_v1_service_account_token_projection {
 
 /* ServiceList holds a list of services. */
 struct k8s_core_v1_service_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* List of services */
     k8s_core_v1_service *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -3450,10 +3450,10 @@ struct k8s_core_v1_topology_spread_constraint {
 
 /* TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace. */
 struct k8s_core_v1_typed_local_object_reference {
-    /* APIGroup is the group for the resource being referenced. */
-    char *apiGroup;
     /* Kind is the type of resource being referenced */
     char *kind;
+    /* APIGroup is the group for the resource being referenced. */
+    char *apiGroup;
     /* Name is the name of resource being referenced */
     char *name;
     char *_unknown; /* unknown fields, see k8s/types.h */
@@ -3461,10 +3461,10 @@ struct k8s_core_v1_typed_local_object_reference {
 
 /* TypedObjectReference contains enough information to let you locate the typed referenced object */
 struct k8s_core_v1_typed_object_reference {
-    /* APIGroup is the group for the resource being referenced. */
-    char *apiGroup;
     /* Kind is the type of resource being referenced */
     char *kind;
+    /* APIGroup is the group for the resource being referenced. */
+    char *apiGroup;
     /* Name is the name of resource being referenced */
     char *name;
     /* Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required... */

@@ -85,17 +85,17 @@ struct k8s_discovery_v1_endpoint_port {
 
 /* EndpointSlice represents a set of service endpoints. */
 struct k8s_discovery_v1_endpoint_slice {
-    /* addressType specifies the type of address carried by this EndpointSlice. */
-    char *addressType;
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
+    /* addressType specifies the type of address carried by this EndpointSlice. */
+    char *addressType;
     /* endpoints is a list of unique endpoints in this slice. */
     k8s_discovery_v1_endpoint *endpoints;
     size_t endpoints_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     /* ports specifies the list of network ports exposed by each endpoint in this slice. */
     k8s_discovery_v1_endpoint_port *ports;
     size_t ports_len;
@@ -104,15 +104,15 @@ struct k8s_discovery_v1_endpoint_slice {
 
 /* EndpointSliceList represents a list of endpoint slices */
 struct k8s_discovery_v1_endpoint_slice_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of endpoint slices */
     k8s_discovery_v1_endpoint_slice *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -18,10 +18,14 @@ typedef struct k8s_events_v1_event_series k8s_events_v1_event_series;
 
 /* Event is a report of an event somewhere in the cluster. */
 struct k8s_events_v1_event {
-    /* action is what action was taken/failed regarding to the regarding object. */
-    char *action;
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
+    /* action is what action was taken/failed regarding to the regarding object. */
+    char *action;
     /* deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type. */
     bool has_deprecatedCount;
     int32_t deprecatedCount;
@@ -33,10 +37,6 @@ struct k8s_events_v1_event {
     k8s_core_v1_event_source *deprecatedSource;
     /* eventTime is the time when this Event was first observed. (MicroTime, RFC 3339) */
     char *eventTime;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     /* note is a human-readable description of the status of this operation. */
     char *note;
     /* reason is why the action was taken. */
@@ -58,15 +58,15 @@ struct k8s_events_v1_event {
 
 /* EventList is a list of Event objects. */
 struct k8s_events_v1_event_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a list of schema objects. */
     k8s_events_v1_event *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

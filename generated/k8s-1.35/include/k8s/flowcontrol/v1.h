@@ -55,10 +55,10 @@ struct k8s_flowcontrol_v1_flow_distinguisher_method {
 
 /* FlowSchema defines the schema of a group of flows. */
 struct k8s_flowcontrol_v1_flow_schema {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* `metadata` is the standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* `spec` is the specification of the desired behavior of a FlowSchema. */
@@ -85,15 +85,15 @@ struct k8s_flowcontrol_v1_flow_schema_condition {
 
 /* FlowSchemaList is a list of FlowSchema objects. */
 struct k8s_flowcontrol_v1_flow_schema_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* `metadata` is the standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* `items` is a list of FlowSchemas. */
     k8s_flowcontrol_v1_flow_schema *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* `metadata` is the standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -179,10 +179,10 @@ struct k8s_flowcontrol_v1_policy_rules_with_subjects {
 
 /* PriorityLevelConfiguration represents the configuration of a priority level. */
 struct k8s_flowcontrol_v1_priority_level_configuration {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* `metadata` is the standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* `spec` is the specification of the desired behavior of a "request-priority". */
@@ -209,15 +209,15 @@ struct k8s_flowcontrol_v1_priority_level_configuration_condition {
 
 /* PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects. */
 struct k8s_flowcontrol_v1_priority_level_configuration_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* `metadata` is the standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* `items` is a list of request-priorities. */
     k8s_flowcontrol_v1_priority_level_configuration *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* `metadata` is the standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -292,10 +292,10 @@ struct k8s_flowcontrol_v1_service_account_subject {
 
 /* Subject matches the originator of a request, as identified by the request authentication system. */
 struct k8s_flowcontrol_v1_subject {
-    /* `group` matches based on user group name. */
-    k8s_flowcontrol_v1_group_subject *group;
     /* `kind` indicates which one of the other fields is non-empty. */
     char *kind;
+    /* `group` matches based on user group name. */
+    k8s_flowcontrol_v1_group_subject *group;
     /* `serviceAccount` matches ServiceAccounts. */
     k8s_flowcontrol_v1_service_account_subject *serviceAccount;
     /* `user` matches based on username. */

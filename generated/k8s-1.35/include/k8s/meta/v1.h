@@ -36,10 +36,10 @@ typedef struct k8s_meta_v1_watch_event k8s_meta_v1_watch_event;
 
 /* APIGroup contains the name, the supported versions, and the preferred version of a group. */
 struct k8s_meta_v1_api_group {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* name is the name of the group. */
     char *name;
     /* preferredVersion is the version preferred by the API server, which probably is the storage version. */
@@ -55,25 +55,25 @@ struct k8s_meta_v1_api_group {
 
 /* APIGroupList is a list of APIGroup, to allow clients to discover the API at /apis. */
 struct k8s_meta_v1_api_group_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
     /* groups is a list of APIGroup. */
     k8s_meta_v1_api_group *groups;
     size_t groups_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* APIResource specifies the name of a resource and whether it is namespaced. */
 struct k8s_meta_v1_api_resource {
+    /* kind is the kind for the resource (e.g. */
+    char *kind;
     /* categories is a list of the grouped resources this resource belongs to (e.g. */
     char **categories;
     size_t categories_len;
     /* group is the preferred group of the resource. */
     char *group;
-    /* kind is the kind for the resource (e.g. */
-    char *kind;
     /* name is the plural name of the resource. */
     char *name;
     /* namespaced indicates if a resource is namespaced or not. */
@@ -96,12 +96,12 @@ struct k8s_meta_v1_api_resource {
 
 /* APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific group and version, and if the resource is... */
 struct k8s_meta_v1_api_resource_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
     /* groupVersion is the group and version this APIResourceList is for. */
     char *groupVersion;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
     /* resources contains the name of the resources and if they are namespaced. */
     k8s_meta_v1_api_resource *resources;
     size_t resources_len;
@@ -110,10 +110,10 @@ struct k8s_meta_v1_api_resource_list {
 
 /* APIVersions lists the versions that are available, to allow clients to discover the API at /api, which is the root path of the legacy v1 API. */
 struct k8s_meta_v1_api_versions {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* a map of client CIDR to server address that is serving this group. */
     k8s_meta_v1_server_address_by_client_cidr *serverAddressByClientCIDRs;
     size_t serverAddressByClientCIDRs_len;
@@ -143,6 +143,8 @@ struct k8s_meta_v1_condition {
 
 /* DeleteOptions may be provided when deleting an API object. */
 struct k8s_meta_v1_delete_options {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
     /* When present, indicates that modifications should not be persisted. */
@@ -154,8 +156,6 @@ struct k8s_meta_v1_delete_options {
     /* if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. */
     bool has_ignoreStoreReadErrorWithClusterBreakingPotential;
     bool ignoreStoreReadErrorWithClusterBreakingPotential;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
     /* Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. */
     bool has_orphanDependents;
     bool orphanDependents;
@@ -294,6 +294,8 @@ struct k8s_meta_v1_object_meta {
 
 /* OwnerReference contains enough information to let you identify an owning object. */
 struct k8s_meta_v1_owner_reference {
+    /* Kind of the referent. */
+    char *kind;
     /* API version of the referent. */
     char *apiVersion;
     /* If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed. */
@@ -302,8 +304,6 @@ struct k8s_meta_v1_owner_reference {
     /* If true, this reference points to the managing controller. */
     bool has_controller;
     bool controller;
-    /* Kind of the referent. */
-    char *kind;
     /* Name of the referent. */
     char *name;
     /* UID of the referent. */
@@ -336,19 +336,19 @@ struct k8s_meta_v1_server_address_by_client_cidr {
 
 /* Status is a return value for calls that don't return other objects. */
 struct k8s_meta_v1_status {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Suggested HTTP return code for this status, 0 if not set. */
     bool has_code;
     int32_t code;
     /* Extended data associated with the reason. */
     k8s_meta_v1_status_details *details;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
     /* A human-readable description of the status of this operation. */
     char *message;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     /* A machine-readable description of why this operation is in the "Failure" status. */
     char *reason;
     /* Status of the operation. */
@@ -369,13 +369,13 @@ struct k8s_meta_v1_status_cause {
 
 /* StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. */
 struct k8s_meta_v1_status_details {
+    /* The kind attribute of the resource associated with the status StatusReason. */
+    char *kind;
     /* The Causes array includes more details associated with the StatusReason failure. */
     k8s_meta_v1_status_cause *causes;
     size_t causes_len;
     /* The group attribute of the resource associated with the status StatusReason. */
     char *group;
-    /* The kind attribute of the resource associated with the status StatusReason. */
-    char *kind;
     /* The name attribute of the resource associated with the status StatusReason (when there is a single name which can be described). */
     char *name;
     /* If specified, the time in seconds before the operation should be retried. */

@@ -68,10 +68,10 @@ struct k8s_networking_v1_http_ingress_rule_value {
 
 /* Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. */
 struct k8s_networking_v1_ingress {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the desired state of the Ingress. */
@@ -92,10 +92,10 @@ struct k8s_networking_v1_ingress_backend {
 
 /* IngressClass represents the class of the Ingress, referenced by the Ingress Spec. */
 struct k8s_networking_v1_ingress_class {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the desired state of the IngressClass. */
@@ -105,24 +105,24 @@ struct k8s_networking_v1_ingress_class {
 
 /* IngressClassList is a collection of IngressClasses. */
 struct k8s_networking_v1_ingress_class_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of IngressClasses. */
     k8s_networking_v1_ingress_class *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* IngressClassParametersReference identifies an API object. */
 struct k8s_networking_v1_ingress_class_parameters_reference {
-    /* apiGroup is the group for the resource being referenced. */
-    char *apiGroup;
     /* kind is the type of resource being referenced. */
     char *kind;
+    /* apiGroup is the group for the resource being referenced. */
+    char *apiGroup;
     /* name is the name of resource being referenced. */
     char *name;
     /* namespace is the namespace of the resource being referenced. */
@@ -143,15 +143,15 @@ struct k8s_networking_v1_ingress_class_spec {
 
 /* IngressList is a collection of Ingress. */
 struct k8s_networking_v1_ingress_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of Ingress. */
     k8s_networking_v1_ingress *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -238,10 +238,10 @@ struct k8s_networking_v1_ingress_tls {
 
 /* IPAddress represents a single IP of a single IP Family. */
 struct k8s_networking_v1_ip_address {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the desired state of the IPAddress. */
@@ -251,15 +251,15 @@ struct k8s_networking_v1_ip_address {
 
 /* IPAddressList contains a list of IPAddress. */
 struct k8s_networking_v1_ip_address_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of IPAddresses. */
     k8s_networking_v1_ip_address *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -282,10 +282,10 @@ struct k8s_networking_v1_ip_block {
 
 /* NetworkPolicy describes what network traffic is allowed for a set of Pods */
 struct k8s_networking_v1_network_policy {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec represents the specification of the desired behavior for this NetworkPolicy. */
@@ -317,15 +317,15 @@ struct k8s_networking_v1_network_policy_ingress_rule {
 
 /* NetworkPolicyList is a list of NetworkPolicy objects. */
 struct k8s_networking_v1_network_policy_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a list of schema objects. */
     k8s_networking_v1_network_policy *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -393,10 +393,10 @@ struct k8s_networking_v1_service_backend_port {
 
 /* ServiceCIDR defines a range of IP addresses using CIDR format (e.g. */
 struct k8s_networking_v1_service_cidr {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the desired state of the ServiceCIDR. */
@@ -408,15 +408,15 @@ struct k8s_networking_v1_service_cidr {
 
 /* ServiceCIDRList contains a list of ServiceCIDR objects. */
 struct k8s_networking_v1_service_cidr_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of ServiceCIDRs. */
     k8s_networking_v1_service_cidr *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

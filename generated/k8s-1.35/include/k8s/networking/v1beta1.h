@@ -22,10 +22,10 @@ typedef struct k8s_networking_v1beta1_service_cidr_status k8s_networking_v1beta1
 
 /* IPAddress represents a single IP of a single IP Family. */
 struct k8s_networking_v1beta1_ip_address {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the desired state of the IPAddress. */
@@ -35,15 +35,15 @@ struct k8s_networking_v1beta1_ip_address {
 
 /* IPAddressList contains a list of IPAddress. */
 struct k8s_networking_v1beta1_ip_address_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of IPAddresses. */
     k8s_networking_v1beta1_ip_address *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -69,10 +69,10 @@ struct k8s_networking_v1beta1_parent_reference {
 
 /* ServiceCIDR defines a range of IP addresses using CIDR format (e.g. */
 struct k8s_networking_v1beta1_service_cidr {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the desired state of the ServiceCIDR. */
@@ -84,15 +84,15 @@ struct k8s_networking_v1beta1_service_cidr {
 
 /* ServiceCIDRList contains a list of ServiceCIDR objects. */
 struct k8s_networking_v1beta1_service_cidr_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of ServiceCIDRs. */
     k8s_networking_v1beta1_service_cidr *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

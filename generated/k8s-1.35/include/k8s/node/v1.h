@@ -27,14 +27,14 @@ struct k8s_node_v1_overhead {
 
 /* RuntimeClass defines a class of container runtime supported in the cluster. */
 struct k8s_node_v1_runtime_class {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
-    /* handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class. */
-    char *handler;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
     k8s_meta_v1_object_meta *metadata;
+    /* handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class. */
+    char *handler;
     /* overhead represents the resource overhead associated with running a pod for a given RuntimeClass. */
     k8s_node_v1_overhead *overhead;
     /* scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. */
@@ -44,15 +44,15 @@ struct k8s_node_v1_runtime_class {
 
 /* RuntimeClassList is a list of RuntimeClass objects. */
 struct k8s_node_v1_runtime_class_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* items is a list of schema objects. */
     k8s_node_v1_runtime_class *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

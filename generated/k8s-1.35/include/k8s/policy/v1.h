@@ -19,23 +19,23 @@ typedef struct k8s_policy_v1_pod_disruption_budget_status k8s_policy_v1_pod_disr
 
 /* Eviction evicts a pod from its node subject to certain policies and safety constraints. */
 struct k8s_policy_v1_eviction {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
-    /* DeleteOptions may be provided */
-    k8s_meta_v1_delete_options *deleteOptions;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* ObjectMeta describes the pod that is being evicted. */
     k8s_meta_v1_object_meta *metadata;
+    /* DeleteOptions may be provided */
+    k8s_meta_v1_delete_options *deleteOptions;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods */
 struct k8s_policy_v1_pod_disruption_budget {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the desired behavior of the PodDisruptionBudget. */
@@ -47,15 +47,15 @@ struct k8s_policy_v1_pod_disruption_budget {
 
 /* PodDisruptionBudgetList is a collection of PodDisruptionBudgets. */
 struct k8s_policy_v1_pod_disruption_budget_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of PodDisruptionBudgets */
     k8s_policy_v1_pod_disruption_budget *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

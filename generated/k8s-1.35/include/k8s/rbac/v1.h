@@ -34,14 +34,14 @@ struct k8s_rbac_v1_aggregation_rule {
 
 /* ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding. */
 struct k8s_rbac_v1_cluster_role {
-    /* AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. */
-    k8s_rbac_v1_aggregation_rule *aggregationRule;
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
+    /* AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. */
+    k8s_rbac_v1_aggregation_rule *aggregationRule;
     /* Rules holds all the PolicyRules for this ClusterRole */
     k8s_rbac_v1_policy_rule *rules;
     size_t rules_len;
@@ -50,10 +50,10 @@ struct k8s_rbac_v1_cluster_role {
 
 /* ClusterRoleBinding references a ClusterRole, but not contain it. */
 struct k8s_rbac_v1_cluster_role_binding {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* RoleRef can only reference a ClusterRole in the global namespace. */
@@ -66,29 +66,29 @@ struct k8s_rbac_v1_cluster_role_binding {
 
 /* ClusterRoleBindingList is a collection of ClusterRoleBindings */
 struct k8s_rbac_v1_cluster_role_binding_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of ClusterRoleBindings */
     k8s_rbac_v1_cluster_role_binding *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* ClusterRoleList is a collection of ClusterRoles */
 struct k8s_rbac_v1_cluster_role_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of ClusterRoles */
     k8s_rbac_v1_cluster_role *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -114,10 +114,10 @@ struct k8s_rbac_v1_policy_rule {
 
 /* Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding. */
 struct k8s_rbac_v1_role {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Rules holds all the PolicyRules for this Role */
@@ -128,10 +128,10 @@ struct k8s_rbac_v1_role {
 
 /* RoleBinding references a role, but does not contain it. */
 struct k8s_rbac_v1_role_binding {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. */
@@ -144,38 +144,38 @@ struct k8s_rbac_v1_role_binding {
 
 /* RoleBindingList is a collection of RoleBindings */
 struct k8s_rbac_v1_role_binding_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of RoleBindings */
     k8s_rbac_v1_role_binding *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* RoleList is a collection of Roles */
 struct k8s_rbac_v1_role_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is a list of Roles */
     k8s_rbac_v1_role *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* RoleRef contains information that points to the role being used */
 struct k8s_rbac_v1_role_ref {
-    /* APIGroup is the group for the resource being referenced */
-    char *apiGroup;
     /* Kind is the type of resource being referenced */
     char *kind;
+    /* APIGroup is the group for the resource being referenced */
+    char *apiGroup;
     /* Name is the name of resource being referenced */
     char *name;
     char *_unknown; /* unknown fields, see k8s/types.h */
@@ -183,10 +183,10 @@ struct k8s_rbac_v1_role_ref {
 
 /* Subject contains a reference to the object or user identities a role binding applies to. */
 struct k8s_rbac_v1_subject {
-    /* APIGroup holds the API group of the referenced subject. */
-    char *apiGroup;
     /* Kind of object being referenced. */
     char *kind;
+    /* APIGroup holds the API group of the referenced subject. */
+    char *apiGroup;
     /* Name of the object being referenced. */
     char *name;
     /* Namespace of the referenced object. */

@@ -273,10 +273,10 @@ struct k8s_resource_v1_device_claim_configuration {
 
 /* DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. */
 struct k8s_resource_v1_device_class {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines what can be allocated and how to configure it. */
@@ -293,15 +293,15 @@ struct k8s_resource_v1_device_class_configuration {
 
 /* DeviceClassList is a collection of classes. */
 struct k8s_resource_v1_device_class_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of resource classes. */
     k8s_resource_v1_device_class *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -486,10 +486,10 @@ struct k8s_resource_v1_opaque_device_configuration {
 
 /* ResourceClaim describes a request for access to resources in the cluster, for use by workloads. */
 struct k8s_resource_v1_resource_claim {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata */
     k8s_meta_v1_object_meta *metadata;
     /* Spec describes what is being requested and how to configure it. */
@@ -514,15 +514,15 @@ struct k8s_resource_v1_resource_claim_consumer_reference {
 
 /* ResourceClaimList is a collection of claims. */
 struct k8s_resource_v1_resource_claim_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of resource claims. */
     k8s_resource_v1_resource_claim *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -548,10 +548,10 @@ struct k8s_resource_v1_resource_claim_status {
 
 /* ResourceClaimTemplate is used to produce ResourceClaim objects. */
 struct k8s_resource_v1_resource_claim_template {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata */
     k8s_meta_v1_object_meta *metadata;
     /* Describes the ResourceClaim that is to be generated. */
@@ -561,15 +561,15 @@ struct k8s_resource_v1_resource_claim_template {
 
 /* ResourceClaimTemplateList is a collection of claim templates. */
 struct k8s_resource_v1_resource_claim_template_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of resource claim templates. */
     k8s_resource_v1_resource_claim_template *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -597,10 +597,10 @@ struct k8s_resource_v1_resource_pool {
 
 /* ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. */
 struct k8s_resource_v1_resource_slice {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata */
     k8s_meta_v1_object_meta *metadata;
     /* Contains the information published by the driver. */
@@ -610,15 +610,15 @@ struct k8s_resource_v1_resource_slice {
 
 /* ResourceSliceList is a collection of ResourceSlices. */
 struct k8s_resource_v1_resource_slice_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of resource ResourceSlices. */
     k8s_resource_v1_resource_slice *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -33,10 +33,10 @@ struct k8s_resource_v1alpha3_device_taint {
 
 /* DeviceTaintRule adds one taint to all devices which match the selector. */
 struct k8s_resource_v1alpha3_device_taint_rule {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata */
     k8s_meta_v1_object_meta *metadata;
     /* Spec specifies the selector and one taint. */
@@ -48,15 +48,15 @@ struct k8s_resource_v1alpha3_device_taint_rule {
 
 /* DeviceTaintRuleList is a collection of DeviceTaintRules. */
 struct k8s_resource_v1alpha3_device_taint_rule_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of DeviceTaintRules. */
     k8s_resource_v1alpha3_device_taint_rule *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

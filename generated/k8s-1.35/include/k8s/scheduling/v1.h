@@ -16,17 +16,17 @@ typedef struct k8s_scheduling_v1_priority_class_list k8s_scheduling_v1_priority_
 
 /* PriorityClass defines mapping from a priority class name to the priority integer value. */
 struct k8s_scheduling_v1_priority_class {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
     /* description is an arbitrary string that usually provides guidelines on when this priority class should be used. */
     char *description;
     /* globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. */
     bool has_globalDefault;
     bool globalDefault;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     /* preemptionPolicy is the Policy for preempting pods with lower priority. */
     char *preemptionPolicy;
     /* value represents the integer value of this priority class. */
@@ -37,15 +37,15 @@ struct k8s_scheduling_v1_priority_class {
 
 /* PriorityClassList is a collection of priority classes. */
 struct k8s_scheduling_v1_priority_class_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of PriorityClasses */
     k8s_scheduling_v1_priority_class *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

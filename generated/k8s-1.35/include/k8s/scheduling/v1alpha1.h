@@ -53,10 +53,10 @@ struct k8s_scheduling_v1alpha1_pod_group_policy {
 
 /* TypedLocalObjectReference allows to reference typed object inside the same namespace. */
 struct k8s_scheduling_v1alpha1_typed_local_object_reference {
-    /* APIGroup is the group for the resource being referenced. */
-    char *apiGroup;
     /* Kind is the type of resource being referenced. */
     char *kind;
+    /* APIGroup is the group for the resource being referenced. */
+    char *apiGroup;
     /* Name is the name of resource being referenced. */
     char *name;
     char *_unknown; /* unknown fields, see k8s/types.h */
@@ -64,10 +64,10 @@ struct k8s_scheduling_v1alpha1_typed_local_object_reference {
 
 /* Workload allows for expressing scheduling constraints that should be used when managing lifecycle of workloads from scheduling perspective, including... */
 struct k8s_scheduling_v1alpha1_workload {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Spec defines the desired behavior of a Workload. */
@@ -77,15 +77,15 @@ struct k8s_scheduling_v1alpha1_workload {
 
 /* WorkloadList contains a list of Workload resources. */
 struct k8s_scheduling_v1alpha1_workload_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata. */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of Workloads. */
     k8s_scheduling_v1alpha1_workload *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata. */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

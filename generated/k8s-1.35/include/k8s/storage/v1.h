@@ -36,10 +36,10 @@ typedef struct k8s_storage_v1_volume_node_resources k8s_storage_v1_volume_node_r
 
 /* CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. */
 struct k8s_storage_v1_csi_driver {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec represents the specification of the CSI Driver. */
@@ -49,15 +49,15 @@ struct k8s_storage_v1_csi_driver {
 
 /* CSIDriverList is a collection of CSIDriver objects. */
 struct k8s_storage_v1_csi_driver_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of CSIDriver */
     k8s_storage_v1_csi_driver *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -97,10 +97,10 @@ struct k8s_storage_v1_csi_driver_spec {
 
 /* CSINode holds information about all CSI drivers installed on a node. */
 struct k8s_storage_v1_csi_node {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec is the specification of CSINode */
@@ -124,15 +124,15 @@ struct k8s_storage_v1_csi_node_driver {
 
 /* CSINodeList is a collection of CSINode objects. */
 struct k8s_storage_v1_csi_node_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of CSINode */
     k8s_storage_v1_csi_node *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -146,16 +146,16 @@ struct k8s_storage_v1_csi_node_spec {
 
 /* CSIStorageCapacity stores the result of one CSI GetCapacity call. */
 struct k8s_storage_v1_csi_storage_capacity {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
-    /* capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous... (Quantity) */
-    char *capacity;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
-    /* maximumVolumeSize is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the... (Quantity) */
-    char *maximumVolumeSize;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
+    /* capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous... (Quantity) */
+    char *capacity;
+    /* maximumVolumeSize is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the... (Quantity) */
+    char *maximumVolumeSize;
     /* nodeTopology defines which nodes have access to the storage for which capacity was reported. */
     k8s_meta_v1_label_selector *nodeTopology;
     /* storageClassName represents the name of the StorageClass that the reported capacity applies to. */
@@ -165,32 +165,32 @@ struct k8s_storage_v1_csi_storage_capacity {
 
 /* CSIStorageCapacityList is a collection of CSIStorageCapacity objects. */
 struct k8s_storage_v1_csi_storage_capacity_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of CSIStorageCapacity objects. */
     k8s_storage_v1_csi_storage_capacity *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
 /* StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned. */
 struct k8s_storage_v1_storage_class {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
+    /* Standard object's metadata. */
+    k8s_meta_v1_object_meta *metadata;
     /* allowVolumeExpansion shows whether the storage class allow volume expand. */
     bool has_allowVolumeExpansion;
     bool allowVolumeExpansion;
     /* allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. */
     k8s_core_v1_topology_selector_term *allowedTopologies;
     size_t allowedTopologies_len;
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard object's metadata. */
-    k8s_meta_v1_object_meta *metadata;
     /* mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. */
     char **mountOptions;
     size_t mountOptions_len;
@@ -208,15 +208,15 @@ struct k8s_storage_v1_storage_class {
 
 /* StorageClassList is a collection of storage classes. */
 struct k8s_storage_v1_storage_class_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of StorageClasses */
     k8s_storage_v1_storage_class *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -232,10 +232,10 @@ struct k8s_storage_v1_token_request {
 
 /* VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node. */
 struct k8s_storage_v1_volume_attachment {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* spec represents specification of the desired attach/detach volume behavior. */
@@ -247,15 +247,15 @@ struct k8s_storage_v1_volume_attachment {
 
 /* VolumeAttachmentList is a collection of VolumeAttachment objects. */
 struct k8s_storage_v1_volume_attachment_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of VolumeAttachments */
     k8s_storage_v1_volume_attachment *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -296,14 +296,14 @@ struct k8s_storage_v1_volume_attachment_status {
 
 /* VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. */
 struct k8s_storage_v1_volume_attributes_class {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
-    /* Name of the CSI driver This field is immutable. */
-    char *driverName;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
+    /* Name of the CSI driver This field is immutable. */
+    char *driverName;
     /* parameters hold volume attributes defined by the CSI driver. */
     k8s_string_entry *parameters;
     size_t parameters_len;
@@ -312,15 +312,15 @@ struct k8s_storage_v1_volume_attributes_class {
 
 /* VolumeAttributesClassList is a collection of VolumeAttributesClass objects. */
 struct k8s_storage_v1_volume_attributes_class_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of VolumeAttributesClass objects. */
     k8s_storage_v1_volume_attributes_class *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -16,14 +16,14 @@ typedef struct k8s_storage_v1beta1_volume_attributes_class_list k8s_storage_v1be
 
 /* VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. */
 struct k8s_storage_v1beta1_volume_attributes_class {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
-    /* Name of the CSI driver This field is immutable. */
-    char *driverName;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object's metadata. */
     k8s_meta_v1_object_meta *metadata;
+    /* Name of the CSI driver This field is immutable. */
+    char *driverName;
     /* parameters hold volume attributes defined by the CSI driver. */
     k8s_string_entry *parameters;
     size_t parameters_len;
@@ -32,15 +32,15 @@ struct k8s_storage_v1beta1_volume_attributes_class {
 
 /* VolumeAttributesClassList is a collection of VolumeAttributesClass objects. */
 struct k8s_storage_v1beta1_volume_attributes_class_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* items is the list of VolumeAttributesClass objects. */
     k8s_storage_v1beta1_volume_attributes_class *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

@@ -18,10 +18,10 @@ typedef struct k8s_storagemigration_v1beta1_storage_version_migration_status k8s
 
 /* StorageVersionMigration represents a migration of stored data to the latest storage version. */
 struct k8s_storagemigration_v1beta1_storage_version_migration {
-    /* APIVersion defines the versioned schema of this representation of an object. */
-    char *apiVersion;
     /* Kind is a string value representing the REST resource this object represents. */
     char *kind;
+    /* APIVersion defines the versioned schema of this representation of an object. */
+    char *apiVersion;
     /* Standard object metadata. */
     k8s_meta_v1_object_meta *metadata;
     /* Specification of the migration. */
@@ -33,15 +33,15 @@ struct k8s_storagemigration_v1beta1_storage_version_migration {
 
 /* StorageVersionMigrationList is a collection of storage version migrations. */
 struct k8s_storagemigration_v1beta1_storage_version_migration_list {
+    /* Kind is a string value representing the REST resource this object represents. */
+    char *kind;
     /* APIVersion defines the versioned schema of this representation of an object. */
     char *apiVersion;
+    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    k8s_meta_v1_list_meta *metadata;
     /* Items is the list of StorageVersionMigration */
     k8s_storagemigration_v1beta1_storage_version_migration *items;
     size_t items_len;
-    /* Kind is a string value representing the REST resource this object represents. */
-    char *kind;
-    /* Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
-    k8s_meta_v1_list_meta *metadata;
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 

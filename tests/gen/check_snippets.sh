@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# k8sgen on small hand-written specs: a valid one whose tree must compile
+# as C and C++ and behave (widget.c), and broken ones that must fail with a
+# message naming the definition.
+#   usage: check_snippets.sh K8SGEN RUNTIME_LIB
+set -uo pipefail
+k8sgen=$1
+runtime_lib=$2
+here=$(cd "$(dirname "$0")" && pwd)
+src=$K8S_SOURCE_DIR
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+fail() { echo "FAIL: $*"; failed=1; }
+
+# --- the valid snippet
+if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$work/out" 2>&1; then
+  h="$work/tree/include/k8s/demo/v1.h"
+  for want in 'char \*_ref;' 'bool has_default_;' 'char \*namespace_;' 'char \*linux_;' \
+              'int32_t x_kubernetes_thing;' 'bool has_count;' 'k8s_bytes blob;' \
+              'k8s_int_or_string port;' 'char \*\*tags;' 'size_t tags_len;' \
+              'k8s_demo_v1_part \*parts;' 'k8s_string_entry \*labels;' \
+              'k8s_demo_v1_part_entry \*byName;' 'k8s_string_list_entry \*lists;' \
+              '/\* Name names it. \*/' '/\* A comment with \* / inside it. \*/' \
+              '/\* Widget is a test object with every kind of field. \*/' \
+              '#include "k8s/meta/v1.h"'; do
+    grep -q -- "$want" "$h" || fail "header lacks: $want"
+  done
+  grep -q 'K8S_VALUE(k8s_demo_v1_widget, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL)' \
+    "$work/tree/src/demo_v1.c" || fail "name is not marked required"
+  grep -q 'DO NOT EDIT' "$h" || fail "no banner"
+  grep -q "$(sha256sum "$here/widget.json" | cut -d' ' -f1)" "$h" || fail "banner lacks the spec sha256"
+  inc="-I$work/tree/include -I$src/runtime/include"
+  cc -std=c11 -Wall -Wextra -Werror -Wpedantic $inc "$here/widget.c" "$work"/tree/src/*.c "$runtime_lib" \
+     $(pkg-config --libs yaml-0.1) -lm -o "$work/widget" 2>"$work/cc.log" || { cat "$work/cc.log"; fail "C build"; }
+  [ -x "$work/widget" ] && { "$work/widget" || fail "widget checks"; }
+  # the headers are C++ too: the whole committed 1.35 tree and the snippet's
+  echo '#include <k8s/api.h>
+int main() { k8s_core_v1_pod p = k8s_core_v1_pod(); return p.metadata != nullptr; }' >"$work/cxx.cc"
+  c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$src/generated/k8s-1.35/include" \
+      -I"$src/runtime/include" "$work/cxx.cc" || fail "the 1.35 headers do not compile as C++"
+  c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $inc -x c++ "$here/widget.c" || fail "snippet headers as C++"
+else
+  cat "$work/out"
+  fail "k8sgen rejected widget.json"
+fi
+
+# --- broken specs: "name | spec | expected message"
+expect_error() {
+  local name=$1 spec=$2 want=$3
+  printf '%s' "$spec" >"$work/$name.json"
+  if "$k8sgen" --spec "$work/$name.json" --out "$work/t-$name" --k8s-version 0.1 >"$work/$name.log" 2>&1; then
+    fail "$name: k8sgen accepted it"
+  elif ! grep -qF -- "$want" "$work/$name.log"; then
+    fail "$name: message lacks \"$want\": $(cat "$work/$name.log")"
+  else
+    echo "ok: $name: $(head -n 1 "$work/$name.log")"
+  fi
+}
+D='{"swagger":"2.0","definitions":{'
+expect_error dangling "$D\"io.k8s.api.a.v1.A\":{\"type\":\"object\",\"properties\":{\"b\":{\"\$ref\":\"#/definitions/io.k8s.api.a.v1.Missing\"}}}}}" \
+  'io.k8s.api.a.v1.A.b: dangling $ref "#/definitions/io.k8s.api.a.v1.Missing"'
+expect_error unknown_type "$D\"io.k8s.api.a.v1.A\":{\"type\":\"object\",\"properties\":{\"b\":{\"type\":\"frobnicate\"}}}}}" \
+  'io.k8s.api.a.v1.A.b: unknown type "frobnicate"'
+expect_error special "$D\"io.k8s.api.a.v1.Odd\":{\"type\":\"string\"}}}" \
+  'io.k8s.api.a.v1.Odd: definition of type string needs an entry in overrides.c'
+expect_error nested_array "$D\"io.k8s.api.a.v1.A\":{\"type\":\"object\",\"properties\":{\"m\":{\"type\":\"array\",\"items\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}}}}" \
+  'io.k8s.api.a.v1.A.m: arrays of arrays are not supported'
+expect_error member_clash "$D\"io.k8s.api.a.v1.A\":{\"type\":\"object\",\"properties\":{\"f\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"f_len\":{\"type\":\"string\"}}}}}" \
+  'io.k8s.api.a.v1.A: two members would be named f_len'
+expect_error type_clash "$D\"io.k8s.api.a.v1.PodIP\":{\"type\":\"object\"},\"io.k8s.api.a.v1.PodIp\":{\"type\":\"object\"}}}" \
+  'two generated declarations would be named k8s_a_v1_pod_ip'
+expect_error kind_clash "$D\"io.k8s.api.a.v1.A\":{\"type\":\"object\",\"x-kubernetes-group-version-kind\":[{\"group\":\"\",\"version\":\"v1\",\"kind\":\"K\"}]},\"io.k8s.api.a.v1.B\":{\"type\":\"object\",\"x-kubernetes-group-version-kind\":[{\"group\":\"\",\"version\":\"v1\",\"kind\":\"K\"}]}}}" \
+  'io.k8s.api.a.v1.A and io.k8s.api.a.v1.B both claim v1 K'
+expect_error required "$D\"io.k8s.api.a.v1.A\":{\"type\":\"object\",\"required\":[\"ghost\"],\"properties\":{}}}}" \
+  'io.k8s.api.a.v1.A: required property ghost is not defined'
+expect_error bad_map "$D\"io.k8s.api.a.v1.A\":{\"type\":\"object\",\"properties\":{\"m\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}}}}}}" \
+  'io.k8s.api.a.v1.A.m: maps of int64 are not supported'
+expect_error not_json '{"definitions": {' 'not valid JSON'
+expect_error no_definitions '{"swagger":"2.0"}' 'no "definitions" object'
+
+"$k8sgen" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no arguments should exit 2"
+"$k8sgen" --spec /nonexistent/k8s-1.35.json --out "$work/x" >"$work/missing.log" 2>&1 && fail "missing spec accepted"
+grep -q "cannot read /nonexistent/k8s-1.35.json" "$work/missing.log" || fail "missing spec message: $(cat "$work/missing.log")"
+exit $failed
