@@ -329,6 +329,81 @@ static void type_context(const model *m, const gtype *t, tctx *h, tctx *s)
     index_rows(m, t, st);
 }
 
+/* The parameters of an operation's function, its async twin, and the
+ * k8s_args initializer the body passes on. */
+static void op_signature(const model *m, const gres *r, const gop *op, tctx *c)
+{
+    k8s_arena *a = m->arena;
+    k8s_buf params = K8S_BUF_INIT, args = K8S_BUF_INIT;
+    k8s_buf_append_str(&params, "k8s_client *client, k8s_arena *arena");
+    if (r->namespaced) {
+        k8s_buf_append_str(&params, ", const char *namespace_");
+        k8s_buf_append_str(&args, ".namespace_ = namespace_, ");
+    }
+    if (op->named) {
+        k8s_buf_append_str(&params, ", const char *name");
+        k8s_buf_append_str(&args, ".name = name, ");
+    }
+    if (op->text_body) {
+        k8s_buf_append_str(&params, ", const char *patch");
+        k8s_buf_append_str(&args, ".text = patch, ");
+    } else if (op->body) {
+        k8s_buf_append_str(&params, arena_printf(a, ", const %s *body", op->body->c_name));
+        k8s_buf_append_str(&args, ".body = body, ");
+    }
+    if (op->list_selector) {
+        k8s_buf_append_str(&params, ", const k8s_list_options *selector");
+        k8s_buf_append_str(&args, ".list = selector, ");
+    }
+    k8s_buf_append_str(&params, arena_printf(a, ", const %s *opts", op->options));
+    k8s_buf_append_str(&args, ".options = opts");
+    const char *result = op->result ? op->result->c_name : "char";
+    tctx_set(c, "params", arena_printf(a, "%s, %s **out, k8s_error *err", params.data, result));
+    tctx_set(c, "async_params", arena_printf(a, "%s, k8s_done_fn done, void *data", params.data));
+    tctx_set(c, "args", k8s_arena_strdup(a, args.data));
+    k8s_buf_free(&params);
+    k8s_buf_free(&args);
+}
+
+static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s)
+{
+    k8s_arena *a = m->arena;
+    size_t index = 0;
+    tctx_set(h, "has_api", p->nresources ? "1" : "");
+    for (size_t i = 0; i < p->nresources; i++) {
+        const gres *r = p->resources[i];
+        tctx *hr = tctx_push(h, "resources"), *sr = tctx_push(s, "resources");
+        for (int k = 0; k < 2; k++) {
+            tctx *c = k ? sr : hr;
+            tctx_set(c, "c_name", r->c_name);
+            tctx_set(c, "group", r->group);
+            tctx_set(c, "version", r->version);
+            tctx_set(c, "plural", r->plural);
+            tctx_set(c, "kind", r->kind);
+        }
+        tctx_set(sr, "namespaced", r->namespaced ? "true" : "false");
+        tctx_set(sr, "type", arena_printf(a, "&%s_desc", r->type->c_name));
+        tctx_set(sr, "list_type", r->list_type ? arena_printf(a, "&%s_desc", r->list_type->c_name) : "NULL");
+        for (size_t o = 0; o < r->nops; o++, index++) {
+            const gop *op = &r->ops[o];
+            tctx *hf = tctx_push(hr, "functions"), *so = tctx_push(s, "ops");
+            tctx_set(hf, "fn", op->fn);
+            tctx_set(hf, "doc", op->doc);
+            op_signature(m, r, op, hf);
+            tctx_set(so, "fn", op->fn);
+            op_signature(m, r, op, so);
+            tctx_setf(so, "index", "%zu", index);
+            tctx_set(so, "resource", r->c_name);
+            tctx_set(so, "subresource", op->subresource ? arena_printf(a, "\"%s\"", op->subresource) : "NULL");
+            tctx_set(so, "verb", op->verb);
+            tctx_set(so, "body", op->body ? arena_printf(a, "&%s_desc", op->body->c_name) : "NULL");
+            tctx_set(so, "result", op->result ? arena_printf(a, "&%s_desc", op->result->c_name) : "NULL");
+            const char *kind = op->result && op->result->ngvks ? op->result->gvks[0].kind : NULL;
+            tctx_set(so, "result_kind", kind ? arena_printf(a, "\"%s\"", kind) : "NULL");
+        }
+    }
+}
+
 static void emit_package(writer *w, const gpkg *p, tctx *root)
 {
     const model *m = w->m;
@@ -358,12 +433,18 @@ static void emit_package(writer *w, const gpkg *p, tctx *root)
         order_types(p->types[i], ordered, &n);
     for (size_t i = 0; i < n; i++)
         type_context(m, ordered[i], h, s);
+    tctx *api = tctx_new(m->arena, root);
+    tctx_set(api, "package", p->path);
+    tctx_set(api, "header", p->header);
+    api_context(m, p, h, api);
     render_to(w, "group.h.tmpl", h, arena_printf(m->arena, "include/%s", p->header));
     render_to(w, "group.c.tmpl", s, arena_printf(m->arena, "src/%s.c", p->id));
+    if (p->nresources)
+        render_to(w, "api.c.tmpl", api, arena_printf(m->arena, "src/%s_api.c", p->id));
 }
 
 typedef struct kind_row {
-    const char *api_version, *kind, *c_name, *def;
+    const char *api_version, *kind, *c_name, *def, *resource;
 } kind_row;
 
 static int cmp_kind_row(const void *a, const void *b)
@@ -387,9 +468,13 @@ static size_t emit_registry(writer *w, tctx *root)
             continue;
         for (size_t j = 0; j < t->ngvks; j++) {
             const gvk *g = &t->gvks[j];
+            /* only the group-version the resource is served at names it */
+            const gres *r = t->resource;
+            bool served = r && strcmp(r->group, g->group) == 0 && strcmp(r->version, g->version) == 0;
             rows[n++] = (kind_row){*g->group ? arena_printf(m->arena, "%s/%s", g->group, g->version)
                                              : g->version,
-                                   g->kind, t->c_name, t->def};
+                                   g->kind, t->c_name, t->def,
+                                   served ? arena_printf(m->arena, "&%s", r->c_name) : "NULL"};
         }
     }
     qsort(rows, n, sizeof *rows, cmp_kind_row);
@@ -404,6 +489,7 @@ static size_t emit_registry(writer *w, tctx *root)
         tctx_set(k, "api_version", rows[i].api_version);
         tctx_set(k, "kind", rows[i].kind);
         tctx_set(k, "c_name", rows[i].c_name);
+        tctx_set(k, "resource", rows[i].resource);
     }
     render_to(w, "registry.c.tmpl", c, "src/registry.c");
     return n;
@@ -424,6 +510,10 @@ bool emit_tree(const model *m, const char *out_dir)
         if (*p == '.' || *p == '-')
             *p = '_';
     tctx_set(root, "version_id", vid);
+    bool partial = false;
+    for (size_t i = 0; i < m->ntypes; i++)
+        partial |= strcmp(m->types[i].def, "io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList") == 0;
+    tctx_set(root, "partial_metadata", partial ? "1" : "");
 
     size_t ntypes = 0, npkgs = 0;
     for (size_t i = 0; i < m->npkgs; i++) {
@@ -433,6 +523,8 @@ bool emit_tree(const model *m, const char *out_dir)
         emit_package(&w, p, root);
         tctx_set(tctx_push(root, "packages"), "header", p->header);
         tctx_set(tctx_push(root, "sources"), "file", arena_printf(m->arena, "%s.c", p->id));
+        if (p->nresources)
+            tctx_set(tctx_push(root, "sources"), "file", arena_printf(m->arena, "%s_api.c", p->id));
         ntypes += p->ntypes;
         npkgs++;
     }

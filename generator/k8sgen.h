@@ -15,6 +15,7 @@
 
 typedef struct gtype gtype;
 typedef struct gpkg gpkg;
+typedef struct gres gres;
 
 typedef struct gfield {
     const char *json;   /* JSON name */
@@ -51,7 +52,32 @@ struct gtype {
     gvk *gvks;
     size_t ngvks;
     bool map_value; /* some map holds it: emit an entry type */
+    gres *resource; /* the REST resource whose kind it is, if any */
     int mark;       /* ordering state while emitting */
+};
+
+/* One operation of a resource: a typed function and its async twin. */
+typedef struct gop {
+    const char *fn;          /* "k8s_core_v1_pod_status_get" */
+    const char *verb;        /* "K8S_VERB_GET" */
+    const char *subresource; /* NULL, "status", ... */
+    const char *options;     /* "k8s_get_options", ... */
+    gtype *body;             /* typed request body, or NULL */
+    bool text_body;          /* a patch: text */
+    gtype *result;           /* NULL: a text reply */
+    const char *result_kind;
+    bool named, list_selector; /* takes a name; takes list options as selector (deletecollection) */
+    const char *doc;         /* "PUT /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale" */
+} gop;
+
+/* A REST resource (a plural under a group/version), with its operations. */
+struct gres {
+    const char *group, *version, *plural, *kind;
+    bool namespaced;
+    gtype *type, *list_type;
+    const char *c_name; /* "k8s_core_v1_pod_resource" */
+    gop *ops;
+    size_t nops;
 };
 
 struct gpkg {
@@ -64,6 +90,8 @@ struct gpkg {
     size_t ntypes;
     gpkg **deps; /* packages whose headers this one includes */
     size_t ndeps;
+    gres **resources; /* whose kinds are in this package, by plural */
+    size_t nresources;
 };
 
 typedef struct model {
@@ -80,6 +108,11 @@ typedef struct model {
 /* spec.c: reads the spec and builds the model. Errors are printed to stderr
  * with the definition they concern; returns false on any. */
 bool model_load(model *m, const char *spec_path, const char *k8s_version);
+
+/* ops.c: resources and operations from the spec's paths. */
+bool model_load_ops(model *m, const cJSON *root);
+/* The definition that claims group/version/kind, or NULL. */
+gtype *model_type_for_gvk(const model *m, const char *group, const char *version, const char *kind);
 
 /* names.c */
 const char *snake_case(k8s_arena *a, const char *camel);
@@ -105,6 +138,8 @@ typedef struct special_def {
 } special_def;
 
 const special_def *override_special(const char *def);
+/* Definitions to add when the spec lacks them, as a JSON object. */
+const char *override_extra_definitions(void);
 /* True when the spec marks def.property required but servers omit it. */
 bool override_not_required(const char *def, const char *property);
 

@@ -64,3 +64,28 @@ bool override_not_required(const char *def, const char *property)
             return true;
     return false;
 }
+
+/* Definitions Kubernetes has but its OpenAPI spec leaves out: the
+ * metadata-only forms a server sends for
+ * Accept: application/json;as=PartialObjectMetadata(List);g=meta.k8s.io;v=v1. */
+const char *override_extra_definitions(void)
+{
+    return "{"
+           "\"io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata\": {"
+           "\"description\": \"PartialObjectMetadata is the metadata of any object, "
+           "without its spec and status.\", \"type\": \"object\", "
+           "\"x-kubernetes-group-version-kind\": [{\"group\": \"meta.k8s.io\", \"kind\": "
+           "\"PartialObjectMetadata\", \"version\": \"v1\"}], \"properties\": {"
+           "\"apiVersion\": {\"type\": \"string\"}, \"kind\": {\"type\": \"string\"}, "
+           "\"metadata\": {\"$ref\": \"#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta\"}}},"
+           "\"io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList\": {"
+           "\"description\": \"PartialObjectMetadataList is a list of the metadata of objects.\", "
+           "\"type\": \"object\", \"required\": [\"items\"], "
+           "\"x-kubernetes-group-version-kind\": [{\"group\": \"meta.k8s.io\", \"kind\": "
+           "\"PartialObjectMetadataList\", \"version\": \"v1\"}], \"properties\": {"
+           "\"apiVersion\": {\"type\": \"string\"}, \"kind\": {\"type\": \"string\"}, "
+           "\"metadata\": {\"$ref\": \"#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta\"}, "
+           "\"items\": {\"type\": \"array\", \"items\": "
+           "{\"$ref\": \"#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata\"}}}}"
+           "}";
+}

@@ -445,19 +445,55 @@ static void check_global_names(model *m)
             names[n++] = arena_printf(m->arena, "%s_entry_desc", t->c_name);
         }
     }
+    size_t extra = 0;
+    for (size_t i = 0; i < m->npkgs; i++)
+        for (size_t r = 0; r < m->pkgs[i].nresources; r++)
+            extra += 1 + 2 * m->pkgs[i].resources[r]->nops;
+    const char **all = k8s_arena_alloc(m->arena, (n + extra + 1) * sizeof *all);
+    memcpy(all, names, n * sizeof *names);
+    names = all;
+    for (size_t i = 0; i < m->npkgs; i++)
+        for (size_t r = 0; r < m->pkgs[i].nresources; r++) {
+            const gres *res = m->pkgs[i].resources[r];
+            names[n++] = res->c_name;
+            for (size_t o = 0; o < res->nops; o++) {
+                names[n++] = res->ops[o].fn;
+                names[n++] = arena_printf(m->arena, "%s_async", res->ops[o].fn);
+            }
+        }
     qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 1; i < n; i++)
         if (strcmp(names[i], names[i - 1]) == 0)
             problem(m, "two generated declarations would be named %s", names[i]);
 }
 
-static bool build(model *m, const cJSON *root)
+/* Adds the overrides' extra definitions the spec does not have itself. */
+static bool add_extra_definitions(model *m, cJSON *defs)
 {
-    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(root, "definitions");
+    cJSON *extra = cJSON_Parse(override_extra_definitions());
+    if (!extra) {
+        problem(m, "overrides.c: the extra definitions are not valid JSON");
+        return false;
+    }
+    /* only where the spec has what they are made of (meta/v1) */
+    bool has_meta = cJSON_GetObjectItemCaseSensitive(defs, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta") &&
+                    cJSON_GetObjectItemCaseSensitive(defs, "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta");
+    for (cJSON *d = extra->child; has_meta && d; d = d->next)
+        if (!cJSON_GetObjectItemCaseSensitive(defs, d->string))
+            cJSON_AddItemToObject(defs, d->string, cJSON_Duplicate(d, true));
+    cJSON_Delete(extra);
+    return true;
+}
+
+static bool build(model *m, cJSON *root)
+{
+    cJSON *defs = cJSON_GetObjectItemCaseSensitive(root, "definitions");
     if (!cJSON_IsObject(defs)) {
         problem(m, "no \"definitions\" object");
         return false;
     }
+    if (!add_extra_definitions(m, defs))
+        return false;
     m->ntypes = (size_t)cJSON_GetArraySize(defs);
     m->types = k8s_arena_alloc(m->arena, (m->ntypes ? m->ntypes : 1) * sizeof *m->types);
     m->pkgs = k8s_arena_alloc(m->arena, (m->ntypes ? m->ntypes : 1) * sizeof *m->pkgs);
@@ -535,6 +571,20 @@ static bool build(model *m, const cJSON *root)
     }
     for (i = 0; i < m->npkgs; i++)
         qsort(m->pkgs[i].types, m->pkgs[i].ntypes, sizeof(gtype *), cmp_type_ptr_cname);
+    if (errors || !model_load_ops(m, root))
+        return false;
+    /* a package's functions name the body and reply types of its operations */
+    for (i = 0; i < m->npkgs; i++)
+        for (size_t r = 0; r < m->pkgs[i].nresources; r++) {
+            const gres *res = m->pkgs[i].resources[r];
+            for (size_t o = 0; o < res->nops; o++) {
+                const gop *op = &res->ops[o];
+                if (op->body && op->body->pkg)
+                    add_dep(m, &m->pkgs[i], op->body->pkg);
+                if (op->result && op->result->pkg)
+                    add_dep(m, &m->pkgs[i], op->result->pkg);
+            }
+        }
     check_global_names(m);
     return errors == 0;
 }

@@ -73,6 +73,9 @@ void k8s_base64_encode(const uint8_t *in, size_t n, char *out);
  * Returns false on anything else that is not valid padded base64. */
 bool k8s_base64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len);
 
+/* Appends s as a JSON string (quoted, escaped; s must be UTF-8). */
+k8s_code k8s_json_quote(k8s_buf *b, const char *s);
+
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,
                         k8s_error *err);

@@ -7,6 +7,12 @@ char k8s_empty_[1];
 
 const k8s_field *k8s_type_field(const k8s_type *t, const char *name, size_t len)
 {
+    if (!t->index) { /* hand-written descriptors: a few fields, searched in order */
+        for (uint16_t i = 0; i < t->nfields; i++)
+            if (t->fields[i].name_len == len && memcmp(t->fields[i].name, name, len) == 0)
+                return &t->fields[i];
+        return NULL;
+    }
     uint32_t h = k8s_field_hash(name, len) & t->index_mask;
     for (;;) {
         uint8_t slot = t->index[h];

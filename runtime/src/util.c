@@ -249,3 +249,22 @@ bool k8s_base64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len)
     *out_len = o;
     return true;
 }
+
+k8s_code k8s_json_quote(k8s_buf *b, const char *s)
+{
+    k8s_code rc = k8s_buf_append(b, "\"", 1);
+    for (const char *p = s; !rc && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            rc = k8s_buf_append(b, esc, 2);
+        } else if (c < 0x20) {
+            rc = k8s_buf_append(b, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", c));
+        } else {
+            rc = k8s_buf_append(b, p, 1);
+        }
+    }
+    return rc ? rc : k8s_buf_append(b, "\"", 1);
+}

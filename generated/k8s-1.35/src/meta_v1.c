@@ -348,6 +348,45 @@ const k8s_type k8s_meta_v1_owner_reference_desc = {
     .flags = K8S_TYPE_UNKNOWN,
 };
 
+static const k8s_field k8s_meta_v1_partial_object_metadata_fields[] = {
+    K8S_VALUE(k8s_meta_v1_partial_object_metadata, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_meta_v1_partial_object_metadata, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_meta_v1_partial_object_metadata, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_object_meta_desc),
+};
+static const uint8_t k8s_meta_v1_partial_object_metadata_index[8] = {
+    2, 3, 0, 0, 0, 1, 0, 0,
+};
+const k8s_type k8s_meta_v1_partial_object_metadata_desc = {
+    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata",
+    .fields = k8s_meta_v1_partial_object_metadata_fields,
+    .index = k8s_meta_v1_partial_object_metadata_index,
+    .size = sizeof(k8s_meta_v1_partial_object_metadata),
+    .unknown_offset = offsetof(k8s_meta_v1_partial_object_metadata, _unknown),
+    .nfields = 3,
+    .index_mask = 7,
+    .flags = K8S_TYPE_UNKNOWN,
+};
+
+static const k8s_field k8s_meta_v1_partial_object_metadata_list_fields[] = {
+    K8S_VALUE(k8s_meta_v1_partial_object_metadata_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_meta_v1_partial_object_metadata_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_meta_v1_partial_object_metadata_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &k8s_meta_v1_list_meta_desc),
+    K8S_ARRAY(k8s_meta_v1_partial_object_metadata_list, items, "items", K8S_KIND_OBJECT, K8S_FIELD_REQUIRED, &k8s_meta_v1_partial_object_metadata_desc),
+};
+static const uint8_t k8s_meta_v1_partial_object_metadata_list_index[8] = {
+    2, 3, 4, 0, 0, 1, 0, 0,
+};
+const k8s_type k8s_meta_v1_partial_object_metadata_list_desc = {
+    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList",
+    .fields = k8s_meta_v1_partial_object_metadata_list_fields,
+    .index = k8s_meta_v1_partial_object_metadata_list_index,
+    .size = sizeof(k8s_meta_v1_partial_object_metadata_list),
+    .unknown_offset = offsetof(k8s_meta_v1_partial_object_metadata_list, _unknown),
+    .nfields = 4,
+    .index_mask = 7,
+    .flags = K8S_TYPE_UNKNOWN,
+};
+
 static const uint8_t k8s_meta_v1_patch_index[2] = {
     0, 0,
 };

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "k8s/arena.h"
+#include "k8s/client.h"
 #include "k8s/codec.h"
 #include "k8s/error.h"
 #include "k8s/types.h"
@@ -19,6 +20,7 @@ typedef struct k8s_kind_info {
     const char *api_version; /* "v1", "apps/v1" */
     const char *kind;        /* "Pod" */
     const k8s_type *type;
+    const k8s_resource *resource; /* its REST resource; NULL for kinds that have none */
 } k8s_kind_info;
 
 typedef struct k8s_registry {

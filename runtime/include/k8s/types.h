@@ -109,7 +109,8 @@ enum {
 struct k8s_type {
     const char *name;       /* spec definition name, "io.k8s.api.core.v1.Pod" */
     const k8s_field *fields;
-    const uint8_t *index;   /* open-addressing hash of field names: slot = field index + 1 */
+    const uint8_t *index;   /* open-addressing hash of field names: slot = field index + 1;
+                               NULL: fields are searched in order */
     uint32_t size;          /* sizeof the struct */
     uint32_t unknown_offset;
     uint16_t nfields;

@@ -54,6 +54,29 @@ extern "C" {
 /* apiVersion + kind -> type, for every kind of this version. */
 extern const k8s_registry k8s_api_registry;
 
+/* The metadata of an object of any resource (PartialObjectMetadata): a
+ * smaller reply when only names, labels and owners matter. */
+static inline k8s_code k8s_metadata_get(k8s_client *client, k8s_arena *arena, const k8s_resource *resource,
+                                        const char *namespace_, const char *name,
+                                        k8s_meta_v1_partial_object_metadata **out, k8s_error *err)
+{
+    k8s_op op = {resource, NULL, K8S_VERB_GET, NULL, &k8s_meta_v1_partial_object_metadata_desc,
+                 "PartialObjectMetadata"};
+    k8s_args args = {namespace_, name, NULL, NULL, NULL, NULL};
+    return k8s_call(client, arena, &op, &args, (void **)out, err);
+}
+
+/* The metadata of a list of any resource (PartialObjectMetadataList). */
+static inline k8s_code k8s_metadata_list(k8s_client *client, k8s_arena *arena, const k8s_resource *resource,
+                                         const char *namespace_, const k8s_list_options *opts,
+                                         k8s_meta_v1_partial_object_metadata_list **out, k8s_error *err)
+{
+    k8s_op op = {resource, NULL, K8S_VERB_LIST, NULL, &k8s_meta_v1_partial_object_metadata_list_desc,
+                 "PartialObjectMetadataList"};
+    k8s_args args = {namespace_, NULL, NULL, NULL, opts, NULL};
+    return k8s_call(client, arena, &op, &args, (void **)out, err);
+}
+
 #ifdef __cplusplus
 }
 #endif

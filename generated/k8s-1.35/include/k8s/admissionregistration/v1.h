@@ -5,6 +5,7 @@
 #define K8S_ADMISSIONREGISTRATION_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -453,6 +454,130 @@ extern const k8s_type k8s_admissionregistration_v1_validating_webhook_configurat
 extern const k8s_type k8s_admissionregistration_v1_validation_desc;
 extern const k8s_type k8s_admissionregistration_v1_variable_desc;
 extern const k8s_type k8s_admissionregistration_v1_webhook_client_config_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* admissionregistration.k8s.io/v1 mutatingwebhookconfigurations (MutatingWebhookConfiguration) */
+extern const k8s_resource k8s_admissionregistration_v1_mutating_webhook_configuration_resource;
+/* get /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations: list or watch objects of kind MutatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_admissionregistration_v1_mutating_webhook_configuration_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations: create a MutatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_create(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_mutating_webhook_configuration *body, const k8s_write_options *opts, k8s_admissionregistration_v1_mutating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_create_async(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_mutating_webhook_configuration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations: delete collection of MutatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_admissionregistration_v1_mutating_webhook_configuration_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}: read the specified MutatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_admissionregistration_v1_mutating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}: replace the specified MutatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_mutating_webhook_configuration *body, const k8s_write_options *opts, k8s_admissionregistration_v1_mutating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_mutating_webhook_configuration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}: partially update the specified MutatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_admissionregistration_v1_mutating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_mutating_webhook_configuration *body, const k8s_patch_options *opts, k8s_admissionregistration_v1_mutating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_mutating_webhook_configuration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}: delete a MutatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_mutating_webhook_configuration_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* admissionregistration.k8s.io/v1 validatingadmissionpolicies (ValidatingAdmissionPolicy) */
+extern const k8s_resource k8s_admissionregistration_v1_validating_admission_policy_resource;
+/* get /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies: list or watch objects of kind ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_admissionregistration_v1_validating_admission_policy_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies: create a ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_create(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_write_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_create_async(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies: delete collection of ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_admissionregistration_v1_validating_admission_policy_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}: read the specified ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}: replace the specified ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_write_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}: partially update the specified ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}: delete a ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}/status: read status of the specified ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}/status: replace status of the specified ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_write_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}/status: partially update status of the specified ValidatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* admissionregistration.k8s.io/v1 validatingadmissionpolicybindings (ValidatingAdmissionPolicyBinding) */
+extern const k8s_resource k8s_admissionregistration_v1_validating_admission_policy_binding_resource;
+/* get /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings: list or watch objects of kind ValidatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_admissionregistration_v1_validating_admission_policy_binding_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings: create a ValidatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_create(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_validating_admission_policy_binding *body, const k8s_write_options *opts, k8s_admissionregistration_v1_validating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_create_async(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_validating_admission_policy_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings: delete collection of ValidatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_admissionregistration_v1_validating_admission_policy_binding_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}: read the specified ValidatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_admissionregistration_v1_validating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}: replace the specified ValidatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy_binding *body, const k8s_write_options *opts, k8s_admissionregistration_v1_validating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}: partially update the specified ValidatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy_binding *body, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_admission_policy_binding *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}: delete a ValidatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_admission_policy_binding_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* admissionregistration.k8s.io/v1 validatingwebhookconfigurations (ValidatingWebhookConfiguration) */
+extern const k8s_resource k8s_admissionregistration_v1_validating_webhook_configuration_resource;
+/* get /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations: list or watch objects of kind ValidatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_admissionregistration_v1_validating_webhook_configuration_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations: create a ValidatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_create(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_validating_webhook_configuration *body, const k8s_write_options *opts, k8s_admissionregistration_v1_validating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_create_async(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1_validating_webhook_configuration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations: delete collection of ValidatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_admissionregistration_v1_validating_webhook_configuration_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}: read the specified ValidatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_admissionregistration_v1_validating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}: replace the specified ValidatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_webhook_configuration *body, const k8s_write_options *opts, k8s_admissionregistration_v1_validating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_webhook_configuration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}: partially update the specified ValidatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_webhook_configuration *body, const k8s_patch_options *opts, k8s_admissionregistration_v1_validating_webhook_configuration **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1_validating_webhook_configuration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}: delete a ValidatingWebhookConfiguration */
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_ADMISSIONREGISTRATION_V1ALPHA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -233,6 +234,64 @@ extern const k8s_type k8s_admissionregistration_v1alpha1_named_rule_with_operati
 extern const k8s_type k8s_admissionregistration_v1alpha1_param_kind_desc;
 extern const k8s_type k8s_admissionregistration_v1alpha1_param_ref_desc;
 extern const k8s_type k8s_admissionregistration_v1alpha1_variable_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* admissionregistration.k8s.io/v1alpha1 mutatingadmissionpolicies (MutatingAdmissionPolicy) */
+extern const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_resource;
+/* get /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies: list or watch objects of kind MutatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies: create a MutatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_create(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1alpha1_mutating_admission_policy *body, const k8s_write_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_create_async(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1alpha1_mutating_admission_policy *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies: delete collection of MutatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies/{name}: read the specified MutatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies/{name}: replace the specified MutatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy *body, const k8s_write_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies/{name}: partially update the specified MutatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy *body, const k8s_patch_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies/{name}: delete a MutatingAdmissionPolicy */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* admissionregistration.k8s.io/v1alpha1 mutatingadmissionpolicybindings (MutatingAdmissionPolicyBinding) */
+extern const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_resource;
+/* get /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings: list or watch objects of kind MutatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings: create a MutatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_create(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding *body, const k8s_write_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_create_async(k8s_client *client, k8s_arena *arena, const k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings: delete collection of MutatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings/{name}: read the specified MutatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings/{name}: replace the specified MutatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding *body, const k8s_write_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings/{name}: partially update the specified MutatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding *body, const k8s_patch_options *opts, k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings/{name}: delete a MutatingAdmissionPolicyBinding */
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

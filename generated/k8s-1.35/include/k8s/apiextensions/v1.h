@@ -5,6 +5,7 @@
 #define K8S_APIEXTENSIONS_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -438,6 +439,49 @@ extern const k8s_type k8s_apiextensions_v1_service_reference_desc;
 extern const k8s_type k8s_apiextensions_v1_validation_rule_desc;
 extern const k8s_type k8s_apiextensions_v1_webhook_client_config_desc;
 extern const k8s_type k8s_apiextensions_v1_webhook_conversion_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* apiextensions.k8s.io/v1 customresourcedefinitions (CustomResourceDefinition) */
+extern const k8s_resource k8s_apiextensions_v1_custom_resource_definition_resource;
+/* get /apis/apiextensions.k8s.io/v1/customresourcedefinitions: list or watch objects of kind CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_apiextensions_v1_custom_resource_definition_list **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/apiextensions.k8s.io/v1/customresourcedefinitions: create a CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_create(k8s_client *client, k8s_arena *arena, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_write_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_create_async(k8s_client *client, k8s_arena *arena, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apiextensions.k8s.io/v1/customresourcedefinitions: delete collection of CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apiextensions_v1_custom_resource_definition_list **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}: read the specified CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}: replace the specified CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_write_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}: partially update the specified CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}: delete a CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}/status: read status of the specified CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}/status: replace status of the specified CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_write_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}/status: partially update status of the specified CustomResourceDefinition */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
+k8s_code k8s_apiextensions_v1_custom_resource_definition_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_APIREGISTRATION_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -111,6 +112,49 @@ extern const k8s_type k8s_apiregistration_v1_api_service_list_desc;
 extern const k8s_type k8s_apiregistration_v1_api_service_spec_desc;
 extern const k8s_type k8s_apiregistration_v1_api_service_status_desc;
 extern const k8s_type k8s_apiregistration_v1_service_reference_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* apiregistration.k8s.io/v1 apiservices (APIService) */
+extern const k8s_resource k8s_apiregistration_v1_api_service_resource;
+/* get /apis/apiregistration.k8s.io/v1/apiservices: list or watch objects of kind APIService */
+k8s_code k8s_apiregistration_v1_api_service_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_apiregistration_v1_api_service_list **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/apiregistration.k8s.io/v1/apiservices: create an APIService */
+k8s_code k8s_apiregistration_v1_api_service_create(k8s_client *client, k8s_arena *arena, const k8s_apiregistration_v1_api_service *body, const k8s_write_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_create_async(k8s_client *client, k8s_arena *arena, const k8s_apiregistration_v1_api_service *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apiregistration.k8s.io/v1/apiservices: delete collection of APIService */
+k8s_code k8s_apiregistration_v1_api_service_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apiregistration_v1_api_service_list **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apiregistration.k8s.io/v1/apiservices/{name}: read the specified APIService */
+k8s_code k8s_apiregistration_v1_api_service_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apiregistration.k8s.io/v1/apiservices/{name}: replace the specified APIService */
+k8s_code k8s_apiregistration_v1_api_service_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_write_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiregistration.k8s.io/v1/apiservices/{name}: partially update the specified APIService */
+k8s_code k8s_apiregistration_v1_api_service_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiregistration.k8s.io/v1/apiservices/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apiregistration_v1_api_service_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_patch_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apiregistration.k8s.io/v1/apiservices/{name}: delete an APIService */
+k8s_code k8s_apiregistration_v1_api_service_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apiregistration.k8s.io/v1/apiservices/{name}/status: read status of the specified APIService */
+k8s_code k8s_apiregistration_v1_api_service_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apiregistration.k8s.io/v1/apiservices/{name}/status: replace status of the specified APIService */
+k8s_code k8s_apiregistration_v1_api_service_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_write_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiregistration.k8s.io/v1/apiservices/{name}/status: partially update status of the specified APIService */
+k8s_code k8s_apiregistration_v1_api_service_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apiregistration.k8s.io/v1/apiservices/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apiregistration_v1_api_service_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_patch_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
+k8s_code k8s_apiregistration_v1_api_service_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_APISERVERINTERNAL_V1ALPHA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -105,6 +106,49 @@ extern const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_condition_d
 extern const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_list_desc;
 extern const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_spec_desc;
 extern const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* internal.apiserver.k8s.io/v1alpha1 storageversions (StorageVersion) */
+extern const k8s_resource k8s_apiserverinternal_v1alpha1_storage_version_resource;
+/* get /apis/internal.apiserver.k8s.io/v1alpha1/storageversions: list or watch objects of kind StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_apiserverinternal_v1alpha1_storage_version_list **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/internal.apiserver.k8s.io/v1alpha1/storageversions: create a StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_create(k8s_client *client, k8s_arena *arena, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_write_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_create_async(k8s_client *client, k8s_arena *arena, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/internal.apiserver.k8s.io/v1alpha1/storageversions: delete collection of StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apiserverinternal_v1alpha1_storage_version_list **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}: read the specified StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}: replace the specified StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_write_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}: partially update the specified StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}: delete a StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}/status: read status of the specified StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}/status: replace status of the specified StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_write_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}/status: partially update status of the specified StorageVersion */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
+k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

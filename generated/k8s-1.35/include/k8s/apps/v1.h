@@ -5,6 +5,8 @@
 #define K8S_APPS_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
+#include "k8s/autoscaling/v1.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -569,6 +571,229 @@ extern const k8s_type k8s_apps_v1_stateful_set_persistent_volume_claim_retention
 extern const k8s_type k8s_apps_v1_stateful_set_spec_desc;
 extern const k8s_type k8s_apps_v1_stateful_set_status_desc;
 extern const k8s_type k8s_apps_v1_stateful_set_update_strategy_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* apps/v1 controllerrevisions (ControllerRevision) */
+extern const k8s_resource k8s_apps_v1_controller_revision_resource;
+/* get /apis/apps/v1/namespaces/{namespace}/controllerrevisions: list or watch objects of kind ControllerRevision */
+k8s_code k8s_apps_v1_controller_revision_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_apps_v1_controller_revision_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/apps/v1/namespaces/{namespace}/controllerrevisions: create a ControllerRevision */
+k8s_code k8s_apps_v1_controller_revision_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_controller_revision *body, const k8s_write_options *opts, k8s_apps_v1_controller_revision **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_controller_revision *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/controllerrevisions: delete collection of ControllerRevision */
+k8s_code k8s_apps_v1_controller_revision_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apps_v1_controller_revision_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}: read the specified ControllerRevision */
+k8s_code k8s_apps_v1_controller_revision_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_controller_revision **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}: replace the specified ControllerRevision */
+k8s_code k8s_apps_v1_controller_revision_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_controller_revision *body, const k8s_write_options *opts, k8s_apps_v1_controller_revision **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_controller_revision *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}: partially update the specified ControllerRevision */
+k8s_code k8s_apps_v1_controller_revision_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_controller_revision **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_controller_revision_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_controller_revision *body, const k8s_patch_options *opts, k8s_apps_v1_controller_revision **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_controller_revision *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}: delete a ControllerRevision */
+k8s_code k8s_apps_v1_controller_revision_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apps_v1_controller_revision_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* apps/v1 daemonsets (DaemonSet) */
+extern const k8s_resource k8s_apps_v1_daemon_set_resource;
+/* get /apis/apps/v1/namespaces/{namespace}/daemonsets: list or watch objects of kind DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_apps_v1_daemon_set_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/apps/v1/namespaces/{namespace}/daemonsets: create a DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_daemon_set *body, const k8s_write_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_daemon_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/daemonsets: delete collection of DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apps_v1_daemon_set_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}: read the specified DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}: replace the specified DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_write_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}: partially update the specified DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_daemon_set_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_patch_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}: delete a DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}/status: read status of the specified DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}/status: replace status of the specified DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_write_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}/status: partially update status of the specified DaemonSet */
+k8s_code k8s_apps_v1_daemon_set_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_daemon_set_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_patch_options *opts, k8s_apps_v1_daemon_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_daemon_set_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_daemon_set *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* apps/v1 deployments (Deployment) */
+extern const k8s_resource k8s_apps_v1_deployment_resource;
+/* get /apis/apps/v1/namespaces/{namespace}/deployments: list or watch objects of kind Deployment */
+k8s_code k8s_apps_v1_deployment_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_apps_v1_deployment_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/apps/v1/namespaces/{namespace}/deployments: create a Deployment */
+k8s_code k8s_apps_v1_deployment_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_deployment *body, const k8s_write_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_deployment *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/deployments: delete collection of Deployment */
+k8s_code k8s_apps_v1_deployment_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apps_v1_deployment_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/deployments/{name}: read the specified Deployment */
+k8s_code k8s_apps_v1_deployment_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/deployments/{name}: replace the specified Deployment */
+k8s_code k8s_apps_v1_deployment_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_write_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/deployments/{name}: partially update the specified Deployment */
+k8s_code k8s_apps_v1_deployment_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/deployments/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_deployment_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_patch_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/deployments/{name}: delete a Deployment */
+k8s_code k8s_apps_v1_deployment_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale: read scale of the specified Deployment */
+k8s_code k8s_apps_v1_deployment_scale_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_scale_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale: replace scale of the specified Deployment */
+k8s_code k8s_apps_v1_deployment_scale_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_scale_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale: partially update scale of the specified Deployment */
+k8s_code k8s_apps_v1_deployment_scale_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_scale_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_deployment_scale_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_scale_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/deployments/{name}/status: read status of the specified Deployment */
+k8s_code k8s_apps_v1_deployment_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/deployments/{name}/status: replace status of the specified Deployment */
+k8s_code k8s_apps_v1_deployment_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_write_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/deployments/{name}/status: partially update status of the specified Deployment */
+k8s_code k8s_apps_v1_deployment_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/deployments/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_deployment_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_patch_options *opts, k8s_apps_v1_deployment **out, k8s_error *err);
+k8s_code k8s_apps_v1_deployment_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_deployment *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* apps/v1 replicasets (ReplicaSet) */
+extern const k8s_resource k8s_apps_v1_replica_set_resource;
+/* get /apis/apps/v1/namespaces/{namespace}/replicasets: list or watch objects of kind ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_apps_v1_replica_set_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/apps/v1/namespaces/{namespace}/replicasets: create a ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_replica_set *body, const k8s_write_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_replica_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/replicasets: delete collection of ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apps_v1_replica_set_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/replicasets/{name}: read the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/replicasets/{name}: replace the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_write_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/replicasets/{name}: partially update the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/replicasets/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_replica_set_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_patch_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/replicasets/{name}: delete a ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/scale: read scale of the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_scale_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_scale_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/scale: replace scale of the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_scale_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_scale_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/scale: partially update scale of the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_scale_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_scale_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/scale: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_replica_set_scale_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_scale_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/status: read status of the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/status: replace status of the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_write_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/status: partially update status of the specified ReplicaSet */
+k8s_code k8s_apps_v1_replica_set_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/replicasets/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_replica_set_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_patch_options *opts, k8s_apps_v1_replica_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_replica_set_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_replica_set *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* apps/v1 statefulsets (StatefulSet) */
+extern const k8s_resource k8s_apps_v1_stateful_set_resource;
+/* get /apis/apps/v1/namespaces/{namespace}/statefulsets: list or watch objects of kind StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_apps_v1_stateful_set_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/apps/v1/namespaces/{namespace}/statefulsets: create a StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_stateful_set *body, const k8s_write_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_apps_v1_stateful_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/statefulsets: delete collection of StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_apps_v1_stateful_set_list **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}: read the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}: replace the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_write_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}: partially update the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_stateful_set_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_patch_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}: delete a StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/scale: read scale of the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_scale_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_scale_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/scale: replace scale of the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_scale_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_scale_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/scale: partially update scale of the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_scale_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_scale_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/scale: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_stateful_set_scale_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_scale_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* get /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/status: read status of the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/status: replace status of the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_write_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/status: partially update status of the specified StatefulSet */
+k8s_code k8s_apps_v1_stateful_set_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_apps_v1_stateful_set_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_patch_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
+k8s_code k8s_apps_v1_stateful_set_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_AUTHENTICATION_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -158,6 +159,22 @@ extern const k8s_type k8s_authentication_v1_token_review_desc;
 extern const k8s_type k8s_authentication_v1_token_review_spec_desc;
 extern const k8s_type k8s_authentication_v1_token_review_status_desc;
 extern const k8s_type k8s_authentication_v1_user_info_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* authentication.k8s.io/v1 selfsubjectreviews (SelfSubjectReview) */
+extern const k8s_resource k8s_authentication_v1_self_subject_review_resource;
+/* post /apis/authentication.k8s.io/v1/selfsubjectreviews: create a SelfSubjectReview */
+k8s_code k8s_authentication_v1_self_subject_review_create(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_self_subject_review *body, const k8s_write_options *opts, k8s_authentication_v1_self_subject_review **out, k8s_error *err);
+k8s_code k8s_authentication_v1_self_subject_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_self_subject_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+/* authentication.k8s.io/v1 tokenreviews (TokenReview) */
+extern const k8s_resource k8s_authentication_v1_token_review_resource;
+/* post /apis/authentication.k8s.io/v1/tokenreviews: create a TokenReview */
+k8s_code k8s_authentication_v1_token_review_create(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_token_review *body, const k8s_write_options *opts, k8s_authentication_v1_token_review **out, k8s_error *err);
+k8s_code k8s_authentication_v1_token_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_token_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

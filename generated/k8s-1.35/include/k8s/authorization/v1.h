@@ -5,6 +5,7 @@
 #define K8S_AUTHORIZATION_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -249,6 +250,34 @@ extern const k8s_type k8s_authorization_v1_subject_access_review_desc;
 extern const k8s_type k8s_authorization_v1_subject_access_review_spec_desc;
 extern const k8s_type k8s_authorization_v1_subject_access_review_status_desc;
 extern const k8s_type k8s_authorization_v1_subject_rules_review_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* authorization.k8s.io/v1 localsubjectaccessreviews (LocalSubjectAccessReview) */
+extern const k8s_resource k8s_authorization_v1_local_subject_access_review_resource;
+/* post /apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews: create a LocalSubjectAccessReview */
+k8s_code k8s_authorization_v1_local_subject_access_review_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_authorization_v1_local_subject_access_review *body, const k8s_write_options *opts, k8s_authorization_v1_local_subject_access_review **out, k8s_error *err);
+k8s_code k8s_authorization_v1_local_subject_access_review_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_authorization_v1_local_subject_access_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+/* authorization.k8s.io/v1 selfsubjectaccessreviews (SelfSubjectAccessReview) */
+extern const k8s_resource k8s_authorization_v1_self_subject_access_review_resource;
+/* post /apis/authorization.k8s.io/v1/selfsubjectaccessreviews: create a SelfSubjectAccessReview */
+k8s_code k8s_authorization_v1_self_subject_access_review_create(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_self_subject_access_review *body, const k8s_write_options *opts, k8s_authorization_v1_self_subject_access_review **out, k8s_error *err);
+k8s_code k8s_authorization_v1_self_subject_access_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_self_subject_access_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+/* authorization.k8s.io/v1 selfsubjectrulesreviews (SelfSubjectRulesReview) */
+extern const k8s_resource k8s_authorization_v1_self_subject_rules_review_resource;
+/* post /apis/authorization.k8s.io/v1/selfsubjectrulesreviews: create a SelfSubjectRulesReview */
+k8s_code k8s_authorization_v1_self_subject_rules_review_create(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_self_subject_rules_review *body, const k8s_write_options *opts, k8s_authorization_v1_self_subject_rules_review **out, k8s_error *err);
+k8s_code k8s_authorization_v1_self_subject_rules_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_self_subject_rules_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+/* authorization.k8s.io/v1 subjectaccessreviews (SubjectAccessReview) */
+extern const k8s_resource k8s_authorization_v1_subject_access_review_resource;
+/* post /apis/authorization.k8s.io/v1/subjectaccessreviews: create a SubjectAccessReview */
+k8s_code k8s_authorization_v1_subject_access_review_create(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_subject_access_review *body, const k8s_write_options *opts, k8s_authorization_v1_subject_access_review **out, k8s_error *err);
+k8s_code k8s_authorization_v1_subject_access_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_subject_access_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

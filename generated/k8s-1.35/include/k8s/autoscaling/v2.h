@@ -5,6 +5,7 @@
 #define K8S_AUTOSCALING_V2_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -360,6 +361,49 @@ extern const k8s_type k8s_autoscaling_v2_pods_metric_source_desc;
 extern const k8s_type k8s_autoscaling_v2_pods_metric_status_desc;
 extern const k8s_type k8s_autoscaling_v2_resource_metric_source_desc;
 extern const k8s_type k8s_autoscaling_v2_resource_metric_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* autoscaling/v2 horizontalpodautoscalers (HorizontalPodAutoscaler) */
+extern const k8s_resource k8s_autoscaling_v2_horizontal_pod_autoscaler_resource;
+/* get /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers: list or watch objects of kind HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler_list **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers: create a HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_write_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers: delete collection of HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler_list **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}: read the specified HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}: replace the specified HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_write_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}: partially update the specified HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}: delete a HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}/status: read status of the specified HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}/status: replace status of the specified HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_write_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}/status: partially update status of the specified HorizontalPodAutoscaler */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
+k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_BATCH_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -318,6 +319,88 @@ extern const k8s_type k8s_batch_v1_pod_failure_policy_rule_desc;
 extern const k8s_type k8s_batch_v1_success_policy_desc;
 extern const k8s_type k8s_batch_v1_success_policy_rule_desc;
 extern const k8s_type k8s_batch_v1_uncounted_terminated_pods_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* batch/v1 cronjobs (CronJob) */
+extern const k8s_resource k8s_batch_v1_cron_job_resource;
+/* get /apis/batch/v1/namespaces/{namespace}/cronjobs: list or watch objects of kind CronJob */
+k8s_code k8s_batch_v1_cron_job_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_batch_v1_cron_job_list **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/batch/v1/namespaces/{namespace}/cronjobs: create a CronJob */
+k8s_code k8s_batch_v1_cron_job_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_batch_v1_cron_job *body, const k8s_write_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_batch_v1_cron_job *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/batch/v1/namespaces/{namespace}/cronjobs: delete collection of CronJob */
+k8s_code k8s_batch_v1_cron_job_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_batch_v1_cron_job_list **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}: read the specified CronJob */
+k8s_code k8s_batch_v1_cron_job_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}: replace the specified CronJob */
+k8s_code k8s_batch_v1_cron_job_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_write_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}: partially update the specified CronJob */
+k8s_code k8s_batch_v1_cron_job_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_batch_v1_cron_job_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_patch_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}: delete a CronJob */
+k8s_code k8s_batch_v1_cron_job_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}/status: read status of the specified CronJob */
+k8s_code k8s_batch_v1_cron_job_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}/status: replace status of the specified CronJob */
+k8s_code k8s_batch_v1_cron_job_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_write_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}/status: partially update status of the specified CronJob */
+k8s_code k8s_batch_v1_cron_job_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/cronjobs/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_batch_v1_cron_job_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_patch_options *opts, k8s_batch_v1_cron_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_cron_job_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_cron_job *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* batch/v1 jobs (Job) */
+extern const k8s_resource k8s_batch_v1_job_resource;
+/* get /apis/batch/v1/namespaces/{namespace}/jobs: list or watch objects of kind Job */
+k8s_code k8s_batch_v1_job_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_batch_v1_job_list **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/batch/v1/namespaces/{namespace}/jobs: create a Job */
+k8s_code k8s_batch_v1_job_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_batch_v1_job *body, const k8s_write_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_batch_v1_job *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/batch/v1/namespaces/{namespace}/jobs: delete collection of Job */
+k8s_code k8s_batch_v1_job_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_batch_v1_job_list **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/batch/v1/namespaces/{namespace}/jobs/{name}: read the specified Job */
+k8s_code k8s_batch_v1_job_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/batch/v1/namespaces/{namespace}/jobs/{name}: replace the specified Job */
+k8s_code k8s_batch_v1_job_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_write_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/jobs/{name}: partially update the specified Job */
+k8s_code k8s_batch_v1_job_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/jobs/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_batch_v1_job_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_patch_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/batch/v1/namespaces/{namespace}/jobs/{name}: delete a Job */
+k8s_code k8s_batch_v1_job_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/batch/v1/namespaces/{namespace}/jobs/{name}/status: read status of the specified Job */
+k8s_code k8s_batch_v1_job_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/batch/v1/namespaces/{namespace}/jobs/{name}/status: replace status of the specified Job */
+k8s_code k8s_batch_v1_job_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_write_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/jobs/{name}/status: partially update status of the specified Job */
+k8s_code k8s_batch_v1_job_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/batch/v1/namespaces/{namespace}/jobs/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_batch_v1_job_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_patch_options *opts, k8s_batch_v1_job **out, k8s_error *err);
+k8s_code k8s_batch_v1_job_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_CERTIFICATES_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -102,6 +103,61 @@ extern const k8s_type k8s_certificates_v1_certificate_signing_request_condition_
 extern const k8s_type k8s_certificates_v1_certificate_signing_request_list_desc;
 extern const k8s_type k8s_certificates_v1_certificate_signing_request_spec_desc;
 extern const k8s_type k8s_certificates_v1_certificate_signing_request_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* certificates.k8s.io/v1 certificatesigningrequests (CertificateSigningRequest) */
+extern const k8s_resource k8s_certificates_v1_certificate_signing_request_resource;
+/* get /apis/certificates.k8s.io/v1/certificatesigningrequests: list or watch objects of kind CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_certificates_v1_certificate_signing_request_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/certificates.k8s.io/v1/certificatesigningrequests: create a CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_create(k8s_client *client, k8s_arena *arena, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_create_async(k8s_client *client, k8s_arena *arena, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1/certificatesigningrequests: delete collection of CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_certificates_v1_certificate_signing_request_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}: read the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}: replace the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}: partially update the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_certificates_v1_certificate_signing_request_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}: delete a CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/approval: read approval of the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/approval: replace approval of the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/approval: partially update approval of the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/approval: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_approval_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* get /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/status: read status of the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/status: replace status of the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/status: partially update status of the specified CertificateSigningRequest */
+k8s_code k8s_certificates_v1_certificate_signing_request_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_certificates_v1_certificate_signing_request_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1_certificate_signing_request_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

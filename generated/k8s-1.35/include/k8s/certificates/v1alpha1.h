@@ -5,6 +5,7 @@
 #define K8S_CERTIFICATES_V1ALPHA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -55,6 +56,37 @@ struct k8s_certificates_v1alpha1_cluster_trust_bundle_spec {
 extern const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_desc;
 extern const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_list_desc;
 extern const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_spec_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* certificates.k8s.io/v1alpha1 clustertrustbundles (ClusterTrustBundle) */
+extern const k8s_resource k8s_certificates_v1alpha1_cluster_trust_bundle_resource;
+/* get /apis/certificates.k8s.io/v1alpha1/clustertrustbundles: list or watch objects of kind ClusterTrustBundle */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_certificates_v1alpha1_cluster_trust_bundle_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/certificates.k8s.io/v1alpha1/clustertrustbundles: create a ClusterTrustBundle */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_create(k8s_client *client, k8s_arena *arena, const k8s_certificates_v1alpha1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_certificates_v1alpha1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_create_async(k8s_client *client, k8s_arena *arena, const k8s_certificates_v1alpha1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1alpha1/clustertrustbundles: delete collection of ClusterTrustBundle */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_certificates_v1alpha1_cluster_trust_bundle_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/certificates.k8s.io/v1alpha1/clustertrustbundles/{name}: read the specified ClusterTrustBundle */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_certificates_v1alpha1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/certificates.k8s.io/v1alpha1/clustertrustbundles/{name}: replace the specified ClusterTrustBundle */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1alpha1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_certificates_v1alpha1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1alpha1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1alpha1/clustertrustbundles/{name}: partially update the specified ClusterTrustBundle */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_certificates_v1alpha1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1alpha1/clustertrustbundles/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1alpha1_cluster_trust_bundle *body, const k8s_patch_options *opts, k8s_certificates_v1alpha1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1alpha1_cluster_trust_bundle *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1alpha1/clustertrustbundles/{name}: delete a ClusterTrustBundle */
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_CERTIFICATES_V1BETA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -137,6 +138,76 @@ extern const k8s_type k8s_certificates_v1beta1_pod_certificate_request_desc;
 extern const k8s_type k8s_certificates_v1beta1_pod_certificate_request_list_desc;
 extern const k8s_type k8s_certificates_v1beta1_pod_certificate_request_spec_desc;
 extern const k8s_type k8s_certificates_v1beta1_pod_certificate_request_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* certificates.k8s.io/v1beta1 clustertrustbundles (ClusterTrustBundle) */
+extern const k8s_resource k8s_certificates_v1beta1_cluster_trust_bundle_resource;
+/* get /apis/certificates.k8s.io/v1beta1/clustertrustbundles: list or watch objects of kind ClusterTrustBundle */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_certificates_v1beta1_cluster_trust_bundle_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/certificates.k8s.io/v1beta1/clustertrustbundles: create a ClusterTrustBundle */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_create(k8s_client *client, k8s_arena *arena, const k8s_certificates_v1beta1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_certificates_v1beta1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_create_async(k8s_client *client, k8s_arena *arena, const k8s_certificates_v1beta1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1beta1/clustertrustbundles: delete collection of ClusterTrustBundle */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_certificates_v1beta1_cluster_trust_bundle_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/certificates.k8s.io/v1beta1/clustertrustbundles/{name}: read the specified ClusterTrustBundle */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_certificates_v1beta1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/certificates.k8s.io/v1beta1/clustertrustbundles/{name}: replace the specified ClusterTrustBundle */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1beta1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_certificates_v1beta1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1beta1_cluster_trust_bundle *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1beta1/clustertrustbundles/{name}: partially update the specified ClusterTrustBundle */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_certificates_v1beta1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1beta1/clustertrustbundles/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1beta1_cluster_trust_bundle *body, const k8s_patch_options *opts, k8s_certificates_v1beta1_cluster_trust_bundle **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1beta1_cluster_trust_bundle *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1beta1/clustertrustbundles/{name}: delete a ClusterTrustBundle */
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_cluster_trust_bundle_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* certificates.k8s.io/v1beta1 podcertificaterequests (PodCertificateRequest) */
+extern const k8s_resource k8s_certificates_v1beta1_pod_certificate_request_resource;
+/* get /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests: list or watch objects of kind PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_certificates_v1beta1_pod_certificate_request_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests: create a PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_write_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests: delete collection of PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_certificates_v1beta1_pod_certificate_request_list **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}: read the specified PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}: replace the specified PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_write_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}: partially update the specified PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_patch_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}: delete a PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}/status: read status of the specified PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}/status: replace status of the specified PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_write_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}/status: partially update status of the specified PodCertificateRequest */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/certificates.k8s.io/v1beta1/namespaces/{namespace}/podcertificaterequests/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_patch_options *opts, k8s_certificates_v1beta1_pod_certificate_request **out, k8s_error *err);
+k8s_code k8s_certificates_v1beta1_pod_certificate_request_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_certificates_v1beta1_pod_certificate_request *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_COORDINATION_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -67,6 +68,37 @@ struct k8s_coordination_v1_lease_spec {
 extern const k8s_type k8s_coordination_v1_lease_desc;
 extern const k8s_type k8s_coordination_v1_lease_list_desc;
 extern const k8s_type k8s_coordination_v1_lease_spec_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* coordination.k8s.io/v1 leases (Lease) */
+extern const k8s_resource k8s_coordination_v1_lease_resource;
+/* get /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases: list or watch objects of kind Lease */
+k8s_code k8s_coordination_v1_lease_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_coordination_v1_lease_list **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases: create a Lease */
+k8s_code k8s_coordination_v1_lease_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_coordination_v1_lease *body, const k8s_write_options *opts, k8s_coordination_v1_lease **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_coordination_v1_lease *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases: delete collection of Lease */
+k8s_code k8s_coordination_v1_lease_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_coordination_v1_lease_list **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}: read the specified Lease */
+k8s_code k8s_coordination_v1_lease_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_coordination_v1_lease **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}: replace the specified Lease */
+k8s_code k8s_coordination_v1_lease_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1_lease *body, const k8s_write_options *opts, k8s_coordination_v1_lease **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1_lease *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}: partially update the specified Lease */
+k8s_code k8s_coordination_v1_lease_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_coordination_v1_lease **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_coordination_v1_lease_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1_lease *body, const k8s_patch_options *opts, k8s_coordination_v1_lease **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1_lease *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}: delete a Lease */
+k8s_code k8s_coordination_v1_lease_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_coordination_v1_lease_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_COORDINATION_V1BETA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -63,6 +64,37 @@ struct k8s_coordination_v1beta1_lease_candidate_spec {
 extern const k8s_type k8s_coordination_v1beta1_lease_candidate_desc;
 extern const k8s_type k8s_coordination_v1beta1_lease_candidate_list_desc;
 extern const k8s_type k8s_coordination_v1beta1_lease_candidate_spec_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* coordination.k8s.io/v1beta1 leasecandidates (LeaseCandidate) */
+extern const k8s_resource k8s_coordination_v1beta1_lease_candidate_resource;
+/* get /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates: list or watch objects of kind LeaseCandidate */
+k8s_code k8s_coordination_v1beta1_lease_candidate_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_coordination_v1beta1_lease_candidate_list **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates: create a LeaseCandidate */
+k8s_code k8s_coordination_v1beta1_lease_candidate_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_coordination_v1beta1_lease_candidate *body, const k8s_write_options *opts, k8s_coordination_v1beta1_lease_candidate **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_coordination_v1beta1_lease_candidate *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates: delete collection of LeaseCandidate */
+k8s_code k8s_coordination_v1beta1_lease_candidate_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_coordination_v1beta1_lease_candidate_list **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates/{name}: read the specified LeaseCandidate */
+k8s_code k8s_coordination_v1beta1_lease_candidate_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_coordination_v1beta1_lease_candidate **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates/{name}: replace the specified LeaseCandidate */
+k8s_code k8s_coordination_v1beta1_lease_candidate_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1beta1_lease_candidate *body, const k8s_write_options *opts, k8s_coordination_v1beta1_lease_candidate **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1beta1_lease_candidate *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates/{name}: partially update the specified LeaseCandidate */
+k8s_code k8s_coordination_v1beta1_lease_candidate_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_coordination_v1beta1_lease_candidate **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_coordination_v1beta1_lease_candidate_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1beta1_lease_candidate *body, const k8s_patch_options *opts, k8s_coordination_v1beta1_lease_candidate **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_coordination_v1beta1_lease_candidate *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/coordination.k8s.io/v1beta1/namespaces/{namespace}/leasecandidates/{name}: delete a LeaseCandidate */
+k8s_code k8s_coordination_v1beta1_lease_candidate_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_coordination_v1beta1_lease_candidate_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

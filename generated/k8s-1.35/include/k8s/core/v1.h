@@ -5,7 +5,11 @@
 #define K8S_CORE_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
+#include "k8s/authentication/v1.h"
+#include "k8s/autoscaling/v1.h"
 #include "k8s/meta/v1.h"
+#include "k8s/policy/v1.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -3885,6 +3889,574 @@ extern const k8s_type k8s_core_v1_vsphere_virtual_disk_volume_source_desc;
 extern const k8s_type k8s_core_v1_weighted_pod_affinity_term_desc;
 extern const k8s_type k8s_core_v1_windows_security_context_options_desc;
 extern const k8s_type k8s_core_v1_workload_reference_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* /v1 componentstatuses (ComponentStatus) */
+extern const k8s_resource k8s_core_v1_component_status_resource;
+/* get /api/v1/componentstatuses: list objects of kind ComponentStatus */
+k8s_code k8s_core_v1_component_status_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_component_status_list **out, k8s_error *err);
+k8s_code k8s_core_v1_component_status_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/componentstatuses/{name}: read the specified ComponentStatus */
+k8s_code k8s_core_v1_component_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_component_status **out, k8s_error *err);
+k8s_code k8s_core_v1_component_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 configmaps (ConfigMap) */
+extern const k8s_resource k8s_core_v1_config_map_resource;
+/* get /api/v1/namespaces/{namespace}/configmaps: list or watch objects of kind ConfigMap */
+k8s_code k8s_core_v1_config_map_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_config_map_list **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/configmaps: create a ConfigMap */
+k8s_code k8s_core_v1_config_map_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_config_map *body, const k8s_write_options *opts, k8s_core_v1_config_map **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_config_map *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/configmaps: delete collection of ConfigMap */
+k8s_code k8s_core_v1_config_map_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_config_map_list **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/configmaps/{name}: read the specified ConfigMap */
+k8s_code k8s_core_v1_config_map_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_config_map **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/configmaps/{name}: replace the specified ConfigMap */
+k8s_code k8s_core_v1_config_map_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_config_map *body, const k8s_write_options *opts, k8s_core_v1_config_map **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_config_map *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/configmaps/{name}: partially update the specified ConfigMap */
+k8s_code k8s_core_v1_config_map_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_config_map **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/configmaps/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_config_map_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_config_map *body, const k8s_patch_options *opts, k8s_core_v1_config_map **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_config_map *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/configmaps/{name}: delete a ConfigMap */
+k8s_code k8s_core_v1_config_map_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_config_map_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 endpoints (Endpoints) */
+extern const k8s_resource k8s_core_v1_endpoints_resource;
+/* get /api/v1/namespaces/{namespace}/endpoints: list or watch objects of kind Endpoints */
+k8s_code k8s_core_v1_endpoints_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/endpoints: create Endpoints */
+k8s_code k8s_core_v1_endpoints_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/endpoints: delete collection of Endpoints */
+k8s_code k8s_core_v1_endpoints_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/endpoints/{name}: read the specified Endpoints */
+k8s_code k8s_core_v1_endpoints_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/endpoints/{name}: replace the specified Endpoints */
+k8s_code k8s_core_v1_endpoints_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/endpoints/{name}: partially update the specified Endpoints */
+k8s_code k8s_core_v1_endpoints_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/endpoints/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_endpoints_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/endpoints/{name}: delete Endpoints */
+k8s_code k8s_core_v1_endpoints_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_endpoints_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 events (Event) */
+extern const k8s_resource k8s_core_v1_event_resource;
+/* get /api/v1/namespaces/{namespace}/events: list or watch objects of kind Event */
+k8s_code k8s_core_v1_event_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_event_list **out, k8s_error *err);
+k8s_code k8s_core_v1_event_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/events: create an Event */
+k8s_code k8s_core_v1_event_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_event *body, const k8s_write_options *opts, k8s_core_v1_event **out, k8s_error *err);
+k8s_code k8s_core_v1_event_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_event *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/events: delete collection of Event */
+k8s_code k8s_core_v1_event_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_event_list **out, k8s_error *err);
+k8s_code k8s_core_v1_event_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/events/{name}: read the specified Event */
+k8s_code k8s_core_v1_event_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_event **out, k8s_error *err);
+k8s_code k8s_core_v1_event_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/events/{name}: replace the specified Event */
+k8s_code k8s_core_v1_event_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_event *body, const k8s_write_options *opts, k8s_core_v1_event **out, k8s_error *err);
+k8s_code k8s_core_v1_event_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_event *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/events/{name}: partially update the specified Event */
+k8s_code k8s_core_v1_event_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_event **out, k8s_error *err);
+k8s_code k8s_core_v1_event_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/events/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_event_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_event *body, const k8s_patch_options *opts, k8s_core_v1_event **out, k8s_error *err);
+k8s_code k8s_core_v1_event_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_event *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/events/{name}: delete an Event */
+k8s_code k8s_core_v1_event_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_event_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 limitranges (LimitRange) */
+extern const k8s_resource k8s_core_v1_limit_range_resource;
+/* get /api/v1/namespaces/{namespace}/limitranges: list or watch objects of kind LimitRange */
+k8s_code k8s_core_v1_limit_range_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_limit_range_list **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/limitranges: create a LimitRange */
+k8s_code k8s_core_v1_limit_range_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_limit_range *body, const k8s_write_options *opts, k8s_core_v1_limit_range **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_limit_range *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/limitranges: delete collection of LimitRange */
+k8s_code k8s_core_v1_limit_range_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_limit_range_list **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/limitranges/{name}: read the specified LimitRange */
+k8s_code k8s_core_v1_limit_range_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_limit_range **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/limitranges/{name}: replace the specified LimitRange */
+k8s_code k8s_core_v1_limit_range_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_limit_range *body, const k8s_write_options *opts, k8s_core_v1_limit_range **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_limit_range *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/limitranges/{name}: partially update the specified LimitRange */
+k8s_code k8s_core_v1_limit_range_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_limit_range **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/limitranges/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_limit_range_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_limit_range *body, const k8s_patch_options *opts, k8s_core_v1_limit_range **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_limit_range *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/limitranges/{name}: delete a LimitRange */
+k8s_code k8s_core_v1_limit_range_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_limit_range_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 namespaces (Namespace) */
+extern const k8s_resource k8s_core_v1_namespace_resource;
+/* get /api/v1/namespaces: list or watch objects of kind Namespace */
+k8s_code k8s_core_v1_namespace_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_namespace_list **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces: create a Namespace */
+k8s_code k8s_core_v1_namespace_create(k8s_client *client, k8s_arena *arena, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_create_async(k8s_client *client, k8s_arena *arena, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{name}: read the specified Namespace */
+k8s_code k8s_core_v1_namespace_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{name}: replace the specified Namespace */
+k8s_code k8s_core_v1_namespace_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{name}: partially update the specified Namespace */
+k8s_code k8s_core_v1_namespace_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_namespace_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_patch_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{name}: delete a Namespace */
+k8s_code k8s_core_v1_namespace_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{name}/finalize: replace finalize of the specified Namespace */
+k8s_code k8s_core_v1_namespace_finalize_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_finalize_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{name}/status: read status of the specified Namespace */
+k8s_code k8s_core_v1_namespace_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{name}/status: replace status of the specified Namespace */
+k8s_code k8s_core_v1_namespace_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{name}/status: partially update status of the specified Namespace */
+k8s_code k8s_core_v1_namespace_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_namespace_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_patch_options *opts, k8s_core_v1_namespace **out, k8s_error *err);
+k8s_code k8s_core_v1_namespace_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_namespace *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 bindings (Binding) */
+extern const k8s_resource k8s_core_v1_binding_resource;
+/* post /api/v1/namespaces/{namespace}/bindings: create a Binding */
+k8s_code k8s_core_v1_binding_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_binding *body, const k8s_write_options *opts, k8s_core_v1_binding **out, k8s_error *err);
+k8s_code k8s_core_v1_binding_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 persistentvolumeclaims (PersistentVolumeClaim) */
+extern const k8s_resource k8s_core_v1_persistent_volume_claim_resource;
+/* get /api/v1/namespaces/{namespace}/persistentvolumeclaims: list or watch objects of kind PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_persistent_volume_claim_list **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/persistentvolumeclaims: create a PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_persistent_volume_claim *body, const k8s_write_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_persistent_volume_claim *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/persistentvolumeclaims: delete collection of PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_persistent_volume_claim_list **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}: read the specified PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}: replace the specified PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_write_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}: partially update the specified PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_persistent_volume_claim_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_patch_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}: delete a PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status: read status of the specified PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status: replace status of the specified PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_write_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status: partially update status of the specified PersistentVolumeClaim */
+k8s_code k8s_core_v1_persistent_volume_claim_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_persistent_volume_claim_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_patch_options *opts, k8s_core_v1_persistent_volume_claim **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_claim_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_persistent_volume_claim *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 pods (Pod) */
+extern const k8s_resource k8s_core_v1_pod_resource;
+/* get /api/v1/namespaces/{namespace}/pods: list or watch objects of kind Pod */
+k8s_code k8s_core_v1_pod_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_pod_list **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/pods: create a Pod */
+k8s_code k8s_core_v1_pod_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/pods: delete collection of Pod */
+k8s_code k8s_core_v1_pod_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_pod_list **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/pods/{name}: read the specified Pod */
+k8s_code k8s_core_v1_pod_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/pods/{name}: replace the specified Pod */
+k8s_code k8s_core_v1_pod_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}: partially update the specified Pod */
+k8s_code k8s_core_v1_pod_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_pod_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/pods/{name}: delete a Pod */
+k8s_code k8s_core_v1_pod_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/pods/{name}/binding: create binding of a Pod */
+k8s_code k8s_core_v1_pod_binding_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_binding *body, const k8s_write_options *opts, k8s_core_v1_binding **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_binding_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers: read ephemeralcontainers of the specified Pod */
+k8s_code k8s_core_v1_pod_ephemeralcontainers_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_ephemeralcontainers_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers: replace ephemeralcontainers of the specified Pod */
+k8s_code k8s_core_v1_pod_ephemeralcontainers_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_ephemeralcontainers_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers: partially update ephemeralcontainers of the specified Pod */
+k8s_code k8s_core_v1_pod_ephemeralcontainers_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_ephemeralcontainers_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_pod_ephemeralcontainers_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_ephemeralcontainers_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/pods/{name}/eviction: create eviction of a Pod */
+k8s_code k8s_core_v1_pod_eviction_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_eviction *body, const k8s_write_options *opts, k8s_policy_v1_eviction **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_eviction_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_eviction *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/pods/{name}/log: read log of the specified Pod */
+k8s_code k8s_core_v1_pod_log_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_log_options *opts, char **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_log_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_log_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/pods/{name}/resize: read resize of the specified Pod */
+k8s_code k8s_core_v1_pod_resize_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_resize_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/pods/{name}/resize: replace resize of the specified Pod */
+k8s_code k8s_core_v1_pod_resize_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_resize_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}/resize: partially update resize of the specified Pod */
+k8s_code k8s_core_v1_pod_resize_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_resize_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}/resize: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_pod_resize_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_resize_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/pods/{name}/status: read status of the specified Pod */
+k8s_code k8s_core_v1_pod_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/pods/{name}/status: replace status of the specified Pod */
+k8s_code k8s_core_v1_pod_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}/status: partially update status of the specified Pod */
+k8s_code k8s_core_v1_pod_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/pods/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_pod_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_core_v1_pod **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 podtemplates (PodTemplate) */
+extern const k8s_resource k8s_core_v1_pod_template_resource;
+/* get /api/v1/namespaces/{namespace}/podtemplates: list or watch objects of kind PodTemplate */
+k8s_code k8s_core_v1_pod_template_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_pod_template_list **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/podtemplates: create a PodTemplate */
+k8s_code k8s_core_v1_pod_template_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_pod_template *body, const k8s_write_options *opts, k8s_core_v1_pod_template **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_pod_template *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/podtemplates: delete collection of PodTemplate */
+k8s_code k8s_core_v1_pod_template_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_pod_template_list **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/podtemplates/{name}: read the specified PodTemplate */
+k8s_code k8s_core_v1_pod_template_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_pod_template **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/podtemplates/{name}: replace the specified PodTemplate */
+k8s_code k8s_core_v1_pod_template_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod_template *body, const k8s_write_options *opts, k8s_core_v1_pod_template **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod_template *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/podtemplates/{name}: partially update the specified PodTemplate */
+k8s_code k8s_core_v1_pod_template_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_pod_template **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/podtemplates/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_pod_template_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod_template *body, const k8s_patch_options *opts, k8s_core_v1_pod_template **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_pod_template *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/podtemplates/{name}: delete a PodTemplate */
+k8s_code k8s_core_v1_pod_template_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_core_v1_pod_template **out, k8s_error *err);
+k8s_code k8s_core_v1_pod_template_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 replicationcontrollers (ReplicationController) */
+extern const k8s_resource k8s_core_v1_replication_controller_resource;
+/* get /api/v1/namespaces/{namespace}/replicationcontrollers: list or watch objects of kind ReplicationController */
+k8s_code k8s_core_v1_replication_controller_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_replication_controller_list **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/replicationcontrollers: create a ReplicationController */
+k8s_code k8s_core_v1_replication_controller_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_replication_controller *body, const k8s_write_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_replication_controller *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/replicationcontrollers: delete collection of ReplicationController */
+k8s_code k8s_core_v1_replication_controller_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_replication_controller_list **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/replicationcontrollers/{name}: read the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/replicationcontrollers/{name}: replace the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_write_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/replicationcontrollers/{name}: partially update the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/replicationcontrollers/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_replication_controller_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_patch_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/replicationcontrollers/{name}: delete a ReplicationController */
+k8s_code k8s_core_v1_replication_controller_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/scale: read scale of the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_scale_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_scale_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/scale: replace scale of the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_scale_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_scale_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/scale: partially update scale of the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_scale_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_scale_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/scale: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_replication_controller_scale_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_autoscaling_v1_scale **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_scale_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v1_scale *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/status: read status of the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/status: replace status of the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_write_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/status: partially update status of the specified ReplicationController */
+k8s_code k8s_core_v1_replication_controller_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/replicationcontrollers/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_replication_controller_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_patch_options *opts, k8s_core_v1_replication_controller **out, k8s_error *err);
+k8s_code k8s_core_v1_replication_controller_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_replication_controller *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 resourcequotas (ResourceQuota) */
+extern const k8s_resource k8s_core_v1_resource_quota_resource;
+/* get /api/v1/namespaces/{namespace}/resourcequotas: list or watch objects of kind ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_resource_quota_list **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/resourcequotas: create a ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_resource_quota *body, const k8s_write_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_resource_quota *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/resourcequotas: delete collection of ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_resource_quota_list **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/resourcequotas/{name}: read the specified ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/resourcequotas/{name}: replace the specified ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_write_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/resourcequotas/{name}: partially update the specified ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/resourcequotas/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_resource_quota_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_patch_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/resourcequotas/{name}: delete a ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/resourcequotas/{name}/status: read status of the specified ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/resourcequotas/{name}/status: replace status of the specified ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_write_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/resourcequotas/{name}/status: partially update status of the specified ResourceQuota */
+k8s_code k8s_core_v1_resource_quota_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/resourcequotas/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_resource_quota_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_patch_options *opts, k8s_core_v1_resource_quota **out, k8s_error *err);
+k8s_code k8s_core_v1_resource_quota_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_resource_quota *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 secrets (Secret) */
+extern const k8s_resource k8s_core_v1_secret_resource;
+/* get /api/v1/namespaces/{namespace}/secrets: list or watch objects of kind Secret */
+k8s_code k8s_core_v1_secret_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_secret_list **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/secrets: create a Secret */
+k8s_code k8s_core_v1_secret_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_secret *body, const k8s_write_options *opts, k8s_core_v1_secret **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_secret *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/secrets: delete collection of Secret */
+k8s_code k8s_core_v1_secret_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_secret_list **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/secrets/{name}: read the specified Secret */
+k8s_code k8s_core_v1_secret_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_secret **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/secrets/{name}: replace the specified Secret */
+k8s_code k8s_core_v1_secret_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_secret *body, const k8s_write_options *opts, k8s_core_v1_secret **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_secret *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/secrets/{name}: partially update the specified Secret */
+k8s_code k8s_core_v1_secret_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_secret **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/secrets/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_secret_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_secret *body, const k8s_patch_options *opts, k8s_core_v1_secret **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_secret *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/secrets/{name}: delete a Secret */
+k8s_code k8s_core_v1_secret_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_secret_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 serviceaccounts (ServiceAccount) */
+extern const k8s_resource k8s_core_v1_service_account_resource;
+/* get /api/v1/namespaces/{namespace}/serviceaccounts: list or watch objects of kind ServiceAccount */
+k8s_code k8s_core_v1_service_account_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_service_account_list **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/serviceaccounts: create a ServiceAccount */
+k8s_code k8s_core_v1_service_account_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_service_account *body, const k8s_write_options *opts, k8s_core_v1_service_account **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_service_account *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/serviceaccounts: delete collection of ServiceAccount */
+k8s_code k8s_core_v1_service_account_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_service_account_list **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/serviceaccounts/{name}: read the specified ServiceAccount */
+k8s_code k8s_core_v1_service_account_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_service_account **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/serviceaccounts/{name}: replace the specified ServiceAccount */
+k8s_code k8s_core_v1_service_account_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service_account *body, const k8s_write_options *opts, k8s_core_v1_service_account **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service_account *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/serviceaccounts/{name}: partially update the specified ServiceAccount */
+k8s_code k8s_core_v1_service_account_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_service_account **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/serviceaccounts/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_service_account_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service_account *body, const k8s_patch_options *opts, k8s_core_v1_service_account **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service_account *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/serviceaccounts/{name}: delete a ServiceAccount */
+k8s_code k8s_core_v1_service_account_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_core_v1_service_account **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/serviceaccounts/{name}/token: create token of a ServiceAccount */
+k8s_code k8s_core_v1_service_account_token_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_authentication_v1_token_request *body, const k8s_write_options *opts, k8s_authentication_v1_token_request **out, k8s_error *err);
+k8s_code k8s_core_v1_service_account_token_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_authentication_v1_token_request *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 services (Service) */
+extern const k8s_resource k8s_core_v1_service_resource;
+/* get /api/v1/namespaces/{namespace}/services: list or watch objects of kind Service */
+k8s_code k8s_core_v1_service_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_service_list **out, k8s_error *err);
+k8s_code k8s_core_v1_service_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/namespaces/{namespace}/services: create a Service */
+k8s_code k8s_core_v1_service_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_service *body, const k8s_write_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_service *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/services: delete collection of Service */
+k8s_code k8s_core_v1_service_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_service_list **out, k8s_error *err);
+k8s_code k8s_core_v1_service_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/services/{name}: read the specified Service */
+k8s_code k8s_core_v1_service_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/services/{name}: replace the specified Service */
+k8s_code k8s_core_v1_service_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_write_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/services/{name}: partially update the specified Service */
+k8s_code k8s_core_v1_service_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/services/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_service_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_patch_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/namespaces/{namespace}/services/{name}: delete a Service */
+k8s_code k8s_core_v1_service_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/namespaces/{namespace}/services/{name}/status: read status of the specified Service */
+k8s_code k8s_core_v1_service_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/namespaces/{namespace}/services/{name}/status: replace status of the specified Service */
+k8s_code k8s_core_v1_service_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_write_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/services/{name}/status: partially update status of the specified Service */
+k8s_code k8s_core_v1_service_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/namespaces/{namespace}/services/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_service_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_patch_options *opts, k8s_core_v1_service **out, k8s_error *err);
+k8s_code k8s_core_v1_service_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_service *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 nodes (Node) */
+extern const k8s_resource k8s_core_v1_node_resource;
+/* get /api/v1/nodes: list or watch objects of kind Node */
+k8s_code k8s_core_v1_node_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_node_list **out, k8s_error *err);
+k8s_code k8s_core_v1_node_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/nodes: create a Node */
+k8s_code k8s_core_v1_node_create(k8s_client *client, k8s_arena *arena, const k8s_core_v1_node *body, const k8s_write_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_create_async(k8s_client *client, k8s_arena *arena, const k8s_core_v1_node *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/nodes: delete collection of Node */
+k8s_code k8s_core_v1_node_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_node_list **out, k8s_error *err);
+k8s_code k8s_core_v1_node_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/nodes/{name}: read the specified Node */
+k8s_code k8s_core_v1_node_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/nodes/{name}: replace the specified Node */
+k8s_code k8s_core_v1_node_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_write_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/nodes/{name}: partially update the specified Node */
+k8s_code k8s_core_v1_node_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/nodes/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_node_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_patch_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/nodes/{name}: delete a Node */
+k8s_code k8s_core_v1_node_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_core_v1_node_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/nodes/{name}/status: read status of the specified Node */
+k8s_code k8s_core_v1_node_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/nodes/{name}/status: replace status of the specified Node */
+k8s_code k8s_core_v1_node_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_write_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/nodes/{name}/status: partially update status of the specified Node */
+k8s_code k8s_core_v1_node_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/nodes/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_node_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_patch_options *opts, k8s_core_v1_node **out, k8s_error *err);
+k8s_code k8s_core_v1_node_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_node *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* /v1 persistentvolumes (PersistentVolume) */
+extern const k8s_resource k8s_core_v1_persistent_volume_resource;
+/* get /api/v1/persistentvolumes: list or watch objects of kind PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_persistent_volume_list **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /api/v1/persistentvolumes: create a PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_create(k8s_client *client, k8s_arena *arena, const k8s_core_v1_persistent_volume *body, const k8s_write_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_create_async(k8s_client *client, k8s_arena *arena, const k8s_core_v1_persistent_volume *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/persistentvolumes: delete collection of PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_persistent_volume_list **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/persistentvolumes/{name}: read the specified PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/persistentvolumes/{name}: replace the specified PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_write_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/persistentvolumes/{name}: partially update the specified PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/persistentvolumes/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_persistent_volume_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /api/v1/persistentvolumes/{name}: delete a PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /api/v1/persistentvolumes/{name}/status: read status of the specified PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /api/v1/persistentvolumes/{name}/status: replace status of the specified PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_write_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/persistentvolumes/{name}/status: partially update status of the specified PersistentVolume */
+k8s_code k8s_core_v1_persistent_volume_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /api/v1/persistentvolumes/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_core_v1_persistent_volume_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
+k8s_code k8s_core_v1_persistent_volume_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_DISCOVERY_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -139,6 +140,37 @@ extern const k8s_type k8s_discovery_v1_endpoint_slice_desc;
 extern const k8s_type k8s_discovery_v1_endpoint_slice_list_desc;
 extern const k8s_type k8s_discovery_v1_for_node_desc;
 extern const k8s_type k8s_discovery_v1_for_zone_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* discovery.k8s.io/v1 endpointslices (EndpointSlice) */
+extern const k8s_resource k8s_discovery_v1_endpoint_slice_resource;
+/* get /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices: list or watch objects of kind EndpointSlice */
+k8s_code k8s_discovery_v1_endpoint_slice_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_discovery_v1_endpoint_slice_list **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices: create an EndpointSlice */
+k8s_code k8s_discovery_v1_endpoint_slice_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_discovery_v1_endpoint_slice *body, const k8s_write_options *opts, k8s_discovery_v1_endpoint_slice **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_discovery_v1_endpoint_slice *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices: delete collection of EndpointSlice */
+k8s_code k8s_discovery_v1_endpoint_slice_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_discovery_v1_endpoint_slice_list **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}: read the specified EndpointSlice */
+k8s_code k8s_discovery_v1_endpoint_slice_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_discovery_v1_endpoint_slice **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}: replace the specified EndpointSlice */
+k8s_code k8s_discovery_v1_endpoint_slice_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_discovery_v1_endpoint_slice *body, const k8s_write_options *opts, k8s_discovery_v1_endpoint_slice **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_discovery_v1_endpoint_slice *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}: partially update the specified EndpointSlice */
+k8s_code k8s_discovery_v1_endpoint_slice_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_discovery_v1_endpoint_slice **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_discovery_v1_endpoint_slice_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_discovery_v1_endpoint_slice *body, const k8s_patch_options *opts, k8s_discovery_v1_endpoint_slice **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_discovery_v1_endpoint_slice *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}: delete an EndpointSlice */
+k8s_code k8s_discovery_v1_endpoint_slice_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_discovery_v1_endpoint_slice_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_EVENTS_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -84,6 +85,37 @@ struct k8s_events_v1_event_series {
 extern const k8s_type k8s_events_v1_event_desc;
 extern const k8s_type k8s_events_v1_event_list_desc;
 extern const k8s_type k8s_events_v1_event_series_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* events.k8s.io/v1 events (Event) */
+extern const k8s_resource k8s_events_v1_event_resource;
+/* get /apis/events.k8s.io/v1/namespaces/{namespace}/events: list or watch objects of kind Event */
+k8s_code k8s_events_v1_event_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_events_v1_event_list **out, k8s_error *err);
+k8s_code k8s_events_v1_event_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/events.k8s.io/v1/namespaces/{namespace}/events: create an Event */
+k8s_code k8s_events_v1_event_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_events_v1_event *body, const k8s_write_options *opts, k8s_events_v1_event **out, k8s_error *err);
+k8s_code k8s_events_v1_event_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_events_v1_event *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/events.k8s.io/v1/namespaces/{namespace}/events: delete collection of Event */
+k8s_code k8s_events_v1_event_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_events_v1_event_list **out, k8s_error *err);
+k8s_code k8s_events_v1_event_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}: read the specified Event */
+k8s_code k8s_events_v1_event_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_events_v1_event **out, k8s_error *err);
+k8s_code k8s_events_v1_event_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}: replace the specified Event */
+k8s_code k8s_events_v1_event_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_events_v1_event *body, const k8s_write_options *opts, k8s_events_v1_event **out, k8s_error *err);
+k8s_code k8s_events_v1_event_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_events_v1_event *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}: partially update the specified Event */
+k8s_code k8s_events_v1_event_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_events_v1_event **out, k8s_error *err);
+k8s_code k8s_events_v1_event_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_events_v1_event_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_events_v1_event *body, const k8s_patch_options *opts, k8s_events_v1_event **out, k8s_error *err);
+k8s_code k8s_events_v1_event_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_events_v1_event *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}: delete an Event */
+k8s_code k8s_events_v1_event_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_events_v1_event_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

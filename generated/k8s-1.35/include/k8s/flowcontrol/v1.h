@@ -5,6 +5,7 @@
 #define K8S_FLOWCONTROL_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -334,6 +335,88 @@ extern const k8s_type k8s_flowcontrol_v1_resource_policy_rule_desc;
 extern const k8s_type k8s_flowcontrol_v1_service_account_subject_desc;
 extern const k8s_type k8s_flowcontrol_v1_subject_desc;
 extern const k8s_type k8s_flowcontrol_v1_user_subject_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* flowcontrol.apiserver.k8s.io/v1 flowschemas (FlowSchema) */
+extern const k8s_resource k8s_flowcontrol_v1_flow_schema_resource;
+/* get /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas: list or watch objects of kind FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_flowcontrol_v1_flow_schema_list **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas: create a FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_create(k8s_client *client, k8s_arena *arena, const k8s_flowcontrol_v1_flow_schema *body, const k8s_write_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_create_async(k8s_client *client, k8s_arena *arena, const k8s_flowcontrol_v1_flow_schema *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas: delete collection of FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_flowcontrol_v1_flow_schema_list **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}: read the specified FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}: replace the specified FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_write_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}: partially update the specified FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_flowcontrol_v1_flow_schema_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_patch_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}: delete a FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}/status: read status of the specified FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}/status: replace status of the specified FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_write_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}/status: partially update status of the specified FlowSchema */
+k8s_code k8s_flowcontrol_v1_flow_schema_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_flowcontrol_v1_flow_schema_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_patch_options *opts, k8s_flowcontrol_v1_flow_schema **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_flow_schema_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_flow_schema *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* flowcontrol.apiserver.k8s.io/v1 prioritylevelconfigurations (PriorityLevelConfiguration) */
+extern const k8s_resource k8s_flowcontrol_v1_priority_level_configuration_resource;
+/* get /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations: list or watch objects of kind PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_flowcontrol_v1_priority_level_configuration_list **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations: create a PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_create(k8s_client *client, k8s_arena *arena, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_write_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_create_async(k8s_client *client, k8s_arena *arena, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations: delete collection of PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_flowcontrol_v1_priority_level_configuration_list **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}: read the specified PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}: replace the specified PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_write_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}: partially update the specified PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_patch_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}: delete a PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}/status: read status of the specified PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}/status: replace status of the specified PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_write_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}/status: partially update status of the specified PriorityLevelConfiguration */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_patch_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
+k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

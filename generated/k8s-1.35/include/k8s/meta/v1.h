@@ -26,6 +26,8 @@ typedef struct k8s_meta_v1_list_meta k8s_meta_v1_list_meta;
 typedef struct k8s_meta_v1_managed_fields_entry k8s_meta_v1_managed_fields_entry;
 typedef struct k8s_meta_v1_object_meta k8s_meta_v1_object_meta;
 typedef struct k8s_meta_v1_owner_reference k8s_meta_v1_owner_reference;
+typedef struct k8s_meta_v1_partial_object_metadata k8s_meta_v1_partial_object_metadata;
+typedef struct k8s_meta_v1_partial_object_metadata_list k8s_meta_v1_partial_object_metadata_list;
 typedef struct k8s_meta_v1_patch k8s_meta_v1_patch;
 typedef struct k8s_meta_v1_preconditions k8s_meta_v1_preconditions;
 typedef struct k8s_meta_v1_server_address_by_client_cidr k8s_meta_v1_server_address_by_client_cidr;
@@ -311,6 +313,24 @@ struct k8s_meta_v1_owner_reference {
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
+/* PartialObjectMetadata is the metadata of any object, without its spec and status. */
+struct k8s_meta_v1_partial_object_metadata {
+    char *kind;
+    char *apiVersion;
+    k8s_meta_v1_object_meta *metadata;
+    char *_unknown; /* unknown fields, see k8s/types.h */
+};
+
+/* PartialObjectMetadataList is a list of the metadata of objects. */
+struct k8s_meta_v1_partial_object_metadata_list {
+    char *kind;
+    char *apiVersion;
+    k8s_meta_v1_list_meta *metadata;
+    k8s_meta_v1_partial_object_metadata *items;
+    size_t items_len;
+    char *_unknown; /* unknown fields, see k8s/types.h */
+};
+
 /* Patch is provided to give a concrete name and type to the Kubernetes PATCH request body. */
 struct k8s_meta_v1_patch {
     char *_unknown; /* unknown fields, see k8s/types.h */
@@ -411,6 +431,8 @@ extern const k8s_type k8s_meta_v1_list_meta_desc;
 extern const k8s_type k8s_meta_v1_managed_fields_entry_desc;
 extern const k8s_type k8s_meta_v1_object_meta_desc;
 extern const k8s_type k8s_meta_v1_owner_reference_desc;
+extern const k8s_type k8s_meta_v1_partial_object_metadata_desc;
+extern const k8s_type k8s_meta_v1_partial_object_metadata_list_desc;
 extern const k8s_type k8s_meta_v1_patch_desc;
 extern const k8s_type k8s_meta_v1_preconditions_desc;
 extern const k8s_type k8s_meta_v1_server_address_by_client_cidr_desc;

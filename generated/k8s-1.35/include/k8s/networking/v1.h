@@ -5,6 +5,7 @@
 #define K8S_NETWORKING_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -471,6 +472,169 @@ extern const k8s_type k8s_networking_v1_service_cidr_desc;
 extern const k8s_type k8s_networking_v1_service_cidr_list_desc;
 extern const k8s_type k8s_networking_v1_service_cidr_spec_desc;
 extern const k8s_type k8s_networking_v1_service_cidr_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* networking.k8s.io/v1 ingressclasses (IngressClass) */
+extern const k8s_resource k8s_networking_v1_ingress_class_resource;
+/* get /apis/networking.k8s.io/v1/ingressclasses: list or watch objects of kind IngressClass */
+k8s_code k8s_networking_v1_ingress_class_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_networking_v1_ingress_class_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/networking.k8s.io/v1/ingressclasses: create an IngressClass */
+k8s_code k8s_networking_v1_ingress_class_create(k8s_client *client, k8s_arena *arena, const k8s_networking_v1_ingress_class *body, const k8s_write_options *opts, k8s_networking_v1_ingress_class **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_create_async(k8s_client *client, k8s_arena *arena, const k8s_networking_v1_ingress_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/ingressclasses: delete collection of IngressClass */
+k8s_code k8s_networking_v1_ingress_class_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_networking_v1_ingress_class_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1/ingressclasses/{name}: read the specified IngressClass */
+k8s_code k8s_networking_v1_ingress_class_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_networking_v1_ingress_class **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1/ingressclasses/{name}: replace the specified IngressClass */
+k8s_code k8s_networking_v1_ingress_class_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ingress_class *body, const k8s_write_options *opts, k8s_networking_v1_ingress_class **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ingress_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/ingressclasses/{name}: partially update the specified IngressClass */
+k8s_code k8s_networking_v1_ingress_class_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1_ingress_class **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/ingressclasses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1_ingress_class_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ingress_class *body, const k8s_patch_options *opts, k8s_networking_v1_ingress_class **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ingress_class *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/ingressclasses/{name}: delete an IngressClass */
+k8s_code k8s_networking_v1_ingress_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* networking.k8s.io/v1 ingresses (Ingress) */
+extern const k8s_resource k8s_networking_v1_ingress_resource;
+/* get /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses: list or watch objects of kind Ingress */
+k8s_code k8s_networking_v1_ingress_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_networking_v1_ingress_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses: create an Ingress */
+k8s_code k8s_networking_v1_ingress_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_networking_v1_ingress *body, const k8s_write_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_networking_v1_ingress *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses: delete collection of Ingress */
+k8s_code k8s_networking_v1_ingress_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_networking_v1_ingress_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}: read the specified Ingress */
+k8s_code k8s_networking_v1_ingress_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}: replace the specified Ingress */
+k8s_code k8s_networking_v1_ingress_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_write_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}: partially update the specified Ingress */
+k8s_code k8s_networking_v1_ingress_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1_ingress_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_patch_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}: delete an Ingress */
+k8s_code k8s_networking_v1_ingress_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}/status: read status of the specified Ingress */
+k8s_code k8s_networking_v1_ingress_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}/status: replace status of the specified Ingress */
+k8s_code k8s_networking_v1_ingress_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_write_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}/status: partially update status of the specified Ingress */
+k8s_code k8s_networking_v1_ingress_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1_ingress_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_patch_options *opts, k8s_networking_v1_ingress **out, k8s_error *err);
+k8s_code k8s_networking_v1_ingress_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_ingress *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* networking.k8s.io/v1 ipaddresses (IPAddress) */
+extern const k8s_resource k8s_networking_v1_ip_address_resource;
+/* get /apis/networking.k8s.io/v1/ipaddresses: list or watch objects of kind IPAddress */
+k8s_code k8s_networking_v1_ip_address_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_networking_v1_ip_address_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/networking.k8s.io/v1/ipaddresses: create an IPAddress */
+k8s_code k8s_networking_v1_ip_address_create(k8s_client *client, k8s_arena *arena, const k8s_networking_v1_ip_address *body, const k8s_write_options *opts, k8s_networking_v1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_create_async(k8s_client *client, k8s_arena *arena, const k8s_networking_v1_ip_address *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/ipaddresses: delete collection of IPAddress */
+k8s_code k8s_networking_v1_ip_address_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_networking_v1_ip_address_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1/ipaddresses/{name}: read the specified IPAddress */
+k8s_code k8s_networking_v1_ip_address_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_networking_v1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1/ipaddresses/{name}: replace the specified IPAddress */
+k8s_code k8s_networking_v1_ip_address_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ip_address *body, const k8s_write_options *opts, k8s_networking_v1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ip_address *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/ipaddresses/{name}: partially update the specified IPAddress */
+k8s_code k8s_networking_v1_ip_address_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/ipaddresses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1_ip_address_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ip_address *body, const k8s_patch_options *opts, k8s_networking_v1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_ip_address *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/ipaddresses/{name}: delete an IPAddress */
+k8s_code k8s_networking_v1_ip_address_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_networking_v1_ip_address_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* networking.k8s.io/v1 networkpolicies (NetworkPolicy) */
+extern const k8s_resource k8s_networking_v1_network_policy_resource;
+/* get /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies: list or watch objects of kind NetworkPolicy */
+k8s_code k8s_networking_v1_network_policy_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_networking_v1_network_policy_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies: create a NetworkPolicy */
+k8s_code k8s_networking_v1_network_policy_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_networking_v1_network_policy *body, const k8s_write_options *opts, k8s_networking_v1_network_policy **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_networking_v1_network_policy *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies: delete collection of NetworkPolicy */
+k8s_code k8s_networking_v1_network_policy_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_networking_v1_network_policy_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies/{name}: read the specified NetworkPolicy */
+k8s_code k8s_networking_v1_network_policy_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_networking_v1_network_policy **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies/{name}: replace the specified NetworkPolicy */
+k8s_code k8s_networking_v1_network_policy_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_network_policy *body, const k8s_write_options *opts, k8s_networking_v1_network_policy **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_network_policy *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies/{name}: partially update the specified NetworkPolicy */
+k8s_code k8s_networking_v1_network_policy_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1_network_policy **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1_network_policy_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_network_policy *body, const k8s_patch_options *opts, k8s_networking_v1_network_policy **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_networking_v1_network_policy *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies/{name}: delete a NetworkPolicy */
+k8s_code k8s_networking_v1_network_policy_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_networking_v1_network_policy_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* networking.k8s.io/v1 servicecidrs (ServiceCIDR) */
+extern const k8s_resource k8s_networking_v1_service_cidr_resource;
+/* get /apis/networking.k8s.io/v1/servicecidrs: list or watch objects of kind ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_networking_v1_service_cidr_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/networking.k8s.io/v1/servicecidrs: create a ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_create(k8s_client *client, k8s_arena *arena, const k8s_networking_v1_service_cidr *body, const k8s_write_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_create_async(k8s_client *client, k8s_arena *arena, const k8s_networking_v1_service_cidr *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/servicecidrs: delete collection of ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_networking_v1_service_cidr_list **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1/servicecidrs/{name}: read the specified ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1/servicecidrs/{name}: replace the specified ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_write_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/servicecidrs/{name}: partially update the specified ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/servicecidrs/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1_service_cidr_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1/servicecidrs/{name}: delete a ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1/servicecidrs/{name}/status: read status of the specified ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1/servicecidrs/{name}/status: replace status of the specified ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_write_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/servicecidrs/{name}/status: partially update status of the specified ServiceCIDR */
+k8s_code k8s_networking_v1_service_cidr_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1/servicecidrs/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1_service_cidr_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1_service_cidr_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

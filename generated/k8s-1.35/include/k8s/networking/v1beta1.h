@@ -5,6 +5,7 @@
 #define K8S_NETWORKING_V1BETA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -121,6 +122,76 @@ extern const k8s_type k8s_networking_v1beta1_service_cidr_desc;
 extern const k8s_type k8s_networking_v1beta1_service_cidr_list_desc;
 extern const k8s_type k8s_networking_v1beta1_service_cidr_spec_desc;
 extern const k8s_type k8s_networking_v1beta1_service_cidr_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* networking.k8s.io/v1beta1 ipaddresses (IPAddress) */
+extern const k8s_resource k8s_networking_v1beta1_ip_address_resource;
+/* get /apis/networking.k8s.io/v1beta1/ipaddresses: list or watch objects of kind IPAddress */
+k8s_code k8s_networking_v1beta1_ip_address_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_networking_v1beta1_ip_address_list **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/networking.k8s.io/v1beta1/ipaddresses: create an IPAddress */
+k8s_code k8s_networking_v1beta1_ip_address_create(k8s_client *client, k8s_arena *arena, const k8s_networking_v1beta1_ip_address *body, const k8s_write_options *opts, k8s_networking_v1beta1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_create_async(k8s_client *client, k8s_arena *arena, const k8s_networking_v1beta1_ip_address *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1beta1/ipaddresses: delete collection of IPAddress */
+k8s_code k8s_networking_v1beta1_ip_address_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_networking_v1beta1_ip_address_list **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1beta1/ipaddresses/{name}: read the specified IPAddress */
+k8s_code k8s_networking_v1beta1_ip_address_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_networking_v1beta1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1beta1/ipaddresses/{name}: replace the specified IPAddress */
+k8s_code k8s_networking_v1beta1_ip_address_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_ip_address *body, const k8s_write_options *opts, k8s_networking_v1beta1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_ip_address *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1beta1/ipaddresses/{name}: partially update the specified IPAddress */
+k8s_code k8s_networking_v1beta1_ip_address_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1beta1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1beta1/ipaddresses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1beta1_ip_address_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_ip_address *body, const k8s_patch_options *opts, k8s_networking_v1beta1_ip_address **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_ip_address *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1beta1/ipaddresses/{name}: delete an IPAddress */
+k8s_code k8s_networking_v1beta1_ip_address_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_ip_address_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* networking.k8s.io/v1beta1 servicecidrs (ServiceCIDR) */
+extern const k8s_resource k8s_networking_v1beta1_service_cidr_resource;
+/* get /apis/networking.k8s.io/v1beta1/servicecidrs: list or watch objects of kind ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_networking_v1beta1_service_cidr_list **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/networking.k8s.io/v1beta1/servicecidrs: create a ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_create(k8s_client *client, k8s_arena *arena, const k8s_networking_v1beta1_service_cidr *body, const k8s_write_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_create_async(k8s_client *client, k8s_arena *arena, const k8s_networking_v1beta1_service_cidr *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1beta1/servicecidrs: delete collection of ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_networking_v1beta1_service_cidr_list **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1beta1/servicecidrs/{name}: read the specified ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1beta1/servicecidrs/{name}: replace the specified ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_write_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1beta1/servicecidrs/{name}: partially update the specified ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1beta1/servicecidrs/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1beta1_service_cidr_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_patch_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/networking.k8s.io/v1beta1/servicecidrs/{name}: delete a ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/networking.k8s.io/v1beta1/servicecidrs/{name}/status: read status of the specified ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/networking.k8s.io/v1beta1/servicecidrs/{name}/status: replace status of the specified ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_write_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1beta1/servicecidrs/{name}/status: partially update status of the specified ServiceCIDR */
+k8s_code k8s_networking_v1beta1_service_cidr_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/networking.k8s.io/v1beta1/servicecidrs/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_networking_v1beta1_service_cidr_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_patch_options *opts, k8s_networking_v1beta1_service_cidr **out, k8s_error *err);
+k8s_code k8s_networking_v1beta1_service_cidr_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1beta1_service_cidr *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

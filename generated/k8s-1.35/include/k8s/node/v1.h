@@ -5,6 +5,7 @@
 #define K8S_NODE_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -72,6 +73,37 @@ extern const k8s_type k8s_node_v1_overhead_desc;
 extern const k8s_type k8s_node_v1_runtime_class_desc;
 extern const k8s_type k8s_node_v1_runtime_class_list_desc;
 extern const k8s_type k8s_node_v1_scheduling_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* node.k8s.io/v1 runtimeclasses (RuntimeClass) */
+extern const k8s_resource k8s_node_v1_runtime_class_resource;
+/* get /apis/node.k8s.io/v1/runtimeclasses: list or watch objects of kind RuntimeClass */
+k8s_code k8s_node_v1_runtime_class_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_node_v1_runtime_class_list **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/node.k8s.io/v1/runtimeclasses: create a RuntimeClass */
+k8s_code k8s_node_v1_runtime_class_create(k8s_client *client, k8s_arena *arena, const k8s_node_v1_runtime_class *body, const k8s_write_options *opts, k8s_node_v1_runtime_class **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_create_async(k8s_client *client, k8s_arena *arena, const k8s_node_v1_runtime_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/node.k8s.io/v1/runtimeclasses: delete collection of RuntimeClass */
+k8s_code k8s_node_v1_runtime_class_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_node_v1_runtime_class_list **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/node.k8s.io/v1/runtimeclasses/{name}: read the specified RuntimeClass */
+k8s_code k8s_node_v1_runtime_class_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_node_v1_runtime_class **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/node.k8s.io/v1/runtimeclasses/{name}: replace the specified RuntimeClass */
+k8s_code k8s_node_v1_runtime_class_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_node_v1_runtime_class *body, const k8s_write_options *opts, k8s_node_v1_runtime_class **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_node_v1_runtime_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/node.k8s.io/v1/runtimeclasses/{name}: partially update the specified RuntimeClass */
+k8s_code k8s_node_v1_runtime_class_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_node_v1_runtime_class **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/node.k8s.io/v1/runtimeclasses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_node_v1_runtime_class_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_node_v1_runtime_class *body, const k8s_patch_options *opts, k8s_node_v1_runtime_class **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_node_v1_runtime_class *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/node.k8s.io/v1/runtimeclasses/{name}: delete a RuntimeClass */
+k8s_code k8s_node_v1_runtime_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_node_v1_runtime_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

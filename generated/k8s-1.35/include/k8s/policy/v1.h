@@ -5,6 +5,7 @@
 #define K8S_POLICY_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -104,6 +105,49 @@ extern const k8s_type k8s_policy_v1_pod_disruption_budget_desc;
 extern const k8s_type k8s_policy_v1_pod_disruption_budget_list_desc;
 extern const k8s_type k8s_policy_v1_pod_disruption_budget_spec_desc;
 extern const k8s_type k8s_policy_v1_pod_disruption_budget_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* policy/v1 poddisruptionbudgets (PodDisruptionBudget) */
+extern const k8s_resource k8s_policy_v1_pod_disruption_budget_resource;
+/* get /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets: list or watch objects of kind PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_policy_v1_pod_disruption_budget_list **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets: create a PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_policy_v1_pod_disruption_budget *body, const k8s_write_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_policy_v1_pod_disruption_budget *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets: delete collection of PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_policy_v1_pod_disruption_budget_list **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}: read the specified PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}: replace the specified PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_write_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}: partially update the specified PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_policy_v1_pod_disruption_budget_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_patch_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}: delete a PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}/status: read status of the specified PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}/status: replace status of the specified PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_write_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}/status: partially update status of the specified PodDisruptionBudget */
+k8s_code k8s_policy_v1_pod_disruption_budget_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_policy_v1_pod_disruption_budget_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_patch_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
+k8s_code k8s_policy_v1_pod_disruption_budget_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

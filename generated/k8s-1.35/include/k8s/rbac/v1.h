@@ -5,6 +5,7 @@
 #define K8S_RBAC_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -207,6 +208,118 @@ extern const k8s_type k8s_rbac_v1_role_binding_list_desc;
 extern const k8s_type k8s_rbac_v1_role_list_desc;
 extern const k8s_type k8s_rbac_v1_role_ref_desc;
 extern const k8s_type k8s_rbac_v1_subject_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* rbac.authorization.k8s.io/v1 clusterrolebindings (ClusterRoleBinding) */
+extern const k8s_resource k8s_rbac_v1_cluster_role_binding_resource;
+/* get /apis/rbac.authorization.k8s.io/v1/clusterrolebindings: list or watch objects of kind ClusterRoleBinding */
+k8s_code k8s_rbac_v1_cluster_role_binding_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_rbac_v1_cluster_role_binding_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/rbac.authorization.k8s.io/v1/clusterrolebindings: create a ClusterRoleBinding */
+k8s_code k8s_rbac_v1_cluster_role_binding_create(k8s_client *client, k8s_arena *arena, const k8s_rbac_v1_cluster_role_binding *body, const k8s_write_options *opts, k8s_rbac_v1_cluster_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_create_async(k8s_client *client, k8s_arena *arena, const k8s_rbac_v1_cluster_role_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/clusterrolebindings: delete collection of ClusterRoleBinding */
+k8s_code k8s_rbac_v1_cluster_role_binding_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_rbac_v1_cluster_role_binding_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}: read the specified ClusterRoleBinding */
+k8s_code k8s_rbac_v1_cluster_role_binding_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_rbac_v1_cluster_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}: replace the specified ClusterRoleBinding */
+k8s_code k8s_rbac_v1_cluster_role_binding_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role_binding *body, const k8s_write_options *opts, k8s_rbac_v1_cluster_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}: partially update the specified ClusterRoleBinding */
+k8s_code k8s_rbac_v1_cluster_role_binding_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_rbac_v1_cluster_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_rbac_v1_cluster_role_binding_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role_binding *body, const k8s_patch_options *opts, k8s_rbac_v1_cluster_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role_binding *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}: delete a ClusterRoleBinding */
+k8s_code k8s_rbac_v1_cluster_role_binding_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_binding_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* rbac.authorization.k8s.io/v1 clusterroles (ClusterRole) */
+extern const k8s_resource k8s_rbac_v1_cluster_role_resource;
+/* get /apis/rbac.authorization.k8s.io/v1/clusterroles: list or watch objects of kind ClusterRole */
+k8s_code k8s_rbac_v1_cluster_role_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_rbac_v1_cluster_role_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/rbac.authorization.k8s.io/v1/clusterroles: create a ClusterRole */
+k8s_code k8s_rbac_v1_cluster_role_create(k8s_client *client, k8s_arena *arena, const k8s_rbac_v1_cluster_role *body, const k8s_write_options *opts, k8s_rbac_v1_cluster_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_create_async(k8s_client *client, k8s_arena *arena, const k8s_rbac_v1_cluster_role *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/clusterroles: delete collection of ClusterRole */
+k8s_code k8s_rbac_v1_cluster_role_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_rbac_v1_cluster_role_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/rbac.authorization.k8s.io/v1/clusterroles/{name}: read the specified ClusterRole */
+k8s_code k8s_rbac_v1_cluster_role_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_rbac_v1_cluster_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/rbac.authorization.k8s.io/v1/clusterroles/{name}: replace the specified ClusterRole */
+k8s_code k8s_rbac_v1_cluster_role_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role *body, const k8s_write_options *opts, k8s_rbac_v1_cluster_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/clusterroles/{name}: partially update the specified ClusterRole */
+k8s_code k8s_rbac_v1_cluster_role_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_rbac_v1_cluster_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/clusterroles/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_rbac_v1_cluster_role_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role *body, const k8s_patch_options *opts, k8s_rbac_v1_cluster_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_rbac_v1_cluster_role *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/clusterroles/{name}: delete a ClusterRole */
+k8s_code k8s_rbac_v1_cluster_role_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_rbac_v1_cluster_role_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* rbac.authorization.k8s.io/v1 rolebindings (RoleBinding) */
+extern const k8s_resource k8s_rbac_v1_role_binding_resource;
+/* get /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings: list or watch objects of kind RoleBinding */
+k8s_code k8s_rbac_v1_role_binding_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_rbac_v1_role_binding_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings: create a RoleBinding */
+k8s_code k8s_rbac_v1_role_binding_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_rbac_v1_role_binding *body, const k8s_write_options *opts, k8s_rbac_v1_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_rbac_v1_role_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings: delete collection of RoleBinding */
+k8s_code k8s_rbac_v1_role_binding_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_rbac_v1_role_binding_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}: read the specified RoleBinding */
+k8s_code k8s_rbac_v1_role_binding_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_rbac_v1_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}: replace the specified RoleBinding */
+k8s_code k8s_rbac_v1_role_binding_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role_binding *body, const k8s_write_options *opts, k8s_rbac_v1_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role_binding *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}: partially update the specified RoleBinding */
+k8s_code k8s_rbac_v1_role_binding_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_rbac_v1_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_rbac_v1_role_binding_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role_binding *body, const k8s_patch_options *opts, k8s_rbac_v1_role_binding **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role_binding *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}: delete a RoleBinding */
+k8s_code k8s_rbac_v1_role_binding_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_binding_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* rbac.authorization.k8s.io/v1 roles (Role) */
+extern const k8s_resource k8s_rbac_v1_role_resource;
+/* get /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles: list or watch objects of kind Role */
+k8s_code k8s_rbac_v1_role_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_rbac_v1_role_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles: create a Role */
+k8s_code k8s_rbac_v1_role_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_rbac_v1_role *body, const k8s_write_options *opts, k8s_rbac_v1_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_rbac_v1_role *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles: delete collection of Role */
+k8s_code k8s_rbac_v1_role_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_rbac_v1_role_list **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}: read the specified Role */
+k8s_code k8s_rbac_v1_role_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_rbac_v1_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}: replace the specified Role */
+k8s_code k8s_rbac_v1_role_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role *body, const k8s_write_options *opts, k8s_rbac_v1_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}: partially update the specified Role */
+k8s_code k8s_rbac_v1_role_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_rbac_v1_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_rbac_v1_role_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role *body, const k8s_patch_options *opts, k8s_rbac_v1_role **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_rbac_v1_role *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}: delete a Role */
+k8s_code k8s_rbac_v1_role_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_rbac_v1_role_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_RESOURCE_V1ALPHA3_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -95,6 +96,49 @@ extern const k8s_type k8s_resource_v1alpha3_device_taint_rule_list_desc;
 extern const k8s_type k8s_resource_v1alpha3_device_taint_rule_spec_desc;
 extern const k8s_type k8s_resource_v1alpha3_device_taint_rule_status_desc;
 extern const k8s_type k8s_resource_v1alpha3_device_taint_selector_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* resource.k8s.io/v1alpha3 devicetaintrules (DeviceTaintRule) */
+extern const k8s_resource k8s_resource_v1alpha3_device_taint_rule_resource;
+/* get /apis/resource.k8s.io/v1alpha3/devicetaintrules: list or watch objects of kind DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_resource_v1alpha3_device_taint_rule_list **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/resource.k8s.io/v1alpha3/devicetaintrules: create a DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_create(k8s_client *client, k8s_arena *arena, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_write_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_create_async(k8s_client *client, k8s_arena *arena, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1alpha3/devicetaintrules: delete collection of DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_resource_v1alpha3_device_taint_rule_list **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}: read the specified DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}: replace the specified DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_write_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}: partially update the specified DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}: delete a DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}/status: read status of the specified DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}/status: replace status of the specified DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_write_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}/status: partially update status of the specified DeviceTaintRule */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
+k8s_code k8s_resource_v1alpha3_device_taint_rule_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

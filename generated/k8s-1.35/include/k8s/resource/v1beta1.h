@@ -5,6 +5,7 @@
 #define K8S_RESOURCE_V1BETA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -693,6 +694,130 @@ extern const k8s_type k8s_resource_v1beta1_resource_pool_desc;
 extern const k8s_type k8s_resource_v1beta1_resource_slice_desc;
 extern const k8s_type k8s_resource_v1beta1_resource_slice_list_desc;
 extern const k8s_type k8s_resource_v1beta1_resource_slice_spec_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* resource.k8s.io/v1beta1 deviceclasses (DeviceClass) */
+extern const k8s_resource k8s_resource_v1beta1_device_class_resource;
+/* get /apis/resource.k8s.io/v1beta1/deviceclasses: list or watch objects of kind DeviceClass */
+k8s_code k8s_resource_v1beta1_device_class_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_resource_v1beta1_device_class_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/resource.k8s.io/v1beta1/deviceclasses: create a DeviceClass */
+k8s_code k8s_resource_v1beta1_device_class_create(k8s_client *client, k8s_arena *arena, const k8s_resource_v1beta1_device_class *body, const k8s_write_options *opts, k8s_resource_v1beta1_device_class **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_create_async(k8s_client *client, k8s_arena *arena, const k8s_resource_v1beta1_device_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/deviceclasses: delete collection of DeviceClass */
+k8s_code k8s_resource_v1beta1_device_class_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_resource_v1beta1_device_class_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/resource.k8s.io/v1beta1/deviceclasses/{name}: read the specified DeviceClass */
+k8s_code k8s_resource_v1beta1_device_class_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_resource_v1beta1_device_class **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/resource.k8s.io/v1beta1/deviceclasses/{name}: replace the specified DeviceClass */
+k8s_code k8s_resource_v1beta1_device_class_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_device_class *body, const k8s_write_options *opts, k8s_resource_v1beta1_device_class **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_device_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/deviceclasses/{name}: partially update the specified DeviceClass */
+k8s_code k8s_resource_v1beta1_device_class_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_resource_v1beta1_device_class **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/deviceclasses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_resource_v1beta1_device_class_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_device_class *body, const k8s_patch_options *opts, k8s_resource_v1beta1_device_class **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_device_class *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/deviceclasses/{name}: delete a DeviceClass */
+k8s_code k8s_resource_v1beta1_device_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_resource_v1beta1_device_class **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_device_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* resource.k8s.io/v1beta1 resourceclaims (ResourceClaim) */
+extern const k8s_resource k8s_resource_v1beta1_resource_claim_resource;
+/* get /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims: list or watch objects of kind ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_resource_v1beta1_resource_claim_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims: create a ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_resource_v1beta1_resource_claim *body, const k8s_write_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_resource_v1beta1_resource_claim *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims: delete collection of ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_resource_v1beta1_resource_claim_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}: read the specified ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}: replace the specified ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_write_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}: partially update the specified ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_resource_v1beta1_resource_claim_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}: delete a ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}/status: read status of the specified ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_status_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_status_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}/status: replace status of the specified ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_status_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_write_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_status_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}/status: partially update status of the specified ResourceClaim */
+k8s_code k8s_resource_v1beta1_resource_claim_status_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_status_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaims/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_resource_v1beta1_resource_claim_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_claim **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* resource.k8s.io/v1beta1 resourceclaimtemplates (ResourceClaimTemplate) */
+extern const k8s_resource k8s_resource_v1beta1_resource_claim_template_resource;
+/* get /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates: list or watch objects of kind ResourceClaimTemplate */
+k8s_code k8s_resource_v1beta1_resource_claim_template_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_resource_v1beta1_resource_claim_template_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates: create a ResourceClaimTemplate */
+k8s_code k8s_resource_v1beta1_resource_claim_template_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_resource_v1beta1_resource_claim_template *body, const k8s_write_options *opts, k8s_resource_v1beta1_resource_claim_template **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_resource_v1beta1_resource_claim_template *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates: delete collection of ResourceClaimTemplate */
+k8s_code k8s_resource_v1beta1_resource_claim_template_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_resource_v1beta1_resource_claim_template_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates/{name}: read the specified ResourceClaimTemplate */
+k8s_code k8s_resource_v1beta1_resource_claim_template_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_resource_v1beta1_resource_claim_template **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates/{name}: replace the specified ResourceClaimTemplate */
+k8s_code k8s_resource_v1beta1_resource_claim_template_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim_template *body, const k8s_write_options *opts, k8s_resource_v1beta1_resource_claim_template **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim_template *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates/{name}: partially update the specified ResourceClaimTemplate */
+k8s_code k8s_resource_v1beta1_resource_claim_template_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_claim_template **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_resource_v1beta1_resource_claim_template_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim_template *body, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_claim_template **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_resource_v1beta1_resource_claim_template *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/namespaces/{namespace}/resourceclaimtemplates/{name}: delete a ResourceClaimTemplate */
+k8s_code k8s_resource_v1beta1_resource_claim_template_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_resource_v1beta1_resource_claim_template **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_claim_template_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* resource.k8s.io/v1beta1 resourceslices (ResourceSlice) */
+extern const k8s_resource k8s_resource_v1beta1_resource_slice_resource;
+/* get /apis/resource.k8s.io/v1beta1/resourceslices: list or watch objects of kind ResourceSlice */
+k8s_code k8s_resource_v1beta1_resource_slice_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_resource_v1beta1_resource_slice_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/resource.k8s.io/v1beta1/resourceslices: create a ResourceSlice */
+k8s_code k8s_resource_v1beta1_resource_slice_create(k8s_client *client, k8s_arena *arena, const k8s_resource_v1beta1_resource_slice *body, const k8s_write_options *opts, k8s_resource_v1beta1_resource_slice **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_create_async(k8s_client *client, k8s_arena *arena, const k8s_resource_v1beta1_resource_slice *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/resourceslices: delete collection of ResourceSlice */
+k8s_code k8s_resource_v1beta1_resource_slice_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_resource_v1beta1_resource_slice_list **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/resource.k8s.io/v1beta1/resourceslices/{name}: read the specified ResourceSlice */
+k8s_code k8s_resource_v1beta1_resource_slice_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_resource_v1beta1_resource_slice **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/resource.k8s.io/v1beta1/resourceslices/{name}: replace the specified ResourceSlice */
+k8s_code k8s_resource_v1beta1_resource_slice_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_resource_slice *body, const k8s_write_options *opts, k8s_resource_v1beta1_resource_slice **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_resource_slice *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/resourceslices/{name}: partially update the specified ResourceSlice */
+k8s_code k8s_resource_v1beta1_resource_slice_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_slice **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/resource.k8s.io/v1beta1/resourceslices/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_resource_v1beta1_resource_slice_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_resource_slice *body, const k8s_patch_options *opts, k8s_resource_v1beta1_resource_slice **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1beta1_resource_slice *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/resource.k8s.io/v1beta1/resourceslices/{name}: delete a ResourceSlice */
+k8s_code k8s_resource_v1beta1_resource_slice_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_resource_v1beta1_resource_slice **out, k8s_error *err);
+k8s_code k8s_resource_v1beta1_resource_slice_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_SCHEDULING_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -52,6 +53,37 @@ struct k8s_scheduling_v1_priority_class_list {
 /* Descriptors for the codec (k8s_json_decode, k8s_json_encode, k8s_copy). */
 extern const k8s_type k8s_scheduling_v1_priority_class_desc;
 extern const k8s_type k8s_scheduling_v1_priority_class_list_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* scheduling.k8s.io/v1 priorityclasses (PriorityClass) */
+extern const k8s_resource k8s_scheduling_v1_priority_class_resource;
+/* get /apis/scheduling.k8s.io/v1/priorityclasses: list or watch objects of kind PriorityClass */
+k8s_code k8s_scheduling_v1_priority_class_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_scheduling_v1_priority_class_list **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/scheduling.k8s.io/v1/priorityclasses: create a PriorityClass */
+k8s_code k8s_scheduling_v1_priority_class_create(k8s_client *client, k8s_arena *arena, const k8s_scheduling_v1_priority_class *body, const k8s_write_options *opts, k8s_scheduling_v1_priority_class **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_create_async(k8s_client *client, k8s_arena *arena, const k8s_scheduling_v1_priority_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/scheduling.k8s.io/v1/priorityclasses: delete collection of PriorityClass */
+k8s_code k8s_scheduling_v1_priority_class_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_scheduling_v1_priority_class_list **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/scheduling.k8s.io/v1/priorityclasses/{name}: read the specified PriorityClass */
+k8s_code k8s_scheduling_v1_priority_class_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_scheduling_v1_priority_class **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/scheduling.k8s.io/v1/priorityclasses/{name}: replace the specified PriorityClass */
+k8s_code k8s_scheduling_v1_priority_class_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_scheduling_v1_priority_class *body, const k8s_write_options *opts, k8s_scheduling_v1_priority_class **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_scheduling_v1_priority_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/scheduling.k8s.io/v1/priorityclasses/{name}: partially update the specified PriorityClass */
+k8s_code k8s_scheduling_v1_priority_class_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_scheduling_v1_priority_class **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/scheduling.k8s.io/v1/priorityclasses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_scheduling_v1_priority_class_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_scheduling_v1_priority_class *body, const k8s_patch_options *opts, k8s_scheduling_v1_priority_class **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_scheduling_v1_priority_class *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/scheduling.k8s.io/v1/priorityclasses/{name}: delete a PriorityClass */
+k8s_code k8s_scheduling_v1_priority_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_scheduling_v1_priority_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_SCHEDULING_V1ALPHA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -108,6 +109,37 @@ extern const k8s_type k8s_scheduling_v1alpha1_typed_local_object_reference_desc;
 extern const k8s_type k8s_scheduling_v1alpha1_workload_desc;
 extern const k8s_type k8s_scheduling_v1alpha1_workload_list_desc;
 extern const k8s_type k8s_scheduling_v1alpha1_workload_spec_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* scheduling.k8s.io/v1alpha1 workloads (Workload) */
+extern const k8s_resource k8s_scheduling_v1alpha1_workload_resource;
+/* get /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads: list or watch objects of kind Workload */
+k8s_code k8s_scheduling_v1alpha1_workload_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_scheduling_v1alpha1_workload_list **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads: create a Workload */
+k8s_code k8s_scheduling_v1alpha1_workload_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_scheduling_v1alpha1_workload *body, const k8s_write_options *opts, k8s_scheduling_v1alpha1_workload **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_scheduling_v1alpha1_workload *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads: delete collection of Workload */
+k8s_code k8s_scheduling_v1alpha1_workload_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_scheduling_v1alpha1_workload_list **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads/{name}: read the specified Workload */
+k8s_code k8s_scheduling_v1alpha1_workload_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_scheduling_v1alpha1_workload **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads/{name}: replace the specified Workload */
+k8s_code k8s_scheduling_v1alpha1_workload_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_scheduling_v1alpha1_workload *body, const k8s_write_options *opts, k8s_scheduling_v1alpha1_workload **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_scheduling_v1alpha1_workload *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads/{name}: partially update the specified Workload */
+k8s_code k8s_scheduling_v1alpha1_workload_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_scheduling_v1alpha1_workload **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_scheduling_v1alpha1_workload_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_scheduling_v1alpha1_workload *body, const k8s_patch_options *opts, k8s_scheduling_v1alpha1_workload **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_scheduling_v1alpha1_workload *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads/{name}: delete a Workload */
+k8s_code k8s_scheduling_v1alpha1_workload_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_scheduling_v1alpha1_workload_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_STORAGE_V1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/core/v1.h"
 #include "k8s/meta/v1.h"
 
@@ -366,6 +367,184 @@ extern const k8s_type k8s_storage_v1_volume_attributes_class_desc;
 extern const k8s_type k8s_storage_v1_volume_attributes_class_list_desc;
 extern const k8s_type k8s_storage_v1_volume_error_desc;
 extern const k8s_type k8s_storage_v1_volume_node_resources_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* storage.k8s.io/v1 csidrivers (CSIDriver) */
+extern const k8s_resource k8s_storage_v1_csi_driver_resource;
+/* get /apis/storage.k8s.io/v1/csidrivers: list or watch objects of kind CSIDriver */
+k8s_code k8s_storage_v1_csi_driver_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_storage_v1_csi_driver_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storage.k8s.io/v1/csidrivers: create a CSIDriver */
+k8s_code k8s_storage_v1_csi_driver_create(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_csi_driver *body, const k8s_write_options *opts, k8s_storage_v1_csi_driver **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_create_async(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_csi_driver *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/csidrivers: delete collection of CSIDriver */
+k8s_code k8s_storage_v1_csi_driver_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storage_v1_csi_driver_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1/csidrivers/{name}: read the specified CSIDriver */
+k8s_code k8s_storage_v1_csi_driver_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storage_v1_csi_driver **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1/csidrivers/{name}: replace the specified CSIDriver */
+k8s_code k8s_storage_v1_csi_driver_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_driver *body, const k8s_write_options *opts, k8s_storage_v1_csi_driver **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_driver *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/csidrivers/{name}: partially update the specified CSIDriver */
+k8s_code k8s_storage_v1_csi_driver_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1_csi_driver **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/csidrivers/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1_csi_driver_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_driver *body, const k8s_patch_options *opts, k8s_storage_v1_csi_driver **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_driver *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/csidrivers/{name}: delete a CSIDriver */
+k8s_code k8s_storage_v1_csi_driver_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1_csi_driver **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_driver_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* storage.k8s.io/v1 csinodes (CSINode) */
+extern const k8s_resource k8s_storage_v1_csi_node_resource;
+/* get /apis/storage.k8s.io/v1/csinodes: list or watch objects of kind CSINode */
+k8s_code k8s_storage_v1_csi_node_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_storage_v1_csi_node_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storage.k8s.io/v1/csinodes: create a CSINode */
+k8s_code k8s_storage_v1_csi_node_create(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_csi_node *body, const k8s_write_options *opts, k8s_storage_v1_csi_node **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_create_async(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_csi_node *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/csinodes: delete collection of CSINode */
+k8s_code k8s_storage_v1_csi_node_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storage_v1_csi_node_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1/csinodes/{name}: read the specified CSINode */
+k8s_code k8s_storage_v1_csi_node_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storage_v1_csi_node **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1/csinodes/{name}: replace the specified CSINode */
+k8s_code k8s_storage_v1_csi_node_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_node *body, const k8s_write_options *opts, k8s_storage_v1_csi_node **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_node *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/csinodes/{name}: partially update the specified CSINode */
+k8s_code k8s_storage_v1_csi_node_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1_csi_node **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/csinodes/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1_csi_node_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_node *body, const k8s_patch_options *opts, k8s_storage_v1_csi_node **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_csi_node *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/csinodes/{name}: delete a CSINode */
+k8s_code k8s_storage_v1_csi_node_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1_csi_node **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_node_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* storage.k8s.io/v1 csistoragecapacities (CSIStorageCapacity) */
+extern const k8s_resource k8s_storage_v1_csi_storage_capacity_resource;
+/* get /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities: list or watch objects of kind CSIStorageCapacity */
+k8s_code k8s_storage_v1_csi_storage_capacity_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_storage_v1_csi_storage_capacity_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities: create a CSIStorageCapacity */
+k8s_code k8s_storage_v1_csi_storage_capacity_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_storage_v1_csi_storage_capacity *body, const k8s_write_options *opts, k8s_storage_v1_csi_storage_capacity **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_storage_v1_csi_storage_capacity *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities: delete collection of CSIStorageCapacity */
+k8s_code k8s_storage_v1_csi_storage_capacity_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storage_v1_csi_storage_capacity_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}: read the specified CSIStorageCapacity */
+k8s_code k8s_storage_v1_csi_storage_capacity_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_storage_v1_csi_storage_capacity **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}: replace the specified CSIStorageCapacity */
+k8s_code k8s_storage_v1_csi_storage_capacity_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_storage_v1_csi_storage_capacity *body, const k8s_write_options *opts, k8s_storage_v1_csi_storage_capacity **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_storage_v1_csi_storage_capacity *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}: partially update the specified CSIStorageCapacity */
+k8s_code k8s_storage_v1_csi_storage_capacity_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1_csi_storage_capacity **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1_csi_storage_capacity_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_storage_v1_csi_storage_capacity *body, const k8s_patch_options *opts, k8s_storage_v1_csi_storage_capacity **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_storage_v1_csi_storage_capacity *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}: delete a CSIStorageCapacity */
+k8s_code k8s_storage_v1_csi_storage_capacity_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_storage_v1_csi_storage_capacity_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* storage.k8s.io/v1 storageclasses (StorageClass) */
+extern const k8s_resource k8s_storage_v1_storage_class_resource;
+/* get /apis/storage.k8s.io/v1/storageclasses: list or watch objects of kind StorageClass */
+k8s_code k8s_storage_v1_storage_class_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_storage_v1_storage_class_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storage.k8s.io/v1/storageclasses: create a StorageClass */
+k8s_code k8s_storage_v1_storage_class_create(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_storage_class *body, const k8s_write_options *opts, k8s_storage_v1_storage_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_create_async(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_storage_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/storageclasses: delete collection of StorageClass */
+k8s_code k8s_storage_v1_storage_class_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storage_v1_storage_class_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1/storageclasses/{name}: read the specified StorageClass */
+k8s_code k8s_storage_v1_storage_class_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storage_v1_storage_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1/storageclasses/{name}: replace the specified StorageClass */
+k8s_code k8s_storage_v1_storage_class_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_storage_class *body, const k8s_write_options *opts, k8s_storage_v1_storage_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_storage_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/storageclasses/{name}: partially update the specified StorageClass */
+k8s_code k8s_storage_v1_storage_class_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1_storage_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/storageclasses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1_storage_class_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_storage_class *body, const k8s_patch_options *opts, k8s_storage_v1_storage_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_storage_class *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/storageclasses/{name}: delete a StorageClass */
+k8s_code k8s_storage_v1_storage_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1_storage_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_storage_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+/* storage.k8s.io/v1 volumeattachments (VolumeAttachment) */
+extern const k8s_resource k8s_storage_v1_volume_attachment_resource;
+/* get /apis/storage.k8s.io/v1/volumeattachments: list or watch objects of kind VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_storage_v1_volume_attachment_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storage.k8s.io/v1/volumeattachments: create a VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_create(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_volume_attachment *body, const k8s_write_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_create_async(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_volume_attachment *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/volumeattachments: delete collection of VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storage_v1_volume_attachment_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1/volumeattachments/{name}: read the specified VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1/volumeattachments/{name}: replace the specified VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_write_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/volumeattachments/{name}: partially update the specified VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/volumeattachments/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1_volume_attachment_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_patch_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/volumeattachments/{name}: delete a VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1/volumeattachments/{name}/status: read status of the specified VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1/volumeattachments/{name}/status: replace status of the specified VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_write_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/volumeattachments/{name}/status: partially update status of the specified VolumeAttachment */
+k8s_code k8s_storage_v1_volume_attachment_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/volumeattachments/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1_volume_attachment_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_patch_options *opts, k8s_storage_v1_volume_attachment **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attachment_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attachment *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+/* storage.k8s.io/v1 volumeattributesclasses (VolumeAttributesClass) */
+extern const k8s_resource k8s_storage_v1_volume_attributes_class_resource;
+/* get /apis/storage.k8s.io/v1/volumeattributesclasses: list or watch objects of kind VolumeAttributesClass */
+k8s_code k8s_storage_v1_volume_attributes_class_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_storage_v1_volume_attributes_class_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storage.k8s.io/v1/volumeattributesclasses: create a VolumeAttributesClass */
+k8s_code k8s_storage_v1_volume_attributes_class_create(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_volume_attributes_class *body, const k8s_write_options *opts, k8s_storage_v1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_create_async(k8s_client *client, k8s_arena *arena, const k8s_storage_v1_volume_attributes_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/volumeattributesclasses: delete collection of VolumeAttributesClass */
+k8s_code k8s_storage_v1_volume_attributes_class_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storage_v1_volume_attributes_class_list **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1/volumeattributesclasses/{name}: read the specified VolumeAttributesClass */
+k8s_code k8s_storage_v1_volume_attributes_class_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storage_v1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1/volumeattributesclasses/{name}: replace the specified VolumeAttributesClass */
+k8s_code k8s_storage_v1_volume_attributes_class_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attributes_class *body, const k8s_write_options *opts, k8s_storage_v1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attributes_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/volumeattributesclasses/{name}: partially update the specified VolumeAttributesClass */
+k8s_code k8s_storage_v1_volume_attributes_class_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1/volumeattributesclasses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1_volume_attributes_class_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attributes_class *body, const k8s_patch_options *opts, k8s_storage_v1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1_volume_attributes_class *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1/volumeattributesclasses/{name}: delete a VolumeAttributesClass */
+k8s_code k8s_storage_v1_volume_attributes_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1_volume_attributes_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #define K8S_STORAGE_V1BETA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -47,6 +48,37 @@ struct k8s_storage_v1beta1_volume_attributes_class_list {
 /* Descriptors for the codec (k8s_json_decode, k8s_json_encode, k8s_copy). */
 extern const k8s_type k8s_storage_v1beta1_volume_attributes_class_desc;
 extern const k8s_type k8s_storage_v1beta1_volume_attributes_class_list_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* storage.k8s.io/v1beta1 volumeattributesclasses (VolumeAttributesClass) */
+extern const k8s_resource k8s_storage_v1beta1_volume_attributes_class_resource;
+/* get /apis/storage.k8s.io/v1beta1/volumeattributesclasses: list or watch objects of kind VolumeAttributesClass */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_storage_v1beta1_volume_attributes_class_list **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storage.k8s.io/v1beta1/volumeattributesclasses: create a VolumeAttributesClass */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_create(k8s_client *client, k8s_arena *arena, const k8s_storage_v1beta1_volume_attributes_class *body, const k8s_write_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_create_async(k8s_client *client, k8s_arena *arena, const k8s_storage_v1beta1_volume_attributes_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1beta1/volumeattributesclasses: delete collection of VolumeAttributesClass */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storage_v1beta1_volume_attributes_class_list **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storage.k8s.io/v1beta1/volumeattributesclasses/{name}: read the specified VolumeAttributesClass */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storage.k8s.io/v1beta1/volumeattributesclasses/{name}: replace the specified VolumeAttributesClass */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1beta1_volume_attributes_class *body, const k8s_write_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1beta1_volume_attributes_class *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1beta1/volumeattributesclasses/{name}: partially update the specified VolumeAttributesClass */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storage.k8s.io/v1beta1/volumeattributesclasses/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1beta1_volume_attributes_class *body, const k8s_patch_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storage_v1beta1_volume_attributes_class *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storage.k8s.io/v1beta1/volumeattributesclasses/{name}: delete a VolumeAttributesClass */
+k8s_code k8s_storage_v1beta1_volume_attributes_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
+k8s_code k8s_storage_v1beta1_volume_attributes_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

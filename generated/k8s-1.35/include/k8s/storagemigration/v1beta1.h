@@ -5,6 +5,7 @@
 #define K8S_STORAGEMIGRATION_V1BETA1_H
 
 #include "k8s/types.h"
+#include "k8s/client.h"
 #include "k8s/meta/v1.h"
 
 #ifdef __cplusplus
@@ -67,6 +68,49 @@ extern const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_des
 extern const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_list_desc;
 extern const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_spec_desc;
 extern const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_status_desc;
+
+/* API calls (k8s/client.h). Each waits for its reply and decodes it into
+ * `arena`; the _async twin returns at once and calls `done` exactly once,
+ * on the client's loop. A NULL namespace means the client's namespace. */
+
+/* storagemigration.k8s.io/v1beta1 storageversionmigrations (StorageVersionMigration) */
+extern const k8s_resource k8s_storagemigration_v1beta1_storage_version_migration_resource;
+/* get /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations: list or watch objects of kind StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_storagemigration_v1beta1_storage_version_migration_list **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+/* post /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations: create a StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_create(k8s_client *client, k8s_arena *arena, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_write_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_create_async(k8s_client *client, k8s_arena *arena, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations: delete collection of StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_list_delete(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_storagemigration_v1beta1_storage_version_migration_list **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_list_delete_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}: read the specified StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}: replace the specified StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_write_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}: partially update the specified StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* delete /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}: delete a StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+/* get /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}/status: read status of the specified StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+/* put /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}/status: replace status of the specified StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_replace(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_write_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_replace_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}/status: partially update status of the specified StorageVersionMigration */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_patch(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_patch_async(k8s_client *client, k8s_arena *arena, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+/* patch /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}/status: server-side apply (application/apply-patch+yaml) */
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
+k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
 #ifdef __cplusplus
 }

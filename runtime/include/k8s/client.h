@@ -1,0 +1,265 @@
+/* The Kubernetes API client: requests over libcurl's multi interface on an
+ * event loop, typed results in the caller's arena, typed errors.
+ *
+ * Every call exists twice: a plain one that waits (from any thread but the
+ * loop's own), and an _async one that returns at once and completes exactly
+ * once through its callback, on the loop thread. If submitting fails, the
+ * callback is never called. Results and error details live in the arena the
+ * caller passes; one k8s_arena_free releases them. While an async call runs,
+ * its arena belongs to the call.
+ *
+ * Generated trees wrap these generic calls in typed functions, such as
+ * k8s_core_v1_pod_get(); the generic ones also serve custom resources. */
+#ifndef K8S_CLIENT_H
+#define K8S_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "k8s/arena.h"
+#include "k8s/codec.h"
+#include "k8s/config.h"
+#include "k8s/error.h"
+#include "k8s/loop.h"
+#include "k8s/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct k8s_client k8s_client;
+
+typedef void (*k8s_warning_fn)(void *ctx, const char *warning);
+
+typedef struct k8s_client_options {
+    k8s_loop *loop;         /* run on this loop (shared, or driven by the program); NULL: a loop of its own */
+    int timeout_ms;         /* per attempt of a request; 0: 30 s. Streams have none. */
+    int max_retries;        /* for 429, 503 and dropped connections on idempotent verbs; 0: 3, <0: none */
+    double qps;             /* client-side rate limit, requests per second; 0: none */
+    int burst;              /* requests allowed at once above qps; 0: max(1, qps) */
+    const char *user_agent; /* NULL: "k8s-c/<version>" */
+    bool http1;             /* do not offer HTTP/2 */
+    k8s_warning_fn on_warning; /* each Warning header the server sends; NULL: ignored */
+    void *warning_ctx;
+} k8s_client_options;
+
+/* config must outlive the client. opts may be NULL. */
+k8s_code k8s_client_new(k8s_client **out, const k8s_config *config, const k8s_client_options *opts,
+                        k8s_error *err);
+/* Cancels what is in flight (callbacks run with K8S_ECANCELED) and frees
+ * the client. Not from a callback of its own loop. NULL is a no-op. */
+void k8s_client_free(k8s_client *client);
+
+k8s_loop *k8s_client_loop(k8s_client *client);
+/* The namespace calls use when given NULL: the context's, or "default". */
+const char *k8s_client_namespace(const k8s_client *client);
+
+typedef struct k8s_client_stats {
+    uint64_t requests;    /* attempts sent */
+    uint64_t retries;     /* of those, repeats */
+    uint64_t connections; /* TCP connections opened */
+} k8s_client_stats;
+void k8s_client_stats_get(k8s_client *client, k8s_client_stats *out);
+
+/* ---- errors ---- */
+
+/* The API server's Status, as it sent it (meta/v1 Status); a failed call's
+ * k8s_error points at it (err.status) along with err.http_status. */
+typedef struct k8s_status_cause {
+    char *reason;
+    char *message;
+    char *field;
+    char *_unknown;
+} k8s_status_cause;
+
+typedef struct k8s_status_details {
+    char *name;
+    char *group;
+    char *kind;
+    char *uid;
+    k8s_status_cause *causes;
+    size_t causes_len;
+    bool has_retryAfterSeconds;
+    int32_t retryAfterSeconds;
+    char *_unknown;
+} k8s_status_details;
+
+typedef struct k8s_status {
+    char *kind;
+    char *apiVersion;
+    char *status; /* "Success" or "Failure" */
+    char *message;
+    char *reason; /* "NotFound", "AlreadyExists", "Conflict", "Invalid", ... */
+    k8s_status_details *details;
+    bool has_code;
+    int32_t code;
+    char *_unknown;
+} k8s_status;
+
+extern const k8s_type k8s_status_desc;
+
+/* ---- resources and calls ---- */
+
+/* A REST resource: what a URL is made of. Generated trees define one per
+ * kind (k8s_core_v1_pod_resource); for custom resources fill one in or get
+ * it from discovery. */
+typedef struct k8s_resource {
+    const char *group;    /* "" for the core group */
+    const char *version;  /* "v1" */
+    const char *resource; /* plural, lower case: "pods" */
+    const char *kind;     /* "Pod" */
+    bool namespaced;
+    const k8s_type *type;      /* the object's type; NULL for dynamic use */
+    const k8s_type *list_type; /* the list's type; NULL for dynamic use */
+} k8s_resource;
+
+#define K8S_ALL_NAMESPACES "" /* as the namespace of a list: every namespace */
+
+typedef uint64_t k8s_call_id;
+
+/* Part of every options struct. */
+typedef struct k8s_call_options {
+    int timeout_ms;  /* 0: the client's */
+    k8s_call_id *id; /* receives the call's id at submission, for k8s_cancel */
+} k8s_call_options;
+
+/* From any thread. A call still running completes with K8S_ECANCELED. */
+k8s_code k8s_cancel(k8s_client *client, k8s_call_id id);
+
+/* Query parameters: zero means "not sent"; where zero or false is itself a
+ * value worth sending, a has_ flag says whether to send it. */
+typedef struct k8s_get_options {
+    k8s_call_options call;
+} k8s_get_options;
+
+typedef struct k8s_list_options {
+    k8s_call_options call;
+    const char *labelSelector;
+    const char *fieldSelector;
+    int64_t limit;
+    const char *continue_;
+    const char *resourceVersion;
+    const char *resourceVersionMatch;
+    int64_t timeoutSeconds;
+    bool allowWatchBookmarks;
+    bool has_sendInitialEvents;
+    bool sendInitialEvents;
+    const char *shardSelector; /* Kubernetes 1.36+, alpha: a CEL shardRange() expression */
+    /* Not sent: follow metadata.continue to the last page and return one
+     * list holding every item (each page asks for `limit` items). */
+    bool all_pages;
+} k8s_list_options;
+
+/* create and replace */
+typedef struct k8s_write_options {
+    k8s_call_options call;
+    const char *dryRun;          /* "All" */
+    const char *fieldManager;
+    const char *fieldValidation; /* "Ignore", "Warn", "Strict" */
+} k8s_write_options;
+
+typedef enum k8s_patch_type {
+    K8S_PATCH_MERGE = 0, /* application/merge-patch+json (RFC 7386) */
+    K8S_PATCH_JSON,      /* application/json-patch+json (RFC 6902) */
+    K8S_PATCH_STRATEGIC, /* application/strategic-merge-patch+json */
+    K8S_PATCH_APPLY      /* application/apply-patch+yaml: server-side apply */
+} k8s_patch_type;
+
+typedef struct k8s_patch_options {
+    k8s_call_options call;
+    k8s_patch_type type;
+    const char *dryRun;
+    const char *fieldManager; /* required for K8S_PATCH_APPLY */
+    const char *fieldValidation;
+    bool force; /* apply: take fields other managers own */
+} k8s_patch_options;
+
+/* Sent as a DeleteOptions body, as kubectl does. */
+typedef struct k8s_delete_options {
+    k8s_call_options call;
+    const char *dryRun;
+    bool has_gracePeriodSeconds;
+    int64_t gracePeriodSeconds;
+    const char *propagationPolicy; /* "Orphan", "Background", "Foreground" */
+    bool has_orphanDependents;
+    bool orphanDependents;
+    bool ignoreStoreReadErrorWithClusterBreakingPotential;
+    const char *preconditionUID;             /* delete only this uid */
+    const char *preconditionResourceVersion; /* delete only at this version */
+} k8s_delete_options;
+
+/* pods/log */
+typedef struct k8s_log_options {
+    k8s_call_options call;
+    const char *container;
+    bool follow;
+    bool previous;
+    bool timestamps;
+    int64_t sinceSeconds;
+    const char *sinceTime; /* RFC 3339 */
+    bool has_tailLines;
+    int64_t tailLines;
+    int64_t limitBytes;
+    bool insecureSkipTLSVerifyBackend;
+    const char *stream; /* "Stdout", "Stderr", "All" */
+} k8s_log_options;
+
+typedef enum k8s_verb {
+    K8S_VERB_GET = 1,
+    K8S_VERB_LIST,
+    K8S_VERB_CREATE,
+    K8S_VERB_REPLACE,
+    K8S_VERB_PATCH,
+    K8S_VERB_APPLY, /* a PATCH with an encoded object as the apply patch */
+    K8S_VERB_DELETE,
+    K8S_VERB_DELETE_COLLECTION
+} k8s_verb;
+
+/* One operation of the API: generated tables hold one per typed function. */
+typedef struct k8s_op {
+    const k8s_resource *resource;
+    const char *subresource;  /* NULL, "status", "scale", "log", "eviction", ... */
+    k8s_verb verb;
+    const k8s_type *body;     /* the request body's type, or NULL */
+    const k8s_type *result;   /* the reply's type; NULL: text (pods/log) */
+    const char *result_kind;  /* the kind the reply should have */
+} k8s_op;
+
+/* What changes from call to call. Which options struct `options` points
+ * at follows from the verb (get, list, write, patch, delete, delete for
+ * DELETE_COLLECTION with `list` for its selectors; log for pods/log). */
+typedef struct k8s_args {
+    const char *namespace_; /* NULL: the client's namespace */
+    const char *name;
+    const void *body;       /* typed body (create, replace, apply, eviction, ...) */
+    const char *text;       /* patch text, or a JSON body for dynamic calls */
+    const void *options;
+    const k8s_list_options *list; /* DELETE_COLLECTION's selectors */
+} k8s_args;
+
+/* result: the reply decoded as op->result, or the text of a text reply,
+ * or for dynamic calls the JSON text. NULL when the server answered with
+ * another kind that still means success: a delete returns the object, a
+ * Status or the deleted list depending on the resource, and only the kind
+ * the op expects is decoded; an eviction returns a Success Status. */
+typedef void (*k8s_done_fn)(void *data, k8s_code code, void *result, const k8s_error *err);
+
+k8s_code k8s_call(k8s_client *client, k8s_arena *arena, const k8s_op *op, const k8s_args *args,
+                  void **result, k8s_error *err);
+k8s_code k8s_call_async(k8s_client *client, k8s_arena *arena, const k8s_op *op,
+                        const k8s_args *args, k8s_done_fn done, void *data);
+
+/* Any request by path ("/version", "/apis", "/api/v1/namespaces/x/pods"),
+ * with an optional body (Content-Type defaults to application/json). The
+ * reply's text lands in arena; a non-2xx reply is an error as for typed
+ * calls. */
+k8s_code k8s_request(k8s_client *client, k8s_arena *arena, const char *method, const char *path,
+                     const char *body, const char *content_type, char **reply, k8s_error *err);
+k8s_code k8s_request_async(k8s_client *client, k8s_arena *arena, const char *method,
+                           const char *path, const char *body, const char *content_type,
+                           k8s_done_fn done, void *data);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

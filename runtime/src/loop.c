@@ -1,0 +1,492 @@
+/* The event loop: epoll for file descriptors, an eventfd to wake it from
+ * other threads, a binary heap of timers, a FIFO of calls handed over from
+ * other threads, and a small worker pool for blocking work. */
+#define _GNU_SOURCE /* pthread, epoll, eventfd */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "loop_internal.h"
+
+#define MAX_WORKERS 4
+#define NO_SLOT SIZE_MAX
+
+typedef struct call {
+    struct call *next;
+    k8s_fn fn;
+    void *data;
+} call;
+
+typedef struct job {
+    struct job *next;
+    k8s_fn work, done;
+    void *data;
+} job;
+
+struct k8s_timer {
+    k8s_loop *loop;
+    k8s_fn fn;
+    void *data;
+    uint64_t due;
+    size_t slot; /* index in the heap, NO_SLOT when not armed */
+};
+
+struct k8s_io {
+    k8s_loop *loop;
+    int fd;
+    k8s_io_fn cb;
+    void *data;
+    bool dead;
+    struct k8s_io *next_dead;
+};
+
+struct k8s_loop {
+    int epfd, wakefd;
+    pthread_t thread;
+    bool started;
+    atomic_bool stop;
+
+    pthread_mutex_t mu; /* calls, wake state, who drives the loop */
+    call *calls, *calls_tail;
+    bool woken;
+    bool driving;
+    pthread_t driver;
+
+    k8s_timer **heap; /* room for every timer, so arming never allocates */
+    size_t nheap, capheap, ntimers;
+    k8s_io *dead; /* watches closed while dispatching */
+
+    pthread_mutex_t wmu; /* the worker pool */
+    pthread_cond_t wcond;
+    job *jobs, *jobs_tail;
+    pthread_t workers[MAX_WORKERS];
+    unsigned nworkers, idle;
+    bool wstop;
+};
+
+uint64_t k8s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void wake(k8s_loop *loop)
+{
+    uint64_t one = 1;
+    /* the eventfd counter only saturates; a failed write cannot lose the wakeup */
+    while (write(loop->wakefd, &one, sizeof one) < 0 && errno == EINTR)
+        ;
+}
+
+k8s_code k8s_loop_new(k8s_loop **out, k8s_error *err)
+{
+    *out = NULL;
+    k8s_loop *loop = calloc(1, sizeof *loop);
+    if (!loop) {
+        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
+        return K8S_ENOMEM;
+    }
+    loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+    loop->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (loop->epfd < 0 || loop->wakefd < 0 || epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->wakefd, &ev)) {
+        k8s_error_set(err, K8S_EIO, NULL, NULL, NULL, "cannot create the event loop: %s", strerror(errno));
+        if (loop->epfd >= 0)
+            close(loop->epfd);
+        if (loop->wakefd >= 0)
+            close(loop->wakefd);
+        free(loop);
+        return K8S_EIO;
+    }
+    pthread_mutex_init(&loop->mu, NULL);
+    pthread_mutex_init(&loop->wmu, NULL);
+    pthread_cond_init(&loop->wcond, NULL);
+    *out = loop;
+    return K8S_OK;
+}
+
+int k8s_loop_fd(const k8s_loop *loop)
+{
+    return loop->epfd;
+}
+
+bool k8s_loop_on_thread(const k8s_loop *loop)
+{
+    k8s_loop *l = (k8s_loop *)loop;
+    pthread_mutex_lock(&l->mu);
+    bool on = l->driving && pthread_equal(l->driver, pthread_self());
+    pthread_mutex_unlock(&l->mu);
+    return on;
+}
+
+/* ---- timers: a binary min-heap on `due` ---- */
+
+static void heap_set(k8s_loop *loop, size_t i, k8s_timer *t)
+{
+    loop->heap[i] = t;
+    t->slot = i;
+}
+
+static void sift_up(k8s_loop *loop, size_t i)
+{
+    k8s_timer *t = loop->heap[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (loop->heap[parent]->due <= t->due)
+            break;
+        heap_set(loop, i, loop->heap[parent]);
+        i = parent;
+    }
+    heap_set(loop, i, t);
+}
+
+static void sift_down(k8s_loop *loop, size_t i)
+{
+    k8s_timer *t = loop->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= loop->nheap)
+            break;
+        if (c + 1 < loop->nheap && loop->heap[c + 1]->due < loop->heap[c]->due)
+            c++;
+        if (loop->heap[c]->due >= t->due)
+            break;
+        heap_set(loop, i, loop->heap[c]);
+        i = c;
+    }
+    heap_set(loop, i, t);
+}
+
+static void heap_remove(k8s_loop *loop, k8s_timer *t)
+{
+    size_t i = t->slot;
+    k8s_timer *last = loop->heap[--loop->nheap];
+    t->slot = NO_SLOT;
+    if (last == t)
+        return;
+    heap_set(loop, i, last);
+    sift_down(loop, i);
+    sift_up(loop, last->slot);
+}
+
+k8s_timer *k8s_timer_new(k8s_loop *loop, k8s_fn fn, void *data)
+{
+    if (loop->ntimers == loop->capheap) {
+        size_t cap = loop->capheap ? loop->capheap * 2 : 16;
+        k8s_timer **nh = realloc(loop->heap, cap * sizeof *nh);
+        if (!nh)
+            return NULL;
+        loop->heap = nh;
+        loop->capheap = cap;
+    }
+    k8s_timer *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    loop->ntimers++;
+    t->loop = loop;
+    t->fn = fn;
+    t->data = data;
+    t->slot = NO_SLOT;
+    return t;
+}
+
+void k8s_timer_start(k8s_timer *t, uint64_t ms)
+{
+    k8s_loop *loop = t->loop;
+    if (t->slot != NO_SLOT)
+        heap_remove(loop, t);
+    t->due = k8s_now_ms() + ms;
+    heap_set(loop, loop->nheap++, t);
+    sift_up(loop, t->slot);
+}
+
+void k8s_timer_stop(k8s_timer *t)
+{
+    if (t && t->slot != NO_SLOT)
+        heap_remove(t->loop, t);
+}
+
+bool k8s_timer_active(const k8s_timer *t)
+{
+    return t->slot != NO_SLOT;
+}
+
+void k8s_timer_free(k8s_timer *t)
+{
+    if (!t)
+        return;
+    k8s_timer_stop(t);
+    t->loop->ntimers--;
+    free(t);
+}
+
+int k8s_loop_timeout(const k8s_loop *loop)
+{
+    if (!loop->nheap)
+        return -1;
+    uint64_t now = k8s_now_ms(), due = loop->heap[0]->due;
+    if (due <= now)
+        return 0;
+    return due - now > INT32_MAX ? INT32_MAX : (int)(due - now);
+}
+
+static void run_timers(k8s_loop *loop)
+{
+    uint64_t now = k8s_now_ms();
+    while (loop->nheap && loop->heap[0]->due <= now) {
+        k8s_timer *t = loop->heap[0];
+        heap_remove(loop, t);
+        t->fn(t->data); /* may re-arm or free t */
+    }
+}
+
+/* ---- calls from other threads ---- */
+
+k8s_code k8s_loop_call(k8s_loop *loop, k8s_fn fn, void *data)
+{
+    call *c = malloc(sizeof *c);
+    if (!c)
+        return K8S_ENOMEM;
+    c->next = NULL;
+    c->fn = fn;
+    c->data = data;
+    pthread_mutex_lock(&loop->mu);
+    if (loop->calls_tail)
+        loop->calls_tail->next = c;
+    else
+        loop->calls = c;
+    loop->calls_tail = c;
+    bool need_wake = !loop->woken;
+    loop->woken = true;
+    pthread_mutex_unlock(&loop->mu);
+    if (need_wake)
+        wake(loop);
+    return K8S_OK;
+}
+
+/* Runs the calls queued so far (not those they queue: those wait for the
+ * next round, so a call that re-queues itself cannot starve the loop). */
+static bool run_calls(k8s_loop *loop)
+{
+    pthread_mutex_lock(&loop->mu);
+    call *c = loop->calls;
+    loop->calls = loop->calls_tail = NULL;
+    loop->woken = false;
+    pthread_mutex_unlock(&loop->mu);
+    bool any = c != NULL;
+    while (c) {
+        call *next = c->next;
+        c->fn(c->data);
+        free(c);
+        c = next;
+    }
+    return any;
+}
+
+/* ---- file descriptors ---- */
+
+k8s_io *k8s_io_watch(k8s_loop *loop, int fd, int events, k8s_io_fn cb, void *data)
+{
+    k8s_io *io = calloc(1, sizeof *io);
+    if (!io)
+        return NULL;
+    io->loop = loop;
+    io->fd = fd;
+    io->cb = cb;
+    io->data = data;
+    struct epoll_event ev = {.data.ptr = io};
+    ev.events = (events & K8S_IO_READ ? EPOLLIN : 0) | (events & K8S_IO_WRITE ? EPOLLOUT : 0);
+    if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        free(io);
+        return NULL;
+    }
+    return io;
+}
+
+void k8s_io_update(k8s_io *io, int events)
+{
+    struct epoll_event ev = {.data.ptr = io};
+    ev.events = (events & K8S_IO_READ ? EPOLLIN : 0) | (events & K8S_IO_WRITE ? EPOLLOUT : 0);
+    epoll_ctl(io->loop->epfd, EPOLL_CTL_MOD, io->fd, &ev);
+}
+
+void k8s_io_close(k8s_io *io)
+{
+    if (!io)
+        return;
+    /* the fd may already be closed by its owner; EBADF/ENOENT are fine */
+    epoll_ctl(io->loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+    io->dead = true;
+    io->next_dead = io->loop->dead;
+    io->loop->dead = io;
+}
+
+static void free_dead(k8s_loop *loop)
+{
+    while (loop->dead) {
+        k8s_io *next = loop->dead->next_dead;
+        free(loop->dead);
+        loop->dead = next;
+    }
+}
+
+/* ---- running ---- */
+
+void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
+{
+    pthread_mutex_lock(&loop->mu);
+    loop->driving = true;
+    loop->driver = pthread_self();
+    bool calls_waiting = loop->calls != NULL;
+    pthread_mutex_unlock(&loop->mu);
+
+    int t = calls_waiting ? 0 : timeout_ms, next = k8s_loop_timeout(loop);
+    if (next >= 0 && (t < 0 || next < t))
+        t = next;
+    struct epoll_event evs[64];
+    int n = epoll_wait(loop->epfd, evs, 64, t);
+    for (int i = 0; i < n; i++) {
+        k8s_io *io = evs[i].data.ptr;
+        if (!io) {
+            uint64_t v;
+            while (read(loop->wakefd, &v, sizeof v) < 0 && errno == EINTR)
+                ;
+            continue;
+        }
+        if (io->dead)
+            continue;
+        int ready = (evs[i].events & EPOLLIN ? K8S_IO_READ : 0) |
+                    (evs[i].events & EPOLLOUT ? K8S_IO_WRITE : 0) |
+                    (evs[i].events & (EPOLLERR | EPOLLHUP) ? K8S_IO_ERROR : 0);
+        io->cb(io->data, io->fd, ready);
+    }
+    free_dead(loop);
+    run_timers(loop);
+    run_calls(loop);
+    free_dead(loop);
+}
+
+static void *loop_thread(void *arg)
+{
+    k8s_loop *loop = arg;
+    while (!atomic_load(&loop->stop))
+        k8s_loop_run_once(loop, -1);
+    return NULL;
+}
+
+k8s_code k8s_loop_start(k8s_loop *loop, k8s_error *err)
+{
+    if (loop->started) {
+        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "the loop is already running");
+        return K8S_EINVAL;
+    }
+    int rc = pthread_create(&loop->thread, NULL, loop_thread, loop);
+    if (rc) {
+        k8s_error_set(err, K8S_EIO, NULL, NULL, NULL, "cannot start the loop thread: %s", strerror(rc));
+        return K8S_EIO;
+    }
+    loop->started = true;
+    return K8S_OK;
+}
+
+/* ---- the worker pool ---- */
+
+static void *worker(void *arg)
+{
+    k8s_loop *loop = arg;
+    pthread_mutex_lock(&loop->wmu);
+    for (;;) {
+        while (!loop->jobs && !loop->wstop) {
+            loop->idle++;
+            pthread_cond_wait(&loop->wcond, &loop->wmu);
+            loop->idle--;
+        }
+        job *j = loop->jobs;
+        if (!j)
+            break; /* stopping, and nothing left to do */
+        loop->jobs = j->next;
+        if (!loop->jobs)
+            loop->jobs_tail = NULL;
+        pthread_mutex_unlock(&loop->wmu);
+        j->work(j->data);
+        if (j->done)
+            while (k8s_loop_call(loop, j->done, j->data) != K8S_OK)
+                sched_yield(); /* out of memory: the done must not be lost */
+        free(j);
+        pthread_mutex_lock(&loop->wmu);
+    }
+    pthread_mutex_unlock(&loop->wmu);
+    return NULL;
+}
+
+k8s_code k8s_loop_offload(k8s_loop *loop, k8s_fn work, k8s_fn done, void *data)
+{
+    job *j = malloc(sizeof *j);
+    if (!j)
+        return K8S_ENOMEM;
+    *j = (job){NULL, work, done, data};
+    pthread_mutex_lock(&loop->wmu);
+    if (loop->wstop) {
+        pthread_mutex_unlock(&loop->wmu);
+        free(j);
+        return K8S_ECLOSED;
+    }
+    if (!loop->idle && loop->nworkers < MAX_WORKERS &&
+        pthread_create(&loop->workers[loop->nworkers], NULL, worker, loop) == 0)
+        loop->nworkers++;
+    if (!loop->nworkers) {
+        pthread_mutex_unlock(&loop->wmu);
+        free(j);
+        return K8S_ENOMEM;
+    }
+    if (loop->jobs_tail)
+        loop->jobs_tail->next = j;
+    else
+        loop->jobs = j;
+    loop->jobs_tail = j;
+    pthread_cond_signal(&loop->wcond);
+    pthread_mutex_unlock(&loop->wmu);
+    return K8S_OK;
+}
+
+void k8s_loop_free(k8s_loop *loop)
+{
+    if (!loop)
+        return;
+    if (loop->started) {
+        atomic_store(&loop->stop, true);
+        wake(loop);
+        pthread_join(loop->thread, NULL);
+    }
+    pthread_mutex_lock(&loop->wmu);
+    loop->wstop = true;
+    pthread_cond_broadcast(&loop->wcond);
+    pthread_mutex_unlock(&loop->wmu);
+    for (unsigned i = 0; i < loop->nworkers; i++)
+        pthread_join(loop->workers[i], NULL);
+    /* what was handed over still runs, here: done callbacks release their data */
+    pthread_mutex_lock(&loop->mu);
+    loop->driving = true;
+    loop->driver = pthread_self();
+    pthread_mutex_unlock(&loop->mu);
+    while (run_calls(loop))
+        ;
+    free_dead(loop);
+    free(loop->heap);
+    close(loop->wakefd);
+    close(loop->epfd);
+    pthread_mutex_destroy(&loop->mu);
+    pthread_mutex_destroy(&loop->wmu);
+    pthread_cond_destroy(&loop->wcond);
+    free(loop);
+}

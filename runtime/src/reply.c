@@ -1,0 +1,166 @@
+/* From an HTTP reply to a call's result or its error, and the meta/v1
+ * Status descriptors the runtime needs for that on its own. */
+#include <stdio.h>
+#include <string.h>
+
+#include "client_internal.h"
+#include "internal.h"
+
+static const k8s_field cause_fields[] = {
+    K8S_VALUE(k8s_status_cause, reason, "reason", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status_cause, message, "message", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status_cause, field, "field", K8S_KIND_STRING, 0, NULL),
+};
+static const k8s_type cause_desc = {
+    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause",
+    .fields = cause_fields,
+    .size = sizeof(k8s_status_cause),
+    .unknown_offset = offsetof(k8s_status_cause, _unknown),
+    .nfields = 3,
+    .flags = K8S_TYPE_UNKNOWN,
+};
+
+static const k8s_field details_fields[] = {
+    K8S_VALUE(k8s_status_details, name, "name", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status_details, group, "group", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status_details, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status_details, uid, "uid", K8S_KIND_STRING, 0, NULL),
+    K8S_ARRAY(k8s_status_details, causes, "causes", K8S_KIND_OBJECT, 0, &cause_desc),
+    K8S_SCALAR(k8s_status_details, retryAfterSeconds, "retryAfterSeconds", K8S_KIND_INT32, 0),
+};
+static const k8s_type details_desc = {
+    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails",
+    .fields = details_fields,
+    .size = sizeof(k8s_status_details),
+    .unknown_offset = offsetof(k8s_status_details, _unknown),
+    .nfields = 6,
+    .flags = K8S_TYPE_UNKNOWN,
+};
+
+static const k8s_field status_fields[] = {
+    K8S_VALUE(k8s_status, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status, status, "status", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status, message, "message", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status, reason, "reason", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(k8s_status, details, "details", K8S_KIND_OBJECT, 0, &details_desc),
+    K8S_SCALAR(k8s_status, code, "code", K8S_KIND_INT32, 0),
+};
+const k8s_type k8s_status_desc = {
+    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+    .fields = status_fields,
+    .size = sizeof(k8s_status),
+    .unknown_offset = offsetof(k8s_status, _unknown),
+    .nfields = 7,
+    .flags = K8S_TYPE_UNKNOWN,
+};
+
+k8s_code k8s_code_for_http(long s)
+{
+    switch (s) {
+    case 401: return K8S_EUNAUTHORIZED;
+    case 403: return K8S_EFORBIDDEN;
+    case 404: return K8S_ENOTFOUND;
+    case 409: return K8S_ECONFLICT;
+    case 410: return K8S_EGONE;
+    case 422: return K8S_EINVALID;
+    case 429: return K8S_ETHROTTLED;
+    default: return K8S_EHTTP;
+    }
+}
+
+/* A Status in the body, when the body is one. */
+static k8s_status *read_status(const char *body, size_t len, k8s_arena *arena)
+{
+    char *api_version = NULL, *kind = NULL;
+    if (!len || k8s_json_peek_kind(body, len, arena, &api_version, &kind, NULL) != K8S_OK || !kind ||
+        strcmp(kind, "Status") != 0)
+        return NULL;
+    void *st = NULL;
+    k8s_json_decode(&k8s_status_desc, body, len, arena, &st, NULL, NULL);
+    return st;
+}
+
+/* The first line of a body that is not a Status, printable and short. */
+static void body_excerpt(const char *body, size_t len, char *out, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < n && o < 200; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c == '\n' || c == '\r')
+            break;
+        out[o++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+    }
+    out[o] = '\0';
+}
+
+static k8s_code http_error(long http_status, const char *body, size_t len, k8s_arena *arena,
+                           k8s_error *err)
+{
+    k8s_code code = k8s_code_for_http(http_status);
+    k8s_status *st = read_status(body, len, arena);
+    if (st && st->message) {
+        k8s_error_set(err, code, NULL, NULL, NULL, "%s", st->message);
+    } else {
+        char excerpt[256];
+        body_excerpt(body, len, excerpt, sizeof excerpt);
+        k8s_error_set(err, code, NULL, NULL, NULL, "HTTP %ld%s%s", http_status, *excerpt ? ": " : "",
+                      excerpt);
+    }
+    err->status = st;
+    err->http_status = (int)http_status;
+    return code;
+}
+
+k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
+                        k8s_arena *arena, void **result, k8s_error *err)
+{
+    k8s_error local;
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof *err);
+    *result = NULL;
+    if (http_status < 200 || http_status > 299)
+        return http_error(http_status, body, len, arena, err);
+    err->http_status = (int)http_status;
+    if (!op->result) { /* text: logs, and JSON for dynamic calls */
+        char *text = k8s_arena_strndup(arena, len ? body : "", len);
+        if (!text) {
+            k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
+            return K8S_ENOMEM;
+        }
+        *result = text;
+        return K8S_OK;
+    }
+    char *api_version = NULL, *kind = NULL;
+    k8s_code rc = k8s_json_peek_kind(body, len, arena, &api_version, &kind, err);
+    if (rc == K8S_OK && kind && op->result_kind && strcmp(kind, op->result_kind) != 0) {
+        /* Deletes answer with the object, a Status or a list, depending on
+         * the resource and the server's version, whatever the spec says:
+         * any 2xx means it is done, and only the expected kind is decoded. */
+        if (op->verb == K8S_VERB_DELETE || op->verb == K8S_VERB_DELETE_COLLECTION)
+            return K8S_OK;
+        k8s_status *st = strcmp(kind, "Status") == 0 ? read_status(body, len, arena) : NULL;
+        if (st && st->status && strcmp(st->status, "Success") == 0)
+            return K8S_OK; /* e.g. an eviction: nothing else to return */
+        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "expected a %s, the server sent a %.100s",
+                      op->result_kind, kind);
+        err->http_status = (int)http_status;
+        return K8S_EBADREPLY;
+    }
+    if (rc == K8S_OK)
+        rc = k8s_json_decode(op->result, body, len, arena, result, NULL, err);
+    if (rc == K8S_OK || rc == K8S_ENOMEM)
+        return rc;
+    /* keep the decoder's path and position, say whose fault it is */
+    char msg[sizeof err->message];
+    memcpy(msg, err->message, sizeof msg);
+    if (rc == K8S_ESYNTAX || rc == K8S_EENCODING)
+        snprintf(err->message, sizeof err->message, "the reply is not valid JSON: %.200s", msg);
+    else
+        snprintf(err->message, sizeof err->message, "the reply is not a valid %.40s: %.180s",
+                 op->result_kind ? op->result_kind : "object", msg);
+    err->code = K8S_EBADREPLY;
+    err->http_status = (int)http_status;
+    return K8S_EBADREPLY;
+}

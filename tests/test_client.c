@@ -1,0 +1,946 @@
+/* The client against the bundled test API server (TLS, HTTP/1.1 and 2):
+ * every verb family, subresources, paging, patches, typed errors, auth
+ * modes, fault switches, async semantics, threads, rate limits.
+ *
+ * With K8S_TEST_KUBECONFIG naming a kubeconfig, the tests that do not need
+ * the test server's switches run against that cluster instead, in a
+ * namespace of their own that is removed afterwards. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include "k8s/api.h"
+#include "k8s/discovery.h"
+#include "testserver.h"
+#include "testutil.h"
+
+static test_server srv;
+static bool have_server, real_cluster;
+static k8s_config *cfg;
+static k8s_client *client;
+static char ns[64];
+
+#define ERRMSG(err) ((err).message[0] ? (err).message : k8s_strerror((err).code))
+#define CHECK_OK(call)                                                                  \
+    do {                                                                                \
+        k8s_code rc_ = (call);                                                          \
+        if (rc_ != K8S_OK)                                                              \
+            fail_msg("%s: %s (%s)", #call, k8s_strerror(rc_), ERRMSG(err));             \
+    } while (0)
+
+static k8s_config *load(const char *kubeconfig)
+{
+    k8s_config *c = NULL;
+    k8s_error err;
+    k8s_config_options o = {.kubeconfig = kubeconfig};
+    if (k8s_config_load(&c, &o, &err) != K8S_OK)
+        fail_msg("config %s: %s", kubeconfig, err.message);
+    return c;
+}
+
+static k8s_client *make_client(const k8s_config *c, const k8s_client_options *o)
+{
+    k8s_client *cl = NULL;
+    k8s_error err;
+    if (k8s_client_new(&cl, c, o, &err) != K8S_OK)
+        fail_msg("client: %s", err.message);
+    return cl;
+}
+
+static void fault(const char *json)
+{
+    assert_int_equal(test_server_control(&srv, "POST", "/_test/faults", json, NULL), 200);
+}
+
+static void need_server(void)
+{
+    if (!have_server) {
+        print_message("needs the bundled test server's switches; skipped against a real cluster\n");
+        skip();
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *real = getenv("K8S_TEST_KUBECONFIG");
+    if (real && *real) {
+        real_cluster = true;
+        cfg = load(real);
+    } else {
+        if (!test_server_start(&srv, true))
+            return 0; /* every test skips */
+        have_server = true;
+        cfg = load(test_server_kubeconfig(&srv, "admin", "    token: admin-token"));
+    }
+    client = make_client(cfg, NULL);
+    snprintf(ns, sizeof ns, "k8s-c-test-%d", (int)getpid());
+    k8s_arena *a = k8s_arena_new();
+    k8s_meta_v1_object_meta meta = {.name = ns};
+    k8s_core_v1_namespace body = {.metadata = &meta};
+    k8s_core_v1_namespace *created;
+    k8s_error err;
+    CHECK_OK(k8s_core_v1_namespace_create(client, a, &body, NULL, &created, &err));
+    k8s_arena_free(a);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (client) {
+        k8s_arena *a = k8s_arena_new();
+        k8s_meta_v1_status *gone;
+        k8s_core_v1_namespace_delete(client, a, ns, NULL, &gone, NULL);
+        k8s_arena_free(a);
+    }
+    k8s_client_free(client);
+    k8s_config_free(cfg);
+    if (have_server)
+        test_server_stop(&srv);
+    return 0;
+}
+
+static void need_client(void)
+{
+    if (!client) {
+        print_message("the test API server could not start (node missing?); skipping\n");
+        skip();
+    }
+}
+
+static k8s_core_v1_config_map *make_cm(k8s_arena *a, const char *name, const char *label)
+{
+    k8s_core_v1_config_map *cm = k8s_arena_alloc(a, sizeof *cm);
+    cm->metadata = k8s_arena_alloc(a, sizeof *cm->metadata);
+    cm->metadata->name = k8s_arena_strdup(a, name);
+    if (label) {
+        cm->metadata->labels = k8s_arena_alloc(a, sizeof(k8s_string_entry));
+        cm->metadata->labels[0] = (k8s_string_entry){"app", k8s_arena_strdup(a, label)};
+        cm->metadata->labels_len = 1;
+    }
+    cm->data = k8s_arena_alloc(a, 2 * sizeof(k8s_string_entry));
+    cm->data[0] = (k8s_string_entry){"key", "value"};
+    cm->data[1] = (k8s_string_entry){"empty", ""};
+    cm->data_len = 2;
+    cm->has_immutable = true;
+    cm->immutable = false;
+    return cm;
+}
+
+static const char *data_of(const k8s_core_v1_config_map *cm, const char *key)
+{
+    for (size_t i = 0; i < cm->data_len; i++)
+        if (strcmp(cm->data[i].key, key) == 0)
+            return cm->data[i].value;
+    return NULL;
+}
+
+/* ---- CRUD and typed errors ---- */
+
+static void test_crud_and_errors(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm, *got, *again;
+    CHECK_OK(k8s_core_v1_config_map_create(client, a, ns, make_cm(a, "crud", NULL), NULL, &cm, &err));
+    assert_non_null(cm->metadata->uid);
+    assert_non_null(cm->metadata->resourceVersion);
+    assert_string_equal(data_of(cm, "empty"), ""); /* "" and false went out and came back */
+    assert_true(cm->has_immutable && !cm->immutable);
+
+    CHECK_OK(k8s_core_v1_config_map_get(client, a, ns, "crud", NULL, &got, &err));
+    assert_string_equal(got->metadata->uid, cm->metadata->uid);
+    assert_string_equal(data_of(got, "key"), "value");
+
+    /* replace at the current version works; at a stale one it conflicts */
+    for (size_t i = 0; i < got->data_len; i++)
+        if (strcmp(got->data[i].key, "key") == 0)
+            got->data[i].value = "changed";
+    CHECK_OK(k8s_core_v1_config_map_replace(client, a, ns, "crud", got, NULL, &again, &err));
+    assert_string_equal(data_of(again, "key"), "changed");
+    assert_int_equal(k8s_core_v1_config_map_replace(client, a, ns, "crud", got, NULL, &again, &err), K8S_ECONFLICT);
+    assert_int_equal(err.http_status, 409);
+    assert_non_null(err.status);
+    assert_string_equal(err.status->reason, "Conflict");
+    assert_non_null(strstr(err.message, "the object has been modified"));
+
+    /* create again: AlreadyExists, also a 409 */
+    assert_int_equal(k8s_core_v1_config_map_create(client, a, ns, make_cm(a, "crud", NULL), NULL, &again, &err),
+                     K8S_ECONFLICT);
+    assert_string_equal(err.status->reason, "AlreadyExists");
+    assert_string_equal(err.status->details->name, "crud");
+
+    /* delete: configmaps answer with a Success Status */
+    k8s_meta_v1_status *deleted = NULL;
+    CHECK_OK(k8s_core_v1_config_map_delete(client, a, ns, "crud", NULL, &deleted, &err));
+    assert_non_null(deleted);
+    assert_string_equal(deleted->status, "Success");
+    assert_int_equal(k8s_core_v1_config_map_get(client, a, ns, "crud", NULL, &got, &err), K8S_ENOTFOUND);
+    assert_int_equal(err.http_status, 404);
+    assert_string_equal(err.status->reason, "NotFound");
+    assert_string_equal(err.message, "configmaps \"crud\" not found");
+    assert_null(got);
+    k8s_arena_free(a);
+}
+
+static void test_invalid_has_causes(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_container c = {.name = "c"}; /* no image */
+    k8s_core_v1_pod_spec spec = {.containers = &c, .containers_len = 1};
+    k8s_meta_v1_object_meta meta = {.name = "bad"};
+    k8s_core_v1_pod pod = {.metadata = &meta, .spec = &spec}, *out;
+    assert_int_equal(k8s_core_v1_pod_create(client, a, ns, &pod, NULL, &out, &err), K8S_EINVALID);
+    assert_int_equal(err.http_status, 422);
+    assert_string_equal(err.status->reason, "Invalid");
+    assert_non_null(err.status->details);
+    bool found = false;
+    for (size_t i = 0; i < err.status->details->causes_len; i++)
+        found |= strcmp(err.status->details->causes[i].field, "spec.containers[0].image") == 0;
+    assert_true(found);
+    k8s_arena_free(a);
+}
+
+/* ---- lists ---- */
+
+static void test_lists_and_paging(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm;
+    for (int i = 0; i < 5; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "page-%d", i);
+        CHECK_OK(k8s_core_v1_config_map_create(client, a, ns, make_cm(a, name, i < 3 ? "web" : "db"), NULL, &cm, &err));
+    }
+    k8s_core_v1_config_map_list *list;
+    CHECK_OK(k8s_core_v1_config_map_list_get(client, a, ns, &(k8s_list_options){.labelSelector = "app in (web)"},
+                                             &list, &err));
+    assert_int_equal(list->items_len, 3);
+    CHECK_OK(k8s_core_v1_config_map_list_get(client, a, ns,
+                                             &(k8s_list_options){.fieldSelector = "metadata.name=page-4"}, &list, &err));
+    assert_int_equal(list->items_len, 1);
+    assert_string_equal(list->items[0].metadata->name, "page-4");
+
+    /* page by page: limit and continue */
+    size_t seen = 0;
+    const char *cont = NULL;
+    int pages = 0;
+    do {
+        k8s_list_options o = {.limit = 2, .continue_ = cont, .labelSelector = "app"};
+        CHECK_OK(k8s_core_v1_config_map_list_get(client, a, ns, &o, &list, &err));
+        seen += list->items_len;
+        cont = list->metadata->continue_;
+        pages++;
+    } while (cont && *cont);
+    assert_int_equal(seen, 5);
+    assert_int_equal(pages, 3);
+
+    /* all pages at once */
+    CHECK_OK(k8s_core_v1_config_map_list_get(client, a, ns, &(k8s_list_options){.limit = 2, .all_pages = true,
+                                                                                 .labelSelector = "app"},
+                                             &list, &err));
+    assert_int_equal(list->items_len, 5);
+    assert_null(list->metadata->continue_);
+
+    /* every namespace */
+    CHECK_OK(k8s_core_v1_config_map_list_get(client, a, K8S_ALL_NAMESPACES,
+                                             &(k8s_list_options){.labelSelector = "app=db"}, &list, &err));
+    size_t ours = 0;
+    for (size_t i = 0; i < list->items_len; i++)
+        ours += strcmp(list->items[i].metadata->namespace_, ns) == 0;
+    assert_int_equal(ours, 2);
+
+    /* metadata only */
+    k8s_meta_v1_partial_object_metadata_list *meta;
+    CHECK_OK(k8s_metadata_list(client, a, &k8s_core_v1_config_map_resource, ns,
+                               &(k8s_list_options){.labelSelector = "app=web"}, &meta, &err));
+    assert_int_equal(meta->items_len, 3);
+    assert_string_equal(meta->kind, "PartialObjectMetadataList");
+    k8s_meta_v1_partial_object_metadata *one;
+    CHECK_OK(k8s_metadata_get(client, a, &k8s_core_v1_config_map_resource, ns, "page-0", &one, &err));
+    assert_string_equal(one->metadata->name, "page-0");
+    assert_string_equal(one->kind, "PartialObjectMetadata");
+
+    /* deletecollection returns what it deleted */
+    k8s_core_v1_config_map_list *deleted;
+    CHECK_OK(k8s_core_v1_config_map_list_delete(client, a, ns, &(k8s_list_options){.labelSelector = "app=db"},
+                                                NULL, &deleted, &err));
+    if (deleted)
+        assert_int_equal(deleted->items_len, 2);
+    CHECK_OK(k8s_core_v1_config_map_list_get(client, a, ns, &(k8s_list_options){.labelSelector = "app"}, &list, &err));
+    assert_int_equal(list->items_len, 3);
+    k8s_arena_free(a);
+}
+
+/* ---- patches ---- */
+
+static k8s_apps_v1_deployment *make_deployment(k8s_arena *a, const char *name)
+{
+    k8s_apps_v1_deployment *d = k8s_arena_alloc(a, sizeof *d);
+    k8s_string_entry *labels = k8s_arena_alloc(a, sizeof *labels);
+    *labels = (k8s_string_entry){"app", k8s_arena_strdup(a, name)};
+    d->metadata = k8s_arena_alloc(a, sizeof *d->metadata);
+    d->metadata->name = k8s_arena_strdup(a, name);
+    d->spec = k8s_arena_alloc(a, sizeof *d->spec);
+    d->spec->has_replicas = true;
+    d->spec->replicas = 1;
+    d->spec->selector = k8s_arena_alloc(a, sizeof *d->spec->selector);
+    d->spec->selector->matchLabels = labels;
+    d->spec->selector->matchLabels_len = 1;
+    d->spec->template_ = k8s_arena_alloc(a, sizeof *d->spec->template_);
+    d->spec->template_->metadata = k8s_arena_alloc(a, sizeof(k8s_meta_v1_object_meta));
+    d->spec->template_->metadata->labels = labels;
+    d->spec->template_->metadata->labels_len = 1;
+    d->spec->template_->spec = k8s_arena_alloc(a, sizeof(k8s_core_v1_pod_spec));
+    k8s_core_v1_container *c = k8s_arena_alloc(a, 2 * sizeof *c);
+    c[0].name = "web";
+    c[0].image = "nginx:1.27";
+    c[1].name = "log";
+    c[1].image = "busybox:1.36";
+    d->spec->template_->spec->containers = c;
+    d->spec->template_->spec->containers_len = 2;
+    return d;
+}
+
+static void test_patches(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm;
+    CHECK_OK(k8s_core_v1_config_map_create(client, a, ns, make_cm(a, "patched", NULL), NULL, &cm, &err));
+    /* merge patch: null deletes */
+    CHECK_OK(k8s_core_v1_config_map_patch(client, a, ns, "patched", "{\"data\":{\"key\":null,\"new\":\"n\"}}", NULL,
+                                          &cm, &err));
+    assert_null(data_of(cm, "key"));
+    assert_string_equal(data_of(cm, "new"), "n");
+    /* JSON patch, and one whose test fails: 422 */
+    CHECK_OK(k8s_core_v1_config_map_patch(client, a, ns, "patched",
+                                          "[{\"op\":\"replace\",\"path\":\"/data/new\",\"value\":\"m\"}]",
+                                          &(k8s_patch_options){.type = K8S_PATCH_JSON}, &cm, &err));
+    assert_string_equal(data_of(cm, "new"), "m");
+    assert_int_equal(k8s_core_v1_config_map_patch(client, a, ns, "patched",
+                                                  "[{\"op\":\"test\",\"path\":\"/data/new\",\"value\":\"x\"}]",
+                                                  &(k8s_patch_options){.type = K8S_PATCH_JSON}, &cm, &err),
+                     K8S_EINVALID);
+
+    /* strategic merge: containers merge by name */
+    k8s_apps_v1_deployment *d;
+    CHECK_OK(k8s_apps_v1_deployment_create(client, a, ns, make_deployment(a, "sm"), NULL, &d, &err));
+    CHECK_OK(k8s_apps_v1_deployment_patch(
+        client, a, ns, "sm", "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx:1.28\"}]}}}}",
+        &(k8s_patch_options){.type = K8S_PATCH_STRATEGIC}, &d, &err));
+    k8s_core_v1_pod_spec *ps = d->spec->template_->spec;
+    assert_int_equal(ps->containers_len, 2);
+    for (size_t i = 0; i < ps->containers_len; i++)
+        if (strcmp(ps->containers[i].name, "web") == 0)
+            assert_string_equal(ps->containers[i].image, "nginx:1.28");
+
+    /* server-side apply: typed object, fieldManager; a conflict without force */
+    k8s_core_v1_config_map *applied;
+    k8s_core_v1_config_map *want = make_cm(a, "applied", NULL);
+    want->kind = "ConfigMap";
+    want->apiVersion = "v1";
+    CHECK_OK(k8s_core_v1_config_map_apply(client, a, ns, "applied", want, &(k8s_patch_options){.fieldManager = "one"},
+                                          &applied, &err));
+    assert_string_equal(data_of(applied, "key"), "value");
+    want->data[0].value = "theirs";
+    assert_int_equal(k8s_core_v1_config_map_apply(client, a, ns, "applied", want,
+                                                  &(k8s_patch_options){.fieldManager = "two"}, &applied, &err),
+                     K8S_ECONFLICT);
+    CHECK_OK(k8s_core_v1_config_map_apply(client, a, ns, "applied", want,
+                                          &(k8s_patch_options){.fieldManager = "two", .force = true}, &applied, &err));
+    assert_string_equal(data_of(applied, "key"), "theirs");
+    k8s_arena_free(a);
+}
+
+/* ---- subresources and delete options ---- */
+
+static void test_subresources(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_apps_v1_deployment *d;
+    CHECK_OK(k8s_apps_v1_deployment_create(client, a, ns, make_deployment(a, "scaled"), NULL, &d, &err));
+    k8s_autoscaling_v1_scale *scale;
+    CHECK_OK(k8s_apps_v1_deployment_scale_get(client, a, ns, "scaled", NULL, &scale, &err));
+    assert_true(scale->spec->has_replicas);
+    assert_int_equal(scale->spec->replicas, 1);
+    scale->spec->replicas = 3;
+    CHECK_OK(k8s_apps_v1_deployment_scale_replace(client, a, ns, "scaled", scale, NULL, &scale, &err));
+    CHECK_OK(k8s_apps_v1_deployment_get(client, a, ns, "scaled", NULL, &d, &err));
+    assert_int_equal(d->spec->replicas, 3);
+
+    k8s_apps_v1_deployment *st;
+    CHECK_OK(k8s_apps_v1_deployment_status_patch(client, a, ns, "scaled", "{\"status\":{\"observedGeneration\":7}}",
+                                                 NULL, &st, &err));
+    CHECK_OK(k8s_apps_v1_deployment_status_get(client, a, ns, "scaled", NULL, &st, &err));
+    assert_true(st->status->has_observedGeneration);
+    assert_int_equal(st->status->observedGeneration, 7);
+
+    /* a service account token */
+    k8s_core_v1_service_account *sa, sab = {.metadata = &(k8s_meta_v1_object_meta){.name = "robot"}};
+    CHECK_OK(k8s_core_v1_service_account_create(client, a, ns, &sab, NULL, &sa, &err));
+    k8s_authentication_v1_token_request treq = {.spec = &(k8s_authentication_v1_token_request_spec){0}}, *tok;
+    treq.spec->audiences = K8S_EMPTY;
+    CHECK_OK(k8s_core_v1_service_account_token_create(client, a, ns, "robot", &treq, NULL, &tok, &err));
+    assert_non_null(tok->status);
+    assert_true(strlen(tok->status->token) > 10);
+
+    /* a pod: log (empty until it runs), eviction, then a foreground delete of the deployment */
+    k8s_core_v1_container c = {.name = "c", .image = "busybox"};
+    k8s_core_v1_pod pb = {.metadata = &(k8s_meta_v1_object_meta){.name = "logger"},
+                          .spec = &(k8s_core_v1_pod_spec){.containers = &c, .containers_len = 1}},
+                    *pod;
+    CHECK_OK(k8s_core_v1_pod_create(client, a, ns, &pb, NULL, &pod, &err));
+    char *text;
+    CHECK_OK(k8s_core_v1_pod_log_get(client, a, ns, "logger", NULL, &text, &err));
+    assert_string_equal(text, "");
+    if (have_server) {
+        char body[256];
+        snprintf(body, sizeof body, "{\"namespace\":\"%s\",\"pod\":\"logger\",\"lines\":[\"one\",\"two\"]}", ns);
+        test_server_control(&srv, "POST", "/_test/run-pod", body, NULL);
+        assert_int_equal(test_server_control(&srv, "POST", "/_test/logs", body, NULL), 200);
+        CHECK_OK(k8s_core_v1_pod_log_get(client, a, ns, "logger", &(k8s_log_options){.container = "c"}, &text, &err));
+        assert_string_equal(text, "one\ntwo\n");
+        CHECK_OK(k8s_core_v1_pod_log_get(client, a, ns, "logger", &(k8s_log_options){.has_tailLines = true, .tailLines = 1},
+                                         &text, &err));
+        assert_string_equal(text, "two\n");
+    }
+    assert_int_equal(k8s_core_v1_pod_log_get(client, a, ns, "logger", &(k8s_log_options){.container = "nope"}, &text, &err),
+                     K8S_EHTTP);
+    assert_int_equal(err.http_status, 400);
+
+    k8s_policy_v1_eviction ev = {.metadata = &(k8s_meta_v1_object_meta){.name = "logger", .namespace_ = ns}}, *evo;
+    CHECK_OK(k8s_core_v1_pod_eviction_create(client, a, ns, "logger", &ev, NULL, &evo, &err));
+    /* evicted: gone, or (running on a node) on its way out */
+    if (k8s_core_v1_pod_get(client, a, ns, "logger", NULL, &pod, &err) == K8S_OK)
+        assert_non_null(pod->metadata->deletionTimestamp);
+    else
+        assert_int_equal(err.code, K8S_ENOTFOUND);
+
+    /* preconditions: a wrong uid conflicts */
+    k8s_meta_v1_status *gone;
+    assert_int_equal(k8s_apps_v1_deployment_delete(client, a, ns, "scaled",
+                                                   &(k8s_delete_options){.preconditionUID = "not-the-uid"}, &gone, &err),
+                     K8S_ECONFLICT);
+    CHECK_OK(k8s_apps_v1_deployment_delete(client, a, ns, "scaled",
+                                           &(k8s_delete_options){.propagationPolicy = "Foreground",
+                                                                 .preconditionUID = d->metadata->uid},
+                                           &gone, &err));
+    /* no garbage collector runs: the object waits, marked, for its dependents */
+    if (k8s_apps_v1_deployment_get(client, a, ns, "scaled", NULL, &d, &err) == K8S_OK)
+        assert_non_null(d->metadata->deletionTimestamp);
+    k8s_arena_free(a);
+}
+
+/* ---- custom resources: dynamic calls and discovery ---- */
+
+static void test_custom_resources(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    const char *crd_json =
+        "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinition\","
+        "\"metadata\":{\"name\":\"widgets.demo.example.com\"},\"spec\":{\"group\":\"demo.example.com\","
+        "\"scope\":\"Namespaced\",\"names\":{\"plural\":\"widgets\",\"singular\":\"widget\",\"kind\":\"Widget\","
+        "\"listKind\":\"WidgetList\"},\"versions\":[{\"name\":\"v1\",\"served\":true,\"storage\":true,"
+        "\"subresources\":{\"status\":{}},\"schema\":{\"openAPIV3Schema\":{\"type\":\"object\","
+        "\"x-kubernetes-preserve-unknown-fields\":true}}}]}}";
+    k8s_apiextensions_v1_custom_resource_definition *crd, *made;
+    CHECK_OK(k8s_json_decode(&k8s_apiextensions_v1_custom_resource_definition_desc, crd_json, strlen(crd_json), a,
+                             (void **)&crd, NULL, &err));
+    k8s_code rc = k8s_apiextensions_v1_custom_resource_definition_create(client, a, crd, NULL, &made, &err);
+    if (rc != K8S_ECONFLICT)
+        CHECK_OK(rc);
+
+    /* discovery finds the kind's resource (the server may need a moment) */
+    k8s_resource *widgets = NULL;
+    for (int i = 0; i < 50 && !widgets; i++)
+        if (k8s_discover_kind(client, a, "demo.example.com/v1", "Widget", &widgets, &err) != K8S_OK)
+            usleep(100000);
+    assert_non_null(widgets);
+    assert_string_equal(widgets->resource, "widgets");
+    assert_true(widgets->namespaced);
+
+    k8s_op create = {widgets, NULL, K8S_VERB_CREATE, NULL, NULL, NULL};
+    char *json;
+    CHECK_OK(k8s_call(client, a, &create,
+                      &(k8s_args){.namespace_ = ns, .text = "{\"apiVersion\":\"demo.example.com/v1\",\"kind\":\"Widget\","
+                                                             "\"metadata\":{\"name\":\"w1\"},\"spec\":{\"size\":9007199254740993}}"},
+                      (void **)&json, &err));
+    assert_non_null(strstr(json, "\"size\":9007199254740993"));
+    k8s_op get = {widgets, NULL, K8S_VERB_GET, NULL, NULL, NULL};
+    CHECK_OK(k8s_call(client, a, &get, &(k8s_args){.namespace_ = ns, .name = "w1"}, (void **)&json, &err));
+    cJSON *w = cJSON_Parse(json);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(w, "metadata"), "name")->valuestring, "w1");
+    cJSON_Delete(w);
+    k8s_op patch = {widgets, NULL, K8S_VERB_PATCH, NULL, NULL, NULL};
+    CHECK_OK(k8s_call(client, a, &patch, &(k8s_args){.namespace_ = ns, .name = "w1", .text = "{\"spec\":{\"color\":\"red\"}}"},
+                      (void **)&json, &err));
+    assert_non_null(strstr(json, "\"color\":\"red\""));
+    k8s_op list = {widgets, NULL, K8S_VERB_LIST, NULL, NULL, NULL};
+    CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns}, (void **)&json, &err));
+    assert_non_null(strstr(json, "\"WidgetList\""));
+    k8s_op del = {widgets, NULL, K8S_VERB_DELETE, NULL, NULL, NULL};
+    CHECK_OK(k8s_call(client, a, &del, &(k8s_args){.namespace_ = ns, .name = "w1"}, (void **)&json, &err));
+    assert_int_equal(k8s_call(client, a, &get, &(k8s_args){.namespace_ = ns, .name = "w1"}, (void **)&json, &err),
+                     K8S_ENOTFOUND);
+
+    /* the whole discovery: built-in and custom resources, no subresources */
+    k8s_api_resource *all;
+    size_t n;
+    CHECK_OK(k8s_discover(client, a, &all, &n, &err));
+    bool pods = false, found = false;
+    for (size_t i = 0; i < n; i++) {
+        pods |= strcmp(all[i].resource.resource, "pods") == 0 && !*all[i].resource.group;
+        found |= strcmp(all[i].resource.resource, "widgets") == 0;
+        assert_null(strchr(all[i].resource.resource, '/'));
+    }
+    assert_true(pods && found);
+
+    /* raw requests */
+    char *version;
+    CHECK_OK(k8s_request(client, a, "GET", "/version", NULL, NULL, &version, &err));
+    assert_non_null(strstr(version, "gitVersion"));
+    k8s_arena_free(a);
+}
+
+/* ---- auth ---- */
+
+static void test_auth_modes(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_error err;
+    char user[2048];
+    const struct {
+        const char *name, *yaml;
+        k8s_code want;
+    } cases[] = {
+        {"cert", NULL, K8S_OK},
+        {"norights", "    token: no-rights-token", K8S_EFORBIDDEN},
+        {"badtoken", "    token: not-a-token", K8S_EUNAUTHORIZED},
+        {"exec", NULL, K8S_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *yaml = cases[i].yaml;
+        if (strcmp(cases[i].name, "cert") == 0) {
+            snprintf(user, sizeof user, "    client-certificate: %s/admin.crt\n    client-key: %s/admin.key", srv.dir,
+                     srv.dir);
+            yaml = user;
+        } else if (strcmp(cases[i].name, "exec") == 0) {
+            char script[700];
+            snprintf(script, sizeof script, "%s/plugin.sh", srv.dir);
+            FILE *f = fopen(script, "w");
+            fprintf(f, "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                       "\"status\":{\"token\":\"admin-token\"}}'\n");
+            fclose(f);
+            chmod(script, 0755);
+            snprintf(user, sizeof user,
+                     "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
+                     "      command: %s",
+                     script);
+            yaml = user;
+        }
+        k8s_config *c = load(test_server_kubeconfig(&srv, cases[i].name, yaml));
+        k8s_client *cl = make_client(c, NULL);
+        k8s_arena *a = k8s_arena_new();
+        k8s_core_v1_namespace *n;
+        k8s_code rc = k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err);
+        if (rc != cases[i].want)
+            fail_msg("%s: %s (%s)", cases[i].name, k8s_strerror(rc), err.message);
+        if (rc == K8S_EFORBIDDEN)
+            assert_non_null(strstr(err.message, "User \"norights\" cannot get resource \"namespaces\""));
+        k8s_arena_free(a);
+        k8s_client_free(cl);
+        k8s_config_free(c);
+    }
+}
+
+/* A token file that rotates: the next 401 makes the client read it again. */
+static void test_token_rotation(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_error err;
+    char path[700], yaml[800];
+    snprintf(path, sizeof path, "%s/token", srv.dir);
+    assert_int_equal(test_server_control(&srv, "POST", "/_test/tokens",
+                                         "{\"add\":[{\"token\":\"first\",\"user\":\"admin\",\"groups\":[\"system:masters\"]}]}",
+                                         NULL), 200);
+    FILE *f = fopen(path, "w");
+    fputs("first\n", f);
+    fclose(f);
+    snprintf(yaml, sizeof yaml, "    tokenFile: %s", path);
+    k8s_config *c = load(test_server_kubeconfig(&srv, "rotating", yaml));
+    k8s_client *cl = make_client(c, NULL);
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_namespace *n;
+    CHECK_OK(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err));
+    /* rotate: the server forgets "first", the file says "second" */
+    assert_int_equal(test_server_control(&srv, "POST", "/_test/tokens",
+                                         "{\"remove\":[\"first\"],\"add\":[{\"token\":\"second\",\"user\":\"admin\","
+                                         "\"groups\":[\"system:masters\"]}]}",
+                                         NULL), 200);
+    f = fopen(path, "w");
+    fputs("second\n", f);
+    fclose(f);
+    CHECK_OK(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err));
+    k8s_arena_free(a);
+    k8s_client_free(cl);
+    k8s_config_free(c);
+}
+
+/* ---- faults ---- */
+
+static void test_faults(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm;
+    CHECK_OK(k8s_core_v1_config_map_create(client, a, ns, make_cm(a, "faulty", NULL), NULL, &cm, &err));
+    k8s_client_stats before, after;
+
+    /* a dropped connection on a GET is retried; on a POST it is not */
+    k8s_client_stats_get(client, &before);
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/faulty\",\"fault\":\"close-mid-body\"}");
+    CHECK_OK(k8s_core_v1_config_map_get(client, a, ns, "faulty", NULL, &cm, &err));
+    k8s_client_stats_get(client, &after);
+    assert_true(after.retries > before.retries);
+    fault("{\"method\":\"POST\",\"path\":\"configmaps\",\"fault\":\"close-mid-body\"}");
+    k8s_code rc = k8s_core_v1_config_map_create(client, a, ns, make_cm(a, "once", NULL), NULL, &cm, &err);
+    assert_int_equal(rc, K8S_ETRANSPORT);
+    assert_int_not_equal(err.curl_code, 0);
+    assert_non_null(strstr(err.message, "POST /api/v1/namespaces/"));
+
+    /* 429 with Retry-After: waits, then succeeds */
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/faulty\",\"fault\":\"status-429\",\"retryAfter\":1}");
+    uint64_t t0 = k8s_now_ms();
+    CHECK_OK(k8s_core_v1_config_map_get(client, a, ns, "faulty", NULL, &cm, &err));
+    assert_true(k8s_now_ms() - t0 >= 900);
+    /* 503 is retried too; 500 is not */
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/faulty\",\"fault\":\"status-503\",\"retryAfter\":0,\"times\":2}");
+    CHECK_OK(k8s_core_v1_config_map_get(client, a, ns, "faulty", NULL, &cm, &err));
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/faulty\",\"fault\":\"status-500\",\"message\":\"boom\"}");
+    assert_int_equal(k8s_core_v1_config_map_get(client, a, ns, "faulty", NULL, &cm, &err), K8S_EHTTP);
+    assert_int_equal(err.http_status, 500);
+    assert_non_null(strstr(err.message, "boom"));
+    /* a 429 that never ends gives up after the retries */
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/faulty\",\"fault\":\"status-429\",\"retryAfter\":0,\"times\":10}");
+    assert_int_equal(k8s_core_v1_config_map_get(client, a, ns, "faulty", NULL, &cm, &err), K8S_ETHROTTLED);
+    test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
+
+    /* a stalled reply times out; malformed JSON is a bad reply */
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/faulty\",\"fault\":\"stall\"}");
+    t0 = k8s_now_ms();
+    rc = k8s_core_v1_config_map_get(client, a, ns, "faulty", &(k8s_get_options){.call.timeout_ms = 300}, &cm, &err);
+    assert_int_equal(rc, K8S_ETIMEDOUT);
+    assert_true(k8s_now_ms() - t0 < 5000);
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/faulty\",\"fault\":\"malformed-json\"}");
+    assert_int_equal(k8s_core_v1_config_map_get(client, a, ns, "faulty", NULL, &cm, &err), K8S_EBADREPLY);
+    if (!strstr(err.message, "the reply is not valid JSON"))
+        fail_msg("message: %s", err.message);
+    assert_int_equal(err.http_status, 200);
+    test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
+    k8s_arena_free(a);
+}
+
+static void test_tls_and_transport_failures(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_error err;
+    /* a CA that did not sign the server's certificate */
+    char yaml[2048], kc[800];
+    FILE *f;
+    snprintf(kc, sizeof kc, "%s/wrongca", srv.dir);
+    f = fopen(kc, "w");
+    fprintf(f,
+            "apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters:\n- name: x\n  cluster:\n    server: %s\n"
+            "    certificate-authority: %s/admin.crt\nusers:\n- name: x\n  user:\n    token: admin-token\n"
+            "contexts:\n- name: x\n  context: {cluster: x, user: x}\n",
+            srv.url, srv.dir);
+    fclose(f);
+    k8s_config *c = load(kc);
+    k8s_client *cl = make_client(c, NULL);
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_namespace *n;
+    assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err), K8S_ETLS);
+    assert_int_not_equal(err.curl_code, 0);
+    k8s_client_free(cl);
+    k8s_config_free(c);
+
+    /* nothing listening */
+    snprintf(yaml, sizeof yaml,
+             "apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters:\n- name: x\n  cluster:\n"
+             "    server: https://127.0.0.1:1\nusers:\n- name: x\n  user: {token: t}\ncontexts:\n- name: x\n"
+             "  context: {cluster: x, user: x}\n");
+    assert_int_equal(k8s_config_parse(&c, yaml, strlen(yaml), "inline", NULL, &err), K8S_OK);
+    cl = make_client(c, &(k8s_client_options){.max_retries = 1});
+    assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err), K8S_ETRANSPORT);
+    assert_non_null(strstr(err.message, "GET /api/v1/namespaces/"));
+    k8s_client_free(cl);
+    k8s_config_free(c);
+    k8s_arena_free(a);
+}
+
+/* ---- async, cancellation, threads ---- */
+
+typedef struct done_box {
+    int calls;
+    k8s_code code;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+} done_box;
+
+static void on_done(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    (void)result;
+    (void)err;
+    done_box *b = data;
+    pthread_mutex_lock(&b->mu);
+    b->calls++;
+    b->code = code;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+}
+
+static void wait_box(done_box *b, int calls)
+{
+    pthread_mutex_lock(&b->mu);
+    while (b->calls < calls)
+        pthread_cond_wait(&b->cond, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
+static void test_async_and_cancel(void **state)
+{
+    (void)state;
+    need_server();
+    done_box b = {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err = {0};
+    k8s_call_id id = 0;
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/stalled\",\"fault\":\"stall\"}");
+    CHECK_OK(k8s_core_v1_config_map_get_async(client, a, ns, "stalled", &(k8s_get_options){.call.id = &id}, on_done, &b));
+    assert_int_not_equal(id, 0);
+    usleep(200000);
+    assert_int_equal(b.calls, 0);
+    assert_int_equal(k8s_cancel(client, id), K8S_OK);
+    wait_box(&b, 1);
+    assert_int_equal(b.code, K8S_ECANCELED);
+    usleep(100000);
+    assert_int_equal(b.calls, 1); /* exactly once */
+    assert_int_equal(k8s_cancel(client, id), K8S_OK); /* a finished call: nothing happens */
+    test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
+
+    /* a submit that fails returns the error and never calls back */
+    k8s_code rc = k8s_core_v1_config_map_get_async(client, a, ns, NULL, NULL, on_done, &b);
+    assert_int_equal(rc, K8S_EINVAL);
+    usleep(100000);
+    assert_int_equal(b.calls, 1);
+    k8s_arena_free(a);
+}
+
+typedef struct from_loop {
+    k8s_code code;
+    done_box box;
+} from_loop;
+
+/* On the loop thread, waiting calls are refused rather than hanging. */
+static void call_on_loop(void *data)
+{
+    from_loop *f = data;
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_namespace *n;
+    f->code = k8s_core_v1_namespace_get(client, a, ns, NULL, &n, NULL);
+    k8s_arena_free(a);
+    on_done(&f->box, K8S_OK, NULL, NULL);
+}
+
+static void test_no_waiting_on_the_loop(void **state)
+{
+    (void)state;
+    need_client();
+    from_loop f = {K8S_OK, {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER}};
+    assert_int_equal(k8s_loop_call(k8s_client_loop(client), call_on_loop, &f), K8S_OK);
+    wait_box(&f.box, 1);
+    assert_int_equal(f.code, K8S_EINVAL);
+}
+
+static void *hammer(void *arg)
+{
+    (void)arg;
+    long failures = 0;
+    for (int i = 0; i < 40; i++) {
+        k8s_arena *a = k8s_arena_new();
+        k8s_core_v1_namespace *n;
+        if (k8s_core_v1_namespace_get(client, a, ns, NULL, &n, NULL) != K8S_OK || strcmp(n->metadata->name, ns) != 0)
+            failures++;
+        k8s_arena_free(a);
+    }
+    return (void *)failures;
+}
+
+static void test_threads_share_a_client(void **state)
+{
+    (void)state;
+    need_client();
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, hammer, NULL);
+    long failures = 0;
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        failures += (long)r;
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_rate_limit(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_client *cl = make_client(cfg, &(k8s_client_options){.qps = 20, .burst = 1});
+    uint64_t t0 = k8s_now_ms();
+    for (int i = 0; i < 10; i++) {
+        k8s_arena *a = k8s_arena_new();
+        k8s_core_v1_namespace *n;
+        k8s_error err;
+        CHECK_OK(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err));
+        k8s_arena_free(a);
+    }
+    uint64_t took = k8s_now_ms() - t0;
+    assert_true(took >= 400); /* 9 waits of 50 ms */
+    k8s_client_free(cl);
+}
+
+/* 100 calls in flight share one HTTP/2 connection. */
+static void test_http2_multiplexing(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_client *cl = make_client(cfg, NULL);
+    done_box b = {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    k8s_arena *arenas[100];
+    for (int i = 0; i < 100; i++) {
+        arenas[i] = k8s_arena_new();
+        k8s_code rc = k8s_core_v1_namespace_get_async(cl, arenas[i], ns, NULL, on_done, &b);
+        assert_int_equal(rc, K8S_OK);
+    }
+    wait_box(&b, 100);
+    assert_int_equal(b.code, K8S_OK);
+    k8s_client_stats st;
+    k8s_client_stats_get(cl, &st);
+    print_message("100 concurrent GETs: %llu requests on %llu connection(s)\n", (unsigned long long)st.requests,
+                  (unsigned long long)st.connections);
+    assert_true(st.connections <= 2);
+    for (int i = 0; i < 100; i++)
+        k8s_arena_free(arenas[i]);
+    k8s_client_free(cl);
+}
+
+static void collect_warning(void *ctx, const char *w)
+{
+    snprintf(ctx, 256, "%s", w);
+}
+
+static void test_warnings(void **state)
+{
+    (void)state;
+    need_client();
+    char warning[256] = "";
+    k8s_client *cl = make_client(cfg, &(k8s_client_options){.on_warning = collect_warning, .warning_ctx = warning});
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm = make_cm(a, "warned", NULL), *out;
+    cm->_unknown = "{\"spec\":{}}";
+    CHECK_OK(k8s_core_v1_config_map_create(cl, a, ns, cm, &(k8s_write_options){.fieldValidation = "Warn"}, &out, &err));
+    assert_string_equal(warning, "unknown field \"spec\"");
+    k8s_core_v1_config_map *strict = make_cm(a, "strict", NULL);
+    strict->_unknown = "{\"spec\":{}}";
+    assert_int_equal(k8s_core_v1_config_map_create(cl, a, ns, strict, &(k8s_write_options){.fieldValidation = "Strict"},
+                                                   &out, &err),
+                     K8S_EHTTP);
+    assert_non_null(strstr(err.message, "strict decoding error: unknown field \"spec\""));
+    assert_int_equal(err.http_status, 400);
+    k8s_arena_free(a);
+    k8s_client_free(cl);
+}
+
+/* A program that runs its own event loop drives the client's. */
+static void test_driven_loop(void **state)
+{
+    (void)state;
+    need_client();
+    k8s_loop *loop;
+    k8s_error err;
+    CHECK_OK(k8s_loop_new(&loop, &err));
+    k8s_client *cl = make_client(cfg, &(k8s_client_options){.loop = loop});
+    done_box b = {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    k8s_arena *a = k8s_arena_new();
+    CHECK_OK(k8s_core_v1_namespace_get_async(cl, a, ns, NULL, on_done, &b));
+    for (int i = 0; i < 1000 && !b.calls; i++) { /* the program's own poll loop */
+        struct pollfd p = {k8s_loop_fd(loop), POLLIN, 0};
+        poll(&p, 1, k8s_loop_timeout(loop));
+        k8s_loop_run_once(loop, 0);
+    }
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(b.code, K8S_OK);
+    k8s_arena_free(a);
+    k8s_client_free(cl); /* on the driving thread: drives the loop to finish */
+    k8s_loop_free(loop);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crud_and_errors),
+        cmocka_unit_test(test_invalid_has_causes),
+        cmocka_unit_test(test_lists_and_paging),
+        cmocka_unit_test(test_patches),
+        cmocka_unit_test(test_subresources),
+        cmocka_unit_test(test_custom_resources),
+        cmocka_unit_test(test_auth_modes),
+        cmocka_unit_test(test_token_rotation),
+        cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_tls_and_transport_failures),
+        cmocka_unit_test(test_async_and_cancel),
+        cmocka_unit_test(test_no_waiting_on_the_loop),
+        cmocka_unit_test(test_threads_share_a_client),
+        cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_http2_multiplexing),
+        cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_driven_loop),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
