@@ -34,6 +34,7 @@ typedef enum state {
     ST_WAIT_RATE,  /* in the rate limiter's queue */
     ST_WAIT_CREDS, /* a worker is fetching credentials */
     ST_SENDING,    /* in curl */
+    ST_CONNECTING, /* a worker connects for k8s_client_connect */
     ST_BACKOFF     /* waiting to retry */
 } state;
 
@@ -52,7 +53,8 @@ typedef struct kcall {
     struct kcall *prev, *next; /* the client's active calls */
     struct kcall *next_rate;   /* the rate limiter's queue */
     state st;
-    bool linked, canceled;
+    bool linked;
+    atomic_bool canceled; /* set on the loop thread, read by connect_work on a worker */
 
     k8s_op op;           /* copies: an async caller's op may live on its stack */
     k8s_resource resource;
@@ -73,6 +75,8 @@ typedef struct kcall {
     long retry_after; /* seconds, -1 when the reply had none */
     k8s_timer *timer;
 
+    k8s_connect_fn on_connect; /* a connection for a protocol of its own (WebSocket) */
+    CURLcode connect_rc;
     bool all_pages;
     void *first_page;  /* the list that collects every page's items */
     k8s_buf items;     /* item structs of the pages so far */
@@ -105,6 +109,7 @@ struct k8s_client {
     k8s_timer *rate_timer;
 
     kcall *active;
+    k8s_client_stream *streams; /* k8s_client_stream_begin's */
     CURL **idle; /* easy handles for reuse */
     size_t nidle, capidle;
     uint64_t rng;
@@ -196,7 +201,10 @@ static void finish(kcall *k, k8s_code code, void *result)
     k->err.code = code;
     if (code && !k->err.message[0])
         snprintf(k->err.message, sizeof k->err.message, "%s", k8s_strerror(code));
-    k->done(k->data, code, code ? NULL : result, &k->err);
+    if (k->on_connect)
+        k->on_connect(k->data, code, NULL, &k->err);
+    else
+        k->done(k->data, code, code ? NULL : result, &k->err);
     free_call(k);
     pending_add(c, -1);
 }
@@ -444,7 +452,10 @@ static bool configure(kcall *k)
         SET(CURLOPT_CONNECT_TO, c->connect_to);
     if (cfg->proxy_url)
         SET(CURLOPT_PROXY, cfg->proxy_url);
-    if (strcmp(k->req.method, "GET") == 0) {
+    if (k->on_connect) {
+        SET(CURLOPT_CONNECT_ONLY, 1L); /* TCP and TLS only: the caller speaks next */
+        SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1); /* an Upgrade needs HTTP/1.1 */
+    } else if (strcmp(k->req.method, "GET") == 0) {
         SET(CURLOPT_HTTPGET, 1L);
     } else {
         SET(CURLOPT_CUSTOMREQUEST, k->req.method);
@@ -489,11 +500,16 @@ static void send_call(kcall *k)
         fail_call(k, K8S_ETRANSPORT, "curl refused the request");
 }
 
+static void offload_connect(kcall *k);
+
 static void retry_now(void *data)
 {
     kcall *k = data;
     atomic_fetch_add(&k->client->n_retries, 1);
-    step(k);
+    if (k->on_connect)
+        offload_connect(k);
+    else
+        step(k);
 }
 
 static uint64_t jitter(k8s_client *c, uint64_t ms)
@@ -967,6 +983,153 @@ k8s_code k8s_request_async(k8s_client *c, k8s_arena *arena, const char *method, 
     return rc ? rc : submit(c, k, done, data);
 }
 
+/* On a worker: credentials (which may run a plugin), then a blocking
+ * connect; a standalone easy handle owns the connection afterwards, so
+ * curl_easy_send/recv work on it (inside a multi they would not). */
+static void connect_work(void *data)
+{
+    kcall *k = data;
+    k8s_client *c = k->client;
+    k->cred_rc = k8s_credentials_get(c->creds, false, &k->cred, &k->cred_err);
+    if (k->cred_rc || k->canceled)
+        return;
+    if (!(k->easy = curl_easy_init()) || !configure(k)) {
+        k->connect_rc = CURLE_OUT_OF_MEMORY;
+        return;
+    }
+    atomic_fetch_add(&c->n_requests, 1);
+    k->connect_rc = curl_easy_perform(k->easy);
+    long connects = 0;
+    curl_easy_getinfo(k->easy, CURLINFO_NUM_CONNECTS, &connects);
+    atomic_fetch_add(&c->n_connections, (uint64_t)connects);
+}
+
+static void connect_done(void *data)
+{
+    kcall *k = data;
+    k8s_client *c = k->client;
+    pending_add(c, -1); /* the worker job */
+    CURL *e = k->easy;
+    k->easy = NULL;
+    if (k->canceled || c->closing) {
+        curl_easy_cleanup(e);
+        fail_call(k, K8S_ECANCELED, "canceled");
+    } else if (k->cred_rc) {
+        curl_easy_cleanup(e);
+        k->err = k->cred_err;
+        finish(k, k->cred_rc, NULL);
+    } else if (!e || k->connect_rc != CURLE_OK) {
+        curl_easy_cleanup(e); /* a retry connects with a new handle */
+        transport_failed(k, e ? k->connect_rc : CURLE_OUT_OF_MEMORY);
+    } else {
+        /* the handle outlives the call: nothing of the call's may stay in it */
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+        curl_easy_setopt(e, CURLOPT_PRIVATE, NULL);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, NULL);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, NULL);
+        k8s_connection conn = {e, k->req.url, k->cred.authorization, c->user_agent};
+        unlink_call(k);
+        k->on_connect(k->data, K8S_OK, &conn, &k->err);
+        free_call(k);
+        pending_add(c, -1);
+    }
+}
+
+static void offload_connect(kcall *k)
+{
+    k8s_client *c = k->client;
+    k->st = ST_CONNECTING;
+    pending_add(c, 1);
+    if (k8s_loop_offload(c->loop, connect_work, connect_done, k) != K8S_OK) {
+        pending_add(c, -1);
+        fail_call(k, K8S_ENOMEM, "cannot hand the connection to a worker");
+    }
+}
+
+static void start_connect(void *data)
+{
+    kcall *k = data;
+    if (k->client->closing) {
+        fail_call(k, K8S_ECANCELED, "the client is closing");
+        return;
+    }
+    link_call(k);
+    offload_connect(k);
+}
+
+k8s_code k8s_client_connect(k8s_client *c, const char *path, k8s_connect_fn on_connect, void *data,
+                            k8s_call_id *id)
+{
+    static const k8s_op connect_op = {NULL, NULL, K8S_VERB_GET, NULL, NULL, NULL};
+    if (!c || !path || path[0] != '/' || !on_connect)
+        return K8S_EINVAL;
+    kcall *k = new_call(c, NULL, &connect_op, NULL);
+    k8s_buf url = K8S_BUF_INIT;
+    if (!k || k8s_buf_append_str(&url, c->base_url) || k8s_buf_append_str(&url, path)) {
+        k8s_buf_free(&url);
+        if (k)
+            free_call(k);
+        return K8S_ENOMEM;
+    }
+    k->req.url = url.data;
+    k->req.method = "GET";
+    k->req.idempotent = true; /* nothing is sent before the connection is handed over */
+    k->on_connect = on_connect;
+    k->data = data;
+    if (id)
+        *id = k->id;
+    pthread_mutex_lock(&c->mu);
+    bool closing = c->closing;
+    if (!closing)
+        c->pending++;
+    pthread_mutex_unlock(&c->mu);
+    k8s_code rc = closing ? K8S_ECLOSED : k8s_loop_call(c->loop, start_connect, k);
+    if (rc) {
+        free_call(k);
+        if (!closing)
+            pending_add(c, -1);
+    }
+    return rc;
+}
+
+k8s_code k8s_client_stream_begin(k8s_client *c, k8s_client_stream *s)
+{
+    pthread_mutex_lock(&c->mu);
+    bool closing = c->closing;
+    if (!closing)
+        c->pending++;
+    pthread_mutex_unlock(&c->mu);
+    if (closing)
+        return K8S_ECANCELED;
+    s->prev = NULL;
+    s->next = c->streams;
+    if (c->streams)
+        c->streams->prev = s;
+    c->streams = s;
+    s->linked = true;
+    return K8S_OK;
+}
+
+static void stream_unlink(k8s_client *c, k8s_client_stream *s)
+{
+    if (!s->linked)
+        return;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        c->streams = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->linked = false;
+}
+
+void k8s_client_stream_end(k8s_client *c, k8s_client_stream *s)
+{
+    stream_unlink(c, s);
+    pending_add(c, -1);
+}
+
 /* ---- cancelling ---- */
 
 typedef struct cancel_req {
@@ -987,7 +1150,8 @@ static void cancel_call(kcall *k)
     case ST_BACKOFF:
         k8s_timer_stop(k->timer);
         break;
-    case ST_WAIT_CREDS: /* the worker owns it until creds_done */
+    case ST_WAIT_CREDS: /* a worker owns it until its done runs */
+    case ST_CONNECTING:
         k->canceled = true;
         return;
     default:
@@ -1106,6 +1270,18 @@ k8s_code k8s_client_new(k8s_client **out, const k8s_config *config, const k8s_cl
         curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
         curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
         curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+        /* curl's default of 100 streams a connection makes a steady 100 calls
+         * in flight open a new connection whenever a finished stream has not
+         * been reaped yet; the server's SETTINGS still set the real limit
+         * (Go's API server: 250) */
+        curl_multi_setopt(c->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 1000L);
+        /* When a server retires a connection with GOAWAY (kube-apiserver's
+         * --goaway-chance), libcurl 7.88 would reconnect every waiting call
+         * on its own connection; a cap makes them queue for the next one
+         * and share it. 8 x 250 streams is still far above what a client
+         * keeps open. HTTP/1.1 needs a connection per call: no cap. */
+        if (!c->http1)
+            curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
         if (opts->loop) {
             c->loop = opts->loop;
         } else {
@@ -1129,6 +1305,12 @@ k8s_code k8s_client_new(k8s_client **out, const k8s_config *config, const k8s_cl
 static void shutdown_on_loop(void *data)
 {
     k8s_client *c = data;
+    /* unlinked first: a stream's cancel may end other streams */
+    while (c->streams) {
+        k8s_client_stream *s = c->streams;
+        stream_unlink(c, s);
+        s->cancel(s->data);
+    }
     while (c->rate_head) {
         kcall *k = c->rate_head;
         c->rate_head = k->next_rate;

@@ -36,6 +36,43 @@ k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s);
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
                         k8s_arena *arena, void **result_out, k8s_error *err);
 
+/* A connection made on the client's terms (server, TLS, proxy, client
+ * certificate, credentials), for a protocol the client does not speak
+ * itself: WebSocket streams. */
+typedef struct k8s_connection {
+    void *easy;                /* CURL *, connected (CONNECT_ONLY): curl_easy_send/recv; the
+                                  new owner calls curl_easy_cleanup */
+    const char *url;           /* the URL that was connected to (its path and query) */
+    const char *authorization; /* the Authorization header value to send, or NULL */
+    const char *user_agent;
+} k8s_connection;
+
+/* On the loop thread: conn (valid during the call) on success, or the
+ * error (then conn is NULL). Called exactly once. */
+typedef void (*k8s_connect_fn)(void *data, k8s_code code, const k8s_connection *conn,
+                               const k8s_error *err);
+
+/* Connects to base URL + path as requests do (credentials fetched or
+ * refreshed first, retries on refused connections) and hands the open
+ * connection over. id (optional) can cancel it with k8s_cancel. */
+k8s_code k8s_client_connect(k8s_client *client, const char *path, k8s_connect_fn on_connect,
+                            void *data, k8s_call_id *id);
+
+/* A stream that outlives its k8s_client_connect (a WebSocket session).
+ * While registered it counts as pending, so k8s_client_free waits for it;
+ * k8s_client_free first calls cancel(data) on the loop thread, after which
+ * the stream must end soon with k8s_client_stream_end. Loop thread only;
+ * begin fails with K8S_ECANCELED once the client is closing. */
+typedef struct k8s_client_stream {
+    void (*cancel)(void *data);
+    void *data;
+    struct k8s_client_stream *prev, *next;
+    bool linked;
+} k8s_client_stream;
+
+k8s_code k8s_client_stream_begin(k8s_client *client, k8s_client_stream *s);
+void k8s_client_stream_end(k8s_client *client, k8s_client_stream *s);
+
 /* The k8s_code for an HTTP error status. */
 k8s_code k8s_code_for_http(long http_status);
 

@@ -33,7 +33,7 @@ if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$
   # the runtime is compiled here too, so the program does not depend on how
   # the build was configured (sanitizers)
   cc -std=c11 -Wall -Wextra -Werror -Wpedantic $inc "$here/widget.c" "$work"/tree/src/*.c "$src"/runtime/src/*.c \
-     $(pkg-config --cflags --libs yaml-0.1 libcurl libcjson) -lpthread -lm -o "$work/widget" 2>"$work/cc.log" || { cat "$work/cc.log"; fail "C build"; }
+     $(pkg-config --cflags --libs yaml-0.1 libcurl libcjson) -lwslay $(pkg-config --libs libcrypto) -lpthread -lm -o "$work/widget" 2>"$work/cc.log" || { cat "$work/cc.log"; fail "C build"; }
   [ -x "$work/widget" ] && { "$work/widget" || fail "widget checks"; }
   # the headers are C++ too: the whole committed 1.35 tree and the snippet's
   echo '#include <k8s/api.h>
