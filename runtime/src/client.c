@@ -75,6 +75,9 @@ typedef struct kcall {
     long retry_after; /* seconds, -1 when the reply had none */
     k8s_timer *timer;
 
+    k8s_chunk_fn on_chunk; /* a stream: the 2xx body goes here, not into body */
+    bool streaming;        /* on_chunk has had bytes: no retries from here on */
+    k8s_code chunk_rc;     /* what on_chunk stopped the call with */
     k8s_connect_fn on_connect; /* a connection for a protocol of its own (WebSocket) */
     CURLcode connect_rc;
     bool all_pages;
@@ -83,6 +86,7 @@ typedef struct kcall {
     size_t nitems;
 
     k8s_arena *arena;
+    bool own_arena; /* a stream's, for its error: freed with the call */
     k8s_done_fn done;
     void *data;
     k8s_error err;
@@ -186,6 +190,8 @@ static void free_call(kcall *k)
     k8s_buf_free(&k->body);
     k8s_buf_free(&k->items);
     k8s_timer_free(k->timer);
+    if (k->own_arena)
+        k8s_arena_free(k->arena);
     free(k);
 }
 
@@ -330,7 +336,17 @@ static void step(kcall *k)
 static size_t on_body(char *ptr, size_t size, size_t n, void *data)
 {
     kcall *k = data;
-    return k8s_buf_append(&k->body, ptr, size * n) == K8S_OK ? size * n : 0;
+    size_t len = size * n;
+    if (k->on_chunk && !k->streaming) {
+        long status = 0;
+        curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
+        k->streaming = status >= 200 && status < 300;
+    }
+    if (k->streaming) {
+        k->chunk_rc = k->on_chunk(k->data, ptr, len, &k->err);
+        return k->chunk_rc == K8S_OK ? len : 0;
+    }
+    return k8s_buf_append(&k->body, ptr, len) == K8S_OK ? len : 0;
 }
 
 /* Warning: 299 - "text" (one header per warning; agent '-', a quoted text
@@ -441,8 +457,15 @@ static bool configure(kcall *k)
     SET(CURLOPT_HEADERDATA, k);
     SET(CURLOPT_ERRORBUFFER, k->curl_error);
     SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_TIMEOUT_MS, (long)k->timeout_ms);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(k->timeout_ms < 10000 ? k->timeout_ms : 10000));
+    if (k->on_chunk) { /* no end in sight: only silence is bounded */
+        SET(CURLOPT_TIMEOUT_MS, 0L);
+        SET(CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+        SET(CURLOPT_LOW_SPEED_LIMIT, k->timeout_ms ? 1L : 0L);
+        SET(CURLOPT_LOW_SPEED_TIME, (long)(k->timeout_ms + 999) / 1000);
+    } else {
+        SET(CURLOPT_TIMEOUT_MS, (long)k->timeout_ms);
+        SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(k->timeout_ms < 10000 ? k->timeout_ms : 10000));
+    }
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_HTTP_VERSION, c->http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
     SET(CURLOPT_PIPEWAIT, 1L); /* wait for a multiplexed stream rather than open a connection */
@@ -523,7 +546,7 @@ static uint64_t jitter(k8s_client *c, uint64_t ms)
 static bool retry_later(kcall *k)
 {
     k8s_client *c = k->client;
-    if (!k->req.idempotent || k->attempt >= c->max_retries)
+    if (!k->req.idempotent || k->streaming || k->attempt >= c->max_retries)
         return false;
     if (!k->timer && !(k->timer = k8s_timer_new(c->loop, retry_now, k)))
         return false;
@@ -637,6 +660,15 @@ static void call_done(kcall *k, CURLcode rc)
     curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(k->easy, CURLINFO_NUM_CONNECTS, &connects);
     atomic_fetch_add(&c->n_connections, (uint64_t)connects);
+    if (k->streaming) {
+        if (rc == CURLE_OK)
+            finish(k, K8S_OK, NULL);
+        else if (rc == CURLE_WRITE_ERROR && k->chunk_rc)
+            finish(k, k->chunk_rc, NULL);
+        else
+            transport_failed(k, rc); /* no retry: the caller has seen bytes */
+        return;
+    }
     if (rc != CURLE_OK) {
         transport_failed(k, rc);
         return;
@@ -905,6 +937,27 @@ k8s_code k8s_call_async(k8s_client *c, k8s_arena *arena, const k8s_op *op, const
     kcall *k;
     k8s_code rc = prepare(c, arena, op, args, &k, NULL);
     return rc ? rc : submit(c, k, done, data);
+}
+
+k8s_code k8s_stream_async(k8s_client *c, const k8s_op *op, const k8s_args *args,
+                          k8s_chunk_fn on_chunk, k8s_done_fn done, void *data)
+{
+    if (!on_chunk || !done || (op && op->verb != K8S_VERB_GET && op->verb != K8S_VERB_WATCH))
+        return K8S_EINVAL;
+    k8s_arena *arena = c ? k8s_arena_new() : NULL; /* the error reply's Status */
+    if (c && !arena)
+        return K8S_ENOMEM;
+    kcall *k;
+    k8s_code rc = prepare(c, arena, op, args, &k, NULL);
+    if (rc) {
+        k8s_arena_free(arena);
+        return rc;
+    }
+    const k8s_call_options *co = args->options;
+    k->timeout_ms = co ? co->timeout_ms : 0;
+    k->own_arena = true;
+    k->on_chunk = on_chunk;
+    return submit(c, k, done, data);
 }
 
 k8s_code k8s_call(k8s_client *c, k8s_arena *arena, const k8s_op *op, const k8s_args *args,

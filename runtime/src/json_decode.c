@@ -1080,6 +1080,8 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
                     seen[i >> 6] |= 1ull << (i & 63);
                     r = dec_field(d, f, obj, &child);
                 }
+            } else if (t->flags & K8S_TYPE_PARTIAL) {
+                r = skip_value(d, &child);
             } else {
                 r = OK;
                 if (d->opt->reject_unknown || !(t->flags & K8S_TYPE_UNKNOWN))

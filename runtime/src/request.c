@@ -213,7 +213,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
     memset(req, 0, sizeof *req);
     const k8s_resource *r = op->resource;
     k8s_verb v = op->verb;
-    bool collection = v == K8S_VERB_LIST || v == K8S_VERB_DELETE_COLLECTION ||
+    bool collection = v == K8S_VERB_LIST || v == K8S_VERB_WATCH || v == K8S_VERB_DELETE_COLLECTION ||
                       (v == K8S_VERB_CREATE && !op->subresource);
     if (!r || !r->version || !r->resource)
         return invalid(err, "the operation names no resource");
@@ -222,7 +222,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
     if (!collection && (!args->name || !*args->name))
         return invalid(err, "a name is required");
     bool all_namespaces = r->namespaced && ns && !*ns;
-    if (all_namespaces && v != K8S_VERB_LIST)
+    if (all_namespaces && v != K8S_VERB_LIST && v != K8S_VERB_WATCH)
         return invalid(err, "a namespace is required (only lists may span all namespaces)");
     if (v == K8S_VERB_PATCH && !args->text)
         return invalid(err, "a patch needs its text");
@@ -272,6 +272,12 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         req->method = "GET";
         req->idempotent = true;
         list_query(&q, args->options, continue_token);
+        break;
+    case K8S_VERB_WATCH:
+        req->method = "GET";
+        req->idempotent = true;
+        q_str(&q, "watch", "true");
+        list_query(&q, args->options, NULL);
         break;
     case K8S_VERB_CREATE:
     case K8S_VERB_REPLACE: {

@@ -212,7 +212,8 @@ typedef enum k8s_verb {
     K8S_VERB_PATCH,
     K8S_VERB_APPLY, /* a PATCH with an encoded object as the apply patch */
     K8S_VERB_DELETE,
-    K8S_VERB_DELETE_COLLECTION
+    K8S_VERB_DELETE_COLLECTION,
+    K8S_VERB_WATCH /* a LIST's URL with watch=true; options are k8s_list_options */
 } k8s_verb;
 
 /* One operation of the API: generated tables hold one per typed function. */
@@ -248,6 +249,23 @@ k8s_code k8s_call(k8s_client *client, k8s_arena *arena, const k8s_op *op, const 
                   void **result, k8s_error *err);
 k8s_code k8s_call_async(k8s_client *client, k8s_arena *arena, const k8s_op *op,
                         const k8s_args *args, k8s_done_fn done, void *data);
+
+/* ---- streams ---- */
+
+/* Receives a streamed reply's bytes as they arrive (a 2xx reply only: an
+ * error reply is read whole and reported through done). Returning non-zero
+ * ends the call with that code and err, which the function fills in. */
+typedef k8s_code (*k8s_chunk_fn)(void *data, const char *bytes, size_t len, k8s_error *err);
+
+/* A call whose reply body is handed to on_chunk piece by piece instead of
+ * being kept: watches, followed logs. done runs once at the end, with
+ * K8S_OK when the server ended the reply. A stream has no overall time
+ * limit: args' call.timeout_ms, when set, bounds the silence between
+ * bytes instead. After bytes have arrived a dropped connection is not
+ * retried (done gets K8S_ETRANSPORT); resuming is the caller's business
+ * (k8s_watcher does it for watches). Callbacks run on the loop thread. */
+k8s_code k8s_stream_async(k8s_client *client, const k8s_op *op, const k8s_args *args,
+                          k8s_chunk_fn on_chunk, k8s_done_fn done, void *data);
 
 /* Any request by path ("/version", "/apis", "/api/v1/namespaces/x/pods"),
  * with an optional body (Content-Type defaults to application/json). The

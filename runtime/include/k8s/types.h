@@ -103,7 +103,8 @@ typedef struct k8s_field {
 
 enum {
     K8S_TYPE_UNION = 1,  /* the JSON value's type picks one member */
-    K8S_TYPE_UNKNOWN = 2 /* keeps unknown fields in `char *_unknown` at unknown_offset */
+    K8S_TYPE_UNKNOWN = 2, /* keeps unknown fields in `char *_unknown` at unknown_offset */
+    K8S_TYPE_PARTIAL = 4  /* a view of some fields: the decoder skips the others */
 };
 
 struct k8s_type {

@@ -1,0 +1,598 @@
+/* Watches and the resuming watcher against the bundled test API server:
+ * event decoding across chunk boundaries, typed and dynamic objects,
+ * bookmarks, streaming lists, 410 both ways, resume after dropped
+ * connections without losing or repeating an event (checked against the
+ * server's own change log), idle timeouts, cancellation at every stage. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <pthread.h>
+
+#include "k8s/api.h"
+#include "k8s/watch.h"
+#include "testserver.h"
+
+static test_server srv;
+static k8s_config *cfg;
+static k8s_client *client;
+static int ns_serial;
+
+#define CHECK_OK(call)                                                                       \
+    do {                                                                                     \
+        k8s_code rc_ = (call);                                                               \
+        if (rc_ != K8S_OK)                                                                   \
+            fail_msg("%s: %s (%s)", #call, k8s_strerror(rc_), err.message);                  \
+    } while (0)
+
+static void control(const char *method, const char *path, const char *json)
+{
+    int st = test_server_control(&srv, method, path, json, NULL);
+    if (st != 200)
+        fail_msg("%s %s: HTTP %d", method, path, st);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!test_server_start(&srv, true))
+        return 0;
+    k8s_error err;
+    k8s_config_options o = {.kubeconfig = test_server_kubeconfig(&srv, "admin", "    token: admin-token")};
+    if (k8s_config_load(&cfg, &o, &err) || k8s_client_new(&client, cfg, NULL, &err))
+        fail_msg("client: %s", err.message);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    k8s_client_free(client);
+    k8s_config_free(cfg);
+    if (client)
+        test_server_stop(&srv);
+    return 0;
+}
+
+static void need_server(void)
+{
+    if (!client) {
+        print_message("the test API server could not start (node missing?); skipping\n");
+        skip();
+    }
+}
+
+/* A namespace of its own for each test: the server's change log can then
+ * be filtered to it. */
+static const char *new_namespace(char *buf, size_t n)
+{
+    snprintf(buf, n, "watch-%d-%d", (int)getpid(), ++ns_serial);
+    k8s_arena *a = k8s_arena_new();
+    k8s_meta_v1_object_meta meta = {.name = buf};
+    k8s_core_v1_namespace body = {.metadata = &meta}, *created;
+    k8s_error err;
+    CHECK_OK(k8s_core_v1_namespace_create(client, a, &body, NULL, &created, &err));
+    k8s_arena_free(a);
+    return buf;
+}
+
+static void put_cm(const char *ns, const char *name, const char *value, size_t value_len)
+{
+    k8s_arena *a = k8s_arena_new();
+    char *v = k8s_arena_alloc(a, value_len + 1);
+    memset(v, 'x', value_len);
+    if (value)
+        snprintf(v, value_len + 1, "%s", value);
+    k8s_meta_v1_object_meta meta = {.name = (char *)name};
+    k8s_string_entry data = {"v", v};
+    k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
+    k8s_error err;
+    k8s_code rc = k8s_core_v1_config_map_create(client, a, ns, &cm, NULL, &out, &err);
+    if (rc == K8S_ECONFLICT) {
+        k8s_core_v1_config_map *cur;
+        CHECK_OK(k8s_core_v1_config_map_get(client, a, ns, name, NULL, &cur, &err));
+        meta.resourceVersion = cur->metadata->resourceVersion;
+        rc = k8s_core_v1_config_map_replace(client, a, ns, name, &cm, NULL, &out, &err);
+    }
+    CHECK_OK(rc);
+    k8s_arena_free(a);
+}
+
+static void del_cm(const char *ns, const char *name)
+{
+    k8s_arena *a = k8s_arena_new();
+    k8s_meta_v1_status *gone;
+    k8s_error err;
+    CHECK_OK(k8s_core_v1_config_map_delete(client, a, ns, name, NULL, &gone, &err));
+    k8s_arena_free(a);
+}
+
+static char *list_rv(const char *ns)
+{
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_config_map_list *l;
+    k8s_error err;
+    CHECK_OK(k8s_core_v1_config_map_list_get(client, a, ns, NULL, &l, &err));
+    char *rv = strdup(l->metadata->resourceVersion);
+    k8s_arena_free(a);
+    return rv;
+}
+
+/* ---- recording events ---- */
+
+typedef struct recorder {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    char lines[4096][96]; /* "ADDED name rv" */
+    int n, bookmarks, initial_ends, errors;
+    size_t value_bytes; /* of ConfigMap data "v" */
+    bool ended;
+    k8s_code code;
+    k8s_error err;
+    int end_http_status;
+    char end_reason[64];
+} recorder;
+
+static recorder *new_recorder(void)
+{
+    recorder *r = calloc(1, sizeof *r);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    return r;
+}
+
+static void free_recorder(recorder *r)
+{
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cond);
+    free(r);
+}
+
+static void record(recorder *r, k8s_watch_event *ev, const char *extra_name)
+{
+    pthread_mutex_lock(&r->mu);
+    if (ev->type == K8S_WATCH_BOOKMARK) {
+        r->bookmarks++;
+        r->initial_ends += ev->initial_events_end;
+    } else if (ev->type == K8S_WATCH_ERROR) {
+        r->errors++;
+    } else if (r->n < 4096) {
+        snprintf(r->lines[r->n++], sizeof r->lines[0], "%s %s %s", k8s_watch_type_name(ev->type),
+                 extra_name ? extra_name : ev->name, ev->resource_version);
+    }
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void on_typed(void *data, k8s_watch_event *ev)
+{
+    recorder *r = data;
+    if (ev->object && ev->type != K8S_WATCH_BOOKMARK) {
+        const k8s_core_v1_config_map *cm = ev->object;
+        assert_string_equal(cm->metadata->name, ev->name); /* the typed object and the event agree */
+        for (size_t i = 0; i < cm->data_len; i++)
+            r->value_bytes += strlen(cm->data[i].value);
+    }
+    record(r, ev, NULL);
+}
+
+static void on_end(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    (void)result;
+    recorder *r = data;
+    pthread_mutex_lock(&r->mu);
+    r->code = code;
+    r->err = *err;
+    r->end_http_status = err->http_status;
+    if (err->status && err->status->reason)
+        snprintf(r->end_reason, sizeof r->end_reason, "%s", err->status->reason);
+    r->err.status = NULL;
+    r->ended = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Waits until the recorder has n events (or has ended, with n < 0). */
+static void wait_for(recorder *r, int n)
+{
+    pthread_mutex_lock(&r->mu);
+    for (int i = 0; i < 200 && (n < 0 ? !r->ended : r->n < n); i++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+    }
+    bool ok = n < 0 ? r->ended : r->n >= n;
+    int have = r->n;
+    pthread_mutex_unlock(&r->mu);
+    if (!ok)
+        fail_msg("timed out waiting for %d events (have %d, ended %d)", n, have, r->ended);
+}
+
+/* The server's own log of changes to configmaps in ns after rv, in the
+ * recorder's line format. */
+static int server_log(const char *ns, const char *rv, char (*out)[96], int max)
+{
+    char path[256], *body = NULL;
+    snprintf(path, sizeof path, "/_test/events?since=%s&resource=/configmaps", rv);
+    assert_int_equal(test_server_control(&srv, "GET", path, NULL, &body), 200);
+    cJSON *doc = cJSON_Parse(body);
+    free(body);
+    assert_non_null(doc);
+    int n = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(doc, "items"))
+    {
+        const char *ins = cJSON_GetStringValue(cJSON_GetObjectItem(it, "namespace"));
+        if (!ins || strcmp(ins, ns) != 0 || n >= max)
+            continue;
+        snprintf(out[n++], 96, "%s %s %s", cJSON_GetStringValue(cJSON_GetObjectItem(it, "type")),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(it, "name")),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(it, "resourceVersion")));
+    }
+    cJSON_Delete(doc);
+    return n;
+}
+
+/* ---- single watches ---- */
+
+static void test_typed_watch_events_in_order(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    char *rv = list_rv(ns);
+    put_cm(ns, "a", "1", 1);
+    put_cm(ns, "b", NULL, 5000); /* beyond the server's 2048-byte writes: one event, many chunks */
+    put_cm(ns, "a", "2", 1);
+    del_cm(ns, "b");
+
+    recorder *r = new_recorder();
+    k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1};
+    k8s_error err;
+    CHECK_OK(k8s_watch_async(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, on_end, r));
+    wait_for(r, -1);
+    assert_int_equal(r->code, K8S_OK); /* the server's timeout ends it cleanly */
+    char want[16][96];
+    int n = server_log(ns, rv, want, 16);
+    assert_int_equal(n, 4);
+    assert_int_equal(r->n, n);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(r->lines[i], want[i]);
+    assert_int_equal(r->value_bytes, 1 + 5000 + 1 + 5000); /* DELETED carries the last state */
+    free_recorder(r);
+    free(rv);
+}
+
+static void test_replayed_events_cut_across_chunks(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    char *rv = list_rv(ns);
+    char name[32];
+    for (int i = 0; i < 120; i++) { /* replayed: packed into 2048-byte chunks that cut lines */
+        snprintf(name, sizeof name, "cm-%03d", i);
+        put_cm(ns, name, name, 6);
+    }
+    recorder *r = new_recorder();
+    k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1};
+    k8s_error err;
+    CHECK_OK(k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, &err));
+    char want[128][96];
+    int n = server_log(ns, rv, want, 128);
+    assert_int_equal(n, 120);
+    assert_int_equal(r->n, 120);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(r->lines[i], want[i]);
+    free_recorder(r);
+    free(rv);
+}
+
+static void on_dynamic(void *data, k8s_watch_event *ev)
+{
+    recorder *r = data;
+    if (ev->type != K8S_WATCH_BOOKMARK) {
+        cJSON *obj = cJSON_Parse(ev->object);
+        assert_non_null(obj);
+        cJSON *meta = cJSON_GetObjectItem(obj, "metadata");
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "name")), ev->name);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(obj, "kind")), "ConfigMap");
+        cJSON_Delete(obj);
+    }
+    record(r, ev, NULL);
+}
+
+static void test_dynamic_watch_and_bookmarks(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    control("POST", "/_test/config", "{\"bookmarkIntervalMs\":100}");
+    char *rv = list_rv(ns);
+    put_cm(ns, "dyn", "x", 1);
+    static const k8s_resource cms = {"", "v1", "configmaps", "ConfigMap", true, NULL, NULL};
+    recorder *r = new_recorder();
+    k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1, .allowWatchBookmarks = true};
+    k8s_error err;
+    CHECK_OK(k8s_watch(client, &cms, ns, &lo, on_dynamic, r, &err));
+    control("POST", "/_test/config", "{\"bookmarkIntervalMs\":1000}");
+    assert_int_equal(r->n, 1);
+    assert_true(strncmp(r->lines[0], "ADDED dyn ", 10) == 0);
+    assert_true(r->bookmarks >= 3); /* every 100 ms for a second */
+    assert_int_equal(r->initial_ends, 0);
+    free_recorder(r);
+    free(rv);
+}
+
+static void test_expired_version_is_gone(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    char *rv = list_rv(ns);
+    put_cm(ns, "old", "1", 1);
+    control("POST", "/_test/compact", "{}");
+    recorder *r = new_recorder();
+    k8s_list_options lo = {.resourceVersion = rv};
+    k8s_error err;
+    k8s_code rc = k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, &err);
+    assert_int_equal(rc, K8S_EGONE);
+    assert_int_equal(err.http_status, 410);
+    assert_int_equal(r->errors, 1); /* the in-stream ERROR event was delivered */
+    assert_int_equal(r->n, 0);
+
+    /* the watcher reports it as its own condition, with the Status */
+    recorder *w = new_recorder();
+    k8s_watcher_options wo = {.list = {.resourceVersion = rv}, .on_event = on_typed, .on_end = on_end, .data = w};
+    k8s_watcher *watcher;
+    CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &watcher));
+    wait_for(w, -1);
+    assert_int_equal(w->code, K8S_EGONE);
+    assert_string_equal(w->end_reason, "Expired");
+    assert_int_equal(w->errors, 0); /* ERROR events are not passed on by the watcher */
+    k8s_watcher_free(watcher);
+    free_recorder(w);
+    free_recorder(r);
+    free(rv);
+}
+
+static void test_streaming_list(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    put_cm(ns, "s1", "1", 1);
+    put_cm(ns, "s2", "2", 1);
+    recorder *r = new_recorder();
+    k8s_watcher_options wo = {.list = {.has_sendInitialEvents = true,
+                                       .sendInitialEvents = true,
+                                       .resourceVersionMatch = "NotOlderThan"},
+                              .on_event = on_typed,
+                              .on_end = on_end,
+                              .data = r};
+    k8s_watcher *w;
+    k8s_error err;
+    CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
+    wait_for(r, 2);
+    for (int i = 0; i < 100 && !r->initial_ends; i++)
+        usleep(10000);
+    assert_int_equal(r->initial_ends, 1);
+    put_cm(ns, "s3", "3", 1); /* the same watch goes on after the initial state */
+    wait_for(r, 3);
+    assert_true(strncmp(r->lines[0], "ADDED s1 ", 9) == 0);
+    assert_true(strncmp(r->lines[1], "ADDED s2 ", 9) == 0);
+    assert_true(strncmp(r->lines[2], "ADDED s3 ", 9) == 0);
+    assert_int_equal(k8s_watcher_connects(w), 1);
+    k8s_watcher_free(w);
+    assert_int_equal(r->code, K8S_ECANCELED);
+    free_recorder(r);
+
+    /* a server without the WatchList gate refuses: a permanent error */
+    control("POST", "/_test/config", "{\"watchList\":false}");
+    r = new_recorder();
+    wo.data = r;
+    CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
+    wait_for(r, -1);
+    control("POST", "/_test/config", "{\"watchList\":true}");
+    assert_int_equal(r->code, K8S_EINVALID);
+    assert_int_equal(r->end_http_status, 422);
+    k8s_watcher_free(w);
+    free_recorder(r);
+}
+
+/* ---- the watcher ---- */
+
+/* Whether every fault added has been used up. */
+static bool faults_spent(void)
+{
+    char *body = NULL;
+    assert_int_equal(test_server_control(&srv, "GET", "/_test/faults", NULL, &body), 200);
+    cJSON *doc = cJSON_Parse(body);
+    free(body);
+    const cJSON *list = cJSON_IsArray(doc) ? doc : cJSON_GetObjectItem(doc, "faults");
+    bool spent = cJSON_GetArraySize(list) == 0;
+    cJSON_Delete(doc);
+    return spent;
+}
+
+static void test_watcher_resumes_without_loss_or_repeats(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    char *rv = list_rv(ns);
+    recorder *r = new_recorder();
+    /* connections last a second, so each round's fault meets a reconnect */
+    k8s_watcher_options wo = {.list = {.resourceVersion = rv, .timeoutSeconds = 1},
+                              .on_event = on_typed, .on_end = on_end, .data = r, .max_backoff_ms = 200};
+    k8s_watcher *w;
+    k8s_error err;
+    CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
+    char name[32];
+    int changes = 0;
+    for (int round = 0; round < 6; round++) {
+        /* the next watch is cut in the middle of its 3rd event, or closed
+         * before it answers */
+        control("POST", "/_test/faults",
+                round % 2 ? "{\"path\":\"watch=true\",\"fault\":\"drop-watch-mid-event\",\"after\":2}"
+                          : "{\"path\":\"watch=true\",\"fault\":\"close\"}");
+        for (int i = 0; i < 10; i++) {
+            char value[16];
+            snprintf(name, sizeof name, "r%d-%d", round, i % 4);
+            snprintf(value, sizeof value, "v%d", i); /* a new value: no no-op writes */
+            if (i == 9)
+                del_cm(ns, name);
+            else
+                put_cm(ns, name, value, strlen(value));
+            changes++;
+        }
+        for (int i = 0; i < 300 && !faults_spent(); i++)
+            usleep(10000);
+        assert_true(faults_spent());
+        wait_for(r, changes);
+    }
+    char want[128][96];
+    int n = server_log(ns, rv, want, 128);
+    assert_int_equal(n, changes);
+    assert_int_equal(r->n, n);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(r->lines[i], want[i]);
+    char last[64];
+    k8s_watcher_resource_version(w, last, sizeof last);
+    assert_true(strcmp(last, strrchr(want[n - 1], ' ') + 1) >= 0 || strlen(last) > 0);
+    print_message("  %d events over %u connections\n", r->n, k8s_watcher_connects(w));
+    assert_true(k8s_watcher_connects(w) >= 4);
+    k8s_watcher_free(w);
+    assert_true(r->ended);
+    assert_int_equal(r->code, K8S_ECANCELED);
+    free_recorder(r);
+    free(rv);
+}
+
+static void test_watcher_reconnects_after_server_timeout_and_stall(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    char *rv = list_rv(ns);
+    recorder *r = new_recorder();
+    /* every connection lasts one second; the second one stalls (no answer)
+     * and the idle timeout gives up on it */
+    control("POST", "/_test/config", "{\"bookmarkIntervalMs\":100}");
+    k8s_watcher_options wo = {.list = {.resourceVersion = rv, .timeoutSeconds = 1},
+                              .on_event = on_typed, .on_end = on_end, .data = r,
+                              .idle_timeout_ms = 700, .max_backoff_ms = 100};
+    k8s_watcher *w;
+    k8s_error err;
+    CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
+    put_cm(ns, "t1", "1", 1);
+    wait_for(r, 1);
+    control("POST", "/_test/faults", "{\"path\":\"watch=true.*\",\"fault\":\"stall\"}");
+    for (int i = 0; i < 400 && k8s_watcher_connects(w) < 3; i++)
+        usleep(10000);
+    assert_true(k8s_watcher_connects(w) >= 3); /* timeout, stall given up, connected again */
+    put_cm(ns, "t2", "2", 1);
+    wait_for(r, 2);
+    assert_true(strncmp(r->lines[1], "ADDED t2 ", 9) == 0);
+    control("POST", "/_test/config", "{\"bookmarkIntervalMs\":1000}");
+    k8s_watcher_free(w);
+    assert_int_equal(r->code, K8S_ECANCELED);
+    free_recorder(r);
+    free(rv);
+}
+
+static void test_cancel_at_every_stage(void **state)
+{
+    (void)state;
+    need_server();
+    char ns[64];
+    new_namespace(ns, sizeof ns);
+    k8s_error err;
+    /* a single watch, by id, from this thread */
+    recorder *r = new_recorder();
+    k8s_call_id id = 0;
+    k8s_list_options lo = {.call = {.id = &id}};
+    CHECK_OK(k8s_watch_async(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, on_end, r));
+    put_cm(ns, "c1", "1", 1);
+    wait_for(r, 1);
+    CHECK_OK(k8s_cancel(client, id));
+    wait_for(r, -1);
+    assert_int_equal(r->code, K8S_ECANCELED);
+    free_recorder(r);
+
+    /* a watcher waiting out a backoff (every attempt fails with 500) */
+    control("POST", "/_test/faults", "{\"path\":\"watch=true.*\",\"fault\":\"status-500\",\"times\":-1}");
+    r = new_recorder();
+    k8s_watcher_options wo = {.on_event = on_typed, .on_end = on_end, .data = r, .max_backoff_ms = 5000};
+    k8s_watcher *w;
+    CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
+    for (int i = 0; i < 200 && k8s_watcher_connects(w) < 3; i++)
+        usleep(10000);
+    assert_true(k8s_watcher_connects(w) >= 3);
+    assert_false(r->ended); /* 500s are retried */
+    k8s_watcher_free(w);
+    assert_int_equal(r->code, K8S_ECANCELED);
+    free_recorder(r);
+    control("DELETE", "/_test/faults", NULL);
+
+    /* stop before it ever connected, then free */
+    r = new_recorder();
+    wo.data = r;
+    CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
+    k8s_watcher_stop(w);
+    k8s_watcher_stop(w); /* twice is fine */
+    k8s_watcher_free(w);
+    assert_true(r->ended);
+    assert_int_equal(r->code, K8S_ECANCELED);
+    free_recorder(r);
+
+    /* the client goes first: the watcher ends with it */
+    k8s_client *c2;
+    CHECK_OK(k8s_client_new(&c2, cfg, NULL, &err));
+    r = new_recorder();
+    wo.data = r;
+    CHECK_OK(k8s_watcher_start(c2, &k8s_core_v1_config_map_resource, ns, &wo, &w));
+    put_cm(ns, "c2", "2", 1);
+    wait_for(r, 1);
+    k8s_watcher_stop(w);
+    k8s_client_free(c2);
+    assert_true(r->ended);
+    assert_int_equal(r->code, K8S_ECANCELED);
+    k8s_watcher_free(w);
+    free_recorder(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_typed_watch_events_in_order),
+        cmocka_unit_test(test_replayed_events_cut_across_chunks),
+        cmocka_unit_test(test_dynamic_watch_and_bookmarks),
+        cmocka_unit_test(test_expired_version_is_gone),
+        cmocka_unit_test(test_streaming_list),
+        cmocka_unit_test(test_watcher_resumes_without_loss_or_repeats),
+        cmocka_unit_test(test_watcher_reconnects_after_server_timeout_and_stall),
+        cmocka_unit_test(test_cancel_at_every_stage),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
