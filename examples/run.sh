@@ -4,8 +4,9 @@
 #   examples/run.sh build/bin/pod_get
 #
 # Starts the server on 127.0.0.1 with certificates made for the occasion,
-# seeds it with a running Pod "web" (nginx and busybox) in "default" and the
-# Widget custom resource definition, points KUBECONFIG at it, runs the
+# seeds it with a running Pod "web" (nginx and busybox) in "default", three
+# log lines from its container "web", and the Widget custom resource
+# definition, points KUBECONFIG at it, runs the
 # program with the arguments given, and stops the server. Needs node and
 # openssl.
 set -euo pipefail
@@ -46,6 +47,8 @@ function call(method, path, body) {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', labels: { app: 'web' } },
     spec: { containers: [{ name: 'web', image: 'nginx:1.27' }, { name: 'log', image: 'busybox:1.36' }] } });
   await call('POST', '/_test/run-pod', { namespace: 'default', name: 'web' });
+  await call('POST', '/_test/logs', { namespace: 'default', pod: 'web', container: 'web',
+    lines: ['listening on :80', 'GET /healthz 200', 'GET / 200'] });
   await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
     apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
     metadata: { name: 'widgets.demo.example.com' },

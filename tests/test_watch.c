@@ -20,6 +20,7 @@
 #include "k8s/api.h"
 #include "k8s/watch.h"
 #include "testserver.h"
+#include "watch_internal.h"
 
 static test_server srv;
 static k8s_config *cfg;
@@ -244,6 +245,100 @@ static int server_log(const char *ns, const char *rv, char (*out)[96], int max)
     }
     cJSON_Delete(doc);
     return n;
+}
+
+/* ---- the decoder alone ---- */
+
+static void on_dynamic_or_error(void *data, k8s_watch_event *ev)
+{
+    record(data, ev, ev->name);
+}
+
+static const char two_events[] =
+    "{\"type\":\"ADDED\",\"object\":{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":"
+    "{\"name\":\"a\",\"namespace\":\"n\",\"resourceVersion\":\"5\"},\"data\":{\"k\":\"\\u00e9\\n\"}}}\n"
+    "\n" /* blank lines are skipped */
+    "{\"object\":{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"b\","
+    "\"resourceVersion\":\"7\",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}}},\"type\":\"BOOKMARK\"}\r\n";
+
+static void on_decoded(void *data, k8s_watch_event *ev)
+{
+    recorder *r = data;
+    if (ev->type == K8S_WATCH_ADDED && ev->name && strcmp(ev->name, "a") == 0) {
+        const k8s_core_v1_config_map *cm = ev->object;
+        assert_string_equal(cm->data[0].value, "\xc3\xa9\n");
+        assert_string_equal(ev->namespace_, "n");
+    }
+    record(r, ev, ev->name);
+}
+
+static void test_decoder_any_split(void **state)
+{
+    (void)state;
+    size_t len = strlen(two_events);
+    for (size_t cut1 = 0; cut1 <= len; cut1 += 3) {
+        for (size_t cut2 = cut1; cut2 <= len; cut2 += 17) {
+            recorder *r = new_recorder();
+            k8s_watch_decoder d;
+            k8s_watch_decoder_init(&d, &k8s_core_v1_config_map_desc, on_decoded, r);
+            k8s_error err;
+            assert_int_equal(k8s_watch_decoder_feed(&d, two_events, cut1, &err), K8S_OK);
+            assert_int_equal(k8s_watch_decoder_feed(&d, two_events + cut1, cut2 - cut1, &err), K8S_OK);
+            assert_int_equal(k8s_watch_decoder_feed(&d, two_events + cut2, len - cut2, &err), K8S_OK);
+            assert_int_equal(r->n, 1);
+            assert_string_equal(r->lines[0], "ADDED a 5");
+            assert_int_equal(r->bookmarks, 1);
+            assert_int_equal(r->initial_ends, 1); /* found on the general path too (type last) */
+            k8s_watch_decoder_clear(&d);
+            free_recorder(r);
+        }
+    }
+}
+
+static void expect_bad(const char *stream, const char *message_part, const char *path)
+{
+    recorder *r = new_recorder();
+    k8s_watch_decoder d;
+    k8s_watch_decoder_init(&d, &k8s_core_v1_config_map_desc, on_decoded, r);
+    k8s_error err;
+    k8s_code rc = k8s_watch_decoder_feed(&d, stream, strlen(stream), &err);
+    if (rc != K8S_EBADREPLY || !strstr(err.message, message_part))
+        fail_msg("%s: got %s \"%s\"", stream, k8s_strerror(rc), err.message);
+    if (path)
+        assert_string_equal(err.path, path);
+    k8s_watch_decoder_clear(&d);
+    free_recorder(r);
+}
+
+static void test_decoder_bad_input(void **state)
+{
+    (void)state;
+    expect_bad("{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":1}}}\n", "event 1: unreadable object",
+               "metadata.name");
+    expect_bad("{\"type\":\"ADDED\",\"object\":{}}\n{\"type\":\"UPSERT\",\"object\":{}}\n",
+               "event 2: unknown event type", NULL);
+    expect_bad("not json\n", "event 1: not a watch event", NULL);
+    expect_bad("{\"type\":\"ADDED\"}\n", "no type or object", NULL);
+}
+
+static void test_decoder_error_event(void **state)
+{
+    (void)state;
+    static const char gone[] =
+        "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+        "\"status\":\"Failure\",\"message\":\"too old resource version: 1 (5)\",\"reason\":\"Expired\","
+        "\"code\":410}}\n{\"type\":\"ADDED\",\"object\":{}}\n";
+    recorder *r = new_recorder();
+    k8s_watch_decoder d;
+    k8s_watch_decoder_init(&d, NULL, on_dynamic_or_error, r);
+    k8s_error err;
+    assert_int_equal(k8s_watch_decoder_feed(&d, gone, strlen(gone), &err), K8S_EGONE);
+    assert_int_equal(err.http_status, 410);
+    assert_string_equal(err.status->reason, "Expired"); /* valid until clear */
+    assert_int_equal(r->errors, 1);
+    assert_int_equal(r->n, 0); /* nothing after the ERROR */
+    k8s_watch_decoder_clear(&d);
+    free_recorder(r);
 }
 
 /* ---- single watches ---- */
@@ -585,6 +680,9 @@ static void test_cancel_at_every_stage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decoder_any_split),
+        cmocka_unit_test(test_decoder_bad_input),
+        cmocka_unit_test(test_decoder_error_event),
         cmocka_unit_test(test_typed_watch_events_in_order),
         cmocka_unit_test(test_replayed_events_cut_across_chunks),
         cmocka_unit_test(test_dynamic_watch_and_bookmarks),

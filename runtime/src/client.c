@@ -76,6 +76,8 @@ typedef struct kcall {
     k8s_timer *timer;
 
     k8s_chunk_fn on_chunk; /* a stream: the 2xx body goes here, not into body */
+    k8s_timer *idle;       /* a stream's silence limit (timeout_ms), checked against last_byte_ms */
+    uint64_t last_byte_ms;
     bool streaming;        /* on_chunk has had bytes: no retries from here on */
     k8s_code chunk_rc;     /* what on_chunk stopped the call with */
     k8s_connect_fn on_connect; /* a connection for a protocol of its own (WebSocket) */
@@ -190,6 +192,7 @@ static void free_call(kcall *k)
     k8s_buf_free(&k->body);
     k8s_buf_free(&k->items);
     k8s_timer_free(k->timer);
+    k8s_timer_free(k->idle);
     if (k->own_arena)
         k8s_arena_free(k->arena);
     free(k);
@@ -337,6 +340,8 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *data)
 {
     kcall *k = data;
     size_t len = size * n;
+    if (k->idle)
+        k->last_byte_ms = k8s_now_ms();
     if (k->on_chunk && !k->streaming) {
         long status = 0;
         curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -457,11 +462,9 @@ static bool configure(kcall *k)
     SET(CURLOPT_HEADERDATA, k);
     SET(CURLOPT_ERRORBUFFER, k->curl_error);
     SET(CURLOPT_NOSIGNAL, 1L);
-    if (k->on_chunk) { /* no end in sight: only silence is bounded */
+    if (k->on_chunk) { /* no end in sight: only silence is bounded (on_idle) */
         SET(CURLOPT_TIMEOUT_MS, 0L);
         SET(CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-        SET(CURLOPT_LOW_SPEED_LIMIT, k->timeout_ms ? 1L : 0L);
-        SET(CURLOPT_LOW_SPEED_TIME, (long)(k->timeout_ms + 999) / 1000);
     } else {
         SET(CURLOPT_TIMEOUT_MS, (long)k->timeout_ms);
         SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(k->timeout_ms < 10000 ? k->timeout_ms : 10000));
@@ -500,6 +503,26 @@ static bool configure(kcall *k)
     return tls;
 }
 
+static const char *call_path(const kcall *k);
+
+/* A stream's silence limit: a timer that, rather than being re-armed for
+ * every chunk, checks when the last byte came. */
+static void on_idle(void *data)
+{
+    kcall *k = data;
+    uint64_t quiet = k8s_now_ms() - k->last_byte_ms;
+    if (k->st != ST_SENDING)
+        return;
+    if (quiet < (uint64_t)k->timeout_ms) {
+        k8s_timer_start(k->idle, (uint64_t)k->timeout_ms - quiet);
+        return;
+    }
+    curl_multi_remove_handle(k->client->multi, k->easy);
+    k8s_error_set(&k->err, K8S_ETIMEDOUT, NULL, NULL, NULL, "%s %s: no data for %d ms", k->req.method,
+                  call_path(k), k->timeout_ms);
+    finish(k, K8S_ETIMEDOUT, NULL);
+}
+
 static void send_call(kcall *k)
 {
     k8s_client *c = k->client;
@@ -519,8 +542,19 @@ static void send_call(kcall *k)
     }
     k->st = ST_SENDING;
     atomic_fetch_add(&c->n_requests, 1);
-    if (curl_multi_add_handle(c->multi, k->easy) != CURLM_OK)
+    if (curl_multi_add_handle(c->multi, k->easy) != CURLM_OK) {
         fail_call(k, K8S_ETRANSPORT, "curl refused the request");
+        return;
+    }
+    if (k->on_chunk && k->timeout_ms > 0) {
+        if (!k->idle && !(k->idle = k8s_timer_new(c->loop, on_idle, k))) {
+            curl_multi_remove_handle(c->multi, k->easy);
+            fail_call(k, K8S_ENOMEM, "out of memory");
+            return;
+        }
+        k->last_byte_ms = k8s_now_ms();
+        k8s_timer_start(k->idle, (uint64_t)k->timeout_ms);
+    }
 }
 
 static void offload_connect(kcall *k);

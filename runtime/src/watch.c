@@ -11,6 +11,7 @@
 
 #include "client_internal.h"
 #include "internal.h"
+#include "watch_internal.h"
 
 /* ---- decoding one event ---- */
 
@@ -66,12 +67,6 @@ static k8s_watch_type parse_type(const char *s)
     return 0;
 }
 
-/* Where a typed object keeps the metadata events report, found once per
- * watch from the descriptors. */
-typedef struct meta_fields {
-    const k8s_field *metadata, *name, *namespace_, *rv, *annotations;
-} meta_fields;
-
 static void find_meta_fields(const k8s_type *type, meta_fields *m)
 {
     memset(m, 0, sizeof *m);
@@ -118,19 +113,7 @@ static void typed_meta(const meta_fields *m, const void *obj, k8s_watch_event *e
 
 /* ---- one watch ---- */
 
-typedef struct watch {
-    k8s_client *client;
-    const k8s_type *type; /* NULL: dynamic */
-    meta_fields meta;
-    k8s_watch_fn on_event;
-    k8s_done_fn on_end;
-    void *data;
-    k8s_buf line;      /* a line cut by a chunk boundary */
-    uint64_t nevents;  /* lines read so far */
-    k8s_arena *status_arena; /* the ERROR event's Status, until on_end has run */
-} watch;
-
-static k8s_code bad_event(watch *w, const k8s_error *cause, k8s_error *err, const char *what)
+static k8s_code bad_event(k8s_watch_decoder *w, const k8s_error *cause, k8s_error *err, const char *what)
 {
     k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "watch event %llu: %s%s%s%s",
                   (unsigned long long)w->nevents + 1, what, cause ? ": " : "",
@@ -145,7 +128,7 @@ static k8s_code bad_event(watch *w, const k8s_error *cause, k8s_error *err, cons
 }
 
 /* The end of the stream that an ERROR event announces. */
-static k8s_code error_event(watch *w, k8s_watch_event *ev, k8s_error *err)
+static k8s_code error_event(k8s_watch_decoder *w, k8s_watch_event *ev, k8s_error *err)
 {
     const k8s_status *st = ev->status;
     int code = st && st->has_code ? st->code : 0;
@@ -158,7 +141,35 @@ static k8s_code error_event(watch *w, k8s_watch_event *ev, k8s_error *err)
     return rc;
 }
 
-static k8s_code read_event(watch *w, const char *text, size_t len, k8s_error *err)
+/* The API server writes {"type":"...","object":{...}} in that order: the
+ * object can then be decoded where it lies, without a pass over the
+ * envelope first (twice as fast for small events). Anything else takes
+ * the general path. */
+static bool split_event(const char *text, size_t len, char *type, size_t type_size,
+                        const char **obj, size_t *obj_len)
+{
+    static const char prefix[] = "{\"type\":\"", infix[] = "\",\"object\":";
+    const size_t np = sizeof prefix - 1, ni = sizeof infix - 1;
+    if (len < np + ni + 2 || memcmp(text, prefix, np) != 0 || text[len - 1] != '}')
+        return false;
+    const char *t = text + np, *q = memchr(t, '"', len - np);
+    if (!q || (size_t)(q - t) >= type_size || (size_t)(text + len - q) < ni + 2 || memcmp(q, infix, ni) != 0)
+        return false;
+    memcpy(type, t, (size_t)(q - t));
+    type[q - t] = '\0';
+    *obj = q + ni;
+    *obj_len = (size_t)(text + len - 1 - *obj);
+    return true;
+}
+
+static k8s_code finish_event(k8s_watch_decoder *w, k8s_watch_event *ev, k8s_code rc)
+{
+    w->nevents++;
+    k8s_arena_free(ev->arena);
+    return rc;
+}
+
+static k8s_code read_event(k8s_watch_decoder *w, const char *text, size_t len, k8s_error *err)
 {
     while (len && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
         len--;
@@ -168,30 +179,42 @@ static k8s_code read_event(watch *w, const char *text, size_t len, k8s_error *er
     if (!(ev.arena = k8s_arena_new()))
         return K8S_ENOMEM;
     k8s_error cause = {0};
-    envelope *env = NULL;
-    k8s_code rc = k8s_json_decode(&envelope_desc, text, len, ev.arena, (void **)&env, NULL, &cause);
-    if (rc) {
-        rc = bad_event(w, &cause, err, "not a watch event");
-    } else if (!(ev.type = parse_type(env->type)) || !env->object) {
-        rc = bad_event(w, NULL, err, env->type ? "unknown event type" : "no type or object");
+    char type[16];
+    const char *obj;
+    size_t obj_len;
+    k8s_code rc = K8S_OK;
+    if (!split_event(text, len, type, sizeof type, &obj, &obj_len)) {
+        envelope *env = NULL;
+        rc = k8s_json_decode(&envelope_desc, text, len, ev.arena, (void **)&env, NULL, &cause);
+        if (rc)
+            return finish_event(w, &ev, bad_event(w, &cause, err, "not a watch event"));
+        if (!env->type || !env->object || strlen(env->type) >= sizeof type)
+            return finish_event(w, &ev, bad_event(w, NULL, err, "no type or object"));
+        strcpy(type, env->type);
+        obj = env->object;
+        obj_len = strlen(obj);
+    }
+    if (!(ev.type = parse_type(type))) {
+        rc = bad_event(w, NULL, err, "unknown event type");
     } else if (ev.type == K8S_WATCH_ERROR) {
         void *st = NULL;
-        rc = k8s_json_decode(&k8s_status_desc, env->object, strlen(env->object), ev.arena, &st, NULL, &cause);
+        rc = k8s_json_decode(&k8s_status_desc, obj, obj_len, ev.arena, &st, NULL, &cause);
         ev.status = st;
         if (rc)
             rc = bad_event(w, &cause, err, "unreadable ERROR Status");
     } else if (w->type) {
-        rc = k8s_json_decode(w->type, env->object, strlen(env->object), ev.arena, &ev.object, NULL, &cause);
+        rc = k8s_json_decode(w->type, obj, obj_len, ev.arena, &ev.object, NULL, &cause);
         if (rc)
             rc = bad_event(w, &cause, err, "unreadable object");
         else
             typed_meta(&w->meta, ev.object, &ev);
     } else {
         head *h = NULL;
-        ev.object = env->object;
-        rc = k8s_json_decode(&head_desc, env->object, strlen(env->object), ev.arena, (void **)&h, NULL, &cause);
+        rc = k8s_json_decode(&head_desc, obj, obj_len, ev.arena, (void **)&h, NULL, &cause);
         if (rc) {
             rc = bad_event(w, &cause, err, "unreadable object");
+        } else if (!(ev.object = k8s_arena_strndup(ev.arena, obj, obj_len))) {
+            rc = K8S_ENOMEM;
         } else if (h->metadata) {
             ev.name = h->metadata->name;
             ev.namespace_ = h->metadata->namespace_;
@@ -199,20 +222,34 @@ static k8s_code read_event(watch *w, const char *text, size_t len, k8s_error *er
             ev.initial_events_end = initial_end(h->metadata->annotations, h->metadata->annotations_len);
         }
     }
-    w->nevents++;
     if (rc == K8S_OK) {
         ev.initial_events_end = ev.initial_events_end && ev.type == K8S_WATCH_BOOKMARK;
         w->on_event(w->data, &ev);
         if (ev.type == K8S_WATCH_ERROR)
             rc = error_event(w, &ev, err);
     }
-    k8s_arena_free(ev.arena);
-    return rc;
+    return finish_event(w, &ev, rc);
 }
 
-static k8s_code on_chunk(void *data, const char *bytes, size_t len, k8s_error *err)
+void k8s_watch_decoder_init(k8s_watch_decoder *d, const k8s_type *type, k8s_watch_fn on_event,
+                            void *data)
 {
-    watch *w = data;
+    memset(d, 0, sizeof *d);
+    d->type = type;
+    find_meta_fields(type, &d->meta);
+    d->on_event = on_event;
+    d->data = data;
+}
+
+void k8s_watch_decoder_clear(k8s_watch_decoder *d)
+{
+    k8s_arena_free(d->status_arena);
+    d->status_arena = NULL;
+    k8s_buf_free(&d->line);
+}
+
+k8s_code k8s_watch_decoder_feed(k8s_watch_decoder *w, const char *bytes, size_t len, k8s_error *err)
+{
     const char *end = bytes + len;
     while (bytes < end) {
         const char *nl = memchr(bytes, '\n', (size_t)(end - bytes));
@@ -237,13 +274,24 @@ static k8s_code on_chunk(void *data, const char *bytes, size_t len, k8s_error *e
     return K8S_OK;
 }
 
+typedef struct watch {
+    k8s_watch_decoder decoder;
+    k8s_done_fn on_end;
+    void *data;
+} watch;
+
+static k8s_code on_chunk(void *data, const char *bytes, size_t len, k8s_error *err)
+{
+    watch *w = data;
+    return k8s_watch_decoder_feed(&w->decoder, bytes, len, err);
+}
+
 static void on_done(void *data, k8s_code code, void *result, const k8s_error *err)
 {
     (void)result;
     watch *w = data;
     w->on_end(w->data, code, NULL, err);
-    k8s_arena_free(w->status_arena);
-    k8s_buf_free(&w->line);
+    k8s_watch_decoder_clear(&w->decoder);
     free(w);
 }
 
@@ -256,10 +304,7 @@ k8s_code k8s_watch_async(k8s_client *client, const k8s_resource *resource, const
     watch *w = calloc(1, sizeof *w);
     if (!w)
         return K8S_ENOMEM;
-    w->client = client;
-    w->type = resource->type;
-    find_meta_fields(w->type, &w->meta);
-    w->on_event = on_event;
+    k8s_watch_decoder_init(&w->decoder, resource->type, on_event, data);
     w->on_end = on_end;
     w->data = data;
     k8s_op op = {resource, NULL, K8S_VERB_WATCH, NULL, NULL, NULL};

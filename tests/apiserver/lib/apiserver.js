@@ -13,7 +13,6 @@ const { E, ApiError } = require('./errors');
 const { Store } = require('./store');
 const { Registry, VERSION_INFO, apiVersions, apiGroupList, apiGroup, resourceList, aggregated, etag } = require('./discovery');
 const { Api, resKey, apiVersionOf, decodeBody, now, uid } = require('./api');
-const H2_STREAMS_PER_SESSION = 500;
 const { startWatch } = require('./watch');
 const { Pods } = require('./pods');
 const { Auth } = require('./auth');
@@ -241,16 +240,6 @@ class ApiServer {
       this.http1.on('clientError', (err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'); });
       this.h2 = http2.createSecureServer(Object.assign({}, tlsOpts, { allowHTTP1: false, settings: { maxConcurrentStreams: 250 } }));
       this.h2.on('request', handler);
-      // Retire a connection after 500 streams with a graceful GOAWAY, as
-      // kube-apiserver's --goaway-chance does at random. It also keeps the
-      // session under nghttp2's rapid-reset guard (Node 20: GOAWAY
-      // INTERNAL_ERROR after 1000 RST_STREAMs, not configurable), which
-      // libcurl 7.88 would trip: it resets every stream whose body it has
-      // read before the END_STREAM frame, which Node sends separately.
-      this.h2.on('session', (sess) => {
-        let streams = 0;
-        sess.on('stream', () => { if (++streams === H2_STREAMS_PER_SESSION && !sess.closed) sess.close(); });
-      });
       this.h2.on('sessionError', () => {});
       this.listener = tls.createServer(tlsOpts);
       this.listener.on('connection', (s) => { this.stats.connections.total++; this.stats.connections.open++; this.sockets.add(s); s.on('close', () => { this.stats.connections.open--; this.sockets.delete(s); }); });

@@ -164,6 +164,17 @@ function sendRaw(ctx, code, ctype, buf, headers) {
       tick();
       return;
     }
+    if (ctx.isH2) {
+      // Go's HTTP/2 server ends a finished handler's stream on its last
+      // DATA frame; Node's compatibility API always sends END_STREAM in a
+      // frame of its own (it waits for trailers), after which libcurl 7.88
+      // resets every stream it has already read in full.
+      const hh = { ':status': code };
+      for (const [k, v] of Object.entries(h)) hh[k.toLowerCase()] = v;
+      res.stream.respond(hh, { endStream: buf.length === 0 });
+      if (buf.length) res.stream.end(buf);
+      return;
+    }
     res.writeHead(code, h);
     res.end(buf);
   } catch (e) {

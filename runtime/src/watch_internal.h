@@ -1,0 +1,32 @@
+/* The watch stream decoder on its own: bytes in, events out. Watches feed
+ * it from the network; the benchmark and the tests feed it directly. */
+#ifndef K8S_WATCH_INTERNAL_H
+#define K8S_WATCH_INTERNAL_H
+
+#include "k8s/watch.h"
+
+/* Where a typed object keeps the metadata that events report, found once
+ * from the descriptors. */
+typedef struct meta_fields {
+    const k8s_field *metadata, *name, *namespace_, *rv, *annotations;
+} meta_fields;
+
+typedef struct k8s_watch_decoder {
+    const k8s_type *type; /* NULL: objects stay JSON text */
+    meta_fields meta;
+    k8s_watch_fn on_event;
+    void *data;
+    k8s_buf line;            /* a line cut by a chunk boundary */
+    uint64_t nevents;        /* lines read so far */
+    k8s_arena *status_arena; /* an ERROR event's Status, which the error points at */
+} k8s_watch_decoder;
+
+void k8s_watch_decoder_init(k8s_watch_decoder *d, const k8s_type *type, k8s_watch_fn on_event,
+                            void *data);
+/* Any split of the stream into pieces gives the same events. An ERROR
+ * event, after on_event has seen it, ends the stream: the result is its
+ * code, with err pointing at its Status until k8s_watch_decoder_clear. */
+k8s_code k8s_watch_decoder_feed(k8s_watch_decoder *d, const char *bytes, size_t len, k8s_error *err);
+void k8s_watch_decoder_clear(k8s_watch_decoder *d);
+
+#endif
