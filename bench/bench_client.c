@@ -184,13 +184,7 @@ int main(void)
         die("config", err.message);
     const int pods = 5000;
     k8s_client *c2 = client_for(cfg, false);
-    /* Seeding goes over HTTP/1.1: 5,000 POSTs on one HTTP/2 connection to
-     * Node's server end in GOAWAY (INTERNAL_ERROR) from its nghttp2
-     * rapid-reset guard, which libcurl 7.88's stream resets trip; see
-     * README, "Known limits". */
-    k8s_client *seeder = client_for(cfg, true);
-    seed(seeder, pods);
-    k8s_client_free(seeder);
+    seed(c2, pods);
 
     /* 1. CPU per GET */
     sequential(c2, 200); /* warm up: connection, TLS session, caches */

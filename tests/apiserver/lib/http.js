@@ -6,6 +6,7 @@ const json = require('./json');
 const { ApiError } = require('./errors');
 
 const GO_BUFFER = 2048; // net/http's bufferBeforeChunkingSize
+const GO_H2_BUFFER = 4096; // x/net/http2 handlerChunkWriteSize
 
 function parseMediaTypes(header) {
   const out = [];
@@ -137,10 +138,10 @@ function sendRaw(ctx, code, ctype, buf, headers) {
   const h = baseHeaders(ctx, Object.assign({}, headers));
   if (ctype) h['Content-Type'] = ctype;
   for (const [k, v] of Object.entries(ctx.warnings.length ? { Warning: ctx.warnings } : {})) h[k] = v;
-  const chunked = buf.length > GO_BUFFER;
-  if (!chunked || ctx.isH2) {
-    if (!chunked) h['Content-Length'] = String(buf.length);
-  }
+  // Go declares the length of a finished handler's output when it fits its
+  // first write: 2 KiB over HTTP/1.1, 4 KiB (handlerChunkWriteSize) over
+  // HTTP/2. (libcurl 7.88 resets HTTP/2 streams that end without one.)
+  if (buf.length <= (ctx.isH2 ? GO_H2_BUFFER : GO_BUFFER)) h['Content-Length'] = String(buf.length);
   try {
     if (fault && fault.fault === 'close-mid-body') {
       h['Content-Length'] = String(buf.length);
