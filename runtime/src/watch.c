@@ -111,13 +111,14 @@ static void typed_meta(const meta_fields *m, const void *obj, k8s_watch_event *e
                         *(const size_t *)((const char *)meta + m->annotations->aux));
 }
 
-/* ---- one watch ---- */
+/* ---- decoding the stream ---- */
 
 static k8s_code bad_event(k8s_watch_decoder *w, const k8s_error *cause, k8s_error *err, const char *what)
 {
-    k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "watch event %llu: %s%s%s%s",
-                  (unsigned long long)w->nevents + 1, what, cause ? ": " : "",
-                  cause && cause->path[0] ? cause->path : "", cause ? cause->message : "");
+    bool path = cause && cause->path[0];
+    k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "watch event %llu: %s%s%s%s%s",
+                  (unsigned long long)w->nevents + 1, what, cause ? ": " : "", path ? cause->path : "",
+                  path ? ": " : "", cause ? cause->message : "");
     if (cause) {
         memcpy(err->path, cause->path, sizeof err->path);
         err->offset = cause->offset;
@@ -273,6 +274,8 @@ k8s_code k8s_watch_decoder_feed(k8s_watch_decoder *w, const char *bytes, size_t 
     }
     return K8S_OK;
 }
+
+/* ---- one watch ---- */
 
 typedef struct watch {
     k8s_watch_decoder decoder;
