@@ -199,7 +199,9 @@ int main(void)
     k8s_client *fresh2 = client_for(cfg, false), *fresh1 = client_for(cfg, true);
     double seq2 = sequential(fresh2, 1000);
     uint64_t seq2_conns = connections(fresh2);
+    double pu0, pu1, pc0 = cpu_seconds(&pu0);
     double par2 = in_flight(fresh2, 1000, 100, arenas);
+    double par_cpu = (cpu_seconds(&pu1) - pc0) / 1000 * 1e6, par_user = (pu1 - pu0) / 1000 * 1e6;
     uint64_t par2_conns = connections(fresh2) - seq2_conns;
     double seq1 = sequential(fresh1, 1000);
     uint64_t seq1_conns = connections(fresh1);
@@ -235,6 +237,8 @@ int main(void)
            cpu_per_get, 2000 / wall);
     printf("      of which user space      %6.1f us   (the rest is kernel: syscalls, thread hand-off, loopback TCP)\n",
            user_per_get);
+    printf("  CPU per GET, 100 in flight   %6.1f us   (user space %.1f us; async calls over one HTTP/2 connection)\n",
+           par_cpu, par_user);
     printf("  HTTP/2: 1000 sequential      %7.0f req/s on %llu connection(s)\n", 1000 / seq2,
            (unsigned long long)seq2_conns);
     printf("          1000, 100 in flight  %7.0f req/s on %llu new connection(s)   %.1fx   (target <= 2)\n",
