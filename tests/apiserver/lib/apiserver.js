@@ -311,7 +311,7 @@ class ApiServer {
       destroy() {
         if (isH2) {
           if (this.fault && this.fault.stream) req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-          else req.stream.session.destroy();
+          else if (req.stream.session) req.stream.session.destroy(); // not already gone with another stream's fault
         } else {
           req.socket.destroy();
         }
