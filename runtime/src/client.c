@@ -38,14 +38,6 @@ typedef enum state {
     ST_BACKOFF     /* waiting to retry */
 } state;
 
-typedef struct waiter {
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    bool finished;
-    k8s_code code;
-    void *result;
-    k8s_error err;
-} waiter;
 
 typedef struct kcall {
     k8s_client *client;
@@ -918,51 +910,69 @@ static k8s_code submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data)
     return rc;
 }
 
-static void wake_waiter(void *data, k8s_code code, void *result, const k8s_error *err)
+/* ---- waiting ---- */
+
+bool k8s_waiting_allowed(k8s_client *c, const char *async, k8s_error *err)
 {
-    waiter *w = data;
+    if (c && k8s_loop_on_thread(c->loop)) {
+        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
+                      "waiting on the loop's own thread would never end; use %s", async);
+        return false;
+    }
+    return true;
+}
+
+void k8s_waiter_init(k8s_waiter *w, bool drop_status, void *data)
+{
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cond, NULL);
+    w->drop_status = drop_status;
+    w->data = data;
+}
+
+void k8s_waiter_done(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    k8s_waiter *w = data;
     pthread_mutex_lock(&w->mu);
     w->code = code;
     w->result = result;
-    w->err = *err;
+    if (err)
+        w->err = *err;
+    if (w->drop_status)
+        w->err.status = NULL;
     w->finished = true;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->mu);
 }
 
-/* Submits k and waits for it on this (not the loop's) thread. */
-static k8s_code run_waiting(k8s_client *c, kcall *k, void **result, k8s_error *err)
+k8s_code k8s_waiter_wait(k8s_waiter *w, k8s_code submitted, void **result, k8s_error *err)
 {
-    waiter w = {.finished = false};
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_cond_init(&w.cond, NULL);
-    k8s_code rc = submit(c, k, wake_waiter, &w);
+    k8s_code rc = submitted;
     if (rc) {
         k8s_error_set(err, rc, NULL, NULL, NULL, "%s", k8s_strerror(rc));
     } else {
-        pthread_mutex_lock(&w.mu);
-        while (!w.finished)
-            pthread_cond_wait(&w.cond, &w.mu);
-        pthread_mutex_unlock(&w.mu);
-        rc = w.code;
+        pthread_mutex_lock(&w->mu);
+        while (!w->finished)
+            pthread_cond_wait(&w->cond, &w->mu);
+        pthread_mutex_unlock(&w->mu);
+        rc = w->code;
         if (result)
-            *result = w.result;
+            *result = w->result;
         if (err)
-            *err = w.err;
+            *err = w->err;
     }
-    pthread_mutex_destroy(&w.mu);
-    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cond);
     return rc;
 }
 
-static bool waiting_allowed(k8s_client *c, k8s_error *err)
+/* Submits k and waits for it on this (not the loop's) thread. */
+static k8s_code run_waiting(k8s_client *c, kcall *k, void **result, k8s_error *err)
 {
-    if (c && k8s_loop_on_thread(c->loop)) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
-                      "a waiting call on the loop's own thread would never finish; use the _async form");
-        return false;
-    }
-    return true;
+    k8s_waiter w;
+    k8s_waiter_init(&w, false, NULL);
+    return k8s_waiter_wait(&w, submit(c, k, k8s_waiter_done, &w), result, err);
 }
 
 k8s_code k8s_call_async(k8s_client *c, k8s_arena *arena, const k8s_op *op, const k8s_args *args,
@@ -1001,7 +1011,7 @@ k8s_code k8s_call(k8s_client *c, k8s_arena *arena, const k8s_op *op, const k8s_a
         *result = NULL;
     if (err)
         memset(err, 0, sizeof *err);
-    if (!waiting_allowed(c, err))
+    if (!k8s_waiting_allowed(c, "the _async form", err))
         return K8S_EINVAL;
     kcall *k;
     k8s_code rc = prepare(c, arena, op, args, &k, err);
@@ -1055,7 +1065,7 @@ k8s_code k8s_request(k8s_client *c, k8s_arena *arena, const char *method, const 
         *reply = NULL;
     if (err)
         memset(err, 0, sizeof *err);
-    if (!waiting_allowed(c, err))
+    if (!k8s_waiting_allowed(c, "the _async form", err))
         return K8S_EINVAL;
     kcall *k;
     k8s_code rc = prepare_raw(c, arena, method, path, body, content_type, &k, err);

@@ -3,6 +3,7 @@
 #ifndef K8S_CLIENT_INTERNAL_H
 #define K8S_CLIENT_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "k8s/buf.h"
@@ -72,6 +73,30 @@ typedef struct k8s_client_stream {
 
 k8s_code k8s_client_stream_begin(k8s_client *client, k8s_client_stream *s);
 void k8s_client_stream_end(k8s_client *client, k8s_client_stream *s);
+
+/* Waiting on a caller's thread for an async call to end: the blocking
+ * forms of calls, watches and log streams all go through it. */
+typedef struct k8s_waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool finished;
+    bool drop_status; /* the Status dies with the call (streams' own arenas) */
+    k8s_code code;
+    void *result;
+    k8s_error err;
+    void *data; /* the caller's, for callbacks that forward to theirs */
+} k8s_waiter;
+
+/* False, with err saying why, on the loop's own thread, where waiting
+ * would never end; `async` names the form to use instead. */
+bool k8s_waiting_allowed(k8s_client *client, const char *async, k8s_error *err);
+void k8s_waiter_init(k8s_waiter *w, bool drop_status, void *data);
+/* A k8s_done_fn, with the waiter as data. */
+void k8s_waiter_done(void *w, k8s_code code, void *result, const k8s_error *err);
+/* With submitted the code of the async submission: waits for the end if
+ * it went in, fills result and err (each may be NULL), releases the
+ * waiter and returns the call's code. */
+k8s_code k8s_waiter_wait(k8s_waiter *w, k8s_code submitted, void **result, k8s_error *err);
 
 /* The k8s_code for an HTTP error status. */
 k8s_code k8s_code_for_http(long http_status);

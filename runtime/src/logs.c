@@ -2,11 +2,10 @@
  * as they come, and a waiting form on top. */
 #include "k8s/logs.h"
 
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_internal.h"
 #include "internal.h"
 
 /* type NULL: only the URL is needed, the reply is text */
@@ -53,36 +52,17 @@ k8s_code k8s_pod_log_stream_async(k8s_client *c, const char *namespace_, const c
     return rc;
 }
 
-/* The async form hands one data pointer to both callbacks: the waiter
+/* The async form hands one data pointer to both callbacks: the waiter's
  * carries the caller's on the way to on_data. */
-typedef struct waiter {
+typedef struct forwarding {
     k8s_log_fn on_data;
     void *data;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    bool finished;
-    k8s_code code;
-    k8s_error err;
-} waiter;
+} forwarding;
 
 static void forward(void *data, const char *bytes, size_t len)
 {
-    waiter *w = data;
-    w->on_data(w->data, bytes, len);
-}
-
-static void wake(void *data, k8s_code code, void *result, const k8s_error *err)
-{
-    (void)result;
-    waiter *w = data;
-    pthread_mutex_lock(&w->mu);
-    w->code = code;
-    if (err)
-        w->err = *err;
-    w->err.status = NULL; /* it lives in the call's arena, freed when this returns */
-    w->finished = true;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->mu);
+    const forwarding *f = ((k8s_waiter *)data)->data;
+    f->on_data(f->data, bytes, len);
 }
 
 k8s_code k8s_pod_log_stream(k8s_client *c, const char *namespace_, const char *pod,
@@ -90,27 +70,13 @@ k8s_code k8s_pod_log_stream(k8s_client *c, const char *namespace_, const char *p
 {
     if (err)
         memset(err, 0, sizeof *err);
-    if (c && k8s_loop_on_thread(k8s_client_loop(c))) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
-                      "following a log on the loop's own thread would never finish; use k8s_pod_log_stream_async");
+    if (!k8s_waiting_allowed(c, "k8s_pod_log_stream_async", err))
         return K8S_EINVAL;
-    }
-    waiter w = {.on_data = on_data, .data = data};
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_cond_init(&w.cond, NULL);
-    k8s_code rc = k8s_pod_log_stream_async(c, namespace_, pod, opts, on_data ? forward : NULL, wake, &w);
-    if (rc) {
-        k8s_error_set(err, rc, NULL, NULL, NULL, "%s", k8s_strerror(rc));
-    } else {
-        pthread_mutex_lock(&w.mu);
-        while (!w.finished)
-            pthread_cond_wait(&w.cond, &w.mu);
-        pthread_mutex_unlock(&w.mu);
-        rc = w.code;
-        if (err)
-            *err = w.err;
-    }
-    pthread_mutex_destroy(&w.mu);
-    pthread_cond_destroy(&w.cond);
-    return rc;
+    forwarding f = {on_data, data};
+    k8s_waiter w;
+    k8s_waiter_init(&w, true, &f);
+    return k8s_waiter_wait(&w,
+                           k8s_pod_log_stream_async(c, namespace_, pod, opts, on_data ? forward : NULL,
+                                                    k8s_waiter_done, &w),
+                           NULL, err);
 }

@@ -320,64 +320,31 @@ k8s_code k8s_watch_async(k8s_client *client, const k8s_resource *resource, const
 
 /* ---- waiting for one ---- */
 
-typedef struct waiter {
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    bool finished;
-    k8s_code code;
-    k8s_error err;
+typedef struct forwarding {
     k8s_watch_fn on_event;
     void *data;
-} waiter;
+} forwarding;
 
-static void wait_event(void *data, k8s_watch_event *ev)
+static void forward(void *data, k8s_watch_event *ev)
 {
-    waiter *wt = data;
-    wt->on_event(wt->data, ev);
-}
-
-static void wait_end(void *data, k8s_code code, void *result, const k8s_error *err)
-{
-    (void)result;
-    waiter *wt = data;
-    pthread_mutex_lock(&wt->mu);
-    wt->code = code;
-    wt->err = *err;
-    wt->err.status = NULL; /* it lives in the watch, which ends now */
-    wt->finished = true;
-    pthread_cond_signal(&wt->cond);
-    pthread_mutex_unlock(&wt->mu);
+    const forwarding *f = ((k8s_waiter *)data)->data;
+    f->on_event(f->data, ev);
 }
 
 k8s_code k8s_watch(k8s_client *client, const k8s_resource *resource, const char *namespace_,
                    const k8s_list_options *opts, k8s_watch_fn on_event, void *data, k8s_error *err)
 {
-    k8s_error ignored;
-    if (!err)
-        err = &ignored;
-    memset(err, 0, sizeof *err);
-    if (client && k8s_loop_on_thread(k8s_client_loop(client))) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
-                      "a waiting watch on the loop's own thread would never finish; use k8s_watch_async");
+    if (err)
+        memset(err, 0, sizeof *err);
+    if (!k8s_waiting_allowed(client, "k8s_watch_async", err))
         return K8S_EINVAL;
-    }
-    waiter wt = {.on_event = on_event, .data = data};
-    pthread_mutex_init(&wt.mu, NULL);
-    pthread_cond_init(&wt.cond, NULL);
-    k8s_code rc = k8s_watch_async(client, resource, namespace_, opts, wait_event, wait_end, &wt);
-    if (rc) {
-        k8s_error_set(err, rc, NULL, NULL, NULL, "%s", k8s_strerror(rc));
-    } else {
-        pthread_mutex_lock(&wt.mu);
-        while (!wt.finished)
-            pthread_cond_wait(&wt.cond, &wt.mu);
-        pthread_mutex_unlock(&wt.mu);
-        rc = wt.code;
-        *err = wt.err;
-    }
-    pthread_mutex_destroy(&wt.mu);
-    pthread_cond_destroy(&wt.cond);
-    return rc;
+    forwarding f = {on_event, data};
+    k8s_waiter w;
+    k8s_waiter_init(&w, true, &f); /* the Status lives in the watch, which ends */
+    return k8s_waiter_wait(&w,
+                           k8s_watch_async(client, resource, namespace_, opts, on_event ? forward : NULL,
+                                           k8s_waiter_done, &w),
+                           NULL, err);
 }
 
 /* ---- the watcher: a watch that resumes ---- */
