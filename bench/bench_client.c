@@ -241,7 +241,8 @@ int main(void)
            par_cpu, par_user);
     printf("  HTTP/2: 1000 sequential      %7.0f req/s on %llu connection(s)\n", 1000 / seq2,
            (unsigned long long)seq2_conns);
-    printf("          1000, 100 in flight  %7.0f req/s on %llu new connection(s)   %.1fx   (target <= 2)\n",
+    printf("          1000, 100 in flight  %7.0f req/s on %llu new connection(s)   %.1fx the sequential rate"
+           "   (target: <= 2 connections in all)\n",
            1000 / par2, (unsigned long long)par2_conns, seq2 / par2);
     printf("  HTTP/1.1: 1000 sequential    %7.0f req/s on %llu connection(s)\n", 1000 / seq1,
            (unsigned long long)seq1_conns);
