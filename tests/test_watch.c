@@ -25,6 +25,9 @@
 static test_server srv;
 static k8s_config *cfg;
 static k8s_client *client;
+/* Writes go over a connection of their own: the faults that cut a watch
+ * destroy its whole HTTP/2 connection, as a network failure would. */
+static k8s_client *writer;
 static int ns_serial;
 
 #define CHECK_OK(call)                                                                       \
@@ -48,7 +51,8 @@ static int setup(void **state)
         return 0;
     k8s_error err;
     k8s_config_options o = {.kubeconfig = test_server_kubeconfig(&srv, "admin", "    token: admin-token")};
-    if (k8s_config_load(&cfg, &o, &err) || k8s_client_new(&client, cfg, NULL, &err))
+    if (k8s_config_load(&cfg, &o, &err) || k8s_client_new(&client, cfg, NULL, &err) ||
+        k8s_client_new(&writer, cfg, NULL, &err))
         fail_msg("client: %s", err.message);
     return 0;
 }
@@ -57,6 +61,7 @@ static int teardown(void **state)
 {
     (void)state;
     k8s_client_free(client);
+    k8s_client_free(writer);
     k8s_config_free(cfg);
     if (client)
         test_server_stop(&srv);
@@ -80,7 +85,7 @@ static const char *new_namespace(char *buf, size_t n)
     k8s_meta_v1_object_meta meta = {.name = buf};
     k8s_core_v1_namespace body = {.metadata = &meta}, *created;
     k8s_error err;
-    CHECK_OK(k8s_core_v1_namespace_create(client, a, &body, NULL, &created, &err));
+    CHECK_OK(k8s_core_v1_namespace_create(writer, a, &body, NULL, &created, &err));
     k8s_arena_free(a);
     return buf;
 }
@@ -96,12 +101,12 @@ static void put_cm(const char *ns, const char *name, const char *value, size_t v
     k8s_string_entry data = {"v", v};
     k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
     k8s_error err;
-    k8s_code rc = k8s_core_v1_config_map_create(client, a, ns, &cm, NULL, &out, &err);
+    k8s_code rc = k8s_core_v1_config_map_create(writer, a, ns, &cm, NULL, &out, &err);
     if (rc == K8S_ECONFLICT) {
         k8s_core_v1_config_map *cur;
-        CHECK_OK(k8s_core_v1_config_map_get(client, a, ns, name, NULL, &cur, &err));
+        CHECK_OK(k8s_core_v1_config_map_get(writer, a, ns, name, NULL, &cur, &err));
         meta.resourceVersion = cur->metadata->resourceVersion;
-        rc = k8s_core_v1_config_map_replace(client, a, ns, name, &cm, NULL, &out, &err);
+        rc = k8s_core_v1_config_map_replace(writer, a, ns, name, &cm, NULL, &out, &err);
     }
     CHECK_OK(rc);
     k8s_arena_free(a);
@@ -112,7 +117,7 @@ static void del_cm(const char *ns, const char *name)
     k8s_arena *a = k8s_arena_new();
     k8s_meta_v1_status *gone;
     k8s_error err;
-    CHECK_OK(k8s_core_v1_config_map_delete(client, a, ns, name, NULL, &gone, &err));
+    CHECK_OK(k8s_core_v1_config_map_delete(writer, a, ns, name, NULL, &gone, &err));
     k8s_arena_free(a);
 }
 
@@ -121,7 +126,7 @@ static char *list_rv(const char *ns)
     k8s_arena *a = k8s_arena_new();
     k8s_core_v1_config_map_list *l;
     k8s_error err;
-    CHECK_OK(k8s_core_v1_config_map_list_get(client, a, ns, NULL, &l, &err));
+    CHECK_OK(k8s_core_v1_config_map_list_get(writer, a, ns, NULL, &l, &err));
     char *rv = strdup(l->metadata->resourceVersion);
     k8s_arena_free(a);
     return rv;
