@@ -26,34 +26,18 @@
 #include "internal.h"
 #include "k8s/selector.h"
 #include "k8s/watch.h"
+#include "objmeta_internal.h"
 #include "pack_internal.h"
 
 /* ---- what is read of objects and lists ---- */
 
-/* Typed: found once from the descriptors. */
-typedef struct obj_fields {
-    const k8s_field *metadata, *name, *namespace_, *rv, *labels;
-} obj_fields;
-
+/* Typed lists: found once from the descriptors (objects: objmeta). */
 typedef struct list_fields {
     const k8s_field *metadata, *rv, *cont, *items;
     const k8s_field *kind, *api_version; /* the items' */
 } list_fields;
 
-/* Dynamic: the few fields needed, read from the JSON text. */
-typedef struct dyn_meta {
-    char *name;
-    char *namespace_;
-    char *resourceVersion;
-    k8s_string_entry *labels;
-    size_t labels_len;
-} dyn_meta;
-
-typedef struct dyn_obj {
-    char *kind;
-    dyn_meta *metadata;
-} dyn_obj;
-
+/* Dynamic lists: the few fields needed, read from the JSON text. */
 typedef struct dyn_list_meta {
     char *resourceVersion;
     char *continue_;
@@ -65,20 +49,6 @@ typedef struct dyn_list {
     size_t items_len;
 } dyn_list;
 
-static const k8s_field dyn_meta_fields[] = {
-    K8S_VALUE(dyn_meta, name, "name", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(dyn_meta, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(dyn_meta, resourceVersion, "resourceVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_MAP(dyn_meta, labels, "labels", 0, &k8s_string_entry_desc),
-};
-static const k8s_type dyn_meta_desc = {"ObjectMeta", dyn_meta_fields, NULL, sizeof(dyn_meta), 0, 4, 0,
-                                       K8S_TYPE_PARTIAL};
-static const k8s_field dyn_obj_fields[] = {
-    K8S_VALUE(dyn_obj, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(dyn_obj, metadata, "metadata", K8S_KIND_OBJECT, 0, &dyn_meta_desc),
-};
-static const k8s_type dyn_obj_desc = {"Object", dyn_obj_fields, NULL, sizeof(dyn_obj), 0, 2, 0,
-                                      K8S_TYPE_PARTIAL};
 static const k8s_field dyn_list_meta_fields[] = {
     K8S_VALUE(dyn_list_meta, resourceVersion, "resourceVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(dyn_list_meta, continue_, "continue", K8S_KIND_STRING, 0, NULL),
@@ -105,7 +75,7 @@ struct k8s_informer {
     int64_t page_size;
     int max_backoff_ms;
     k8s_informer_handlers h;
-    obj_fields of;
+    k8s_meta_fields of;
     list_fields lf;
 
     /* loop thread only */
@@ -148,41 +118,29 @@ static const void *ptr_at(const void *base, const k8s_field *f)
 static void typed_key(const k8s_informer *inf, const void *obj, const char **ns, const char **name,
                       const char **rv)
 {
-    const void *meta = ptr_at(obj, inf->of.metadata);
-    const char *s;
-    *name = ptr_at(meta, inf->of.name);
-    *ns = (s = ptr_at(meta, inf->of.namespace_)) ? s : "";
-    *rv = (s = ptr_at(meta, inf->of.rv)) ? s : "";
-}
-
-static const k8s_field *field_of(const k8s_type *t, const char *name, k8s_kind kind)
-{
-    const k8s_field *f = t ? k8s_type_field(t, name, strlen(name)) : NULL;
-    return f && f->kind == kind && !(f->flags & K8S_FIELD_INLINE) ? f : NULL;
+    k8s_meta m;
+    k8s_meta_typed(&inf->of, obj, &m);
+    *name = m.name;
+    *ns = m.namespace_ ? m.namespace_ : "";
+    *rv = m.resource_version ? m.resource_version : "";
 }
 
 /* The typed resource's layout, or false when it lacks what keying needs. */
 static bool find_fields(k8s_informer *inf)
 {
     const k8s_type *t = inf->res.type, *lt = inf->res.list_type;
-    obj_fields *o = &inf->of;
     list_fields *l = &inf->lf;
-    if (!(o->metadata = field_of(t, "metadata", K8S_KIND_OBJECT)) ||
-        !(o->name = field_of(o->metadata->type, "name", K8S_KIND_STRING)))
+    k8s_meta_fields_find(t, &inf->of);
+    if (!inf->of.name)
         return false;
-    o->namespace_ = field_of(o->metadata->type, "namespace", K8S_KIND_STRING);
-    o->rv = field_of(o->metadata->type, "resourceVersion", K8S_KIND_STRING);
-    o->labels = field_of(o->metadata->type, "labels", K8S_KIND_MAP);
-    if (o->labels && o->labels->type != &k8s_string_entry_desc)
-        o->labels = NULL;
     l->items = lt ? k8s_type_field(lt, "items", 5) : NULL;
     if (!l->items || !(l->items->flags & K8S_FIELD_ARRAY) || l->items->type != t ||
-        !(l->metadata = field_of(lt, "metadata", K8S_KIND_OBJECT)))
+        !(l->metadata = k8s_field_of(lt, "metadata", K8S_KIND_OBJECT)))
         return false;
-    l->rv = field_of(l->metadata->type, "resourceVersion", K8S_KIND_STRING);
-    l->cont = field_of(l->metadata->type, "continue", K8S_KIND_STRING);
-    l->kind = field_of(t, "kind", K8S_KIND_STRING);
-    l->api_version = field_of(t, "apiVersion", K8S_KIND_STRING);
+    l->rv = k8s_field_of(l->metadata->type, "resourceVersion", K8S_KIND_STRING);
+    l->cont = k8s_field_of(l->metadata->type, "continue", K8S_KIND_STRING);
+    l->kind = k8s_field_of(t, "kind", K8S_KIND_STRING);
+    l->api_version = k8s_field_of(t, "apiVersion", K8S_KIND_STRING);
     return true;
 }
 
@@ -236,19 +194,13 @@ static const k8s_string_entry *labels_of(const k8s_informer *inf, const k8s_entr
                                          size_t *n)
 {
     *n = 0;
-    if (inf->res.type) {
-        const void *meta = ptr_at(e->obj, inf->of.metadata);
-        if (!meta || !inf->of.labels)
-            return NULL;
-        *n = *(const size_t *)((const char *)meta + inf->of.labels->aux);
-        return ptr_at(meta, inf->of.labels);
-    }
-    dyn_obj *d = NULL;
-    if (k8s_json_decode(&dyn_obj_desc, e->obj, strlen(e->obj), scratch, (void **)&d, NULL, NULL) ||
-        !d->metadata)
+    k8s_meta m;
+    if (inf->res.type)
+        k8s_meta_typed(&inf->of, e->obj, &m);
+    else if (k8s_meta_json(e->obj, strlen(e->obj), scratch, &m, NULL))
         return NULL;
-    *n = d->metadata->labels_len;
-    return d->metadata->labels;
+    *n = m.labels_len;
+    return m.labels;
 }
 
 /* ---- reporting ---- */
@@ -605,14 +557,13 @@ static k8s_code read_page(k8s_informer *inf, void *result, k8s_arena *a, const c
     *rv = l->metadata ? l->metadata->resourceVersion : NULL;
     *cont = l->metadata ? l->metadata->continue_ : NULL;
     for (size_t i = 0; i < l->items_len; i++) {
-        dyn_obj *d = NULL;
+        k8s_meta m;
         const char *text = l->items[i];
-        if (k8s_json_decode(&dyn_obj_desc, text, strlen(text), a, (void **)&d, NULL, err))
+        if (k8s_meta_json(text, strlen(text), a, &m, err))
             return K8S_EBADREPLY;
-        if (!d->kind && !(text = with_kind(inf, text, a)))
+        if (!m.kind && !(text = with_kind(inf, text, a)))
             return K8S_ENOMEM;
-        if (d->metadata)
-            collect(inf, text, d->metadata->namespace_, d->metadata->name, d->metadata->resourceVersion);
+        collect(inf, text, m.namespace_, m.name, m.resource_version);
     }
     return K8S_OK;
 }

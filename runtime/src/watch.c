@@ -27,32 +27,6 @@ static const k8s_field envelope_fields[] = {
 static const k8s_type envelope_desc = {"io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
                                        envelope_fields, NULL, sizeof(envelope), 0, 2, 0, K8S_TYPE_PARTIAL};
 
-/* What events need of an object's metadata, for dynamic watches. */
-typedef struct head_meta {
-    char *name;
-    char *namespace_;
-    char *resourceVersion;
-    k8s_string_entry *annotations;
-    size_t annotations_len;
-} head_meta;
-
-typedef struct head {
-    head_meta *metadata;
-} head;
-
-static const k8s_field head_meta_fields[] = {
-    K8S_VALUE(head_meta, name, "name", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(head_meta, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(head_meta, resourceVersion, "resourceVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_MAP(head_meta, annotations, "annotations", 0, &k8s_string_entry_desc),
-};
-static const k8s_type head_meta_desc = {"ObjectMeta", head_meta_fields, NULL, sizeof(head_meta), 0,
-                                        4, 0, K8S_TYPE_PARTIAL};
-static const k8s_field head_fields[] = {
-    K8S_VALUE(head, metadata, "metadata", K8S_KIND_OBJECT, 0, &head_meta_desc),
-};
-static const k8s_type head_desc = {"Object", head_fields, NULL, sizeof(head), 0, 1, 0, K8S_TYPE_PARTIAL};
-
 const char *k8s_watch_type_name(k8s_watch_type type)
 {
     static const char *const names[] = {NULL, "ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"};
@@ -67,28 +41,6 @@ static k8s_watch_type parse_type(const char *s)
     return 0;
 }
 
-static void find_meta_fields(const k8s_type *type, meta_fields *m)
-{
-    memset(m, 0, sizeof *m);
-    m->metadata = type ? k8s_type_field(type, "metadata", 8) : NULL;
-    if (!m->metadata || m->metadata->kind != K8S_KIND_OBJECT || (m->metadata->flags & K8S_FIELD_INLINE)) {
-        m->metadata = NULL;
-        return;
-    }
-    const k8s_type *mt = m->metadata->type;
-    m->name = k8s_type_field(mt, "name", 4);
-    m->namespace_ = k8s_type_field(mt, "namespace", 9);
-    m->rv = k8s_type_field(mt, "resourceVersion", 15);
-    m->annotations = k8s_type_field(mt, "annotations", 11);
-    if (m->annotations && (m->annotations->kind != K8S_KIND_MAP || m->annotations->type != &k8s_string_entry_desc))
-        m->annotations = NULL;
-}
-
-static const char *str_at(const void *obj, const k8s_field *f)
-{
-    return f && f->kind == K8S_KIND_STRING ? *(char *const *)((const char *)obj + f->offset) : NULL;
-}
-
 static bool initial_end(const k8s_string_entry *a, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -97,18 +49,13 @@ static bool initial_end(const k8s_string_entry *a, size_t n)
     return false;
 }
 
-static void typed_meta(const meta_fields *m, const void *obj, k8s_watch_event *ev)
+/* What an event reports of its object's metadata. */
+static void report_meta(const k8s_meta *m, k8s_watch_event *ev)
 {
-    const void *meta = m->metadata ? *(void *const *)((const char *)obj + m->metadata->offset) : NULL;
-    if (!meta)
-        return;
-    ev->name = str_at(meta, m->name);
-    ev->namespace_ = str_at(meta, m->namespace_);
-    ev->resource_version = str_at(meta, m->rv);
-    if (m->annotations)
-        ev->initial_events_end =
-            initial_end(*(k8s_string_entry *const *)((const char *)meta + m->annotations->offset),
-                        *(const size_t *)((const char *)meta + m->annotations->aux));
+    ev->name = m->name;
+    ev->namespace_ = m->namespace_;
+    ev->resource_version = m->resource_version;
+    ev->initial_events_end = initial_end(m->annotations, m->annotations_len);
 }
 
 /* ---- decoding the stream ---- */
@@ -203,24 +150,20 @@ static k8s_code read_event(k8s_watch_decoder *w, const char *text, size_t len, k
         ev.status = st;
         if (rc)
             rc = bad_event(w, &cause, err, "unreadable ERROR Status");
-    } else if (w->type) {
-        rc = k8s_json_decode(w->type, obj, obj_len, ev.arena, &ev.object, NULL, &cause);
-        if (rc)
-            rc = bad_event(w, &cause, err, "unreadable object");
-        else
-            typed_meta(&w->meta, ev.object, &ev);
     } else {
-        head *h = NULL;
-        rc = k8s_json_decode(&head_desc, obj, obj_len, ev.arena, (void **)&h, NULL, &cause);
+        k8s_meta meta;
+        if (w->type)
+            rc = k8s_json_decode(w->type, obj, obj_len, ev.arena, &ev.object, NULL, &cause);
+        else
+            rc = k8s_meta_json(obj, obj_len, ev.arena, &meta, &cause);
         if (rc) {
             rc = bad_event(w, &cause, err, "unreadable object");
-        } else if (!(ev.object = k8s_arena_strndup(ev.arena, obj, obj_len))) {
+        } else if (!w->type && !(ev.object = k8s_arena_strndup(ev.arena, obj, obj_len))) {
             rc = K8S_ENOMEM;
-        } else if (h->metadata) {
-            ev.name = h->metadata->name;
-            ev.namespace_ = h->metadata->namespace_;
-            ev.resource_version = h->metadata->resourceVersion;
-            ev.initial_events_end = initial_end(h->metadata->annotations, h->metadata->annotations_len);
+        } else {
+            if (w->type)
+                k8s_meta_typed(&w->meta, ev.object, &meta);
+            report_meta(&meta, &ev);
         }
     }
     if (rc == K8S_OK) {
@@ -237,7 +180,7 @@ void k8s_watch_decoder_init(k8s_watch_decoder *d, const k8s_type *type, k8s_watc
 {
     memset(d, 0, sizeof *d);
     d->type = type;
-    find_meta_fields(type, &d->meta);
+    k8s_meta_fields_find(type, &d->meta);
     d->on_event = on_event;
     d->data = data;
 }

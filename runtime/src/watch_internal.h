@@ -4,16 +4,11 @@
 #define K8S_WATCH_INTERNAL_H
 
 #include "k8s/watch.h"
-
-/* Where a typed object keeps the metadata that events report, found once
- * from the descriptors. */
-typedef struct meta_fields {
-    const k8s_field *metadata, *name, *namespace_, *rv, *annotations;
-} meta_fields;
+#include "objmeta_internal.h"
 
 typedef struct k8s_watch_decoder {
     const k8s_type *type; /* NULL: objects stay JSON text */
-    meta_fields meta;
+    k8s_meta_fields meta; /* typed objects' */
     k8s_watch_fn on_event;
     void *data;
     k8s_buf line;            /* a line cut by a chunk boundary */
