@@ -27,15 +27,10 @@
 #include "k8s/config.h"
 #include "k8s/exec.h"
 #include "k8s/portforward.h"
-#include "testserver.h"
+#include "fixture.h"
 
 #define WAIT_MS 60000
 #define POD "p"
-
-static test_server srv;
-static bool have_server;
-static k8s_config *cfg;
-static k8s_client *client;
 
 /* ---- fixtures ---- */
 
@@ -58,54 +53,14 @@ static k8s_client *make_client(const k8s_config *c)
     return cl;
 }
 
-static void make_pod(const char *name, bool run)
-{
-    char body[512], path[128];
-    snprintf(body, sizeof body,
-             "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"},"
-             "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox:1.36\"}]}}",
-             name);
-    k8s_arena *a = k8s_arena_new();
-    char *reply;
-    k8s_error err;
-    if (k8s_request(client, a, "POST", "/api/v1/namespaces/default/pods", body, NULL, &reply, &err))
-        fail_msg("create pod %s: %s", name, err.message);
-    k8s_arena_free(a);
-    if (run) {
-        snprintf(path, sizeof path, "{\"namespace\":\"default\",\"name\":\"%s\"}", name);
-        assert_int_equal(test_server_control(&srv, "POST", "/_test/run-pod", path, NULL), 200);
-    }
-}
-
 static int setup(void **state)
 {
-    (void)state;
-    if (!test_server_start(&srv, true))
-        return 0; /* every test skips */
-    have_server = true;
-    cfg = load(test_server_kubeconfig(&srv, "admin", "    token: admin-token"));
-    client = make_client(cfg);
-    make_pod(POD, true);
-    make_pod("unbound", false);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    k8s_client_free(client);
-    k8s_config_free(cfg);
-    if (have_server)
-        test_server_stop(&srv);
-    return 0;
-}
-
-static void need_server(void)
-{
-    if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
+    fixture_setup(state);
+    if (client) {
+        create_pod(POD, "c", true);
+        create_pod("unbound", "c", false);
     }
+    return 0;
 }
 
 static void fault(const char *json)
@@ -1186,5 +1141,5 @@ int main(void)
         cmocka_unit_test(test_listener),
         cmocka_unit_test(test_listener_client_free),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

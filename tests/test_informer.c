@@ -22,74 +22,12 @@
 #include "k8s/informer.h"
 #include "k8s/selector.h"
 #include "pack_internal.h"
-#include "testserver.h"
+#include "fixture.h"
 #include "testutil.h"
 
-static test_server srv;
-static k8s_config *cfg;
-static k8s_client *client; /* the informers' */
-static k8s_client *writer; /* the test's own changes, on connections the faults do not cut */
-static int ns_serial;
-
+/* ConfigMaps through the dynamic client: objects as JSON text. */
 static const k8s_resource dyn_cms = {"", "v1", "configmaps", "ConfigMap", true, NULL, NULL};
 
-#define CHECK_OK(call)                                                                       \
-    do {                                                                                     \
-        k8s_code rc_ = (call);                                                               \
-        if (rc_ != K8S_OK)                                                                   \
-            fail_msg("%s: %s (%s)", #call, k8s_strerror(rc_), err.message);                  \
-    } while (0)
-
-static void control(const char *method, const char *path, const char *json)
-{
-    int st = test_server_control(&srv, method, path, json, NULL);
-    if (st != 200)
-        fail_msg("%s %s: HTTP %d", method, path, st);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!test_server_start(&srv, true))
-        return 0;
-    k8s_error err;
-    k8s_config_options o = {.kubeconfig = test_server_kubeconfig(&srv, "admin", "    token: admin-token")};
-    if (k8s_config_load(&cfg, &o, &err) || k8s_client_new(&client, cfg, NULL, &err) ||
-        k8s_client_new(&writer, cfg, NULL, &err))
-        fail_msg("client: %s", err.message);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    k8s_client_free(client);
-    k8s_client_free(writer);
-    k8s_config_free(cfg);
-    if (client)
-        test_server_stop(&srv);
-    return 0;
-}
-
-static void need_server(void)
-{
-    if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
-    }
-}
-
-static const char *new_namespace(char *buf, size_t n)
-{
-    snprintf(buf, n, "inf-%d-%d", (int)getpid(), ++ns_serial);
-    k8s_arena *a = k8s_arena_new();
-    k8s_meta_v1_object_meta meta = {.name = buf};
-    k8s_core_v1_namespace body = {.metadata = &meta}, *created;
-    k8s_error err;
-    CHECK_OK(k8s_core_v1_namespace_create(writer, a, &body, NULL, &created, &err));
-    k8s_arena_free(a);
-    return buf;
-}
 
 /* Creates or replaces a ConfigMap with data v=value and label app=label. */
 static void put_cm(const char *ns, const char *name, const char *value, const char *label)
@@ -626,7 +564,7 @@ static void test_sync_typed_and_dynamic(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("inf", ns, sizeof ns);
     char name[32];
     for (int i = 0; i < 40; i++) {
         snprintf(name, sizeof name, "cm-%02d", i);
@@ -695,7 +633,7 @@ static void test_storm_with_disconnects(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("inf", ns, sizeof ns);
     /* every watch lasts a second, so faults meet reconnects often */
     control("POST", "/_test/config", "{\"watchTimeoutSeconds\":1}");
     char name[32], value[32];
@@ -770,7 +708,7 @@ static bool logged(recorder *r, const char *line)
 static void relist_after_compaction(bool streaming, bool dynamic)
 {
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("inf", ns, sizeof ns);
     control("POST", "/_test/config", "{\"watchTimeoutSeconds\":1}");
     put_cm(ns, "keep", "1", "web");
     put_cm(ns, "change", "1", "web");
@@ -829,7 +767,7 @@ static void test_streaming_list_and_fallback(void **state)
     (void)state;
     need_server();
     char ns[64], json[512];
-    new_namespace(ns, sizeof ns);
+    new_namespace("inf", ns, sizeof ns);
     for (int i = 0; i < 10; i++) {
         char name[16];
         snprintf(name, sizeof name, "w-%d", i);
@@ -897,7 +835,7 @@ static void test_errors_are_retried(void **state)
     (void)state;
     need_server();
     char ns[64], json[256];
-    new_namespace(ns, sizeof ns);
+    new_namespace("inf", ns, sizeof ns);
     put_cm(ns, "e", "x", "web");
     snprintf(json, sizeof json, "{\"path\":\"/namespaces/%s/configmaps\",\"fault\":\"status-500\",\"times\":3}", ns);
     control("POST", "/_test/faults", json);
@@ -956,8 +894,8 @@ static void test_lookups_from_threads(void **state)
     (void)state;
     need_server();
     char ns1[64], ns2[64];
-    new_namespace(ns1, sizeof ns1);
-    new_namespace(ns2, sizeof ns2);
+    new_namespace("inf", ns1, sizeof ns1);
+    new_namespace("inf", ns2, sizeof ns2);
     recorder *r = new_recorder(false, NULL);
     k8s_informer *inf = start(&k8s_core_v1_config_map_resource, K8S_ALL_NAMESPACES, r, true);
     assert_int_equal(k8s_informer_wait_synced(inf, 10000), K8S_OK);
@@ -1005,7 +943,7 @@ static void test_free_while_running(void **state)
     (void)state;
     need_server();
     char ns[64], name[16];
-    new_namespace(ns, sizeof ns);
+    new_namespace("inf", ns, sizeof ns);
     for (int i = 0; i < 30; i++) {
         snprintf(name, sizeof name, "f-%d", i);
         put_cm(ns, name, "x", "web");
@@ -1090,5 +1028,5 @@ int main(void)
         cmocka_unit_test(test_lookups_from_threads),
         cmocka_unit_test(test_free_while_running),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

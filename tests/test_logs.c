@@ -22,14 +22,9 @@
 #include "k8s/config.h"
 #include "k8s/logs.h"
 #include "k8s/values.h"
-#include "testserver.h"
+#include "fixture.h"
 
 #define WAIT_MS 20000
-
-static test_server srv;
-static bool have_server;
-static k8s_config *cfg;
-static k8s_client *client;
 
 /* ---- fixtures ---- */
 
@@ -40,34 +35,6 @@ static k8s_client *make_client(void)
     if (k8s_client_new(&cl, cfg, NULL, &err) != K8S_OK)
         fail_msg("client: %s", err.message);
     return cl;
-}
-
-/* containers: JSON names, e.g. "\"a\",\"b\"" */
-static void make_pod(const char *name, const char *containers, bool run)
-{
-    char body[1024], names[256], item[64];
-    names[0] = '\0';
-    for (const char *p = containers; *p;) {
-        const char *q = strchr(p, ',');
-        size_t n = q ? (size_t)(q - p) : strlen(p);
-        snprintf(item, sizeof item, "%s{\"name\":\"%.*s\",\"image\":\"busybox:1.36\"}", names[0] ? "," : "",
-                 (int)n, p);
-        strncat(names, item, sizeof names - strlen(names) - 1);
-        p += n + (q ? 1 : 0);
-    }
-    snprintf(body, sizeof body,
-             "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"},\"spec\":{\"containers\":[%s]}}",
-             name, names);
-    k8s_arena *a = k8s_arena_new();
-    char *reply;
-    k8s_error err;
-    if (k8s_request(client, a, "POST", "/api/v1/namespaces/default/pods", body, NULL, &reply, &err))
-        fail_msg("create pod %s: %s", name, err.message);
-    k8s_arena_free(a);
-    if (run) {
-        snprintf(body, sizeof body, "{\"namespace\":\"default\",\"name\":\"%s\"}", name);
-        assert_int_equal(test_server_control(&srv, "POST", "/_test/run-pod", body, NULL), 200);
-    }
 }
 
 /* lines: a JSON array's inside ("\"a\",\"b\""); container NULL: the first */
@@ -81,37 +48,6 @@ static void append(const char *pod, const char *container, const char *lines, bo
     assert_int_equal(test_server_control(&srv, "POST", "/_test/logs", body, NULL), 200);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    if (!test_server_start(&srv, true))
-        return 0; /* every test skips */
-    have_server = true;
-    k8s_error err;
-    k8s_config_options o = {.kubeconfig = test_server_kubeconfig(&srv, "admin", "    token: admin-token")};
-    if (k8s_config_load(&cfg, &o, &err) != K8S_OK)
-        fail_msg("config: %s", err.message);
-    client = make_client();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    k8s_client_free(client);
-    k8s_config_free(cfg);
-    if (have_server)
-        test_server_stop(&srv);
-    return 0;
-}
-
-static void need_server(void)
-{
-    if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
-    }
-}
 
 static double now_s(void)
 {
@@ -262,7 +198,7 @@ static void test_read_whole(void **state)
 {
     (void)state;
     need_server();
-    make_pod("whole", "c", true);
+    create_pod("whole", "c", true);
     append("whole", NULL, "\"alpha\",\"beta beta\",\"\",\"gamma\\tdelta \\u00e9\"", false);
     seen s;
     assert_int_equal(read_log(&s, "whole", NULL), K8S_OK);
@@ -279,7 +215,7 @@ static void test_read_whole(void **state)
     seen_destroy(&s);
 
     /* a pod never scheduled and without logs: 204, no bytes, still the end */
-    make_pod("unscheduled", "c", false);
+    create_pod("unscheduled", "c", false);
     assert_int_equal(read_log(&s, "unscheduled", NULL), K8S_OK);
     assert_int_equal(s.chunks, 0);
     assert_int_equal(s.len, 0);
@@ -292,7 +228,7 @@ static void test_follow_live(void **state)
 {
     (void)state;
     need_server();
-    make_pod("follow", "c", true);
+    create_pod("follow", "c", true);
     append("follow", NULL, "\"before\"", false);
     seen s;
     seen_init(&s);
@@ -333,7 +269,7 @@ static void test_follow_pod_deleted(void **state)
 {
     (void)state;
     need_server();
-    make_pod("doomed", "c", true);
+    create_pod("doomed", "c", true);
     seen s;
     seen_init(&s);
     k8s_log_options o = {.follow = true};
@@ -359,7 +295,7 @@ static void test_options(void **state)
 {
     (void)state;
     need_server();
-    make_pod("multi", "a,b", true);
+    create_pod("multi", "a,b", true);
     append("multi", "a", "\"a1\",\"a2\",\"a3\"", false);
     append("multi", "b", "\"b1\"", false);
     seen s;
@@ -408,7 +344,7 @@ static void test_options(void **state)
     seen_destroy(&s);
 
     /* sinceSeconds: only what is younger */
-    make_pod("since", "c", true);
+    create_pod("since", "c", true);
     append("since", NULL, "\"old\"", false);
     usleep(1500 * 1000);
     append("since", NULL, "\"new\"", false);
@@ -448,7 +384,7 @@ static void test_errors(void **state)
     assert_int_equal(s.chunks, 0); /* the error's body is not log */
     seen_destroy(&s);
 
-    make_pod("pair", "x,y", true);
+    create_pod("pair", "x,y", true);
     append("pair", "x", "\"hidden\"", false);
     assert_int_equal(k8s_code_for_http(400), K8S_EHTTP);
     assert_int_equal(read_log(&s, "pair", &(k8s_log_options){.follow = true}), K8S_EHTTP);
@@ -482,7 +418,7 @@ static void test_silence_timeout(void **state)
 {
     (void)state;
     need_server();
-    make_pod("quiet", "c", true);
+    create_pod("quiet", "c", true);
     append("quiet", NULL, "\"hello\"", false);
     seen s;
     seen_init(&s);
@@ -524,7 +460,7 @@ static void test_cancel(void **state)
 {
     (void)state;
     need_server();
-    make_pod("cancel", "c", true);
+    create_pod("cancel", "c", true);
     append("cancel", NULL, "\"first\"", false);
     seen s;
     seen_init(&s);
@@ -562,7 +498,7 @@ static void test_client_free_ends_follow(void **state)
 {
     (void)state;
     need_server();
-    make_pod("orphan", "c", true);
+    create_pod("orphan", "c", true);
     append("orphan", NULL, "\"only\"", false);
     k8s_client *own = make_client();
     seen s;
@@ -598,7 +534,7 @@ static void test_blocking(void **state)
 {
     (void)state;
     need_server();
-    make_pod("block", "c", true);
+    create_pod("block", "c", true);
     append("block", NULL, "\"l1\",\"l2\"", false);
     seen s;
     k8s_error err;
@@ -627,7 +563,7 @@ static void test_blocking(void **state)
     seen_destroy(&s);
 
     /* ... or until k8s_cancel from another thread */
-    make_pod("block2", "c", true);
+    create_pod("block2", "c", true);
     append("block2", NULL, "\"m1\"", false);
     seen_init(&s);
     k8s_call_id id = 0;
@@ -679,5 +615,5 @@ int main(void)
         cmocka_unit_test(test_client_free_ends_follow),
         cmocka_unit_test(test_blocking),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

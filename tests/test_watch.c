@@ -19,76 +19,9 @@
 
 #include "k8s/api.h"
 #include "k8s/watch.h"
-#include "testserver.h"
+#include "fixture.h"
 #include "watch_internal.h"
 
-static test_server srv;
-static k8s_config *cfg;
-static k8s_client *client;
-/* Writes go over a connection of their own: the faults that cut a watch
- * destroy its whole HTTP/2 connection, as a network failure would. */
-static k8s_client *writer;
-static int ns_serial;
-
-#define CHECK_OK(call)                                                                       \
-    do {                                                                                     \
-        k8s_code rc_ = (call);                                                               \
-        if (rc_ != K8S_OK)                                                                   \
-            fail_msg("%s: %s (%s)", #call, k8s_strerror(rc_), err.message);                  \
-    } while (0)
-
-static void control(const char *method, const char *path, const char *json)
-{
-    int st = test_server_control(&srv, method, path, json, NULL);
-    if (st != 200)
-        fail_msg("%s %s: HTTP %d", method, path, st);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!test_server_start(&srv, true))
-        return 0;
-    k8s_error err;
-    k8s_config_options o = {.kubeconfig = test_server_kubeconfig(&srv, "admin", "    token: admin-token")};
-    if (k8s_config_load(&cfg, &o, &err) || k8s_client_new(&client, cfg, NULL, &err) ||
-        k8s_client_new(&writer, cfg, NULL, &err))
-        fail_msg("client: %s", err.message);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    k8s_client_free(client);
-    k8s_client_free(writer);
-    k8s_config_free(cfg);
-    if (client)
-        test_server_stop(&srv);
-    return 0;
-}
-
-static void need_server(void)
-{
-    if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
-    }
-}
-
-/* A namespace of its own for each test: the server's change log can then
- * be filtered to it. */
-static const char *new_namespace(char *buf, size_t n)
-{
-    snprintf(buf, n, "watch-%d-%d", (int)getpid(), ++ns_serial);
-    k8s_arena *a = k8s_arena_new();
-    k8s_meta_v1_object_meta meta = {.name = buf};
-    k8s_core_v1_namespace body = {.metadata = &meta}, *created;
-    k8s_error err;
-    CHECK_OK(k8s_core_v1_namespace_create(writer, a, &body, NULL, &created, &err));
-    k8s_arena_free(a);
-    return buf;
-}
 
 static void put_cm(const char *ns, const char *name, const char *value, size_t value_len)
 {
@@ -353,7 +286,7 @@ static void test_typed_watch_events_in_order(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     char *rv = list_rv(ns);
     put_cm(ns, "a", "1", 1);
     put_cm(ns, "b", NULL, 5000); /* beyond the server's 2048-byte writes: one event, many chunks */
@@ -382,7 +315,7 @@ static void test_replayed_events_cut_across_chunks(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     char *rv = list_rv(ns);
     char name[32];
     for (int i = 0; i < 120; i++) { /* replayed: packed into 2048-byte chunks that cut lines */
@@ -422,7 +355,7 @@ static void test_dynamic_watch_and_bookmarks(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     control("POST", "/_test/config", "{\"bookmarkIntervalMs\":100}");
     char *rv = list_rv(ns);
     put_cm(ns, "dyn", "x", 1);
@@ -445,7 +378,7 @@ static void test_expired_version_is_gone(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     char *rv = list_rv(ns);
     put_cm(ns, "old", "1", 1);
     control("POST", "/_test/compact", "{}");
@@ -478,7 +411,7 @@ static void test_streaming_list(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     put_cm(ns, "s1", "1", 1);
     put_cm(ns, "s2", "2", 1);
     recorder *r = new_recorder();
@@ -538,7 +471,7 @@ static void test_watcher_resumes_without_loss_or_repeats(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     char *rv = list_rv(ns);
     recorder *r = new_recorder();
     /* connections last a second, so each round's fault meets a reconnect */
@@ -593,7 +526,7 @@ static void test_watcher_reconnects_after_server_timeout_and_stall(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     char *rv = list_rv(ns);
     recorder *r = new_recorder();
     /* every connection lasts one second; the second one stalls (no answer)
@@ -626,7 +559,7 @@ static void test_cancel_at_every_stage(void **state)
     (void)state;
     need_server();
     char ns[64];
-    new_namespace(ns, sizeof ns);
+    new_namespace("watch", ns, sizeof ns);
     k8s_error err;
     /* a single watch, by id, from this thread */
     recorder *r = new_recorder();
@@ -697,5 +630,5 @@ int main(void)
         cmocka_unit_test(test_watcher_reconnects_after_server_timeout_and_stall),
         cmocka_unit_test(test_cancel_at_every_stage),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }
