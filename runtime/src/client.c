@@ -551,14 +551,21 @@ static void send_call(kcall *k)
 
 static void offload_connect(kcall *k);
 
-static void retry_now(void *data)
+/* One attempt: a connection of its own is made on a worker (which also
+ * fetches credentials); requests go through the rate limiter first. */
+static void attempt(kcall *k)
 {
-    kcall *k = data;
-    atomic_fetch_add(&k->client->n_retries, 1);
     if (k->on_connect)
         offload_connect(k);
     else
         step(k);
+}
+
+static void retry_now(void *data)
+{
+    kcall *k = data;
+    atomic_fetch_add(&k->client->n_retries, 1);
+    attempt(k);
 }
 
 static uint64_t jitter(k8s_client *c, uint64_t ms)
@@ -805,7 +812,7 @@ static void start_call(void *data)
         return;
     }
     link_call(k);
-    step(k);
+    attempt(k);
 }
 
 static size_t str_size(const char *s)
@@ -1144,17 +1151,6 @@ static void offload_connect(kcall *k)
     }
 }
 
-static void start_connect(void *data)
-{
-    kcall *k = data;
-    if (k->client->closing) {
-        fail_call(k, K8S_ECANCELED, "the client is closing");
-        return;
-    }
-    link_call(k);
-    offload_connect(k);
-}
-
 k8s_code k8s_client_connect(k8s_client *c, const char *path, k8s_connect_fn on_connect, void *data,
                             k8s_call_id *id)
 {
@@ -1173,21 +1169,9 @@ k8s_code k8s_client_connect(k8s_client *c, const char *path, k8s_connect_fn on_c
     k->req.method = "GET";
     k->req.idempotent = true; /* nothing is sent before the connection is handed over */
     k->on_connect = on_connect;
-    k->data = data;
     if (id)
         *id = k->id;
-    pthread_mutex_lock(&c->mu);
-    bool closing = c->closing;
-    if (!closing)
-        c->pending++;
-    pthread_mutex_unlock(&c->mu);
-    k8s_code rc = closing ? K8S_ECLOSED : k8s_loop_call(c->loop, start_connect, k);
-    if (rc) {
-        free_call(k);
-        if (!closing)
-            pending_add(c, -1);
-    }
-    return rc;
+    return submit(c, k, NULL, data);
 }
 
 k8s_code k8s_client_stream_begin(k8s_client *c, k8s_client_stream *s)
