@@ -111,6 +111,10 @@ bool model_load(model *m, const char *spec_path, const char *k8s_version);
 
 /* ops.c: resources and operations from the spec's paths. */
 bool model_load_ops(model *m, const cJSON *root);
+/* Reports a problem in the spec, prefixed with its name, and counts it. */
+__attribute__((format(printf, 2, 3))) void model_problem(const model *m, const char *fmt, ...);
+/* Problems reported so far (model_load starts from none). */
+int model_problem_count(void);
 /* The definition that claims group/version/kind, or NULL. */
 gtype *model_type_for_gvk(const model *m, const char *group, const char *version, const char *kind);
 

@@ -7,7 +7,6 @@
  * calls with watch=true), `connect` operations (exec, attach, port-forward,
  * proxy: streams, not requests) and the cluster-wide list of a namespaced
  * resource (a list with the namespace K8S_ALL_NAMESPACES). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,18 +34,6 @@ static const char *const delete_params[] = {"pretty", "dryRun", "gracePeriodSeco
                                             "orphanDependents",
                                             "ignoreStoreReadErrorWithClusterBreakingPotential", NULL};
 
-static int errors;
-
-__attribute__((format(printf, 2, 3))) static void problem(const model *m, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "k8sgen: %s: ", m->spec_name);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    errors++;
-}
 
 /* "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale" */
 static bool parse_path(k8s_arena *a, const char *path, parsed *p)
@@ -145,7 +132,7 @@ static void check_list(const model *m, const char *where, const cJSON *params, c
         if (!cJSON_IsString(in) || strcmp(in->valuestring, "query") != 0 || !cJSON_IsString(name))
             continue;
         if (!in_list(allowed, name->valuestring) && !(also && in_list(also, name->valuestring)))
-            problem(m, "%s: query parameter %s has no place in the client's options", where,
+            model_problem(m, "%s: query parameter %s has no place in the client's options", where,
                     name->valuestring);
     }
 }
@@ -198,7 +185,7 @@ static void make_op(model *m, gres *r, const parsed *p, const char *action, cons
     g.result = ref_type(m, schema);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(schema, "type");
     if (!g.result && !(cJSON_IsString(st) && strcmp(st->valuestring, "string") == 0)) {
-        problem(m, "%s: the reply's type is neither a definition nor text", where);
+        model_problem(m, "%s: the reply's type is neither a definition nor text", where);
         return;
     }
     const cJSON *bp;
@@ -230,7 +217,7 @@ static void make_op(model *m, gres *r, const parsed *p, const char *action, cons
         check_params(m, where, pp, write_params, NULL);
         g.fn = arena_printf(m->arena, "%s%s", stem, post ? "create" : "replace");
         if (!g.body) {
-            problem(m, "%s: no body type", where);
+            model_problem(m, "%s: no body type", where);
             return;
         }
     } else if (strcmp(action, "patch") == 0) {
@@ -274,7 +261,7 @@ static void make_op(model *m, gres *r, const parsed *p, const char *action, cons
 
 bool model_load_ops(model *m, const cJSON *root)
 {
-    errors = 0;
+    int before = model_problem_count();
     const cJSON *paths = cJSON_GetObjectItemCaseSensitive(root, "paths");
     const cJSON *global = cJSON_GetObjectItemCaseSensitive(root, "parameters");
     static const char *const methods[] = {"get", "post", "put", "patch", "delete", NULL};
@@ -298,7 +285,7 @@ bool model_load_ops(model *m, const cJSON *root)
                 if (!op || !cJSON_IsString(action) || !in_list(actions, action->valuestring))
                     continue;
                 if (!parse_path(m->arena, path, &p) || strcmp(rebuild(m->arena, &p), path) != 0) {
-                    problem(m, "%s: a path of a shape the client cannot build", path);
+                    model_problem(m, "%s: a path of a shape the client cannot build", path);
                     continue;
                 }
                 gres *r = find_res(res, nres, &p);
@@ -321,7 +308,7 @@ bool model_load_ops(model *m, const cJSON *root)
                 if (r->namespaced && !p.namespaced && strcmp(action->valuestring, "list") == 0)
                     continue; /* the all-namespaces list: K8S_ALL_NAMESPACES */
                 if (r->namespaced != p.namespaced) {
-                    problem(m, "%s: scope differs from the resource's other paths", path);
+                    model_problem(m, "%s: scope differs from the resource's other paths", path);
                     continue;
                 }
                 if (p.subresource && strcmp(p.subresource, "proxy") == 0)
@@ -337,7 +324,7 @@ bool model_load_ops(model *m, const cJSON *root)
                 r->type = r->kind ? model_type_for_gvk(m, r->group, r->version, r->kind) : NULL;
                 if (!r->type) {
                     /* a resource with only subresource paths, or a kind no definition claims */
-                    problem(m, "%s/%s %s: no definition for its kind %s", r->group, r->version, r->plural,
+                    model_problem(m, "%s/%s %s: no definition for its kind %s", r->group, r->version, r->plural,
                             r->kind ? r->kind : "(unknown)");
                     continue;
                 }
@@ -361,5 +348,5 @@ bool model_load_ops(model *m, const cJSON *root)
         nr[p->nresources++] = r;
         p->resources = nr;
     }
-    return errors == 0;
+    return model_problem_count() == before;
 }

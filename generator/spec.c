@@ -13,7 +13,7 @@
 
 static int errors;
 
-__attribute__((format(printf, 2, 3))) static void problem(const model *m, const char *fmt, ...)
+void model_problem(const model *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -121,7 +121,7 @@ static gpkg *package_for(model *m, const char *def)
     for (char *tok = strtok(copy, "."); tok && nseg < 32; tok = strtok(NULL, "."))
         segs[nseg++] = tok;
     if (nseg == 0) {
-        problem(m, "%s: definition has no package", def);
+        model_problem(m, "%s: definition has no package", def);
         return NULL;
     }
     const char *group = segs[nseg - 1], *version = "";
@@ -143,7 +143,7 @@ static gpkg *package_for(model *m, const char *def)
     }
     for (size_t i = 0; i + 1 < m->npkgs; i++)
         if (strcmp(m->pkgs[i].id, p->id) == 0)
-            problem(m, "packages %s and %s both map to %s", m->pkgs[i].path, path, p->id);
+            model_problem(m, "packages %s and %s both map to %s", m->pkgs[i].path, path, p->id);
     return p;
 }
 
@@ -166,12 +166,12 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
     if (cJSON_IsString(ref)) {
         const char *prefix = "#/definitions/";
         if (strncmp(ref->valuestring, prefix, strlen(prefix)) != 0) {
-            problem(m, "%s: unsupported $ref \"%s\"", where, ref->valuestring);
+            model_problem(m, "%s: unsupported $ref \"%s\"", where, ref->valuestring);
             return false;
         }
         gtype *t = find_type(m, ref->valuestring + strlen(prefix));
         if (!t) {
-            problem(m, "%s: dangling $ref \"%s\"", where, ref->valuestring);
+            model_problem(m, "%s: dangling $ref \"%s\"", where, ref->valuestring);
             return false;
         }
         switch (t->role) {
@@ -190,7 +190,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
         return true;
     }
     if (!cJSON_IsString(type)) {
-        problem(m, "%s: \"type\" is not a string", where);
+        model_problem(m, "%s: \"type\" is not a string", where);
         return false;
     }
     const char *ty = type->valuestring;
@@ -203,7 +203,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
             f->kind = K8S_KIND_UNION;
             f->ref = find_type(m, "io.k8s.apimachinery.pkg.util.intstr.IntOrString");
             if (!f->ref) {
-                problem(m, "%s: int-or-string without the IntOrString definition", where);
+                model_problem(m, "%s: int-or-string without the IntOrString definition", where);
                 return false;
             }
         } else {
@@ -218,14 +218,14 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
     } else if (strcmp(ty, "array") == 0) {
         const cJSON *items = cJSON_GetObjectItemCaseSensitive(schema, "items");
         if (!cJSON_IsObject(items)) {
-            problem(m, "%s: array without items", where);
+            model_problem(m, "%s: array without items", where);
             return false;
         }
         gfield elem = {0};
         if (!resolve(m, where, items, &elem))
             return false;
         if (elem.array || elem.kind == K8S_KIND_MAP) {
-            problem(m, "%s: arrays of %s are not supported", where,
+            model_problem(m, "%s: arrays of %s are not supported", where,
                     elem.array ? "arrays" : "maps");
             return false;
         }
@@ -235,7 +235,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
     } else if (strcmp(ty, "object") == 0) {
         const cJSON *ap = cJSON_GetObjectItemCaseSensitive(schema, "additionalProperties");
         if (cJSON_GetObjectItemCaseSensitive(schema, "properties")) {
-            problem(m, "%s: inline object schemas are not supported", where);
+            model_problem(m, "%s: inline object schemas are not supported", where);
             return false;
         }
         if (!cJSON_IsObject(ap)) { /* an object of anything */
@@ -254,7 +254,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
         if (value.kind == K8S_KIND_UNION && value.ref->role == ROLE_BUILTIN)
             ok = false;
         if (!ok) {
-            problem(m, "%s: maps of %s%s are not supported", where, value.array ? "arrays of " : "",
+            model_problem(m, "%s: maps of %s%s are not supported", where, value.array ? "arrays of " : "",
                     kind_label(value.kind));
             return false;
         }
@@ -265,7 +265,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
         if (f->ref)
             f->ref->map_value = true;
     } else {
-        problem(m, "%s: unknown type \"%s\"", where, ty);
+        model_problem(m, "%s: unknown type \"%s\"", where, ty);
         return false;
     }
     return true;
@@ -301,7 +301,7 @@ static void check_members(model *m, const gtype *t)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(names[i], names[j]) == 0)
-                problem(m, "%s: two members would be named %s", t->def, names[i]);
+                model_problem(m, "%s: two members would be named %s", t->def, names[i]);
 }
 
 /* The spec lists properties alphabetically; objects read better, and look
@@ -327,7 +327,7 @@ static void build_object(model *m, gtype *t, const cJSON *def)
     const cJSON *required = cJSON_GetObjectItemCaseSensitive(def, "required");
     size_t n = (size_t)cJSON_GetArraySize(props);
     if (n > 254) {
-        problem(m, "%s: %zu properties, more than the codec's 254", t->def, n);
+        model_problem(m, "%s: %zu properties, more than the codec's 254", t->def, n);
         return;
     }
     t->fields = k8s_arena_alloc(m->arena, (n ? n : 1) * sizeof *t->fields);
@@ -337,7 +337,7 @@ static void build_object(model *m, gtype *t, const cJSON *def)
         gfield *f = &t->fields[t->nfields];
         const char *where = arena_printf(m->arena, "%s.%s", t->def, p->string);
         if (!cJSON_IsObject(p)) {
-            problem(m, "%s: property schema is not an object", where);
+            model_problem(m, "%s: property schema is not an object", where);
             continue;
         }
         if (!resolve(m, where, p, f))
@@ -354,7 +354,7 @@ static void build_object(model *m, gtype *t, const cJSON *def)
     cJSON_ArrayForEach(r, required)
     {
         if (!cJSON_IsString(r) || !cJSON_GetObjectItemCaseSensitive(props, r->valuestring))
-            problem(m, "%s: required property %s is not defined", t->def,
+            model_problem(m, "%s: required property %s is not defined", t->def,
                     cJSON_IsString(r) ? r->valuestring : "(not a string)");
     }
 }
@@ -372,7 +372,7 @@ static void build_union(model *m, gtype *t, const union_member *members)
         f->kind = members[i].kind;
         f->array = members[i].array;
         if (members[i].ref && !(f->ref = find_type(m, members[i].ref))) {
-            problem(m, "%s: override names a missing definition %s", t->def, members[i].ref);
+            model_problem(m, "%s: override names a missing definition %s", t->def, members[i].ref);
             continue;
         }
         t->nfields++;
@@ -391,7 +391,7 @@ static void read_gvks(model *m, gtype *t, const cJSON *def)
         const cJSON *version = cJSON_GetObjectItemCaseSensitive(g, "version");
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(g, "kind");
         if (!cJSON_IsString(group) || !cJSON_IsString(version) || !cJSON_IsString(kind)) {
-            problem(m, "%s: malformed x-kubernetes-group-version-kind", t->def);
+            model_problem(m, "%s: malformed x-kubernetes-group-version-kind", t->def);
             continue;
         }
         t->gvks[t->ngvks++] = (gvk){k8s_arena_strdup(m->arena, group->valuestring),
@@ -464,7 +464,7 @@ static void check_global_names(model *m)
     qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 1; i < n; i++)
         if (strcmp(names[i], names[i - 1]) == 0)
-            problem(m, "two generated declarations would be named %s", names[i]);
+            model_problem(m, "two generated declarations would be named %s", names[i]);
 }
 
 /* Adds the overrides' extra definitions the spec does not have itself. */
@@ -472,7 +472,7 @@ static bool add_extra_definitions(model *m, cJSON *defs)
 {
     cJSON *extra = cJSON_Parse(override_extra_definitions());
     if (!extra) {
-        problem(m, "overrides.c: the extra definitions are not valid JSON");
+        model_problem(m, "overrides.c: the extra definitions are not valid JSON");
         return false;
     }
     /* only where the spec has what they are made of (meta/v1) */
@@ -489,7 +489,7 @@ static bool build(model *m, cJSON *root)
 {
     cJSON *defs = cJSON_GetObjectItemCaseSensitive(root, "definitions");
     if (!cJSON_IsObject(defs)) {
-        problem(m, "no \"definitions\" object");
+        model_problem(m, "no \"definitions\" object");
         return false;
     }
     if (!add_extra_definitions(m, defs))
@@ -522,10 +522,10 @@ static bool build(model *m, cJSON *root)
             if (sp->role == ROLE_BUILTIN)
                 t->c_name = sp->c_name;
         } else if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "object") == 0)) {
-            problem(m, "%s: definition of type %s needs an entry in overrides.c", t->def,
+            model_problem(m, "%s: definition of type %s needs an entry in overrides.c", t->def,
                     cJSON_IsString(type) ? type->valuestring : "(not a string)");
         } else if (!type && !cJSON_GetObjectItemCaseSensitive(def, "properties")) {
-            problem(m, "%s: definition without a type needs an entry in overrides.c", t->def);
+            model_problem(m, "%s: definition without a type needs an entry in overrides.c", t->def);
         } else {
             t->role = ROLE_OBJECT;
         }
@@ -589,6 +589,11 @@ static bool build(model *m, cJSON *root)
     return errors == 0;
 }
 
+int model_problem_count(void)
+{
+    return errors;
+}
+
 bool model_load(model *m, const char *spec_path, const char *k8s_version)
 {
     errors = 0;
@@ -604,7 +609,7 @@ bool model_load(model *m, const char *spec_path, const char *k8s_version)
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, false);
     if (!root) {
-        problem(m, "not valid JSON near byte %zu", end ? (size_t)(end - data) : 0);
+        model_problem(m, "not valid JSON near byte %zu", end ? (size_t)(end - data) : 0);
         free(data);
         return false;
     }
