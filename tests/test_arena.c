@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "k8s/arena.h"
+#include "testutil.h"
 
 static void test_alignment_and_zero(void **state)
 {
@@ -88,12 +89,12 @@ static void test_allocator_hooks(void **state)
     assert_int_equal(c.live, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alignment_and_zero),
         cmocka_unit_test(test_large_and_strings),
         cmocka_unit_test(test_allocator_hooks),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(argc, argv, tests, NULL, NULL);
 }

@@ -66,8 +66,7 @@ static void fault(const char *json)
 static void need_server(void)
 {
     if (!have_server) {
-        print_message("needs the bundled test server's switches; skipped against a real cluster\n");
-        skip();
+        test_skip("needs the bundled test server's switches, not a real cluster");
     }
 }
 
@@ -115,8 +114,7 @@ static int teardown(void **state)
 static void need_client(void)
 {
     if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
+        test_skip("the test API server could not start (node or openssl missing?)");
     }
 }
 
@@ -921,7 +919,7 @@ static void test_driven_loop(void **state)
     k8s_loop_free(loop);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crud_and_errors),
@@ -942,5 +940,5 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_driven_loop),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return test_run(argc, argv, tests, setup, teardown);
 }

@@ -765,7 +765,7 @@ static void test_out_of_memory(void **state)
     k8s_buf_free(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_absent_and_zero_differ),
@@ -791,5 +791,5 @@ int main(void)
         cmocka_unit_test(test_deep_copy),
         cmocka_unit_test(test_out_of_memory),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(argc, argv, tests, NULL, NULL);
 }

@@ -1238,7 +1238,7 @@ static void test_exec_concurrent(void **state)
     k8s_config_free(cfg);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_field, setup, teardown),
@@ -1264,5 +1264,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_time_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_concurrent, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(argc, argv, tests, NULL, NULL);
 }

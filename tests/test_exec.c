@@ -28,6 +28,7 @@
 #include "k8s/exec.h"
 #include "k8s/portforward.h"
 #include "fixture.h"
+#include "testutil.h"
 
 #define WAIT_MS 60000
 #define POD "p"
@@ -1116,7 +1117,7 @@ static void test_listener_client_free(void **state)
     k8s_portforward_listener_close(l);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo),
@@ -1141,5 +1142,5 @@ int main(void)
         cmocka_unit_test(test_listener),
         cmocka_unit_test(test_listener_client_free),
     };
-    return cmocka_run_group_tests(tests, setup, fixture_teardown);
+    return test_run(argc, argv, tests, setup, fixture_teardown);
 }

@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "k8s/api.h"
 #include "k8s/codec.h"
+#include "testutil.h"
 
 static uint64_t rng;
 
@@ -267,10 +268,10 @@ static void test_random_roundtrip(void **state)
                   k8s_api_registry.nkinds, (unsigned long long)seed);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_roundtrip),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(argc, argv, tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "k8s/watch.h"
 #include "fixture.h"
 #include "watch_internal.h"
+#include "testutil.h"
 
 
 static void put_cm(const char *ns, const char *name, const char *value, size_t value_len)
@@ -615,7 +616,7 @@ static void test_cancel_at_every_stage(void **state)
     free_recorder(r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decoder_any_split),
@@ -630,5 +631,5 @@ int main(void)
         cmocka_unit_test(test_watcher_reconnects_after_server_timeout_and_stall),
         cmocka_unit_test(test_cancel_at_every_stage),
     };
-    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+    return test_run(argc, argv, tests, fixture_setup, fixture_teardown);
 }

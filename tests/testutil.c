@@ -4,10 +4,59 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+static int skipped;
+
+void test_note_skip(const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    print_message("SKIP: %s\n", reason);
+    skipped++;
+}
+
+/* cmocka's filter patterns: * matches any run of characters, ? any one. */
+static bool matches(const char *s, const char *pattern)
+{
+    if (!*pattern)
+        return !*s;
+    if (*pattern == '*')
+        return matches(s, pattern + 1) || (*s && matches(s + 1, pattern));
+    return *s && (*pattern == '?' || *pattern == *s) && matches(s + 1, pattern + 1);
+}
+
+int test_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                   CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+    const char *only = NULL, *except = NULL;
+    if (argc == 3 && strcmp(argv[1], "--only") == 0) {
+        only = argv[2];
+        cmocka_set_test_filter(only);
+    } else if (argc == 3 && strcmp(argv[1], "--except") == 0) {
+        except = argv[2];
+        cmocka_set_skip_filter(except);
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: %s [--only PATTERN | --except PATTERN]\n", argv[0]);
+        return 2;
+    }
+    int ran = 0;
+    for (size_t i = 0; i < n; i++)
+        ran += (!only || matches(tests[i].name, only)) && !(except && matches(tests[i].name, except));
+    int failed = _cmocka_run_group_tests(argv[0], tests, n, setup, teardown);
+    if (failed == 0 && ran > 0 && skipped == ran) {
+        printf("every test skipped itself: the suite could not do its work\n");
+        return 77;
+    }
+    return failed;
+}
 
 const char *test_shared_dir(void)
 {

@@ -2,10 +2,33 @@
 #ifndef K8S_TESTUTIL_H
 #define K8S_TESTUTIL_H
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <cmocka.h>
+
+/* Runs a suite's group of tests as ctest expects, in place of
+ * cmocka_run_group_tests. `test_X --only PATTERN` runs the tests whose
+ * names match PATTERN (cmocka's * and ? wildcards), `--except PATTERN` the
+ * others. Exits with the number of failures, or with 77 (ctest: skipped)
+ * when every test that ran skipped itself through test_skip. */
+#define test_run(argc, argv, tests, setup, teardown)                                               \
+    test_run_group(argc, argv, tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
+int test_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                   CMFixtureFunction setup, CMFixtureFunction teardown);
+
+/* Skips the running test because it cannot do its real work (no server, no
+ * data), printing "SKIP: " and the reason. */
+#define test_skip(...)                                                                             \
+    do {                                                                                           \
+        test_note_skip(__VA_ARGS__);                                                               \
+        skip();                                                                                    \
+    } while (0)
+void test_note_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* $K8S_SHARED_DIR (set by ctest), else ../shared beside the source tree;
  * NULL when the folder does not exist. */

@@ -3,6 +3,7 @@
  *   k8sc roundtrip [FILE|-]        decode each object by its apiVersion/kind
  *                                  and print it back as JSON, one per line
  *   k8sc validate [--strict] FILE...  check manifests against the types
+ *   k8sc version                   the versions it was built from
  *
  * Input is JSON (one object) or YAML (one or more documents). */
 #include <errno.h>
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 #include "k8s/codec.h"
 #include "k8s/validate.h"
 #include "k8s/yaml.h"
@@ -22,6 +23,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: k8sc roundtrip [FILE|-]\n"
             "       k8sc validate [--strict] FILE...\n"
+            "       k8sc version\n"
             "\n"
             "roundtrip  reads one JSON object or a YAML stream, decodes each object by its\n"
             "           apiVersion and kind through the typed codec (Kubernetes %s) and\n"
@@ -29,7 +31,9 @@ static void usage(FILE *f)
             "           pass through untyped, with a note on stderr.\n"
             "validate   checks manifests against the types and prints FILE: path: message\n"
             "           for each problem. Unknown fields and kinds are warnings; --strict\n"
-            "           makes them errors. Exit status: 0 valid, 1 invalid, 2 usage or I/O.\n",
+            "           makes them errors. Exit status: 0 valid, 1 invalid, 2 usage or I/O.\n"
+            "version    prints k8sc's version and the Kubernetes version and spec it was\n"
+            "           built for.\n",
             k8s_api_registry.kubernetes_version);
 }
 
@@ -339,6 +343,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "version") == 0) {
+        printf("k8sc %s for Kubernetes %s (OpenAPI spec sha256 %s)\n", K8S_C_VERSION,
+               k8s_api_registry.kubernetes_version, k8s_api_registry.spec_sha256);
         return 0;
     }
     if (strcmp(argv[1], "roundtrip") == 0)

@@ -27,7 +27,6 @@
 #define DEFAULT_TIMEOUT_MS 30000
 #define DEFAULT_RETRIES 3
 #define MAX_RETRY_AFTER_S 300
-#define K8S_C_VERSION "0.1.0"
 
 typedef enum state {
     ST_NEW,

@@ -47,3 +47,14 @@ const k8s_type k8s_scheduling_v1_priority_class_list_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_scheduling_v1_priority_class_resource = {
+    .group = "scheduling.k8s.io",
+    .version = "v1",
+    .resource = "priorityclasses",
+    .kind = "PriorityClass",
+    .namespaced = false,
+    .type = &k8s_scheduling_v1_priority_class_desc,
+    .list_type = &k8s_scheduling_v1_priority_class_list_desc,
+};
