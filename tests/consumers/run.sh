@@ -60,6 +60,13 @@ case $way in
     need make
     installed
     flavour=${way#pkg_config_}
+    if [ "$flavour" = static ]; then # what the archives need comes with --static
+      libs=" $(PKG_CONFIG_PATH="$prefix/$K8S_CONSUMER_LIBDIR/pkgconfig" pkg-config --static --libs "k8s-api-$K8S_KUBE_VERSION") "
+      for want in -lk8s-api-$K8S_KUBE_VERSION -lk8s-api-types-$K8S_KUBE_VERSION -lk8s-client -lk8s-core -lyaml \
+                  -lcurl -lcjson -lcrypto -lwslay -pthread; do
+        case "$libs" in *" $want "*) ;; *) echo "FAIL: pkg-config --static --libs lacks $want:$libs"; exit 1 ;; esac
+      done
+    fi
     run_logged env PKG_CONFIG_PATH="$prefix/$K8S_CONSUMER_LIBDIR/pkgconfig" CC="$K8S_CC" LDFLAGS="$K8S_CONSUMER_FLAGS" \
       CFLAGS="$K8S_CONSUMER_FLAGS" K8S_KUBE_VERSION="$K8S_KUBE_VERSION" make -C "$work" -f "$here/pkg_config/Makefile" "$flavour"
     program="$work/consumer"

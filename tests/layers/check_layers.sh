@@ -77,7 +77,7 @@ elif [ -f "$K8S_BINARY_DIR/build.ninja" ]; then
 fi
 if [ -n "$linkline" ]; then
   echo "$linkline" | grep -qiE 'curl|k8s-client|wslay|crypto' && fail "k8sc's link line names the client's libraries: $linkline"
-  echo "k8sc's link line: $(echo "$linkline" | grep -oE '(-l|lib)[A-Za-z0-9_.+-]+' | sort -u | tr '\n' ' ')"
+  echo "k8sc links: $(echo "$linkline" | tr ' ' '\n' | grep -E '^-l|\.(a|so)' | xargs -n1 basename | tr '\n' ' ')"
 else
   fail "k8sc's link line not found in $K8S_BINARY_DIR (neither Makefiles nor Ninja)"
 fi
