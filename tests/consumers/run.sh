@@ -47,6 +47,12 @@ expect_static() {
   esac
 }
 
+expect_no_curl() {
+  case " $(needed) " in
+    *libcurl*) echo "FAIL: a codec-only program needs libcurl: $(needed)"; exit 1 ;;
+  esac
+}
+
 calls=1
 case $way in
   find_package|find_package_static)
@@ -81,6 +87,7 @@ case $way in
   add_subdirectory)
     cmake_build "$here/add_subdirectory" -DK8S_SOURCE_DIR="$K8S_SOURCE_DIR" -DK8S_KUBE_VERSION="$K8S_KUBE_VERSION" \
       -DK8S_SHARED_DIR="$K8S_SHARED_DIR"
+    expect_no_curl # it links k8s::api_types alone
     calls=0 ;;
   fetchcontent)
     need tar
@@ -100,6 +107,12 @@ case $way in
     cp -r "$K8S_SOURCE_DIR/runtime" "$app/third_party/runtime"
     cp -r "$K8S_TREE_DIR" "$app/third_party/k8s-api"
     cp "$here/vendored/CMakeLists.txt" "$here/consumer.c" "$app/"
+    # first the codec alone (no client, no libcurl), then everything
+    cmake_build "$app" -DK8S_BUILD_CLIENT=OFF
+    expect_no_curl
+    "$program" | tee -a "$log" | grep -q "decoded Pod" || { cat "$log"; echo "FAIL: the codec-only build"; exit 1; }
+    echo "codec only (K8S_BUILD_CLIENT=OFF): $("$program")"
+    rm -rf "$work/build"
     cmake_build "$app" ;;
   *) echo "usage: run.sh WAY (see the comment at its top)" >&2; exit 2 ;;
 esac
