@@ -89,12 +89,12 @@ static void test_allocator_hooks(void **state)
     assert_int_equal(c.live, 0);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alignment_and_zero),
         cmocka_unit_test(test_large_and_strings),
         cmocka_unit_test(test_allocator_hooks),
     };
-    return test_run(argc, argv, tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -919,7 +919,7 @@ static void test_driven_loop(void **state)
     k8s_loop_free(loop);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crud_and_errors),
@@ -940,5 +940,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_driven_loop),
     };
-    return test_run(argc, argv, tests, setup, teardown);
+    return test_run(tests, setup, teardown);
 }

@@ -765,7 +765,7 @@ static void test_out_of_memory(void **state)
     k8s_buf_free(&b);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_absent_and_zero_differ),
@@ -791,5 +791,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_deep_copy),
         cmocka_unit_test(test_out_of_memory),
     };
-    return test_run(argc, argv, tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -1238,7 +1238,7 @@ static void test_exec_concurrent(void **state)
     k8s_config_free(cfg);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_field, setup, teardown),
@@ -1264,5 +1264,5 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_exec_time_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_concurrent, setup, teardown),
     };
-    return test_run(argc, argv, tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

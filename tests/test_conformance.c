@@ -109,10 +109,10 @@ static void test_json_fixtures(void **state)
     assert_true(n >= 95); /* 96 kinds for 1.35, 95 for 1.34 */
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_fixtures),
     };
-    return test_run(argc, argv, tests, setup, NULL);
+    return test_run(tests, setup, NULL);
 }

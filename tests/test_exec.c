@@ -1117,7 +1117,7 @@ static void test_listener_client_free(void **state)
     k8s_portforward_listener_close(l);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo),
@@ -1142,5 +1142,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_listener),
         cmocka_unit_test(test_listener_client_free),
     };
-    return test_run(argc, argv, tests, setup, fixture_teardown);
+    return test_run(tests, setup, fixture_teardown);
 }

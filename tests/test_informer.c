@@ -1014,7 +1014,7 @@ static void test_free_while_running(void **state)
     free_recorder(r);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_selectors),
@@ -1027,5 +1027,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lookups_from_threads),
         cmocka_unit_test(test_free_while_running),
     };
-    return test_run(argc, argv, tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

@@ -603,7 +603,7 @@ static void test_blocking(void **state)
     seen_destroy(&s);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_whole),
@@ -616,5 +616,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_client_free_ends_follow),
         cmocka_unit_test(test_blocking),
     };
-    return test_run(argc, argv, tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

@@ -268,10 +268,10 @@ static void test_random_roundtrip(void **state)
                   k8s_api_registry.nkinds, (unsigned long long)seed);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_roundtrip),
     };
-    return test_run(argc, argv, tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -321,7 +321,7 @@ static void test_transcript_errors(void **state)
     }
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_urls),
@@ -332,5 +332,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_replies),
         cmocka_unit_test(test_transcript_errors),
     };
-    return test_run(argc, argv, tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

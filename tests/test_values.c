@@ -1405,7 +1405,7 @@ static void test_conformance_fixtures(void **state)
     assert_true(st.times > 100);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantity_parse),
@@ -1431,5 +1431,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_duration_format),
         cmocka_unit_test(test_conformance_fixtures),
     };
-    return test_run(argc, argv, tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

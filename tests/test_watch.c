@@ -616,7 +616,7 @@ static void test_cancel_at_every_stage(void **state)
     free_recorder(r);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decoder_any_split),
@@ -631,5 +631,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_watcher_reconnects_after_server_timeout_and_stall),
         cmocka_unit_test(test_cancel_at_every_stage),
     };
-    return test_run(argc, argv, tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

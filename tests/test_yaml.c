@@ -836,7 +836,7 @@ static void test_conformance_twins(void **state)
     assert_true(n >= 90);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolution_table),
@@ -860,5 +860,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_locate),
         cmocka_unit_test(test_conformance_twins),
     };
-    return test_run(argc, argv, tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

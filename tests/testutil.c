@@ -23,35 +23,42 @@ void test_note_skip(const char *fmt, ...)
     skipped++;
 }
 
-/* cmocka's filter patterns: * matches any run of characters, ? any one. */
-static bool matches(const char *s, const char *pattern)
+/* A glob: * matches any run of characters, ? any one. */
+static bool glob_matches(const char *s, const char *glob, const char *end)
 {
-    if (!*pattern)
+    if (glob == end)
         return !*s;
-    if (*pattern == '*')
-        return matches(s, pattern + 1) || (*s && matches(s + 1, pattern));
-    return *s && (*pattern == '?' || *pattern == *s) && matches(s + 1, pattern + 1);
+    if (*glob == '*')
+        return glob_matches(s, glob + 1, end) || (*s && glob_matches(s + 1, glob, end));
+    return *s && (*glob == '?' || *glob == *s) && glob_matches(s + 1, glob + 1, end);
 }
 
-int test_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
-                   CMFixtureFunction setup, CMFixtureFunction teardown)
+/* Whether name matches one of the comma-separated globs in list. */
+static bool listed(const char *name, const char *list)
 {
-    const char *only = NULL, *except = NULL;
-    if (argc == 3 && strcmp(argv[1], "--only") == 0) {
-        only = argv[2];
-        cmocka_set_test_filter(only);
-    } else if (argc == 3 && strcmp(argv[1], "--except") == 0) {
-        except = argv[2];
-        cmocka_set_skip_filter(except);
-    } else if (argc != 1) {
-        fprintf(stderr, "usage: %s [--only PATTERN | --except PATTERN]\n", argv[0]);
-        return 2;
+    for (const char *g = list; *g;) {
+        const char *end = strchr(g, ',');
+        end = end ? end : g + strlen(g);
+        if (glob_matches(name, g, end))
+            return true;
+        g = *end ? end + 1 : end;
     }
-    int ran = 0;
+    return false;
+}
+
+int test_run_group(const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+    const char *only = getenv("K8S_TEST_ONLY"), *except = getenv("K8S_TEST_EXCEPT");
+    struct CMUnitTest *chosen = calloc(n ? n : 1, sizeof *chosen);
+    if (!chosen)
+        return 1;
+    size_t ran = 0;
     for (size_t i = 0; i < n; i++)
-        ran += (!only || matches(tests[i].name, only)) && !(except && matches(tests[i].name, except));
-    int failed = _cmocka_run_group_tests(argv[0], tests, n, setup, teardown);
-    if (failed == 0 && ran > 0 && skipped == ran) {
+        if ((!only || !*only || listed(tests[i].name, only)) && !(except && *except && listed(tests[i].name, except)))
+            chosen[ran++] = tests[i];
+    int failed = _cmocka_run_group_tests("tests", chosen, ran, setup, teardown);
+    free(chosen);
+    if (failed == 0 && ran > 0 && skipped == (int)ran) {
         printf("every test skipped itself: the suite could not do its work\n");
         return 77;
     }

@@ -12,14 +12,12 @@
 #include <cmocka.h>
 
 /* Runs a suite's group of tests as ctest expects, in place of
- * cmocka_run_group_tests. `test_X --only PATTERN` runs the tests whose
- * names match PATTERN (cmocka's * and ? wildcards), `--except PATTERN` the
- * others. Exits with the number of failures, or with 77 (ctest: skipped)
- * when every test that ran skipped itself through test_skip. */
-#define test_run(argc, argv, tests, setup, teardown)                                               \
-    test_run_group(argc, argv, tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
-int test_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
-                   CMFixtureFunction setup, CMFixtureFunction teardown);
+ * cmocka_run_group_tests. With K8S_TEST_ONLY set, only the tests whose names
+ * match it run (comma-separated globs: test_decoder_*,test_selectors); with
+ * K8S_TEST_EXCEPT, the others. Returns the number of failures, or 77
+ * (ctest: skipped) when every test that ran skipped itself (test_skip). */
+#define test_run(tests, setup, teardown) test_run_group(tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
+int test_run_group(const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup, CMFixtureFunction teardown);
 
 /* Skips the running test because it cannot do its real work (no server, no
  * data), printing "SKIP: " and the reason. */
