@@ -4,9 +4,10 @@
 #   find_package, find_package_static   the installed CMake package (shared, static)
 #   pkg_config_shared, pkg_config_static  the installed .pc files, from a Makefile
 #   cxx                                  C++, every installed header included
-#   add_subdirectory                     the whole checkout, add_subdirectory()
-#   fetchcontent                         a source archive of the checkout, FetchContent
-#   vendored                             copies of runtime/ and the tree, two add_subdirectory lines
+#   add_subdirectory                     the whole checkout, add_subdirectory()  (k8s::api_types)
+#   fetchcontent                         a source archive of the checkout, FetchContent  (k8s::api_types)
+#   vendored                             copies of runtime/ and the tree, two add_subdirectory lines:
+#                                        the codec alone (K8S_BUILD_CLIENT=OFF), then k8s::api
 # The installed ways use the prefix the consumers_install test fills
 # (K8S_CONSUMER_PREFIX). ctest sets the environment; a missing tool or
 # install skips (77) with the reason.
@@ -21,15 +22,21 @@ log="$work/log"
 
 skip() { echo "SKIP: $*"; exit 77; }
 need() { command -v "$1" >/dev/null || skip "$way needs $1, which is not installed"; }
-installed() { [ -f "$prefix/include/k8s/api_types.h" ] || skip "no install of k8s-c at $prefix (configure with K8S_INSTALL=ON)"; }
+installed() {
+  [ -f "$prefix/include/k8s/api_types.h" ] || skip "no install of k8s-c at $prefix (configure with K8S_INSTALL=ON)"
+  flags=$K8S_CONSUMER_FLAGS
+}
 run_logged() { "$@" >>"$log" 2>&1 || { cat "$log"; echo "FAILED: $*"; exit 1; }; }
-# cmake_build SOURCE [ARGS...]: configure and build the project's program
+# cmake_build SOURCE [ARGS...]: configure and build the project's program,
+# unoptimised (quick to compile); with the installed libraries' sanitizer
+# flags for the ways that link them (K8S_CONSUMER_FLAGS)
+flags=
 cmake_build() {
   local src=$1
   shift
   run_logged cmake -S "$src" -B "$work/build" -G "$K8S_CMAKE_GENERATOR" -DCMAKE_C_COMPILER="$K8S_CC" \
-             -DCMAKE_CXX_COMPILER="$K8S_CXX" -DCMAKE_BUILD_TYPE= "-DCMAKE_C_FLAGS=$K8S_CONSUMER_FLAGS" \
-             "-DCMAKE_CXX_FLAGS=$K8S_CONSUMER_FLAGS" "-DCMAKE_EXE_LINKER_FLAGS=$K8S_CONSUMER_FLAGS" "$@"
+             -DCMAKE_CXX_COMPILER="$K8S_CXX" -DCMAKE_BUILD_TYPE= "-DCMAKE_C_FLAGS=$flags" \
+             "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_EXE_LINKER_FLAGS=$flags" "$@"
   run_logged cmake --build "$work/build" --target consumer -j2
   program="$work/build/consumer"
 }
@@ -73,8 +80,8 @@ case $way in
         case "$libs" in *" $want "*) ;; *) echo "FAIL: pkg-config --static --libs lacks $want:$libs"; exit 1 ;; esac
       done
     fi
-    run_logged env PKG_CONFIG_PATH="$prefix/$K8S_CONSUMER_LIBDIR/pkgconfig" CC="$K8S_CC" LDFLAGS="$K8S_CONSUMER_FLAGS" \
-      CFLAGS="$K8S_CONSUMER_FLAGS" K8S_KUBE_VERSION="$K8S_KUBE_VERSION" make -C "$work" -f "$here/pkg_config/Makefile" "$flavour"
+    run_logged env PKG_CONFIG_PATH="$prefix/$K8S_CONSUMER_LIBDIR/pkgconfig" CC="$K8S_CC" LDFLAGS="$flags" \
+      CFLAGS="$flags" K8S_KUBE_VERSION="$K8S_KUBE_VERSION" make -C "$work" -f "$here/pkg_config/Makefile" "$flavour"
     program="$work/consumer"
     echo "$(grep -m1 -- "-o consumer" "$log")"
     if [ "$flavour" = static ]; then expect_static; else expect_shared; fi ;;
@@ -100,7 +107,9 @@ case $way in
           --exclude=cache "$(basename "$K8S_SOURCE_DIR")"
     fi
     cmake_build "$here/fetchcontent" -DK8S_ARCHIVE="$work/k8s-c.tar.gz" -DK8S_KUBE_VERSION="$K8S_KUBE_VERSION" \
-      -DK8S_SHARED_DIR="$K8S_SHARED_DIR" ;;
+      -DK8S_SHARED_DIR="$K8S_SHARED_DIR"
+    expect_no_curl # it links k8s::api_types alone
+    calls=0 ;;
   vendored)
     app="$work/app"
     mkdir -p "$app/third_party"
@@ -112,8 +121,7 @@ case $way in
     expect_no_curl
     "$program" | tee -a "$log" | grep -q "decoded Pod" || { cat "$log"; echo "FAIL: the codec-only build"; exit 1; }
     echo "codec only (K8S_BUILD_CLIENT=OFF): $("$program")"
-    rm -rf "$work/build"
-    cmake_build "$app" ;;
+    cmake_build "$app" -DK8S_BUILD_CLIENT=ON ;; # the same build folder: adds the client and the calls
   *) echo "usage: run.sh WAY (see the comment at its top)" >&2; exit 2 ;;
 esac
 
