@@ -13,6 +13,9 @@ function(k8s_tool name summary)
     COMMENT "Man page of ${name} from its --help"
     VERBATIM)
   add_custom_target(${name}_man ALL DEPENDS ${page})
+  if(BUILD_SHARED_LIBS) # the installed tool finds the installed libraries
+    set_target_properties(${name} PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+  endif()
   install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endfunction()
