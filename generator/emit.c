@@ -401,9 +401,9 @@ static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s, tctx *a
             op_signature(m, r, op, so);
             tctx_setf(so, "index", "%zu", index);
             tctx_set(so, "resource", r->c_name);
-            tctx_set(so, "subresource", op->subresource ? arena_printf(a, "\"%s\"", op->subresource) : "NULL");
+            tctx_set(so, "subresource", op->subresource ? op->subresource : "");
             tctx_set(so, "verb", op->verb);
-            tctx_set(so, "body", op->body ? arena_printf(a, "&%s_desc", op->body->c_name) : "NULL");
+            tctx_set(so, "body", op->body ? arena_printf(a, "%s_desc", op->body->c_name) : "");
             tctx_set(so, "result", op->result ? arena_printf(a, "&%s_desc", op->result->c_name) : "NULL");
             const char *kind = op->result && op->result->ngvks ? op->result->gvks[0].kind : NULL;
             tctx_set(so, "result_kind", kind ? arena_printf(a, "\"%s\"", kind) : "NULL");

@@ -5,9 +5,9 @@
 #include "k8s/authentication/v1_api.h"
 
 static const k8s_op ops[] = {
-    {.resource = &k8s_authentication_v1_self_subject_review_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_authentication_v1_self_subject_review_desc,
+    {.resource = &k8s_authentication_v1_self_subject_review_resource, .verb = K8S_VERB_CREATE, .body = &k8s_authentication_v1_self_subject_review_desc,
      .result = &k8s_authentication_v1_self_subject_review_desc, .result_kind = "SelfSubjectReview"},
-    {.resource = &k8s_authentication_v1_token_review_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_authentication_v1_token_review_desc,
+    {.resource = &k8s_authentication_v1_token_review_resource, .verb = K8S_VERB_CREATE, .body = &k8s_authentication_v1_token_review_desc,
      .result = &k8s_authentication_v1_token_review_desc, .result_kind = "TokenReview"},
 };
 

@@ -5,13 +5,13 @@
 #include "k8s/authorization/v1_api.h"
 
 static const k8s_op ops[] = {
-    {.resource = &k8s_authorization_v1_local_subject_access_review_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_local_subject_access_review_desc,
+    {.resource = &k8s_authorization_v1_local_subject_access_review_resource, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_local_subject_access_review_desc,
      .result = &k8s_authorization_v1_local_subject_access_review_desc, .result_kind = "LocalSubjectAccessReview"},
-    {.resource = &k8s_authorization_v1_self_subject_access_review_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_self_subject_access_review_desc,
+    {.resource = &k8s_authorization_v1_self_subject_access_review_resource, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_self_subject_access_review_desc,
      .result = &k8s_authorization_v1_self_subject_access_review_desc, .result_kind = "SelfSubjectAccessReview"},
-    {.resource = &k8s_authorization_v1_self_subject_rules_review_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_self_subject_rules_review_desc,
+    {.resource = &k8s_authorization_v1_self_subject_rules_review_resource, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_self_subject_rules_review_desc,
      .result = &k8s_authorization_v1_self_subject_rules_review_desc, .result_kind = "SelfSubjectRulesReview"},
-    {.resource = &k8s_authorization_v1_subject_access_review_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_subject_access_review_desc,
+    {.resource = &k8s_authorization_v1_subject_access_review_resource, .verb = K8S_VERB_CREATE, .body = &k8s_authorization_v1_subject_access_review_desc,
      .result = &k8s_authorization_v1_subject_access_review_desc, .result_kind = "SubjectAccessReview"},
 };
 

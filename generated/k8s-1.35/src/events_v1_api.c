@@ -5,21 +5,21 @@
 #include "k8s/events/v1_api.h"
 
 static const k8s_op ops[] = {
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_LIST, .body = NULL,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_LIST,
      .result = &k8s_events_v1_event_list_desc, .result_kind = "EventList"},
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_events_v1_event_desc,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_CREATE, .body = &k8s_events_v1_event_desc,
      .result = &k8s_events_v1_event_desc, .result_kind = "Event"},
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_DELETE_COLLECTION, .body = NULL,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_DELETE_COLLECTION,
      .result = &k8s_events_v1_event_list_desc, .result_kind = "EventList"},
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_GET, .body = NULL,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_GET,
      .result = &k8s_events_v1_event_desc, .result_kind = "Event"},
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_REPLACE, .body = &k8s_events_v1_event_desc,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_REPLACE, .body = &k8s_events_v1_event_desc,
      .result = &k8s_events_v1_event_desc, .result_kind = "Event"},
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_PATCH, .body = NULL,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_PATCH,
      .result = &k8s_events_v1_event_desc, .result_kind = "Event"},
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_APPLY, .body = &k8s_events_v1_event_desc,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_APPLY, .body = &k8s_events_v1_event_desc,
      .result = &k8s_events_v1_event_desc, .result_kind = "Event"},
-    {.resource = &k8s_events_v1_event_resource, .subresource = NULL, .verb = K8S_VERB_DELETE, .body = NULL,
+    {.resource = &k8s_events_v1_event_resource, .verb = K8S_VERB_DELETE,
      .result = &k8s_meta_v1_status_desc, .result_kind = "Status"},
 };
 

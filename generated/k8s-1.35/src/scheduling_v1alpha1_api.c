@@ -5,21 +5,21 @@
 #include "k8s/scheduling/v1alpha1_api.h"
 
 static const k8s_op ops[] = {
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_LIST, .body = NULL,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_LIST,
      .result = &k8s_scheduling_v1alpha1_workload_list_desc, .result_kind = "WorkloadList"},
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_CREATE, .body = &k8s_scheduling_v1alpha1_workload_desc,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_CREATE, .body = &k8s_scheduling_v1alpha1_workload_desc,
      .result = &k8s_scheduling_v1alpha1_workload_desc, .result_kind = "Workload"},
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_DELETE_COLLECTION, .body = NULL,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_DELETE_COLLECTION,
      .result = &k8s_scheduling_v1alpha1_workload_list_desc, .result_kind = "WorkloadList"},
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_GET, .body = NULL,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_GET,
      .result = &k8s_scheduling_v1alpha1_workload_desc, .result_kind = "Workload"},
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_REPLACE, .body = &k8s_scheduling_v1alpha1_workload_desc,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_REPLACE, .body = &k8s_scheduling_v1alpha1_workload_desc,
      .result = &k8s_scheduling_v1alpha1_workload_desc, .result_kind = "Workload"},
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_PATCH, .body = NULL,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_PATCH,
      .result = &k8s_scheduling_v1alpha1_workload_desc, .result_kind = "Workload"},
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_APPLY, .body = &k8s_scheduling_v1alpha1_workload_desc,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_APPLY, .body = &k8s_scheduling_v1alpha1_workload_desc,
      .result = &k8s_scheduling_v1alpha1_workload_desc, .result_kind = "Workload"},
-    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .subresource = NULL, .verb = K8S_VERB_DELETE, .body = NULL,
+    {.resource = &k8s_scheduling_v1alpha1_workload_resource, .verb = K8S_VERB_DELETE,
      .result = &k8s_meta_v1_status_desc, .result_kind = "Status"},
 };
 
