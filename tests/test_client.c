@@ -22,6 +22,7 @@
 
 #include "k8s/api.h"
 #include "k8s/discovery.h"
+#include "k8s/watch.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -869,6 +870,180 @@ static void test_http2_multiplexing(void **state)
     k8s_client_free(cl);
 }
 
+/* ---- more streams than one connection carries ----
+ *
+ * The test server allows 100 streams per HTTP/2 connection, as
+ * kube-apiserver does. A thousand watches need ten connections; with
+ * fewer allowed, what does not fit waits for a stream, and its time limit
+ * and k8s_cancel still hold there. */
+
+typedef struct tally {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int started; /* watches that had their first event */
+    int ended;
+    int codes[K8S_CODE_COUNT_];
+} tally;
+
+#define TALLY_INIT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, {0}}
+
+static void tally_add(tally *t, int *field, k8s_code code)
+{
+    pthread_mutex_lock(&t->mu);
+    (*field)++;
+    if (field == &t->ended)
+        t->codes[code]++;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* Waits up to ms for *field to reach want; its value then. */
+static int tally_wait(tally *t, const int *field, int want, int ms)
+{
+    uint64_t end = k8s_now_ms() + (uint64_t)ms;
+    pthread_mutex_lock(&t->mu);
+    while (*field < want && k8s_now_ms() < end) {
+        pthread_mutex_unlock(&t->mu);
+        usleep(2000);
+        pthread_mutex_lock(&t->mu);
+    }
+    int n = *field;
+    pthread_mutex_unlock(&t->mu);
+    return n;
+}
+
+static void watch_event(void *data, k8s_watch_event *ev)
+{
+    if (ev->type == K8S_WATCH_ADDED)
+        tally_add(data, &((tally *)data)->started, K8S_OK);
+}
+
+static void watch_end(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    (void)result;
+    (void)err;
+    tally_add(data, &((tally *)data)->ended, code);
+}
+
+typedef struct timed_get {
+    tally *tally;
+    k8s_arena *arena;
+    uint64_t start, took;
+    k8s_code code;
+    char message[256];
+} timed_get;
+
+static void get_done(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    (void)result;
+    timed_get *g = data;
+    g->took = k8s_now_ms() - g->start;
+    g->code = code;
+    snprintf(g->message, sizeof g->message, "%s", err->message);
+    tally_add(g->tally, &g->tally->ended, code);
+}
+
+static void start_get(k8s_client *cl, timed_get *g, tally *t, int timeout_ms, k8s_call_id *id)
+{
+    *g = (timed_get){.tally = t, .arena = k8s_arena_new(), .start = k8s_now_ms()};
+    k8s_get_options o = {.call = {.timeout_ms = timeout_ms, .id = id}};
+    assert_int_equal(k8s_core_v1_config_map_get_async(cl, g->arena, ns, "seed", &o, get_done, g), K8S_OK);
+}
+
+/* n watches of the configmap "seed", each started once its ADDED came */
+static void start_watches(k8s_client *cl, tally *t, int n, int timeout_ms)
+{
+    k8s_list_options o = {.fieldSelector = "metadata.name=seed", .call.timeout_ms = timeout_ms};
+    for (int i = 0; i < n; i++)
+        assert_int_equal(k8s_watch_async(cl, &k8s_core_v1_config_map_resource, ns, &o, watch_event, watch_end, t),
+                         K8S_OK);
+}
+
+static void test_streams_beyond_one_connection(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm;
+    CHECK_OK(k8s_core_v1_config_map_create(client, a, ns, make_cm(a, "seed", NULL), NULL, &cm, &err));
+
+    /* 1,000 watches and 100 GETs, half of them with a 2 s limit: the
+     * connections grow to what the server's 100 streams each need */
+    uint64_t t0 = k8s_now_ms();
+    k8s_client *cl = make_client(cfg, NULL);
+    tally watches = TALLY_INIT, gets = TALLY_INIT;
+    start_watches(cl, &watches, 1000, 0);
+    int started = tally_wait(&watches, &watches.started, 1000, 30000);
+    uint64_t t1 = k8s_now_ms();
+    if (started < 1000)
+        fail_msg("only %d of 1000 watches started", started);
+    timed_get g[100];
+    for (int i = 0; i < 100; i++)
+        start_get(cl, &g[i], &gets, i % 2 ? 2000 : 0, NULL);
+    assert_int_equal(tally_wait(&gets, &gets.ended, 100, 30000), 100);
+    for (int i = 0; i < 100; i++) {
+        if (g[i].code != K8S_OK)
+            fail_msg("GET %d: %s (%s)", i, k8s_strerror(g[i].code), g[i].message);
+        k8s_arena_free(g[i].arena);
+    }
+    k8s_client_stats st;
+    k8s_client_stats_get(cl, &st);
+    print_message("1000 watches up in %llu ms, then 100 GETs in %llu ms; %llu connections opened, %llu open, "
+                  "%llu streams each\n",
+                  (unsigned long long)(t1 - t0), (unsigned long long)(k8s_now_ms() - t1),
+                  (unsigned long long)st.connections, (unsigned long long)st.open_connections,
+                  (unsigned long long)st.streams_per_connection);
+    assert_int_equal(st.streams_per_connection, 100);
+    assert_true(st.open_connections >= 11 && st.open_connections <= 13);
+    assert_int_equal(st.connections, st.open_connections); /* counted as they opened */
+    k8s_client_free(cl); /* ends the watches */
+    assert_int_equal(watches.ended, 1000);
+    assert_int_equal(watches.codes[K8S_ECANCELED], 1000);
+
+    /* at most 8 connections (the old fixed cap): 800 watches run, the rest
+     * and every GET wait for a stream, and still end on time */
+    cl = make_client(cfg, &(k8s_client_options){.max_connections = 8});
+    tally queued = TALLY_INIT, timed = TALLY_INIT;
+    watches = (tally)TALLY_INIT;
+    start_watches(cl, &watches, 1000, 0);
+    assert_int_equal(tally_wait(&watches, &watches.started, 800, 30000), 800);
+    start_watches(cl, &queued, 10, 300); /* silence limit: they never get to say anything */
+    timed_get short_gets[20], waiting;
+    t0 = k8s_now_ms();
+    for (int i = 0; i < 20; i++)
+        start_get(cl, &short_gets[i], &timed, 300 + 20 * i, NULL);
+    k8s_call_id id = 0;
+    tally canceled = TALLY_INIT;
+    start_get(cl, &waiting, &canceled, 0, &id);
+    assert_int_equal(tally_wait(&timed, &timed.ended, 20, 10000), 20);
+    assert_int_equal(tally_wait(&queued, &queued.ended, 10, 10000), 10);
+    print_message("20 queued GETs with limits of 300-680 ms ended after %llu ms\n",
+                  (unsigned long long)(k8s_now_ms() - t0));
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(short_gets[i].code, K8S_ETIMEDOUT);
+        if (short_gets[i].took < (uint64_t)(300 + 20 * i) || short_gets[i].took > (uint64_t)(300 + 20 * i) + 1500)
+            fail_msg("a GET with a %d ms limit ended after %llu ms", 300 + 20 * i, (unsigned long long)short_gets[i].took);
+        if (!strstr(short_gets[i].message, "free stream"))
+            fail_msg("message: %s", short_gets[i].message);
+        k8s_arena_free(short_gets[i].arena);
+    }
+    assert_int_equal(queued.codes[K8S_ETIMEDOUT], 10);
+    assert_int_equal(watches.started, 800); /* the rest are still waiting */
+    assert_int_equal(canceled.ended, 0);
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_cancel(cl, id), K8S_OK);
+    assert_int_equal(tally_wait(&canceled, &canceled.ended, 1, 5000), 1);
+    assert_int_equal(waiting.code, K8S_ECANCELED);
+    assert_true(k8s_now_ms() - t0 < 1000);
+    k8s_arena_free(waiting.arena);
+    k8s_client_stats_get(cl, &st);
+    assert_int_equal(st.connections, 8);
+    k8s_client_free(cl);
+    assert_int_equal(watches.codes[K8S_ECANCELED], 1000);
+    k8s_arena_free(a);
+}
+
 static void collect_warning(void *ctx, const char *w)
 {
     snprintf(ctx, 256, "%s", w);
@@ -939,6 +1114,7 @@ int main(void)
         cmocka_unit_test(test_threads_share_a_client),
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_http2_multiplexing),
+        cmocka_unit_test(test_streams_beyond_one_connection),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_driven_loop),
     };
