@@ -1044,6 +1044,75 @@ static void test_streams_beyond_one_connection(void **state)
     k8s_arena_free(a);
 }
 
+/* call.timeout_ms and k8s_cancel hold while a call waits for a retry, for
+ * its credentials (a slow exec plugin) and for the rate limit. */
+static void test_time_limits_in_every_state(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm;
+    uint64_t t0 = k8s_now_ms();
+
+    /* a 429 asking for 5 s before the retry */
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/later\",\"fault\":\"status-429\",\"retryAfter\":5}");
+    assert_int_equal(k8s_core_v1_config_map_get(client, a, ns, "later", &(k8s_get_options){.call.timeout_ms = 400},
+                                                &cm, &err),
+                     K8S_ETIMEDOUT);
+    assert_true(k8s_now_ms() - t0 < 2000);
+    if (!strstr(err.message, "no reply within 400 ms (waiting for a retry)"))
+        fail_msg("message: %s", err.message);
+    test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
+
+    /* an exec plugin that takes 3 s: the call ends on time, and so does a canceled one */
+    char script[700], user[900];
+    snprintf(script, sizeof script, "%s/slow-plugin.sh", srv.dir);
+    FILE *f = fopen(script, "w");
+    fprintf(f, "#!/bin/sh\nsleep 3\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+               "\"status\":{\"token\":\"admin-token\"}}'\n");
+    fclose(f);
+    chmod(script, 0755);
+    snprintf(user, sizeof user,
+             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
+             "      command: %s",
+             script);
+    k8s_config *c = load(test_server_kubeconfig(&srv, "slow-plugin", user));
+    k8s_client *cl = make_client(c, NULL);
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_core_v1_config_map_get(cl, a, ns, "seed", &(k8s_get_options){.call.timeout_ms = 300}, &cm, &err),
+                     K8S_ETIMEDOUT);
+    assert_true(k8s_now_ms() - t0 < 2000);
+    if (!strstr(err.message, "(waiting for credentials)"))
+        fail_msg("message: %s", err.message);
+    tally t = TALLY_INIT;
+    timed_get g;
+    k8s_call_id id = 0;
+    start_get(cl, &g, &t, 0, &id);
+    usleep(100000);
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_cancel(cl, id), K8S_OK);
+    assert_int_equal(tally_wait(&t, &t.ended, 1, 5000), 1);
+    assert_int_equal(g.code, K8S_ECANCELED);
+    assert_true(k8s_now_ms() - t0 < 1000);
+    k8s_arena_free(g.arena);
+    k8s_client_free(cl); /* waits for the plugin's run to end */
+    k8s_config_free(c);
+
+    /* the rate limit: one call a second */
+    cl = make_client(cfg, &(k8s_client_options){.qps = 1, .burst = 1});
+    k8s_core_v1_namespace *n;
+    CHECK_OK(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err));
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, &(k8s_get_options){.call.timeout_ms = 200}, &n, &err),
+                     K8S_ETIMEDOUT);
+    assert_true(k8s_now_ms() - t0 < 800);
+    if (!strstr(err.message, "(waiting for the client's rate limit)"))
+        fail_msg("message: %s", err.message);
+    k8s_client_free(cl);
+    k8s_arena_free(a);
+}
+
 static void collect_warning(void *ctx, const char *w)
 {
     snprintf(ctx, 256, "%s", w);
@@ -1115,6 +1184,7 @@ int main(void)
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_http2_multiplexing),
         cmocka_unit_test(test_streams_beyond_one_connection),
+        cmocka_unit_test(test_time_limits_in_every_state),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_driven_loop),
     };
