@@ -373,6 +373,25 @@ static void test_patches(void **state)
     CHECK_OK(k8s_core_v1_config_map_apply(client, a, ns, "applied", want,
                                           &(k8s_patch_options){.fieldManager = "two", .force = true}, &applied, &err));
     assert_string_equal(data_of(applied, "key"), "theirs");
+
+    /* apiVersion and kind left out: the body's own type supplies them (the
+     * server refuses an apply without: "invalid object type: /, Kind="),
+     * and the caller's struct stays as it was */
+    k8s_core_v1_config_map *bare = make_cm(a, "bare", NULL);
+    CHECK_OK(k8s_core_v1_config_map_apply(client, a, ns, "bare", bare, &(k8s_patch_options){.fieldManager = "one"},
+                                          &applied, &err));
+    assert_string_equal(applied->kind, "ConfigMap");
+    assert_null(bare->kind);
+    assert_null(bare->apiVersion);
+    /* a subresource's body is of its own kind: autoscaling/v1 Scale, not apps/v1 Deployment */
+    k8s_autoscaling_v1_scale scale = {.metadata = &(k8s_meta_v1_object_meta){.name = "sm"},
+                                      .spec = &(k8s_autoscaling_v1_scale_spec){.has_replicas = true, .replicas = 2}},
+                             *scaled;
+    CHECK_OK(k8s_apps_v1_deployment_scale_apply(client, a, ns, "sm", &scale,
+                                                &(k8s_patch_options){.fieldManager = "scaler", .force = true}, &scaled,
+                                                &err));
+    assert_int_equal(scaled->spec->replicas, 2);
+    assert_null(scale.kind);
     k8s_arena_free(a);
 }
 

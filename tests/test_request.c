@@ -162,6 +162,44 @@ static void test_writes(void **state)
     build_fails(&apply, &(k8s_args){.name = "cm", .body = &cm}, "demo", "fieldManager");
 }
 
+/* A typed body leaving apiVersion and kind empty gets its own type's, on
+ * the wire only; one that names them keeps what it says. */
+static void test_body_kind(void **state)
+{
+    (void)state;
+    static const k8s_op scale_replace = {&k8s_apps_v1_deployment_resource, "scale", K8S_VERB_REPLACE,
+                                         &k8s_autoscaling_v1_scale_desc, &k8s_autoscaling_v1_scale_desc, "Scale"};
+    static const k8s_op evict = {&k8s_core_v1_pod_resource, "eviction", K8S_VERB_CREATE, &k8s_policy_v1_eviction_desc,
+                                 &k8s_policy_v1_eviction_desc, "Eviction"};
+    static const k8s_op cm_apply = {&k8s_core_v1_config_map_resource, NULL, K8S_VERB_APPLY, &k8s_core_v1_config_map_desc,
+                                    &k8s_core_v1_config_map_desc, "ConfigMap"};
+    k8s_meta_v1_object_meta meta = {.name = "web"};
+    k8s_autoscaling_v1_scale scale = {.metadata = &meta};
+    http_request r = build_ok(&scale_replace, &(k8s_args){.name = "web", .body = &scale}, "demo");
+    assert_string_equal(r.body, "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\"}}");
+    assert_null(scale.kind);
+    assert_null(scale.apiVersion);
+    k8s_request_clear(&r);
+
+    k8s_policy_v1_eviction ev = {.metadata = &meta, .apiVersion = ""};
+    r = build_ok(&evict, &(k8s_args){.name = "web", .body = &ev}, "demo");
+    assert_string_equal(r.body, "{\"kind\":\"Eviction\",\"apiVersion\":\"policy/v1\",\"metadata\":{\"name\":\"web\"}}");
+    assert_string_equal(ev.apiVersion, "");
+    k8s_request_clear(&r);
+
+    k8s_core_v1_config_map cm = {.metadata = &meta, .apiVersion = "v1"};
+    r = build_ok(&cm_apply, &(k8s_args){.name = "web", .body = &cm, .options = &(k8s_patch_options){.fieldManager = "m"}},
+                 "demo");
+    assert_string_equal(r.body, "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web\"}}");
+    k8s_request_clear(&r);
+    cm.kind = "Other";
+    cm.apiVersion = "example.com/v9";
+    r = build_ok(&cm_apply, &(k8s_args){.name = "web", .body = &cm, .options = &(k8s_patch_options){.fieldManager = "m"}},
+                 "demo");
+    assert_non_null(strstr(r.body, "\"kind\":\"Other\",\"apiVersion\":\"example.com/v9\""));
+    k8s_request_clear(&r);
+}
+
 static void test_deletes(void **state)
 {
     (void)state;
@@ -328,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_urls),
         cmocka_unit_test(test_list_query),
         cmocka_unit_test(test_writes),
+        cmocka_unit_test(test_body_kind),
         cmocka_unit_test(test_deletes),
         cmocka_unit_test(test_log_and_errors),
         cmocka_unit_test(test_replies),

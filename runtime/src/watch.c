@@ -24,8 +24,9 @@ static const k8s_field envelope_fields[] = {
     K8S_VALUE(envelope, type, "type", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(envelope, object, "object", K8S_KIND_JSON, 0, NULL),
 };
-static const k8s_type envelope_desc = {"io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
-                                       envelope_fields, NULL, sizeof(envelope), 0, 2, 0, K8S_TYPE_PARTIAL};
+static const k8s_type envelope_desc = {.name = "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
+                                       .fields = envelope_fields, .size = sizeof(envelope), .nfields = 2,
+                                       .flags = K8S_TYPE_PARTIAL};
 
 const char *k8s_watch_type_name(k8s_watch_type type)
 {
