@@ -527,6 +527,42 @@ static void test_custom_resources(void **state)
     k8s_op list = {widgets, NULL, K8S_VERB_LIST, NULL, NULL, NULL};
     CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns}, (void **)&json, &err));
     assert_non_null(strstr(json, "\"WidgetList\""));
+
+    /* every page at once: one WidgetList, its items' text as the server sent it */
+    for (int i = 2; i <= 5; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"apiVersion\":\"demo.example.com/v1\",\"kind\":\"Widget\",\"metadata\":"
+                                    "{\"name\":\"w%d\",\"labels\":{\"paged\":\"yes\"}},\"spec\":{\"size\":%d}}", i, i);
+        CHECK_OK(k8s_call(client, a, &create, &(k8s_args){.namespace_ = ns, .text = body}, (void **)&json, &err));
+    }
+    k8s_client_stats before, after;
+    k8s_client_stats_get(client, &before);
+    k8s_list_options paged = {.limit = 2, .all_pages = true, .labelSelector = "paged"};
+    CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns, .options = &paged}, (void **)&json, &err));
+    k8s_client_stats_get(client, &after);
+    assert_int_equal(after.requests - before.requests, 2); /* 2 + 2 items, then none left */
+    cJSON *whole = cJSON_Parse(json);
+    assert_non_null(whole);
+    assert_string_equal(cJSON_GetObjectItem(whole, "kind")->valuestring, "WidgetList");
+    assert_string_equal(cJSON_GetObjectItem(whole, "apiVersion")->valuestring, "demo.example.com/v1");
+    cJSON *items = cJSON_GetObjectItem(whole, "items"), *meta = cJSON_GetObjectItem(whole, "metadata");
+    assert_int_equal(cJSON_GetArraySize(items), 4);
+    for (int i = 0; i < 4; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "w%d", i + 2);
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(items, i), "metadata"), "name")->valuestring,
+                            name);
+    }
+    assert_non_null(cJSON_GetObjectItem(meta, "resourceVersion"));
+    assert_null(cJSON_GetObjectItem(meta, "continue"));
+    cJSON_Delete(whole);
+    paged.labelSelector = NULL; /* w1's spec.size is 2^53 + 1: still exact */
+    CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns, .options = &paged}, (void **)&json, &err));
+    assert_non_null(strstr(json, "\"size\":9007199254740993"));
+    assert_non_null(strstr(json, "\"name\":\"w5\""));
+    paged.labelSelector = "paged=no";
+    CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns, .options = &paged}, (void **)&json, &err));
+    assert_non_null(strstr(json, "\"items\":[]"));
     k8s_op del = {widgets, NULL, K8S_VERB_DELETE, NULL, NULL, NULL};
     CHECK_OK(k8s_call(client, a, &del, &(k8s_args){.namespace_ = ns, .name = "w1"}, (void **)&json, &err));
     assert_int_equal(k8s_call(client, a, &get, &(k8s_args){.namespace_ = ns, .name = "w1"}, (void **)&json, &err),

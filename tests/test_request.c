@@ -200,6 +200,46 @@ static void test_body_kind(void **state)
     k8s_request_clear(&r);
 }
 
+/* A dynamic list read page by page: items kept as sent, the last page's
+ * members (continue dropped) around them. */
+static void test_json_pages(void **state)
+{
+    (void)state;
+    k8s_arena *a = k8s_arena_new();
+    k8s_json_pages p = {0};
+    k8s_error err;
+    const char *next;
+    char *all;
+    const char *page1 = "{\"kind\":\"WidgetList\",\"apiVersion\":\"x.io/v1\",\"metadata\":{\"continue\":\"t1\","
+                        "\"remainingItemCount\":1},\"items\":[{\"n\":1},{\"n\":2}]}";
+    const char *page2 = "{\"kind\":\"WidgetList\",\"apiVersion\":\"x.io/v1\",\"metadata\":{\"resourceVersion\":\"7\"},"
+                        "\"items\":[{\"n\":18446744073709551615,\"s\":\"\\u003c\"}],\"extra\":{\"x\":[]}}";
+    assert_int_equal(k8s_json_pages_add(&p, page1, strlen(page1), a, &next, &all, &err), K8S_OK);
+    assert_string_equal(next, "t1");
+    assert_null(all);
+    assert_int_equal(k8s_json_pages_add(&p, page2, strlen(page2), a, &next, &all, &err), K8S_OK);
+    assert_null(next);
+    assert_string_equal(all, "{\"kind\":\"WidgetList\",\"apiVersion\":\"x.io/v1\",\"metadata\":{\"resourceVersion\":\"7\"},"
+                             "\"items\":[{\"n\":1},{\"n\":2},{\"n\":18446744073709551615,\"s\":\"\\u003c\"}],"
+                             "\"extra\":{\"x\":[]}}");
+    k8s_json_pages_clear(&p);
+
+    const char *empty = "{\"kind\":\"WidgetList\",\"metadata\":{},\"items\":[]}";
+    assert_int_equal(k8s_json_pages_add(&p, empty, strlen(empty), a, &next, &all, &err), K8S_OK);
+    assert_string_equal(all, empty);
+    k8s_json_pages_clear(&p);
+
+    const char *broken = "{\"kind\":\"WidgetList\",\"items\":[{\"n\":1}";
+    assert_int_equal(k8s_json_pages_add(&p, broken, strlen(broken), a, &next, &all, &err), K8S_EBADREPLY);
+    if (!strstr(err.message, "the reply is not a list"))
+        fail_msg("message: %s", err.message);
+    const char *not_list = "{\"items\":{\"n\":1}}";
+    assert_int_equal(k8s_json_pages_add(&p, not_list, strlen(not_list), a, &next, &all, &err), K8S_EBADREPLY);
+    assert_string_equal(err.path, "items");
+    k8s_json_pages_clear(&p);
+    k8s_arena_free(a);
+}
+
 static void test_deletes(void **state)
 {
     (void)state;
@@ -367,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_list_query),
         cmocka_unit_test(test_writes),
         cmocka_unit_test(test_body_kind),
+        cmocka_unit_test(test_json_pages),
         cmocka_unit_test(test_deletes),
         cmocka_unit_test(test_log_and_errors),
         cmocka_unit_test(test_replies),

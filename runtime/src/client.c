@@ -96,6 +96,7 @@ typedef struct kcall {
     void *first_page;  /* the list that collects every page's items */
     k8s_buf items;     /* item structs of the pages so far */
     size_t nitems;
+    k8s_json_pages json_pages; /* a dynamic list's pages */
 
     k8s_arena *arena;
     bool own_arena; /* a stream's, for its error: freed with the call */
@@ -213,6 +214,7 @@ static void free_call(kcall *k)
     curl_slist_free_all(k->headers);
     k8s_buf_free(&k->body);
     k8s_buf_free(&k->items);
+    k8s_json_pages_clear(&k->json_pages);
     k8s_timer_free(k->timer);
     k8s_timer_free(k->limit);
     if (k->own_arena)
@@ -909,8 +911,16 @@ static void transport_failed(kcall *k, CURLcode rc)
     finish(k, code, NULL);
 }
 
-/* Moves the items of a list page to the collection and tells whether
- * another page follows (setting the continue token). */
+/* The next page's continue token: a copy, as the page it came in may go. */
+static k8s_code set_continue(kcall *k, const char *token)
+{
+    free(k->continue_token);
+    k->continue_token = token ? strdup(token) : NULL;
+    return token && !k->continue_token ? K8S_ENOMEM : K8S_OK;
+}
+
+/* Moves the items of a typed list page to the collection and tells
+ * whether another page follows (setting the continue token). */
 static k8s_code collect_page(kcall *k, void *page, bool *more)
 {
     const k8s_type *lt = k->op.result;
@@ -929,12 +939,8 @@ static k8s_code collect_page(kcall *k, void *page, bool *more)
     char *meta_obj = *(char **)((char *)page + meta->offset);
     const char *token = meta_obj ? *(char **)(meta_obj + cont->offset) : NULL;
     *more = token && *token;
-    free(k->continue_token);
-    k->continue_token = *more ? strdup(token) : NULL;
-    if (*more && !k->continue_token)
-        return K8S_ENOMEM;
     if (*more)
-        return K8S_OK;
+        return set_continue(k, token);
     /* the last page: one list with every item */
     char *first = k->first_page;
     void *all = k->nitems ? k8s_arena_alloc(k->arena, k->nitems * size) : K8S_EMPTY;
@@ -977,20 +983,33 @@ static void call_done(kcall *k, CURLcode rc)
     if ((status == 429 || status == 503) && retry_later(k))
         return;
     void *result = NULL;
-    k8s_code code = k8s_read_reply(&k->op, status, k->body.data ? k->body.data : "", k->body.len,
-                                   k->arena, &result, &k->err);
-    if (code == K8S_OK && k->all_pages && result) {
-        bool more = false;
-        code = collect_page(k, result, &more);
-        if (code == K8S_OK && more && start_limit(k)) {
+    const char *body = k->body.data ? k->body.data : "";
+    bool more = false;
+    k8s_code code;
+    if (k->all_pages && !k->op.result && status >= 200 && status <= 299) { /* a dynamic list */
+        const char *next;
+        code = k8s_json_pages_add(&k->json_pages, body, k->body.len, k->arena, &next, (char **)&result, &k->err);
+        more = code == K8S_OK && next;
+        if (more)
+            code = set_continue(k, next);
+        k->err.http_status = (int)status;
+    } else {
+        code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
+        if (code == K8S_OK && k->all_pages && result) {
+            code = collect_page(k, result, &more);
+            result = k->first_page;
+            if (code)
+                k8s_error_set(&k->err, code, NULL, NULL, NULL, "cannot page through a %s",
+                              k->op.result_kind ? k->op.result_kind : "list");
+        }
+    }
+    if (code == K8S_OK && more) {
+        if (start_limit(k)) {
             k->attempt = 0;
             step(k);
             return;
         }
-        result = k->first_page;
-        if (code)
-            k8s_error_set(&k->err, code, NULL, NULL, NULL, "cannot page through a %s",
-                          k->op.result_kind ? k->op.result_kind : "list");
+        code = K8S_ENOMEM;
     }
     finish(k, code, result);
 }
@@ -1145,10 +1164,6 @@ static k8s_code prepare(k8s_client *c, k8s_arena *arena, const k8s_op *op, const
     }
     const k8s_call_options *co = args->options;
     const k8s_list_options *lo = op->verb == K8S_VERB_LIST ? args->options : NULL;
-    if (lo && lo->all_pages && !op->result) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "all_pages needs a typed list");
-        return K8S_EINVAL;
-    }
     kcall *k = new_call(c, arena, op, co);
     if (!k) {
         k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");

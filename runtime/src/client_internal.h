@@ -37,6 +37,21 @@ k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s);
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
                         k8s_arena *arena, void **result_out, k8s_error *err);
 
+/* A dynamic list (JSON text) read page by page for all_pages. */
+typedef struct k8s_json_pages {
+    k8s_arena *arena; /* the pages read so far */
+    k8s_buf items;    /* char *: their items' exact JSON text */
+} k8s_json_pages;
+
+/* Reads one page (a 2xx reply): its items join the others' and *next is
+ * its continue token (NULL on the last page, valid until the next page).
+ * After the last page *result is one list with every page's items and the
+ * rest of the last page (kind, apiVersion, metadata without continue, any
+ * other member) as JSON text in arena. */
+k8s_code k8s_json_pages_add(k8s_json_pages *p, const char *body, size_t len, k8s_arena *arena,
+                            const char **next, char **result, k8s_error *err);
+void k8s_json_pages_clear(k8s_json_pages *p);
+
 /* A connection made on the client's terms (server, TLS, proxy, client
  * certificate, credentials), for a protocol the client does not speak
  * itself: WebSocket streams. */
