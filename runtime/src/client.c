@@ -1212,12 +1212,13 @@ bool k8s_waiting_allowed(k8s_client *c, const char *async, k8s_error *err)
     return true;
 }
 
-void k8s_waiter_init(k8s_waiter *w, bool drop_status, void *data)
+void k8s_waiter_init(k8s_waiter *w, bool stream, k8s_arena *status_arena, void *data)
 {
     memset(w, 0, sizeof *w);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cond, NULL);
-    w->drop_status = drop_status;
+    w->stream = stream;
+    w->status_arena = status_arena;
     w->data = data;
 }
 
@@ -1229,8 +1230,8 @@ void k8s_waiter_done(void *data, k8s_code code, void *result, const k8s_error *e
     w->result = result;
     if (err)
         w->err = *err;
-    if (w->drop_status)
-        w->err.status = NULL;
+    if (w->stream && w->err.status) /* out of memory: no Status, the rest of the error stays */
+        w->err.status = w->status_arena ? k8s_copy(&k8s_status_desc, w->err.status, w->status_arena) : NULL;
     w->finished = true;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->mu);
@@ -1261,7 +1262,7 @@ k8s_code k8s_waiter_wait(k8s_waiter *w, k8s_code submitted, void **result, k8s_e
 static k8s_code run_waiting(k8s_client *c, kcall *k, void **result, k8s_error *err)
 {
     k8s_waiter w;
-    k8s_waiter_init(&w, false, NULL);
+    k8s_waiter_init(&w, false, NULL, NULL);
     return k8s_waiter_wait(&w, submit(c, k, k8s_waiter_done, &w), result, err);
 }
 

@@ -95,7 +95,8 @@ typedef struct k8s_waiter {
     pthread_mutex_t mu;
     pthread_cond_t cond;
     bool finished;
-    bool drop_status; /* the Status dies with the call (streams' own arenas) */
+    bool stream;           /* the Status dies with the call: status_arena gets a copy */
+    k8s_arena *status_arena; /* the caller's, or NULL: no Status */
     k8s_code code;
     void *result;
     k8s_error err;
@@ -105,7 +106,9 @@ typedef struct k8s_waiter {
 /* False, with err saying why, on the loop's own thread, where waiting
  * would never end; `async` names the form to use instead. */
 bool k8s_waiting_allowed(k8s_client *client, const char *async, k8s_error *err);
-void k8s_waiter_init(k8s_waiter *w, bool drop_status, void *data);
+/* A stream's waiter (stream) copies the error's Status into status_arena,
+ * on the loop thread while the Status still lives. */
+void k8s_waiter_init(k8s_waiter *w, bool stream, k8s_arena *status_arena, void *data);
 /* A k8s_done_fn, with the waiter as data. */
 void k8s_waiter_done(void *w, k8s_code code, void *result, const k8s_error *err);
 /* With submitted the code of the async submission: waits for the end if

@@ -276,7 +276,8 @@ static void forward(void *data, k8s_watch_event *ev)
 }
 
 k8s_code k8s_watch(k8s_client *client, const k8s_resource *resource, const char *namespace_,
-                   const k8s_list_options *opts, k8s_watch_fn on_event, void *data, k8s_error *err)
+                   const k8s_list_options *opts, k8s_watch_fn on_event, void *data, k8s_arena *arena,
+                   k8s_error *err)
 {
     if (err)
         memset(err, 0, sizeof *err);
@@ -284,7 +285,7 @@ k8s_code k8s_watch(k8s_client *client, const k8s_resource *resource, const char 
         return K8S_EINVAL;
     forwarding f = {on_event, data};
     k8s_waiter w;
-    k8s_waiter_init(&w, true, &f); /* the Status lives in the watch, which ends */
+    k8s_waiter_init(&w, true, arena, &f); /* the Status lives in the watch, which ends */
     return k8s_waiter_wait(&w,
                            k8s_watch_async(client, resource, namespace_, opts, on_event ? forward : NULL,
                                            k8s_waiter_done, &w),
