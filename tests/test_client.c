@@ -23,6 +23,7 @@
 #include "k8s/api.h"
 #include "k8s/discovery.h"
 #include "k8s/watch.h"
+#include "internal.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -639,6 +640,63 @@ static void test_auth_modes(void **state)
     }
 }
 
+/* A 401 names the request, the credential sent and whose it is, and says
+ * the server refused it (token files and plugins: after fetching it again). */
+static void test_unauthorized_says_what_was_refused(void **state)
+{
+    (void)state;
+    need_server();
+    char token_file[700], plugin[700];
+    snprintf(token_file, sizeof token_file, "%s/bad-token", srv.dir);
+    FILE *f = fopen(token_file, "w");
+    fputs("not-a-token\n", f);
+    fclose(f);
+    snprintf(plugin, sizeof plugin, "%s/bad-plugin.sh", srv.dir);
+    f = fopen(plugin, "w");
+    fprintf(f, "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+               "\"status\":{\"token\":\"not-a-token\"}}'\n");
+    fclose(f);
+    chmod(plugin, 0755);
+    char file_user[800], file_sent[800], exec_user[900], exec_sent[800];
+    snprintf(file_user, sizeof file_user, "    tokenFile: %s", token_file);
+    snprintf(file_sent, sizeof file_sent, "the token from the file %s", token_file);
+    snprintf(exec_user, sizeof exec_user,
+             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
+             "      command: %s", plugin);
+    snprintf(exec_sent, sizeof exec_sent, "the token from the exec plugin %s", plugin);
+    const struct {
+        const char *name, *user, *sent;
+        bool refetched;
+    } cases[] = {
+        {"bad-static", "    token: not-a-token", "the token", false},
+        {"bad-file", file_user, file_sent, true},
+        {"bad-exec", exec_user, exec_sent, true},
+        {"bad-basic", "    username: someone\n    password: wrong", "the username and password", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *kc = test_server_kubeconfig(&srv, cases[i].name, cases[i].user);
+        char want[1200];
+        snprintf(want, sizeof want,
+                 "GET /api/v1/namespaces/%s: HTTP 401 (Unauthorized): the server refused %s of kubeconfig user \"test\" (%s)%s",
+                 ns, cases[i].sent, kc, cases[i].refetched ? ", also when fetched again" : "");
+        k8s_config *c = load(kc);
+        k8s_client *cl = make_client(c, NULL);
+        k8s_arena *a = k8s_arena_new();
+        k8s_core_v1_namespace *n;
+        k8s_error err;
+        assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err), K8S_EUNAUTHORIZED);
+        assert_int_equal(err.http_status, 401);
+        assert_string_equal(err.status->reason, "Unauthorized");
+        if (strcmp(err.message, want) != 0)
+            fail_msg("%s:\n got  %s\n want %s", cases[i].name, err.message, want);
+        assert_null(strstr(err.message, "not-a-token"));
+        print_message("  %s\n", err.message);
+        k8s_arena_free(a);
+        k8s_client_free(cl);
+        k8s_config_free(c);
+    }
+}
+
 /* A token file that rotates: the next 401 makes the client read it again. */
 static void test_token_rotation(void **state)
 {
@@ -729,30 +787,86 @@ static void test_faults(void **state)
     k8s_arena_free(a);
 }
 
-static void test_tls_and_transport_failures(void **state)
+/* A GET of the test namespace with the admin token and a cluster entry
+ * "x" with these lines; the kubeconfig's path in kc. */
+static k8s_code get_with_cluster(const char *name, const char *cluster_lines, char *kc, size_t kc_size, k8s_error *err)
 {
-    (void)state;
-    need_server();
-    k8s_error err;
-    /* a CA that did not sign the server's certificate */
-    char yaml[2048], kc[800];
-    FILE *f;
-    snprintf(kc, sizeof kc, "%s/wrongca", srv.dir);
-    f = fopen(kc, "w");
+    snprintf(kc, kc_size, "%s/%s", srv.dir, name);
+    FILE *f = fopen(kc, "w");
     fprintf(f,
-            "apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters:\n- name: x\n  cluster:\n    server: %s\n"
-            "    certificate-authority: %s/admin.crt\nusers:\n- name: x\n  user:\n    token: admin-token\n"
-            "contexts:\n- name: x\n  context: {cluster: x, user: x}\n",
-            srv.url, srv.dir);
+            "apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters:\n- name: x\n  cluster:\n    server: %s\n%s"
+            "users:\n- name: x\n  user:\n    token: admin-token\ncontexts:\n- name: x\n  context: {cluster: x, user: x}\n",
+            srv.url, cluster_lines);
     fclose(f);
     k8s_config *c = load(kc);
     k8s_client *cl = make_client(c, NULL);
     k8s_arena *a = k8s_arena_new();
     k8s_core_v1_namespace *n;
-    assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err), K8S_ETLS);
-    assert_int_not_equal(err.curl_code, 0);
+    k8s_code rc = k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, err);
+    k8s_arena_free(a);
     k8s_client_free(cl);
     k8s_config_free(c);
+    return rc;
+}
+
+static void expect_untrusted(const char *name, const char *cluster_lines, const char *against, const char *host)
+{
+    k8s_error err;
+    char kc[800], want[1200];
+    assert_int_equal(get_with_cluster(name, cluster_lines, kc, sizeof kc, &err), K8S_ETLS);
+    assert_int_equal(err.curl_code, 60); /* CURLE_PEER_FAILED_VERIFICATION */
+    if (strstr(err.message, "SSL certificate problem"))
+        fail_msg("message: %s", err.message);
+    snprintf(want, sizeof want, "GET /api/v1/namespaces/%s: the server's certificate, checked for the name \"%s\" "
+             "against the %s, is not trusted: ", ns, host, against);
+    char *where = strstr(want, "@KC@");
+    if (where) { /* the kubeconfig's own path */
+        char rest[600];
+        snprintf(rest, sizeof rest, "%s", where + 4);
+        snprintf(where, sizeof want - (size_t)(where - want), "%s%s", kc, rest);
+    }
+    if (strncmp(err.message, want, strlen(want)) != 0)
+        fail_msg("message: %s\nwanted: %s...", err.message, want);
+    print_message("  %s\n", err.message);
+}
+
+static void test_tls_and_transport_failures(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_error err;
+    char yaml[2048], lines[2048], other[700];
+    k8s_config *c;
+    k8s_client *cl;
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_namespace *n;
+
+    /* a certificate authority that did not sign the server's certificate: as
+     * a file, as data, and the system's store; and the name checked */
+    snprintf(other, sizeof other, "%s/other", srv.dir);
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/apiserver/mkcerts.sh' '%s' >/dev/null 2>&1", getenv("K8S_SOURCE_DIR"), other);
+    assert_int_equal(system(cmd), 0);
+    snprintf(lines, sizeof lines, "    certificate-authority: %s/ca.crt\n", other);
+    snprintf(yaml, sizeof yaml, "certificate-authority file %s/ca.crt of clusters[\"x\"]", other);
+    expect_untrusted("wrongca", lines, yaml, "127.0.0.1");
+    size_t len;
+    char path[800];
+    snprintf(path, sizeof path, "%s/ca.crt", other);
+    char *pem = test_read_file(path, &len), *b64 = malloc(k8s_base64_encoded_len(len) + 1);
+    k8s_base64_encode((const uint8_t *)pem, len, b64);
+    b64[k8s_base64_encoded_len(len)] = '\0';
+    snprintf(lines, sizeof lines, "    certificate-authority-data: %s\n", b64);
+    free(pem);
+    free(b64);
+    expect_untrusted("wrongca-data", lines, "certificate-authority-data of clusters[\"x\"] in @KC@", "127.0.0.1");
+    expect_untrusted("system-cas", "", "system's CA store", "127.0.0.1");
+    snprintf(lines, sizeof lines, "    certificate-authority: %s/ca.crt\n    tls-server-name: wrong.example\n", srv.dir);
+    snprintf(yaml, sizeof yaml, "certificate-authority file %s/ca.crt of clusters[\"x\"]", srv.dir);
+    expect_untrusted("wrongname", lines, yaml, "wrong.example");
+    char kc[800];
+    snprintf(lines, sizeof lines, "    certificate-authority: %s/ca.crt\n    tls-server-name: localhost\n", srv.dir);
+    CHECK_OK(get_with_cluster("rightname", lines, kc, sizeof kc, &err));
 
     /* nothing listening */
     snprintf(yaml, sizeof yaml,
@@ -1231,6 +1345,7 @@ int main(void)
         cmocka_unit_test(test_custom_resources),
         cmocka_unit_test(test_auth_modes),
         cmocka_unit_test(test_token_rotation),
+        cmocka_unit_test(test_unauthorized_says_what_was_refused),
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_tls_and_transport_failures),
         cmocka_unit_test(test_async_and_cancel),

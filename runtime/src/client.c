@@ -900,15 +900,55 @@ static const char *call_path(const kcall *k)
     return p ? p : u;
 }
 
+/* A server certificate that did not verify: against which certificate
+ * authority (file, -data of which cluster, the system's store) and for
+ * which name, rather than curl's "SSL certificate problem: ...". */
+static void explain_untrusted(kcall *k, CURLcode rc)
+{
+    const k8s_config *cfg = k->client->config;
+    static const char *const prefixes[] = {"SSL certificate problem: ", "SSL: "};
+    const char *why = k->curl_error[0] ? k->curl_error : curl_easy_strerror(rc);
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(why, prefixes[i], strlen(prefixes[i])) == 0)
+            why += strlen(prefixes[i]);
+    char *host = NULL;
+    CURLU *u = curl_url();
+    if (u && curl_url_set(u, CURLUPART_URL, k->client->base_url, 0) == CURLUE_OK)
+        curl_url_get(u, CURLUPART_HOST, &host, 0);
+    /* what to act on first: the message may be cut at its end */
+    k8s_error_set(&k->err, K8S_ETLS, NULL, NULL, NULL,
+                  "%s %s: the server's certificate, checked for the name \"%s\" against the %s, is not trusted: %s",
+                  k->req.method, call_path(k), host ? host : "?",
+                  cfg->ca_origin ? cfg->ca_origin : "system's CA store", why);
+    curl_free(host);
+    curl_url_cleanup(u);
+}
+
 static void transport_failed(kcall *k, CURLcode rc)
 {
     if (transient(rc) && retry_later(k))
         return;
     k8s_code code = rc == CURLE_OPERATION_TIMEDOUT ? K8S_ETIMEDOUT : tls_failure(rc) ? K8S_ETLS : K8S_ETRANSPORT;
-    k8s_error_set(&k->err, code, NULL, NULL, NULL, "%s %s: %s", k->req.method, call_path(k),
-                  k->curl_error[0] ? k->curl_error : curl_easy_strerror(rc));
+    if (rc == CURLE_PEER_FAILED_VERIFICATION)
+        explain_untrusted(k, rc);
+    else
+        k8s_error_set(&k->err, code, NULL, NULL, NULL, "%s %s: %s", k->req.method, call_path(k),
+                      k->curl_error[0] ? k->curl_error : curl_easy_strerror(rc));
     k->err.curl_code = (int)rc;
     finish(k, code, NULL);
+}
+
+/* A 401 says what was refused: the request, and which credential of whose. */
+static void explain_unauthorized(kcall *k)
+{
+    char cred[400];
+    k8s_credential_describe(k->client->config, &k->cred, cred, sizeof cred);
+    const k8s_status *st = k->err.status; /* in the arena, not in the message it replaces */
+    int n = snprintf(k->err.message, sizeof k->err.message, "%s %s: HTTP 401 (%s): the server refused %s%s",
+                     k->req.method, call_path(k), st && st->message ? st->message : "Unauthorized", cred,
+                     k->auth_retried ? ", also when fetched again" : "");
+    if (n >= (int)sizeof k->err.message) /* cut short: the end (the kubeconfig's name) says least */
+        memcpy(k->err.message + sizeof k->err.message - 4, "...", 4);
 }
 
 /* The next page's continue token: a copy, as the page it came in may go. */
@@ -995,6 +1035,8 @@ static void call_done(kcall *k, CURLcode rc)
         k->err.http_status = (int)status;
     } else {
         code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
+        if (code == K8S_EUNAUTHORIZED)
+            explain_unauthorized(k);
         if (code == K8S_OK && k->all_pages && result) {
             code = collect_page(k, result, &more);
             result = k->first_page;

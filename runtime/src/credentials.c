@@ -138,6 +138,20 @@ void k8s_credential_clear(k8s_credential *cred)
     memset(cred, 0, sizeof *cred);
 }
 
+void k8s_credential_describe(const k8s_config *cfg, const k8s_credential *cred, char *buf, size_t n)
+{
+    const char *header = !cred->authorization ? NULL : cfg->username ? "the username and password" : "the token";
+    bool cert = cred->cert.data || cfg->client_cert.data;
+    const char *from = cfg->exec ? " from the exec plugin " : cfg->token_file ? " from the file " : "";
+    const char *source = cfg->exec ? cfg->exec->command : cfg->token_file ? cfg->token_file : "";
+    char whose[300] = "";
+    if (cfg->user)
+        snprintf(whose, sizeof whose, " of kubeconfig user \"%s\" (%s)", cfg->user,
+                 cfg->user_origin ? cfg->user_origin : "?");
+    snprintf(buf, n, "%s%s%s%s%s", header ? header : cert ? "the client certificate" : "no credentials",
+             header && cert ? " and the client certificate" : "", from, source, whose);
+}
+
 static bool cred_copy(k8s_credential *dst, const k8s_credential *src)
 {
     memset(dst, 0, sizeof *dst);
