@@ -1213,6 +1213,41 @@ static void test_streams_beyond_one_connection(void **state)
     k8s_arena_free(a);
 }
 
+/* A GOAWAY on every connection (kube-apiserver's --goaway-chance): the
+ * watches on them go on, and the calls that follow share new connections
+ * rather than opening one each. */
+static void test_goaway_does_not_fan_out(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_client *cl = make_client(cfg, NULL);
+    tally watches = TALLY_INIT, gets = TALLY_INIT;
+    start_watches(cl, &watches, 150, 0);
+    assert_int_equal(tally_wait(&watches, &watches.started, 150, 30000), 150);
+    k8s_client_stats before, after;
+    k8s_client_stats_get(cl, &before);
+    char *reply = NULL;
+    assert_int_equal(test_server_control(&srv, "POST", "/_test/goaway", NULL, &reply), 200);
+    print_message("GOAWAY: %s", reply);
+    free(reply);
+    static timed_get g[300];
+    for (int i = 0; i < 300; i++)
+        start_get(cl, &g[i], &gets, 10000, NULL);
+    assert_int_equal(tally_wait(&gets, &gets.ended, 300, 30000), 300);
+    for (int i = 0; i < 300; i++) {
+        if (g[i].code != K8S_OK)
+            fail_msg("GET %d: %s", i, g[i].message);
+        k8s_arena_free(g[i].arena);
+    }
+    k8s_client_stats_get(cl, &after);
+    print_message("150 watches on %llu connections; after the GOAWAY 300 GETs opened %llu more\n",
+                  (unsigned long long)before.connections, (unsigned long long)(after.connections - before.connections));
+    assert_true(after.connections - before.connections <= 4);
+    assert_int_equal(watches.ended, 0);
+    k8s_client_free(cl);
+    assert_int_equal(watches.codes[K8S_ECANCELED], 150);
+}
+
 /* call.timeout_ms and k8s_cancel hold while a call waits for a retry, for
  * its credentials (a slow exec plugin) and for the rate limit. */
 static void test_time_limits_in_every_state(void **state)
@@ -1355,6 +1390,7 @@ int main(void)
         cmocka_unit_test(test_http2_multiplexing),
         cmocka_unit_test(test_streams_beyond_one_connection),
         cmocka_unit_test(test_time_limits_in_every_state),
+        cmocka_unit_test(test_goaway_does_not_fan_out),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_driven_loop),
     };
