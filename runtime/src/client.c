@@ -231,7 +231,7 @@ static void finish(kcall *k, k8s_code code, void *result)
     bool held = k->st == ST_WAIT_CREDS || k->st == ST_CONNECTING;
     unlink_call(k);
     k8s_timer_stop(k->limit);
-    if (k->easy && k->st != ST_CONNECTING) { /* a connecting worker's own */
+    if (k->st != ST_CONNECTING && k->easy) { /* a connecting worker's own */
         release_easy(c, k->easy);
         k->easy = NULL;
     }
