@@ -588,6 +588,25 @@ static void test_custom_resources(void **state)
     k8s_arena_free(a);
 }
 
+/* Writes srv.dir/NAME.sh, an exec credential plugin that runs `first`
+ * (shell, may be "") and then answers `token`, and the kubeconfig user lines
+ * that run it into yaml. */
+static const char *exec_user(const char *name, const char *first, const char *token, char *yaml, size_t n)
+{
+    char script[700];
+    snprintf(script, sizeof script, "%s/%s.sh", srv.dir, name);
+    FILE *f = fopen(script, "w");
+    fprintf(f, "#!/bin/sh\n%s\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+               "\"status\":{\"token\":\"%s\"}}'\n", first, token);
+    fclose(f);
+    chmod(script, 0755);
+    snprintf(yaml, n,
+             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
+             "      command: %s",
+             script);
+    return yaml;
+}
+
 /* ---- auth ---- */
 
 static void test_auth_modes(void **state)
@@ -612,18 +631,7 @@ static void test_auth_modes(void **state)
                      srv.dir);
             yaml = user;
         } else if (strcmp(cases[i].name, "exec") == 0) {
-            char script[700];
-            snprintf(script, sizeof script, "%s/plugin.sh", srv.dir);
-            FILE *f = fopen(script, "w");
-            fprintf(f, "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-                       "\"status\":{\"token\":\"admin-token\"}}'\n");
-            fclose(f);
-            chmod(script, 0755);
-            snprintf(user, sizeof user,
-                     "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
-                     "      command: %s",
-                     script);
-            yaml = user;
+            yaml = exec_user("plugin", "", "admin-token", user, sizeof user);
         }
         k8s_config *c = load(test_server_kubeconfig(&srv, cases[i].name, yaml));
         k8s_client *cl = make_client(c, NULL);
@@ -646,31 +654,23 @@ static void test_unauthorized_says_what_was_refused(void **state)
 {
     (void)state;
     need_server();
-    char token_file[700], plugin[700];
+    char token_file[700];
     snprintf(token_file, sizeof token_file, "%s/bad-token", srv.dir);
     FILE *f = fopen(token_file, "w");
     fputs("not-a-token\n", f);
     fclose(f);
-    snprintf(plugin, sizeof plugin, "%s/bad-plugin.sh", srv.dir);
-    f = fopen(plugin, "w");
-    fprintf(f, "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-               "\"status\":{\"token\":\"not-a-token\"}}'\n");
-    fclose(f);
-    chmod(plugin, 0755);
-    char file_user[800], file_sent[800], exec_user[900], exec_sent[800];
+    char file_user[800], file_sent[800], plugin_user[900], plugin_sent[800];
     snprintf(file_user, sizeof file_user, "    tokenFile: %s", token_file);
     snprintf(file_sent, sizeof file_sent, "the token from the file %s", token_file);
-    snprintf(exec_user, sizeof exec_user,
-             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
-             "      command: %s", plugin);
-    snprintf(exec_sent, sizeof exec_sent, "the token from the exec plugin %s", plugin);
+    exec_user("bad-plugin", "", "not-a-token", plugin_user, sizeof plugin_user);
+    snprintf(plugin_sent, sizeof plugin_sent, "the token from the exec plugin %s/bad-plugin.sh", srv.dir);
     const struct {
         const char *name, *user, *sent;
         bool refetched;
     } cases[] = {
         {"bad-static", "    token: not-a-token", "the token", false},
         {"bad-file", file_user, file_sent, true},
-        {"bad-exec", exec_user, exec_sent, true},
+        {"bad-exec", plugin_user, plugin_sent, true},
         {"bad-basic", "    username: someone\n    password: wrong", "the username and password", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -1270,18 +1270,9 @@ static void test_time_limits_in_every_state(void **state)
     test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
 
     /* an exec plugin that takes 3 s: the call ends on time, and so does a canceled one */
-    char script[700], user[900];
-    snprintf(script, sizeof script, "%s/slow-plugin.sh", srv.dir);
-    FILE *f = fopen(script, "w");
-    fprintf(f, "#!/bin/sh\nsleep 3\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-               "\"status\":{\"token\":\"admin-token\"}}'\n");
-    fclose(f);
-    chmod(script, 0755);
-    snprintf(user, sizeof user,
-             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
-             "      command: %s",
-             script);
-    k8s_config *c = load(test_server_kubeconfig(&srv, "slow-plugin", user));
+    char user[900];
+    k8s_config *c = load(test_server_kubeconfig(&srv, "slow-plugin",
+                                                exec_user("slow-plugin", "sleep 3", "admin-token", user, sizeof user)));
     k8s_client *cl = make_client(c, NULL);
     t0 = k8s_now_ms();
     assert_int_equal(k8s_core_v1_config_map_get(cl, a, ns, "seed", &(k8s_get_options){.call.timeout_ms = 300}, &cm, &err),

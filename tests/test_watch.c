@@ -385,11 +385,18 @@ static void test_expired_version_is_gone(void **state)
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv};
     k8s_error err;
-    k8s_code rc = k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, NULL, &err);
+    k8s_arena *a = k8s_arena_new();
+    k8s_code rc = k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, a, &err);
     assert_int_equal(rc, K8S_EGONE);
     assert_int_equal(err.http_status, 410);
     assert_int_equal(r->errors, 1); /* the in-stream ERROR event was delivered */
     assert_int_equal(r->n, 0);
+    /* its Status, copied into the arena given: the watch and its event are gone */
+    assert_non_null(err.status);
+    assert_string_equal(err.status->reason, "Expired");
+    assert_int_equal(err.status->code, 410);
+    assert_non_null(strstr(err.status->message, "too old resource version"));
+    k8s_arena_free(a);
 
     /* the watcher reports it as its own condition, with the Status */
     recorder *w = new_recorder();
@@ -406,40 +413,28 @@ static void test_expired_version_is_gone(void **state)
     free(rv);
 }
 
-/* The blocking form hands the server's Status over, copied into the
- * caller's arena: from an ERROR event (410) and from error replies (404,
- * 403); without an arena the rest of the error still tells. */
+/* The blocking form hands over the server's Status of an error reply
+ * (404, 403; 410 in an ERROR event above), copied into the caller's arena;
+ * without an arena the rest of the error still tells. */
 static void test_blocking_watch_status(void **state)
 {
     (void)state;
     need_server();
-    char ns[64];
-    new_namespace("watch", ns, sizeof ns);
-    char *rv = list_rv(ns);
-    put_cm(ns, "old", "1", 1);
-    control("POST", "/_test/compact", "{}");
     recorder *r = new_recorder();
     k8s_arena *a = k8s_arena_new();
     k8s_error err;
-    k8s_list_options old = {.resourceVersion = rv};
-    assert_int_equal(k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &old, on_typed, r, a, &err), K8S_EGONE);
-    assert_non_null(err.status);
-    assert_string_equal(err.status->reason, "Expired");
-    assert_int_equal(err.status->code, 410);
-    assert_non_null(strstr(err.status->message, "too old resource version"));
-
     static const k8s_resource nothings = {"", "v1", "nothings", "Nothing", true, NULL, NULL};
-    assert_int_equal(k8s_watch(client, &nothings, ns, NULL, on_dynamic, r, a, &err), K8S_ENOTFOUND);
+    assert_int_equal(k8s_watch(client, &nothings, "default", NULL, on_dynamic, r, a, &err), K8S_ENOTFOUND);
     assert_int_equal(err.http_status, 404);
     assert_string_equal(err.status->reason, "NotFound");
     assert_string_equal(err.status->message, "the server could not find the requested resource");
 
     k8s_client *norights = fixture_client_as("norights", "    token: no-rights-token");
-    assert_int_equal(k8s_watch(norights, &k8s_core_v1_config_map_resource, ns, NULL, on_typed, r, a, &err),
+    assert_int_equal(k8s_watch(norights, &k8s_core_v1_config_map_resource, "default", NULL, on_typed, r, a, &err),
                      K8S_EFORBIDDEN);
     assert_string_equal(err.status->reason, "Forbidden");
     assert_string_equal(err.status->details->kind, "configmaps");
-    assert_int_equal(k8s_watch(norights, &k8s_core_v1_config_map_resource, ns, NULL, on_typed, r, NULL, &err),
+    assert_int_equal(k8s_watch(norights, &k8s_core_v1_config_map_resource, "default", NULL, on_typed, r, NULL, &err),
                      K8S_EFORBIDDEN);
     assert_null(err.status);
     assert_int_equal(err.http_status, 403);
@@ -448,7 +443,6 @@ static void test_blocking_watch_status(void **state)
     assert_int_equal(r->n, 0);
     k8s_arena_free(a); /* the Statuses go with it */
     free_recorder(r);
-    free(rv);
 }
 
 static void test_streaming_list(void **state)
