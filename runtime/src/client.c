@@ -744,16 +744,22 @@ static const char *call_path(const kcall *k);
 static void abort_call(kcall *k, k8s_code code, const char *message);
 
 /* What a call that ran out of time was waiting for. */
-static const char *waiting_for(const kcall *k)
+static const char *waiting_for(const kcall *k, char *buf, size_t n)
 {
+    const k8s_client *c = k->client;
     switch (k->st) {
     case ST_WAIT_RATE: return "the client's rate limit";
     case ST_WAIT_CREDS: return "credentials";
     case ST_CONNECTING: return "a connection";
     case ST_BACKOFF: return "a retry";
     case ST_SENDING:
-        return k->attached ? "the reply" : "a connection with a free stream (every one is in use; "
-                                           "see k8s_client_options.max_connections)";
+        if (k->attached)
+            return "the reply";
+        if (c->http1 || (int)c->nconns < c->max_connections || c->established < c->nconns)
+            return "a connection";
+        snprintf(buf, n, "a free stream: all k8s_client_options.max_connections = %d connections are full",
+                 c->max_connections);
+        return buf;
     default: return "its start";
     }
 }
@@ -768,12 +774,12 @@ static void on_limit(void *data)
         k8s_timer_start(k->limit, (uint64_t)k->timeout_ms - quiet);
         return;
     }
-    char msg[sizeof k->err.message];
+    char msg[sizeof k->err.message], what[100];
     if (k->on_chunk)
         snprintf(msg, sizeof msg, "%s %s: no data for %d ms", k->req.method, call_path(k), k->timeout_ms);
     else
         snprintf(msg, sizeof msg, "%s %s: no reply within %d ms (waiting for %s)", k->req.method,
-                 call_path(k), k->timeout_ms, waiting_for(k));
+                 call_path(k), k->timeout_ms, waiting_for(k, what, sizeof what));
     abort_call(k, K8S_ETIMEDOUT, msg);
 }
 
