@@ -40,12 +40,13 @@ typedef struct k8s_client_options {
     int burst;              /* requests allowed at once above qps; 0: max(1, qps) */
     const char *user_agent; /* NULL: "k8s-c/<version>" */
     bool http1;             /* do not offer HTTP/2 */
-    /* HTTP/2 connections to the server at most; 0: 64. One connection
+    /* Connections to the server at most; 0: 64. An HTTP/2 connection
      * carries as many streams (calls, watches, log follows) as the server
      * allows (SETTINGS_MAX_CONCURRENT_STREAMS: 100 on kube-apiserver); the
      * client opens another only when every open one is full, so calls
      * beyond max_connections times that wait for a stream to end (or for
-     * their timeout). Ignored with http1 (a connection per call). */
+     * their timeout). A server that speaks only HTTP/1.1 (kubectl proxy)
+     * takes a connection per call: with http1 set there is no limit. */
     int max_connections;
     k8s_warning_fn on_warning; /* each Warning header the server sends; NULL: ignored */
     void *warning_ctx;
