@@ -10,6 +10,7 @@
 
 #include "k8s/arena.h"
 #include "k8s/buf.h"
+#include "k8s/codec.h"
 #include "k8s/error.h"
 #include "k8s/types.h"
 
@@ -43,6 +44,8 @@ void k8s_error_set(k8s_error *err, k8s_code code, const k8s_path *path, const ch
                    const char *at, const char *fmt, ...) K8S_PRINTF(6, 7);
 void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
                     const char *at, const char *fmt, va_list ap);
+/* Sets only the offset, line and column of `at` within text from start. */
+void k8s_error_at(k8s_error *err, const char *start, const char *at);
 
 /* Size of one element of a field's kind (arrays, map values). */
 size_t k8s_kind_size(const k8s_field *f);
@@ -75,6 +78,11 @@ bool k8s_base64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len);
 
 /* Appends s as a JSON string (quoted, escaped; s must be UTF-8). */
 k8s_code k8s_json_quote(k8s_buf *b, const char *s);
+
+/* k8s_json_peek_kind with decode options (opts may be NULL). */
+k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
+                            const k8s_decode_options *opts, char **api_version, char **kind,
+                            k8s_error *err);
 
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

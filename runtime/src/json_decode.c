@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "k8s/codec.h"
+#include "k8s/values.h"
 
 enum { OK = 0, SKIP = 1, STOP = -1 };
 
@@ -510,7 +511,7 @@ key:
 after:
     if (sp == 0) {
         size_t n = (size_t)(d->p - begin);
-        if (n > d->max_string)
+        if (out && n > d->max_string) /* only what is kept costs memory */
             return problem(d, K8S_ETOOBIG, path, begin, "value of %zu bytes is over the limit of %zu",
                            n, d->max_string);
         return OK;
@@ -672,6 +673,37 @@ static int dec_bytes(dec *d, k8s_bytes *dst, const k8s_path *path)
     return OK;
 }
 
+/* A number where a Quantity goes. Kubernetes reads the number's text as a
+ * quantity (resource.Quantity's UnmarshalJSON) and stores what Go's String()
+ * then gives, so that is the text kept: 2 -> "2", 0.5 -> "500m". */
+static int dec_quantity_number(dec *d, char **dst, const k8s_path *path)
+{
+    const char *s = d->p;
+    bool is_int;
+    if (scan_number(d, path, &is_int) < 0)
+        return STOP;
+    size_t n = (size_t)(d->p - s);
+    if (n > d->max_string)
+        return problem(d, K8S_ETOOBIG, path, s, "number of %zu bytes is over the limit of %zu", n,
+                       d->max_string);
+    char *text = k8s_arena_strndup(d->arena, s, n);
+    if (!text)
+        return nomem(d, path);
+    k8s_quantity q;
+    k8s_error e;
+    k8s_code rc = k8s_quantity_parse(text, &q, &e);
+    if (rc)
+        return problem(d, rc, path, s, "%s", e.message);
+    if (!k8s_quantity_text_kept(text)) {
+        char canonical[K8S_QUANTITY_TEXT_MAX];
+        size_t len = k8s_quantity_format(&q, canonical, sizeof canonical);
+        if (!(text = k8s_arena_strndup(d->arena, canonical, len)))
+            return nomem(d, path);
+    }
+    *dst = text;
+    return OK;
+}
+
 /* A free-form value: compacted onto the text stack, then copied out. */
 static int dec_json(dec *d, char **dst, const k8s_path *path)
 {
@@ -702,7 +734,7 @@ static bool accepts(const k8s_field *m, char c)
     case 'f': return !array && m->kind == K8S_KIND_BOOL;
     default:
         return !array && (m->kind == K8S_KIND_INT32 || m->kind == K8S_KIND_INT64 ||
-                          m->kind == K8S_KIND_DOUBLE);
+                          m->kind == K8S_KIND_DOUBLE || m->kind == K8S_KIND_QUANTITY);
     }
 }
 
@@ -731,8 +763,13 @@ static int dec_value(dec *d, const k8s_field *f, char *dst, bool inline_obj, con
     if (!c && d->p >= d->end)
         return eof_error(d, path);
     switch (f->kind) {
-    case K8S_KIND_STRING:
     case K8S_KIND_QUANTITY:
+        if (c == '-' || (c >= '0' && c <= '9'))
+            return dec_quantity_number(d, (char **)dst, path);
+        if (c != '"')
+            return reject(d, K8S_ETYPE, path, "expected a string or a number, got %s", token_name(c));
+        return dec_string(d, path, (char **)dst);
+    case K8S_KIND_STRING:
     case K8S_KIND_TIME:
     case K8S_KIND_MICROTIME:
         if (c != '"')
@@ -1190,6 +1227,7 @@ k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_pa
 {
     dec d;
     dec_init(&d, text, len, NULL, NULL, err);
+    d.max_string = SIZE_MAX; /* the output is never longer than text */
     size_t mark = out->len;
     ws(&d);
     int r = d.p >= d.end ? fatal(&d, K8S_ESYNTAX, path, d.p, "empty input") : scan_raw(&d, path, out);
@@ -1209,11 +1247,12 @@ k8s_code k8s_json_compact(const char *text, size_t len, k8s_buf *out, k8s_error 
     return k8s_compact_at(text, len, out, NULL, err);
 }
 
-k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char **api_version,
-                            char **kind, k8s_error *err)
+k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
+                            const k8s_decode_options *opts, char **api_version, char **kind,
+                            k8s_error *err)
 {
     dec d;
-    dec_init(&d, json, len, arena, NULL, err);
+    dec_init(&d, json, len, arena, opts, err);
     *api_version = *kind = NULL;
     ws(&d);
     int r = OK;
@@ -1239,6 +1278,9 @@ k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char
                                                                           : NULL;
                 if (dst && peek(&d) == '"')
                     r = dec_string(&d, &child, dst);
+                else if (dst && peek(&d) != 'n' && d.p < d.end) /* null is absent */
+                    r = fatal(&d, K8S_ETYPE, NULL, d.p, "%s must be a string, got %s",
+                              dst == kind ? "kind" : "apiVersion", token_name(peek(&d)));
                 else
                     r = scan_raw(&d, &child, NULL);
                 if (r < 0)
@@ -1264,11 +1306,18 @@ k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char
     return code;
 }
 
+k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char **api_version,
+                            char **kind, k8s_error *err)
+{
+    return k8s_peek_kind_opts(json, len, arena, NULL, api_version, kind, err);
+}
+
 k8s_code k8s_unknown_splice(const k8s_type *type, const char *text, k8s_buf *out, bool *first,
                             const k8s_path *path, k8s_error *err)
 {
     dec d;
     dec_init(&d, text, strlen(text), NULL, NULL, err);
+    d.max_string = SIZE_MAX; /* the caller's text, written out as it is */
     ws(&d);
     int r = OK;
     if (peek(&d) != '{') {
@@ -1318,4 +1367,94 @@ k8s_code k8s_unknown_splice(const k8s_type *type, const char *text, k8s_buf *out
     k8s_code code = d.first;
     dec_done(&d);
     return code;
+}
+
+/* ---- locating a path ---- */
+
+/* One step of a path as k8s_path_format writes it: `name` (`.name` after
+ * the first), `["key"]` or `[N]`. */
+typedef struct step {
+    const char *key; /* NULL for an index */
+    size_t len, index;
+} step;
+
+static bool next_step(const char **pp, bool first, step *st)
+{
+    const char *p = *pp;
+    if (*p == '[' && p[1] == '"') {
+        const char *e = strstr(p + 2, "\"]");
+        if (!e)
+            return false;
+        *st = (step){p + 2, (size_t)(e - p - 2), 0};
+        *pp = e + 2;
+        return true;
+    }
+    if (*p == '[') {
+        size_t i = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            i = i * 10 + (size_t)(*p - '0');
+        if (*p != ']')
+            return false;
+        *st = (step){NULL, 0, i};
+        *pp = p + 1;
+        return true;
+    }
+    if (!first && *p++ != '.')
+        return false;
+    const char *name = p;
+    while (*p && *p != '.' && *p != '[')
+        p++;
+    *st = (step){name, (size_t)(p - name), 0};
+    *pp = p;
+    return p > name;
+}
+
+/* At the value of an object or array: moves to the member or element that
+ * st names; false when there is none. */
+static bool enter_step(dec *d, const step *st)
+{
+    char open = peek(d);
+    if (open != (st->key ? '{' : '['))
+        return false;
+    d->p++;
+    ws(d);
+    for (size_t i = 0;; i++) {
+        if (peek(d) == (st->key ? '}' : ']'))
+            return false;
+        if (st->key) {
+            str raw;
+            const char *key;
+            size_t klen;
+            if (read_key(d, NULL, &raw, &key, &klen) < 0)
+                return false;
+            if (klen == st->len && !memcmp(key, st->key, klen))
+                return true;
+        } else if (i == st->index) {
+            return true;
+        }
+        if (scan_raw(d, NULL, NULL) < 0)
+            return false;
+        ws(d);
+        if (peek(d) != ',')
+            return false;
+        d->p++;
+        ws(d);
+    }
+}
+
+void k8s_json_locate(const char *json, size_t len, k8s_error *err)
+{
+    if (!err || err->line || !json)
+        return;
+    dec d;
+    dec_init(&d, json, len, NULL, NULL, NULL);
+    d.max_string = SIZE_MAX;
+    ws(&d);
+    const char *found = d.p, *path = err->path;
+    step st;
+    for (bool first = true; *path && next_step(&path, first, &st) && enter_step(&d, &st); first = false)
+        found = d.p;
+    dec_done(&d);
+    if (found < json + len)
+        k8s_error_at(err, json, found);
 }

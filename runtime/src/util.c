@@ -69,20 +69,24 @@ void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const c
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     err->offset = 0;
     err->line = err->column = 0;
-    if (start && at) {
-        err->offset = (size_t)(at - start);
-        unsigned line = 1, col = 1;
-        for (const char *q = start; q < at; q++) {
-            if (*q == '\n') {
-                line++;
-                col = 1;
-            } else if (((unsigned char)*q & 0xC0) != 0x80) {
-                col++;
-            }
+    if (start && at)
+        k8s_error_at(err, start, at);
+}
+
+void k8s_error_at(k8s_error *err, const char *start, const char *at)
+{
+    unsigned line = 1, col = 1;
+    for (const char *q = start; q < at; q++) {
+        if (*q == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)*q & 0xC0) != 0x80) {
+            col++;
         }
-        err->line = line;
-        err->column = col;
     }
+    err->offset = (size_t)(at - start);
+    err->line = line;
+    err->column = col;
 }
 
 void k8s_error_set(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
