@@ -163,17 +163,17 @@ static int hexval(char c)
     return -1;
 }
 
-static bool hex4(const char *p, unsigned *v)
+/* The code unit of 4 hex digits at p, or -1. */
+static long hex4(const char *p)
 {
-    unsigned r = 0;
+    long r = 0;
     for (int i = 0; i < 4; i++) {
         int h = hexval(p[i]);
         if (h < 0)
-            return false;
-        r = r << 4 | (unsigned)h;
+            return -1;
+        r = r << 4 | h;
     }
-    *v = r;
-    return true;
+    return r;
 }
 
 typedef struct str {
@@ -210,18 +210,17 @@ static int scan_string(dec *d, const k8s_path *path, str *s)
             }
             char e = p[1];
             if (e == 'u') {
-                unsigned u;
-                if (end - p < 6 || !hex4(p + 2, &u))
+                long u = end - p < 6 ? -1 : hex4(p + 2);
+                if (u < 0)
                     return fatal(d, K8S_EENCODING, path, p, "invalid \\u escape");
                 if (u == 0)
                     s->nul = true;
                 if (u >= 0xDC00 && u <= 0xDFFF)
-                    return fatal(d, K8S_EENCODING, path, p, "lone low surrogate \\u%04X", u);
+                    return fatal(d, K8S_EENCODING, path, p, "lone low surrogate \\u%04lX", u);
                 if (u >= 0xD800 && u <= 0xDBFF) {
-                    unsigned lo;
-                    if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &lo) ||
-                        lo < 0xDC00 || lo > 0xDFFF)
-                        return fatal(d, K8S_EENCODING, path, p, "lone high surrogate \\u%04X", u);
+                    long lo = end - p < 12 || p[6] != '\\' || p[7] != 'u' ? -1 : hex4(p + 8);
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return fatal(d, K8S_EENCODING, path, p, "lone high surrogate \\u%04lX", u);
                     p += 12;
                 } else {
                     p += 6;
@@ -291,12 +290,11 @@ static size_t unescape(const str *s, char *out)
         case 'n': *o++ = '\n'; break;
         case 'r': *o++ = '\r'; break;
         case 't': *o++ = '\t'; break;
-        case 'u': {
-            unsigned u, lo;
-            hex4(p, &u);
+        case 'u': { /* scan_string checked the digits and the pairs */
+            unsigned u = (unsigned)hex4(p);
             p += 4;
             if (u >= 0xD800 && u <= 0xDBFF) {
-                hex4(p + 2, &lo);
+                unsigned lo = (unsigned)hex4(p + 2);
                 p += 6;
                 u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
             }

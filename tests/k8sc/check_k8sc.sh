@@ -11,8 +11,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
-# Every run is bounded in time, so a k8sc that loops fails instead of hanging.
-run() { timeout 120 ${K8S_TEST_WRAPPER:-} "$k8sc" "$@"; }
+# Every run is bounded in time and output (20 MB), so a k8sc that loops
+# fails instead of hanging or filling the disk.
+run() ( ulimit -f 20480; timeout 120 ${K8S_TEST_WRAPPER:-} "$k8sc" "$@" )
 
 # expect CODE OUTFILE ARGS...: runs k8sc ARGS (stdout to OUTFILE, stderr to
 # OUTFILE.err) and checks the exit code; has OUTFILE TEXT looks in both,
