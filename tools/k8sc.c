@@ -185,6 +185,8 @@ static void report(file_ctx *c, const k8s_error *problem, bool warning)
         k8s_yaml_locate(c->stream, &e);
     }
     const char *msg = e.message[0] ? e.message : k8s_strerror(e.code);
+    if (c->problems != stdout)
+        fflush(stdout); /* after the documents printed before it */
     if (e.line)
         fprintf(c->problems, "%s:%u:%u: ", c->name, e.line, e.column);
     else
@@ -281,7 +283,6 @@ static void roundtrip_doc(file_ctx *c)
     } else if (rc == K8S_EUNKNOWN_KIND) {
         /* not a kind of this version (a custom resource, a List): keep it as it is */
         append(&err, "; passed through untyped");
-        fflush(stdout);
         report(c, &err, true);
         rc = k8s_json_compact(c->json, c->len, &out, &err);
     } else if (rc == K8S_ENOMEM && !a) {
@@ -291,7 +292,6 @@ static void roundtrip_doc(file_ctx *c)
         fwrite(out.data, 1, out.len, stdout);
         fputc('\n', stdout);
     } else {
-        fflush(stdout);
         report(c, &err, false);
     }
     k8s_buf_free(&out);
