@@ -650,29 +650,98 @@ static void test_locate(void **state)
         unsigned line, column;
     } cases[] = {
         {"spec.containers[1].resources.limits.cpu", "\"12Zi\"", 3, 45},
-        {"spec.containers[0].name", "{\"image\"", 2, 24},  /* missing: its object */
+        {"spec.containers[0].name", "{\"image\"", 2, 24}, /* missing: its object */
         {"spec.containers[1]", "{\"name\"", 3, 4},
-        {"spec.containers[7]", "[{", 2, 23},              /* past the end: the array */
+        {"spec.containers[7]", "[{", 2, 23}, /* past the end: the array */
         {"metadata.labels[\"app.kubernetes.io/name\"]", "\"x\"}}", 1, 49},
         {"metadata.nope.deeper", "{\"labels\"", 1, 13},
         {"", "{", 1, 1},
-        {"...ainers[1].name", "{", 1, 1},                  /* a cut path: the document */
+        {"...ainers[1].name", "{", 1, 1}, /* a cut path: the document */
+        {"spec.containers[x]", "[{", 2, 23}, /* a step it cannot read: the one before */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        k8s_error err = {.code = K8S_EVALUE};
-        snprintf(err.path, sizeof err.path, "%s", cases[i].path);
-        k8s_json_locate(json, strlen(json), &err);
-        if (err.offset != (size_t)(strstr(json, cases[i].at) - json) || err.line != cases[i].line ||
-            err.column != cases[i].column)
-            fail_msg("%s: offset %zu line %u column %u", cases[i].path, err.offset, err.line, err.column);
+    enum { N = sizeof cases / sizeof cases[0] };
+    /* all at once, in any order, and each on its own */
+    k8s_error errs[N + 1];
+    for (size_t i = 0; i < N; i++) {
+        errs[i] = (k8s_error){.code = K8S_EVALUE};
+        snprintf(errs[i].path, sizeof errs[i].path, "%s", cases[N - 1 - i].path);
+    }
+    errs[N] = (k8s_error){.code = K8S_EVALUE, .path = "spec", .offset = 3, .line = 9, .column = 9};
+    assert_int_equal(k8s_json_locate(json, strlen(json), errs, N + 1), K8S_OK);
+    for (size_t i = 0; i < N; i++) {
+        const k8s_error *e = &errs[N - 1 - i];
+        k8s_error one = {.code = K8S_EVALUE};
+        snprintf(one.path, sizeof one.path, "%s", cases[i].path);
+        assert_int_equal(k8s_json_locate(json, strlen(json), &one, 1), K8S_OK);
+        if (e->offset != (size_t)(strstr(json, cases[i].at) - json) || e->line != cases[i].line ||
+            e->column != cases[i].column || one.offset != e->offset || one.line != e->line)
+            fail_msg("%s: offset %zu line %u column %u", cases[i].path, e->offset, e->line, e->column);
     }
     /* a position already there stays */
-    k8s_error err = {.code = K8S_EVALUE, .path = "spec", .offset = 3, .line = 9, .column = 9};
-    k8s_json_locate(json, strlen(json), &err);
-    assert_int_equal(err.line, 9);
-    assert_int_equal(err.offset, 3);
-    k8s_json_locate(NULL, 0, &err);
-    k8s_json_locate(json, strlen(json), NULL);
+    assert_int_equal(errs[N].line, 9);
+    assert_int_equal(errs[N].offset, 3);
+    assert_int_equal(k8s_json_locate(NULL, 0, errs, 1), K8S_OK);
+    assert_int_equal(k8s_json_locate(json, strlen(json), NULL, 0), K8S_OK);
+    /* malformed text: what was found before the fault counts */
+    k8s_error cut = {.code = K8S_EVALUE, .path = "spec.a.b"};
+    assert_int_equal(k8s_json_locate("{\"spec\":{\"a\":[1,", 16, &cut, 1), K8S_OK);
+    assert_int_equal(cut.offset, 13);
+}
+
+typedef struct lines_seen {
+    size_t n;
+    unsigned line[8];
+} lines_seen;
+
+static void note_line(void *ctx, k8s_severity sev, const k8s_error *e)
+{
+    lines_seen *s = ctx;
+    (void)sev;
+    if (s->n < 8)
+        s->line[s->n] = e->line;
+    s->n++;
+}
+
+/* Problems in a long list are placed in one pass, by the decoder and by
+ * k8s_json_locate: 5,000 of them, each in its own item of a 10 MB list, cost
+ * 25 GB of scanning when each position is counted from the top. */
+static void test_locate_many(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    k8s_buf b = K8S_BUF_INIT;
+    assert_int_equal(k8s_buf_append(&b, "{\"items\":[", 10), K8S_OK);
+    char pad[2000];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    for (size_t i = 0; i < N; i++) {
+        char item[2100];
+        int w = snprintf(item, sizeof item, "%s\n{\"pad\":\"%s\",\"spec\":{}}", i ? "," : "", pad);
+        assert_int_equal(k8s_buf_append(&b, item, (size_t)w), K8S_OK);
+    }
+    assert_int_equal(k8s_buf_append(&b, "]}", 2), K8S_OK);
+    k8s_error *errs = calloc(N, sizeof *errs);
+    assert_non_null(errs);
+    for (size_t i = 0; i < N; i++)
+        snprintf(errs[i].path, sizeof errs[i].path, "items[%zu].spec.containers", i);
+    assert_int_equal(k8s_json_locate(b.data, b.len, errs, N), K8S_OK);
+    for (size_t i = 0; i < N; i += 997) {
+        assert_int_equal(errs[i].line, i + 2);
+        assert_memory_equal(b.data + errs[i].offset, "{}", 2);
+    }
+    /* the decoder's own problems: "pad" is no field of a Pod */
+    lines_seen seen_lines = {0};
+    k8s_decode_options opts = {.diag = note_line, .diag_ctx = &seen_lines};
+    k8s_arena *a = k8s_arena_new();
+    void *list;
+    assert_int_equal(k8s_json_decode(&k8s_core_v1_pod_list_desc, b.data, b.len, a, &list, &opts, NULL),
+                     K8S_OK);
+    assert_int_equal(seen_lines.n, N);
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(seen_lines.line[i], i + 2);
+    k8s_arena_free(a);
+    free(errs);
+    k8s_buf_free(&b);
 }
 
 /* ---- bytes and unions ---- */
@@ -1024,6 +1093,7 @@ int main(void)
         cmocka_unit_test(test_peek_kind),
         cmocka_unit_test(test_limits_apply_to_kept_values),
         cmocka_unit_test(test_locate),
+        cmocka_unit_test(test_locate_many),
         cmocka_unit_test(test_bytes),
         cmocka_unit_test(test_unions),
         cmocka_unit_test(test_wrong_types_carry_paths),

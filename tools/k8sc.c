@@ -171,30 +171,55 @@ typedef struct file_ctx {
     const char *json;
     size_t len;
     const k8s_yaml_stream *stream; /* NULL for JSON input */
+    k8s_error *found;              /* its problems, printed when it is done */
+    bool *warning;                 /* for each: only a warning */
+    size_t nfound, capfound;
     size_t docs;                   /* documents seen, failed ones included */
     size_t errors;
 } file_ctx;
 
-/* Prints err as FILE:LINE:COLUMN: [warning: ]PATH: MESSAGE, placing an error
- * that has only a path at the value it names in the current document. */
 static void report(file_ctx *c, const k8s_error *problem, bool warning)
 {
-    k8s_error e = *problem;
-    if (c->json) {
-        k8s_json_locate(c->json, c->len, &e);
-        k8s_yaml_locate(c->stream, &e);
+    if (c->nfound == c->capfound) {
+        size_t cap = c->capfound ? c->capfound * 2 : 16;
+        k8s_error *nf = realloc(c->found, cap * sizeof *nf);
+        if (nf)
+            c->found = nf;
+        bool *nw = nf ? realloc(c->warning, cap * sizeof *nw) : NULL;
+        if (!nw) {
+            fprintf(stderr, "k8sc: out of memory\n");
+            exit(EXIT_USAGE);
+        }
+        c->warning = nw;
+        c->capfound = cap;
     }
-    const char *msg = e.message[0] ? e.message : k8s_strerror(e.code);
-    if (c->problems != stdout)
-        fflush(stdout); /* after the documents printed before it */
-    if (e.line)
-        fprintf(c->problems, "%s:%u:%u: ", c->name, e.line, e.column);
-    else
-        fprintf(c->problems, "%s: ", c->name);
-    fprintf(c->problems, "%s%s%s%s\n", warning ? "warning: " : "", e.path, e.path[0] ? ": " : "",
-            msg);
+    c->found[c->nfound] = *problem;
+    c->warning[c->nfound++] = warning;
     if (!warning)
         c->errors++;
+}
+
+/* Prints what was found as FILE:LINE:COLUMN: [warning: ]PATH: MESSAGE, an
+ * error that has only a path placed at the value it names in the current
+ * document (all in one pass: a long list may have many). */
+static void print_found(file_ctx *c)
+{
+    if (c->json)
+        k8s_json_locate(c->json, c->len, c->found, c->nfound);
+    if (c->problems != stdout)
+        fflush(stdout); /* after the documents printed before them */
+    for (size_t i = 0; i < c->nfound; i++) {
+        k8s_error *e = &c->found[i];
+        k8s_yaml_locate(c->stream, e);
+        const char *msg = e->message[0] ? e->message : k8s_strerror(e->code);
+        if (e->line)
+            fprintf(c->problems, "%s:%u:%u: ", c->name, e->line, e->column);
+        else
+            fprintf(c->problems, "%s: ", c->name);
+        fprintf(c->problems, "%s%s%s%s\n", c->warning[i] ? "warning: " : "", e->path,
+                e->path[0] ? ": " : "", msg);
+    }
+    c->nfound = 0;
 }
 
 static void append(k8s_error *err, const char *text)
@@ -215,12 +240,14 @@ static void each_document(file_ctx *c, const char *data, size_t len, doc_fn fn)
         c->len = len;
         c->docs = 1;
         fn(c);
+        print_found(c);
         c->json = NULL;
         return;
     }
     k8s_yaml_stream *s;
     if (k8s_yaml_open(&s, data, len, &err) != K8S_OK) {
         report(c, &err, false);
+        print_found(c);
         return;
     }
     k8s_buf json = K8S_BUF_INIT;
@@ -229,12 +256,13 @@ static void each_document(file_ctx *c, const char *data, size_t len, doc_fn fn)
         c->docs++;
         if (rc != K8S_OK) {
             report(c, &err, false); /* positions are the YAML's already */
-            continue;
+        } else {
+            c->json = json.data;
+            c->len = json.len;
+            c->stream = s;
+            fn(c);
         }
-        c->json = json.data;
-        c->len = json.len;
-        c->stream = s;
-        fn(c);
+        print_found(c);
         c->json = NULL;
         c->stream = NULL;
     }
@@ -257,10 +285,14 @@ static int each_file(int nfiles, char **files, const options *opts, FILE *proble
         }
         file_ctx c = {.name = name, .opts = opts, .problems = problems};
         each_document(&c, data, len, fn);
-        if (after)
+        if (after) {
             after(&c);
+            print_found(&c);
+        }
         if (c.errors && status == 0)
             status = EXIT_INVALID;
+        free(c.found);
+        free(c.warning);
         free(data);
     }
     return status;

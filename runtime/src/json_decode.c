@@ -50,6 +50,7 @@ typedef struct dec {
     k8s_error *err;
     k8s_code first; /* first problem reported */
     bool oom;
+    k8s_text_pos pos; /* of the last problem: problems come in text order */
 } dec;
 
 static const k8s_decode_options no_options;
@@ -61,7 +62,9 @@ static void report(dec *d, k8s_severity sev, k8s_code code, const k8s_path *path
                    const char *fmt, va_list ap)
 {
     k8s_error e;
-    k8s_error_setv(&e, code, path, d->start, at, fmt, ap);
+    k8s_error_setv(&e, code, path, NULL, NULL, fmt, ap);
+    if (at)
+        k8s_text_pos_at(&d->pos, d->start, at, &e);
     if (sev == K8S_PROBLEM && !d->first) {
         d->first = code;
         if (d->err)
@@ -1368,33 +1371,25 @@ k8s_code k8s_unknown_splice(const k8s_type *type, const char *text, k8s_buf *out
     return code;
 }
 
-/* ---- locating a path ---- */
+/* ---- locating paths ---- */
 
-/* One step of a path as k8s_path_format writes it: `name` (`.name` after
- * the first), `["key"]` or `[N]`. */
-typedef struct step {
-    const char *key; /* NULL for an index */
-    size_t len, index;
-} step;
-
-static bool next_step(const char **pp, bool first, step *st)
+/* One step of a path as k8s_path_format writes it, after the first:
+ * ".name", "[\"key\"]" or "[N]"; false at the end or where it cannot tell. */
+static bool next_step(const char **pp, bool first)
 {
     const char *p = *pp;
     if (*p == '[' && p[1] == '"') {
         const char *e = strstr(p + 2, "\"]");
         if (!e)
             return false;
-        *st = (step){p + 2, (size_t)(e - p - 2), 0};
         *pp = e + 2;
         return true;
     }
     if (*p == '[') {
-        size_t i = 0;
         for (p++; *p >= '0' && *p <= '9'; p++)
-            i = i * 10 + (size_t)(*p - '0');
-        if (*p != ']')
+            ;
+        if (*p != ']' || p[-1] == '[')
             return false;
-        *st = (step){NULL, 0, i};
         *pp = p + 1;
         return true;
     }
@@ -1403,57 +1398,133 @@ static bool next_step(const char **pp, bool first, step *st)
     const char *name = p;
     while (*p && *p != '.' && *p != '[')
         p++;
-    *st = (step){name, (size_t)(p - name), 0};
     *pp = p;
     return p > name;
 }
 
-/* At the value of an object or array: moves to the member or element that
- * st names; false when there is none. */
-static bool enter_step(dec *d, const step *st)
+/* A path prefix that an error needs, and where json holds it. */
+typedef struct want {
+    const char *path;
+    size_t len;
+    const char *at; /* NULL when json does not hold it */
+} want;
+
+static int cmp_want(const void *a, const void *b)
 {
-    char open = peek(d);
-    if (open != (st->key ? '{' : '['))
-        return false;
-    d->p++;
-    ws(d);
-    for (size_t i = 0;; i++) {
-        if (peek(d) == (st->key ? '}' : ']'))
-            return false;
-        if (st->key) {
-            str raw;
-            const char *key;
-            size_t klen;
-            if (read_key(d, NULL, &raw, &key, &klen) < 0)
-                return false;
-            if (klen == st->len && !memcmp(key, st->key, klen))
-                return true;
-        } else if (i == st->index) {
-            return true;
-        }
-        if (scan_raw(d, NULL, NULL) < 0)
-            return false;
-        ws(d);
-        if (peek(d) != ',')
-            return false;
-        d->p++;
-        ws(d);
-    }
+    const want *x = a, *y = b;
+    int c = memcmp(x->path, y->path, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-void k8s_json_locate(const char *json, size_t len, k8s_error *err)
-{
-    if (!err || err->line || !json)
-        return;
+typedef struct locator {
     dec d;
-    dec_init(&d, json, len, NULL, NULL, NULL);
-    d.max_string = SIZE_MAX;
-    ws(&d);
-    const char *found = d.p, *path = err->path;
-    step st;
-    for (bool first = true; *path && next_step(&path, first, &st) && enter_step(&d, &st); first = false)
-        found = d.p;
-    dec_done(&d);
-    if (found < json + len)
-        k8s_error_at(err, json, found);
+    want *w;
+    size_t n;
+    char path[512]; /* of the value being walked; errors' paths are shorter */
+} locator;
+
+static want *wanted(locator *l, size_t len)
+{
+    want key = {l->path, len, NULL};
+    return bsearch(&key, l->w, l->n, sizeof *l->w, cmp_want);
+}
+
+/* Consumes the value whose path is l->path[0, len), going into the members
+ * and elements that some error's path goes through and noting where they
+ * are; the rest is skipped. Recursion follows the errors' paths only. */
+static int walk(locator *l, size_t len)
+{
+    dec *d = &l->d;
+    char open = peek(d);
+    if (open != '{' && open != '[')
+        return scan_raw(d, NULL, NULL);
+    char close = open == '{' ? '}' : ']';
+    d->p++;
+    ws(d);
+    for (size_t i = 0; peek(d) != close; i++) {
+        if (i && peek(d) != ',')
+            return unexpected(d, NULL, "','");
+        if (i) {
+            d->p++;
+            ws(d);
+        }
+        const char *key = NULL;
+        size_t klen = 0;
+        str raw;
+        if (open == '{' && read_key(d, NULL, &raw, &key, &klen) < 0)
+            return STOP;
+        int w = k8s_path_segment(l->path + len, sizeof l->path - len, key, klen, i, len == 0);
+        want *found = w > 0 && len + (size_t)w < 256 ? wanted(l, len + (size_t)w) : NULL;
+        if (found)
+            found->at = d->p;
+        if ((found ? walk(l, len + (size_t)w) : scan_raw(d, NULL, NULL)) < 0)
+            return STOP;
+        ws(d);
+    }
+    d->p++;
+    return OK;
+}
+
+static int cmp_at(const void *a, const void *b)
+{
+    const k8s_error *x = *(k8s_error *const *)a, *y = *(k8s_error *const *)b;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+k8s_code k8s_json_locate(const char *json, size_t len, k8s_error *errs, size_t n)
+{
+    if (!json || !errs)
+        return K8S_OK;
+    /* every prefix of every path that needs placing, sorted */
+    locator l = {.n = 0};
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = errs[i].path;
+        for (bool first = true; !errs[i].line && *p && next_step(&p, first); first = false) {
+            if (l.n == cap) {
+                cap = cap ? cap * 2 : 64;
+                want *nw = realloc(l.w, cap * sizeof *nw);
+                if (!nw) {
+                    free(l.w);
+                    return K8S_ENOMEM;
+                }
+                l.w = nw;
+            }
+            l.w[l.n++] = (want){errs[i].path, (size_t)(p - errs[i].path), NULL};
+        }
+    }
+    qsort(l.w, l.n, sizeof *l.w, cmp_want);
+    /* one pass over json finds them all */
+    dec_init(&l.d, json, len, NULL, NULL, NULL);
+    ws(&l.d);
+    const char *root = l.d.p;
+    if (l.d.p < l.d.end)
+        walk(&l, 0);
+    dec_done(&l.d);
+    /* each error goes to its deepest prefix that json holds */
+    k8s_error **placed = malloc((n ? n : 1) * sizeof *placed);
+    bool ok = placed != NULL;
+    size_t np = 0;
+    for (size_t i = 0; placed && root < json + len && i < n; i++) {
+        if (errs[i].line)
+            continue;
+        const char *at = root, *p = errs[i].path;
+        for (bool first = true; *p && next_step(&p, first); first = false) {
+            want key = {errs[i].path, (size_t)(p - errs[i].path), NULL}, *w;
+            if (!(w = bsearch(&key, l.w, l.n, sizeof *l.w, cmp_want)) || !w->at)
+                break;
+            at = w->at;
+        }
+        errs[i].offset = (size_t)(at - json);
+        placed[np++] = &errs[i];
+    }
+    /* lines and columns in one more pass, in text order */
+    if (placed)
+        qsort(placed, np, sizeof *placed, cmp_at);
+    k8s_text_pos tp = {NULL, 0, 0};
+    for (size_t i = 0; i < np; i++)
+        k8s_text_pos_at(&tp, json, json + placed[i]->offset, placed[i]);
+    free(placed);
+    free(l.w);
+    return ok ? K8S_OK : K8S_ENOMEM;
 }

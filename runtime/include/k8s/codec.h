@@ -89,12 +89,13 @@ k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char
  * never longer than text. */
 k8s_code k8s_json_compact(const char *text, size_t len, k8s_buf *out, k8s_error *err);
 
-/* Gives err, when it names a JSON path but has no position (the problems
- * k8s_validate reports, say), the offset, line and column in json of the
- * value at that path, or of the nearest enclosing value json holds (for a
- * missing field: the object that lacks it). Does nothing when err already
- * has a line. */
-void k8s_json_locate(const char *json, size_t len, k8s_error *err);
+/* Gives each of errs[0, n) that names a JSON path but has no position (the
+ * problems k8s_validate reports, say) the offset, line and column in json of
+ * the value at that path, or of the nearest enclosing value json holds (for
+ * a missing field: the object that lacks it). Errors with a line keep it.
+ * One pass over json places them all, so gather a document's problems and
+ * place them together. K8S_ENOMEM leaves some unplaced; else K8S_OK. */
+k8s_code k8s_json_locate(const char *json, size_t len, k8s_error *errs, size_t n);
 
 #ifdef __cplusplus
 }
