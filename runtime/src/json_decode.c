@@ -1423,10 +1423,10 @@ typedef struct locator {
     char path[512]; /* of the value being walked; errors' paths are shorter */
 } locator;
 
-static want *wanted(locator *l, size_t len)
+static want *find_want(const locator *l, const char *path, size_t len)
 {
-    want key = {l->path, len, NULL};
-    return bsearch(&key, l->w, l->n, sizeof *l->w, cmp_want);
+    want key = {path, len, NULL};
+    return l->n ? bsearch(&key, l->w, l->n, sizeof *l->w, cmp_want) : NULL;
 }
 
 /* Consumes the value whose path is l->path[0, len), going into the members
@@ -1454,7 +1454,7 @@ static int walk(locator *l, size_t len)
         if (open == '{' && read_key(d, NULL, &raw, &key, &klen) < 0)
             return STOP;
         int w = k8s_path_segment(l->path + len, sizeof l->path - len, key, klen, i, len == 0);
-        want *found = w > 0 && len + (size_t)w < 256 ? wanted(l, len + (size_t)w) : NULL;
+        want *found = w > 0 && len + (size_t)w < 256 ? find_want(l, l->path, len + (size_t)w) : NULL;
         if (found)
             found->at = d->p;
         if ((found ? walk(l, len + (size_t)w) : scan_raw(d, NULL, NULL)) < 0)
@@ -1493,7 +1493,8 @@ k8s_code k8s_json_locate(const char *json, size_t len, k8s_error *errs, size_t n
             l.w[l.n++] = (want){errs[i].path, (size_t)(p - errs[i].path), NULL};
         }
     }
-    qsort(l.w, l.n, sizeof *l.w, cmp_want);
+    if (l.n)
+        qsort(l.w, l.n, sizeof *l.w, cmp_want);
     /* one pass over json finds them all */
     dec_init(&l.d, json, len, NULL, NULL, NULL);
     ws(&l.d);
@@ -1510,8 +1511,8 @@ k8s_code k8s_json_locate(const char *json, size_t len, k8s_error *errs, size_t n
             continue;
         const char *at = root, *p = errs[i].path;
         for (bool first = true; *p && next_step(&p, first); first = false) {
-            want key = {errs[i].path, (size_t)(p - errs[i].path), NULL}, *w;
-            if (!(w = bsearch(&key, l.w, l.n, sizeof *l.w, cmp_want)) || !w->at)
+            const want *w = find_want(&l, errs[i].path, (size_t)(p - errs[i].path));
+            if (!w || !w->at)
                 break;
             at = w->at;
         }
