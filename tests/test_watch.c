@@ -23,13 +23,15 @@
 #include "watch_internal.h"
 
 
+/* value_len bytes of value, or of 'x' when value is NULL */
 static void put_cm(const char *ns, const char *name, const char *value, size_t value_len)
 {
     k8s_arena *a = k8s_arena_new();
-    char *v = k8s_arena_alloc(a, value_len + 1);
-    memset(v, 'x', value_len);
+    char *v = k8s_arena_alloc(a, value_len + 1); /* zero-filled: v ends in NUL */
     if (value)
-        snprintf(v, value_len + 1, "%s", value);
+        memcpy(v, value, value_len);
+    else
+        memset(v, 'x', value_len);
     k8s_meta_v1_object_meta meta = {.name = (char *)name};
     k8s_string_entry data = {"v", v};
     k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;

@@ -718,7 +718,7 @@ static bool fresh_locked(const k8s_credentials *c, bool have_id, const file_id *
 bool k8s_credentials_peek(k8s_credentials *c, k8s_credential *out)
 {
     memset(out, 0, sizeof *out);
-    file_id id = {0};
+    file_id id = {0}; /* compared only when have_id */
     bool have_id = c->config->token_file && stat_id(c->config->token_file, &id);
     pthread_mutex_lock(&c->mu);
     bool ok = fresh_locked(c, have_id, &id) && cred_copy(out, &c->cred);
@@ -740,7 +740,7 @@ static k8s_code result_locked(const k8s_credentials *c, k8s_credential *out, k8s
 k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out, k8s_error *err)
 {
     memset(out, 0, sizeof *out);
-    file_id id = {0};
+    file_id id = {0}; /* compared only when have_id */
     bool have_id = c->config->token_file && stat_id(c->config->token_file, &id);
     pthread_mutex_lock(&c->mu);
     if (!force && fresh_locked(c, have_id, &id)) {
