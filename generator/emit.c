@@ -326,6 +326,12 @@ static void type_context(const model *m, const gtype *t, tctx *h, tctx *s)
     tctx_set(st, "fields_ref", t->nfields ? arena_printf(m->arena, "%s_fields", t->c_name) : "NULL");
     tctx_setf(st, "nfields", "%zu", t->nfields);
     tctx_set(st, "flags", object ? "K8S_TYPE_UNKNOWN" : "K8S_TYPE_UNION");
+    if (object && t->ngvks == 1) { /* DeleteOptions, WatchEvent, ... serve many groups: none */
+        const gvk *g = &t->gvks[0];
+        tctx *k = tctx_push(st, "gvk");
+        tctx_set(k, "api_version", *g->group ? arena_printf(m->arena, "%s/%s", g->group, g->version) : g->version);
+        tctx_set(k, "kind", g->kind);
+    }
     tctx_set(st, "entry_kind", object ? "K8S_KIND_OBJECT" : "K8S_KIND_UNION");
     tctx_set(st, "entry_flags", object ? "K8S_FIELD_INLINE" : "0");
     index_rows(m, t, st);

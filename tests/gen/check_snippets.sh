@@ -82,5 +82,9 @@ expect_error no_definitions '{"swagger":"2.0"}' 'no "definitions" object'
 
 "$k8sgen" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no arguments should exit 2"
 "$k8sgen" --spec /nonexistent/k8s-1.35.json --out "$work/x" >"$work/missing.log" 2>&1 && fail "missing spec accepted"
-grep -q "cannot read /nonexistent/k8s-1.35.json" "$work/missing.log" || fail "missing spec message: $(cat "$work/missing.log")"
+grep -q "cannot read /nonexistent/k8s-1.35.json: No such file or directory" "$work/missing.log" || fail "missing spec message: $(cat "$work/missing.log")"
+# without a version in its name too: the file is missing, not the version
+"$k8sgen" --spec /nonexistent/spec.json --out "$work/x" >"$work/missing.log" 2>&1; [ $? -eq 2 ] || fail "missing spec should exit 2"
+grep -q "cannot read /nonexistent/spec.json: No such file or directory" "$work/missing.log" || fail "missing spec message: $(cat "$work/missing.log")"
+grep -q "version" "$work/missing.log" && fail "missing spec blamed on the version: $(cat "$work/missing.log")"
 exit $failed

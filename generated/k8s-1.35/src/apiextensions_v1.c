@@ -64,6 +64,8 @@ const k8s_type k8s_apiextensions_v1_custom_resource_definition_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apiextensions.k8s.io/v1",
+    .kind = "CustomResourceDefinition",
 };
 
 static const k8s_field k8s_apiextensions_v1_custom_resource_definition_condition_fields[] = {
@@ -106,6 +108,8 @@ const k8s_type k8s_apiextensions_v1_custom_resource_definition_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apiextensions.k8s.io/v1",
+    .kind = "CustomResourceDefinitionList",
 };
 
 static const k8s_field k8s_apiextensions_v1_custom_resource_definition_names_fields[] = {

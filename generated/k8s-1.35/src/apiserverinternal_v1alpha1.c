@@ -44,6 +44,8 @@ const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "internal.apiserver.k8s.io/v1alpha1",
+    .kind = "StorageVersion",
 };
 
 static const k8s_field k8s_apiserverinternal_v1alpha1_storage_version_condition_fields[] = {
@@ -86,6 +88,8 @@ const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "internal.apiserver.k8s.io/v1alpha1",
+    .kind = "StorageVersionList",
 };
 
 static const uint8_t k8s_apiserverinternal_v1alpha1_storage_version_spec_index[2] = {

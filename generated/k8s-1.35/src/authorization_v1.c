@@ -60,6 +60,8 @@ const k8s_type k8s_authorization_v1_local_subject_access_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "LocalSubjectAccessReview",
 };
 
 static const k8s_field k8s_authorization_v1_non_resource_attributes_fields[] = {
@@ -163,6 +165,8 @@ const k8s_type k8s_authorization_v1_self_subject_access_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "SelfSubjectAccessReview",
 };
 
 static const k8s_field k8s_authorization_v1_self_subject_access_review_spec_fields[] = {
@@ -202,6 +206,8 @@ const k8s_type k8s_authorization_v1_self_subject_rules_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "SelfSubjectRulesReview",
 };
 
 static const k8s_field k8s_authorization_v1_self_subject_rules_review_spec_fields[] = {
@@ -240,6 +246,8 @@ const k8s_type k8s_authorization_v1_subject_access_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "SubjectAccessReview",
 };
 
 static const k8s_field k8s_authorization_v1_subject_access_review_spec_fields[] = {

@@ -24,6 +24,8 @@ const k8s_type k8s_certificates_v1_certificate_signing_request_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1",
+    .kind = "CertificateSigningRequest",
 };
 
 static const k8s_field k8s_certificates_v1_certificate_signing_request_condition_fields[] = {
@@ -66,6 +68,8 @@ const k8s_type k8s_certificates_v1_certificate_signing_request_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1",
+    .kind = "CertificateSigningRequestList",
 };
 
 static const k8s_field k8s_certificates_v1_certificate_signing_request_spec_fields[] = {

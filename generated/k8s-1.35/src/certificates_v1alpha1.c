@@ -23,6 +23,8 @@ const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1alpha1",
+    .kind = "ClusterTrustBundle",
 };
 
 static const k8s_field k8s_certificates_v1alpha1_cluster_trust_bundle_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1alpha1",
+    .kind = "ClusterTrustBundleList",
 };
 
 static const k8s_field k8s_certificates_v1alpha1_cluster_trust_bundle_spec_fields[] = {

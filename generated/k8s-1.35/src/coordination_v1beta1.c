@@ -23,6 +23,8 @@ const k8s_type k8s_coordination_v1beta1_lease_candidate_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "coordination.k8s.io/v1beta1",
+    .kind = "LeaseCandidate",
 };
 
 static const k8s_field k8s_coordination_v1beta1_lease_candidate_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_coordination_v1beta1_lease_candidate_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "coordination.k8s.io/v1beta1",
+    .kind = "LeaseCandidateList",
 };
 
 static const k8s_field k8s_coordination_v1beta1_lease_candidate_spec_fields[] = {

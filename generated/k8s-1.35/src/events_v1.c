@@ -39,6 +39,8 @@ const k8s_type k8s_events_v1_event_desc = {
     .nfields = 17,
     .index_mask = 63,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "events.k8s.io/v1",
+    .kind = "Event",
 };
 
 static const k8s_field k8s_events_v1_event_list_fields[] = {
@@ -59,6 +61,8 @@ const k8s_type k8s_events_v1_event_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "events.k8s.io/v1",
+    .kind = "EventList",
 };
 
 static const k8s_field k8s_events_v1_event_series_fields[] = {

@@ -23,6 +23,8 @@ const k8s_type k8s_networking_v1beta1_ip_address_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "IPAddress",
 };
 
 static const k8s_field k8s_networking_v1beta1_ip_address_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_networking_v1beta1_ip_address_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "IPAddressList",
 };
 
 static const k8s_field k8s_networking_v1beta1_ip_address_spec_fields[] = {
@@ -101,6 +105,8 @@ const k8s_type k8s_networking_v1beta1_service_cidr_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "ServiceCIDR",
 };
 
 static const k8s_field k8s_networking_v1beta1_service_cidr_list_fields[] = {
@@ -121,6 +127,8 @@ const k8s_type k8s_networking_v1beta1_service_cidr_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "ServiceCIDRList",
 };
 
 static const k8s_field k8s_networking_v1beta1_service_cidr_spec_fields[] = {

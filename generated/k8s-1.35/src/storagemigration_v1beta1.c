@@ -24,6 +24,8 @@ const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storagemigration.k8s.io/v1beta1",
+    .kind = "StorageVersionMigration",
 };
 
 static const k8s_field k8s_storagemigration_v1beta1_storage_version_migration_list_fields[] = {
@@ -44,6 +46,8 @@ const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_list_desc 
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storagemigration.k8s.io/v1beta1",
+    .kind = "StorageVersionMigrationList",
 };
 
 static const k8s_field k8s_storagemigration_v1beta1_storage_version_migration_spec_fields[] = {

@@ -34,12 +34,21 @@ typedef void (*k8s_warning_fn)(void *ctx, const char *warning);
 
 typedef struct k8s_client_options {
     k8s_loop *loop;         /* run on this loop (shared, or driven by the program); NULL: a loop of its own */
-    int timeout_ms;         /* per attempt of a request; 0: 30 s. Streams have none. */
+    int timeout_ms;         /* per request, its retries and waits included; 0: 30 s.
+                               Streams have none. */
     int max_retries;        /* for 429, 503 and dropped connections on idempotent verbs; 0: 3, <0: none */
     double qps;             /* client-side rate limit, requests per second; 0: none */
     int burst;              /* requests allowed at once above qps; 0: max(1, qps) */
     const char *user_agent; /* NULL: "k8s-c/<version>" */
     bool http1;             /* do not offer HTTP/2 */
+    /* Connections to the server at most; 0: 64. An HTTP/2 connection
+     * carries as many streams (calls, watches, log follows) as the server
+     * allows (SETTINGS_MAX_CONCURRENT_STREAMS: 100 on kube-apiserver); the
+     * client opens another only when every open one is full, so calls
+     * beyond max_connections times that wait for a stream to end (or for
+     * their timeout). A server that speaks only HTTP/1.1 (kubectl proxy)
+     * takes a connection per call: with http1 set there is no limit. */
+    int max_connections;
     k8s_warning_fn on_warning; /* each Warning header the server sends; NULL: ignored */
     void *warning_ctx;
 } k8s_client_options;
@@ -58,7 +67,11 @@ const char *k8s_client_namespace(const k8s_client *client);
 typedef struct k8s_client_stats {
     uint64_t requests;    /* attempts sent */
     uint64_t retries;     /* of those, repeats */
-    uint64_t connections; /* TCP connections opened */
+    uint64_t connections; /* TCP connections opened (counted as they open) */
+    uint64_t open_connections; /* HTTP/2 (or HTTP/1.1) connections of the client open now */
+    /* The streams the server allows on one HTTP/2 connection, as the client
+     * learned it when they ran out; 0 until then. */
+    uint64_t streams_per_connection;
 } k8s_client_stats;
 void k8s_client_stats_get(k8s_client *client, k8s_client_stats *out);
 

@@ -72,7 +72,11 @@ typedef uint64_t k8s_call_id;
 
 /* Part of every options struct. */
 typedef struct k8s_call_options {
-    int timeout_ms;  /* 0: the client's */
+    /* 0: the client's. The call ends with K8S_ETIMEDOUT this long after it
+     * started whatever it is waiting for (the rate limit, credentials, a
+     * free HTTP/2 stream, the reply, a retry); each page of all_pages gets
+     * it anew. Streams: the silence allowed between bytes (0: none). */
+    int timeout_ms;
     k8s_call_id *id; /* receives the call's id at submission, for k8s_cancel */
 } k8s_call_options;
 
