@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "testutil.h"
 
 test_server srv;
 k8s_config *cfg;
@@ -44,8 +45,7 @@ int fixture_teardown(void **state)
 void need_server(void)
 {
     if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
+        test_skip("the test API server could not start (node or openssl missing?)");
     }
 }
 

@@ -68,8 +68,7 @@ static void fault(const char *json)
 static void need_server(void)
 {
     if (!have_server) {
-        print_message("needs the bundled test server's switches; skipped against a real cluster\n");
-        skip();
+        test_skip("needs the bundled test server's switches, not a real cluster");
     }
 }
 
@@ -117,8 +116,7 @@ static int teardown(void **state)
 static void need_client(void)
 {
     if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
+        test_skip("the test API server could not start (node or openssl missing?)");
     }
 }
 
@@ -1386,5 +1384,5 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_driven_loop),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return test_run(tests, setup, teardown);
 }

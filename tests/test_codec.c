@@ -1105,5 +1105,5 @@ int main(void)
         cmocka_unit_test(test_deep_copy),
         cmocka_unit_test(test_out_of_memory),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

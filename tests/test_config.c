@@ -1376,5 +1376,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_time_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_concurrent, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

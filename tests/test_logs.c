@@ -23,6 +23,7 @@
 #include "k8s/logs.h"
 #include "k8s/values.h"
 #include "fixture.h"
+#include "testutil.h"
 
 #define WAIT_MS 20000
 
@@ -634,5 +635,5 @@ int main(void)
         cmocka_unit_test(test_client_free_ends_follow),
         cmocka_unit_test(test_blocking),
     };
-    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

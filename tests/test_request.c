@@ -346,8 +346,7 @@ static void test_transcript_errors(void **state)
     (void)state;
     const char *shared = test_shared_dir();
     if (!shared) {
-        print_message("../shared not found; skipping the transcript replies\n");
-        skip();
+        test_skip("../shared not found: no transcript replies to check");
     }
     static const struct {
         const char *file;
@@ -413,5 +412,5 @@ int main(void)
         cmocka_unit_test(test_replies),
         cmocka_unit_test(test_transcript_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

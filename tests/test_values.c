@@ -1526,15 +1526,13 @@ static void test_conformance_fixtures(void **state)
     const char *shared = test_shared_dir();
     char dir[4096];
     if (!shared) {
-        print_message("skipped: no shared data folder ($K8S_SHARED_DIR)\n");
-        skip();
+        test_skip("no shared data folder ($K8S_SHARED_DIR)");
     }
     snprintf(dir, sizeof dir, "%s/conformance/k8s-1.35", shared);
     char **files = test_list_dir(dir, ".json");
     if (!files || !files[0]) {
         test_free_list(files);
-        print_message("skipped: no fixtures in %s\n", dir);
-        skip();
+        test_skip("no fixtures in %s", dir);
     }
     scan_stats st = {0, 0, NULL};
     for (char **f = files; *f; f++) {
@@ -1582,5 +1580,5 @@ int main(void)
         cmocka_unit_test(test_duration_format),
         cmocka_unit_test(test_conformance_fixtures),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "k8s/watch.h"
 #include "fixture.h"
 #include "watch_internal.h"
+#include "testutil.h"
 
 
 /* value_len bytes of value, or of 'x' when value is NULL */
@@ -672,5 +673,5 @@ int main(void)
         cmocka_unit_test(test_watcher_reconnects_after_server_timeout_and_stall),
         cmocka_unit_test(test_cancel_at_every_stage),
     };
-    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

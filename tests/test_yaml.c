@@ -892,9 +892,7 @@ static void test_conformance_twins(void **state)
     snprintf(dir, sizeof dir, "%s/conformance/k8s-1.35", shared ? shared : "");
     char **files = shared ? test_list_dir(dir, ".yaml") : NULL;
     if (!files) {
-        print_message("conformance fixtures not found (%s); set K8S_SHARED_DIR; skipping\n",
-                      shared ? dir : "no shared dir");
-        skip();
+        test_skip("conformance fixtures not found (%s); set K8S_SHARED_DIR", shared ? dir : "no shared dir");
     }
     int n = 0, failed = 0;
     for (char **f = files; *f; f++, n++)
@@ -931,5 +929,5 @@ int main(void)
         cmocka_unit_test(test_locate),
         cmocka_unit_test(test_conformance_twins),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  *   k8sc roundtrip [--max-input SIZE] [FILE...]          decode each object by its
  *                                     apiVersion/kind, print it back as JSON, one per line
  *   k8sc validate [--strict] [--max-input SIZE] FILE...  check manifests against the types
+ *   k8sc version                                         the versions it was built from
  *
  * Input is JSON (one object) or YAML (one or more documents). Problems are
  * printed the way compilers print them: FILE:LINE:COLUMN: PATH: MESSAGE. */
@@ -11,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 #include "k8s/codec.h"
 #include "k8s/validate.h"
 #include "k8s/values.h"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: k8sc roundtrip [--max-input SIZE] [FILE...]\n"
             "       k8sc validate [--strict] [--max-input SIZE] FILE...\n"
+            "       k8sc version\n"
             "\n"
             "roundtrip  reads JSON objects or YAML streams (standard input when no FILE is\n"
             "           given, or for -), decodes each object by its apiVersion and kind\n"
@@ -40,11 +42,13 @@ static void usage(FILE *f)
             "           warnings; --strict makes them errors. A file without any object\n"
             "           (empty, only white space or comments, only ---) is an error:\n"
             "           \"no objects\".\n"
+            "version    prints k8sc's version and the Kubernetes version and spec it was\n"
+            "           built for.\n"
             "\n"
-            "Both print each problem as FILE:LINE:COLUMN: PATH: MESSAGE, warnings as\n"
-            "FILE:LINE:COLUMN: warning: PATH: MESSAGE (validate on standard output,\n"
-            "roundtrip on standard error). Exit status: 0 no errors, 1 errors, 2 usage or\n"
-            "I/O (a file that cannot be read, or is larger than the input limit).\n"
+            "roundtrip and validate print each problem as FILE:LINE:COLUMN: PATH: MESSAGE,\n"
+            "warnings as FILE:LINE:COLUMN: warning: PATH: MESSAGE (validate on standard\n"
+            "output, roundtrip on standard error). Exit status: 0 no errors, 1 errors, 2\n"
+            "usage or I/O (a file that cannot be read, or is larger than the input limit).\n"
             "\n"
             "--max-input SIZE  refuse inputs larger than SIZE bytes (a quantity: 200M,\n"
             "                  4Gi); anything in an input within it is accepted. Default\n"
@@ -411,6 +415,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "version") == 0) {
+        printf("k8sc %s for Kubernetes %s (OpenAPI spec sha256 %s)\n", K8S_C_VERSION,
+               k8s_api_registry.kubernetes_version, k8s_api_registry.spec_sha256);
         return 0;
     }
     if (strcmp(argv[1], "roundtrip") == 0)

@@ -34,7 +34,6 @@
 #define DEFAULT_RETRIES 3
 #define DEFAULT_MAX_CONNECTIONS 64
 #define MAX_RETRY_AFTER_S 300
-#define K8S_C_VERSION "0.1.0"
 
 typedef enum state {
     ST_NEW,

@@ -550,3 +550,41 @@ const k8s_type k8s_admissionregistration_v1_webhook_client_config_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_admissionregistration_v1_mutating_webhook_configuration_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "mutatingwebhookconfigurations",
+    .kind = "MutatingWebhookConfiguration",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_mutating_webhook_configuration_desc,
+    .list_type = &k8s_admissionregistration_v1_mutating_webhook_configuration_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1_validating_admission_policy_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "validatingadmissionpolicies",
+    .kind = "ValidatingAdmissionPolicy",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_validating_admission_policy_desc,
+    .list_type = &k8s_admissionregistration_v1_validating_admission_policy_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1_validating_admission_policy_binding_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "validatingadmissionpolicybindings",
+    .kind = "ValidatingAdmissionPolicyBinding",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_validating_admission_policy_binding_desc,
+    .list_type = &k8s_admissionregistration_v1_validating_admission_policy_binding_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1_validating_webhook_configuration_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "validatingwebhookconfigurations",
+    .kind = "ValidatingWebhookConfiguration",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_validating_webhook_configuration_desc,
+    .list_type = &k8s_admissionregistration_v1_validating_webhook_configuration_list_desc,
+};

@@ -304,3 +304,23 @@ const k8s_type k8s_admissionregistration_v1alpha1_variable_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1alpha1",
+    .resource = "mutatingadmissionpolicies",
+    .kind = "MutatingAdmissionPolicy",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_desc,
+    .list_type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1alpha1",
+    .resource = "mutatingadmissionpolicybindings",
+    .kind = "MutatingAdmissionPolicyBinding",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_desc,
+    .list_type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_desc,
+};

@@ -529,3 +529,14 @@ const k8s_type k8s_apiextensions_v1_webhook_conversion_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apiextensions_v1_custom_resource_definition_resource = {
+    .group = "apiextensions.k8s.io",
+    .version = "v1",
+    .resource = "customresourcedefinitions",
+    .kind = "CustomResourceDefinition",
+    .namespaced = false,
+    .type = &k8s_apiextensions_v1_custom_resource_definition_desc,
+    .list_type = &k8s_apiextensions_v1_custom_resource_definition_list_desc,
+};

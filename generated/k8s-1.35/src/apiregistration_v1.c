@@ -129,3 +129,14 @@ const k8s_type k8s_apiregistration_v1_service_reference_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apiregistration_v1_api_service_resource = {
+    .group = "apiregistration.k8s.io",
+    .version = "v1",
+    .resource = "apiservices",
+    .kind = "APIService",
+    .namespaced = false,
+    .type = &k8s_apiregistration_v1_api_service_desc,
+    .list_type = &k8s_apiregistration_v1_api_service_list_desc,
+};

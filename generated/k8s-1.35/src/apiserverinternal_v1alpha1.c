@@ -124,3 +124,14 @@ const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_status_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apiserverinternal_v1alpha1_storage_version_resource = {
+    .group = "internal.apiserver.k8s.io",
+    .version = "v1alpha1",
+    .resource = "storageversions",
+    .kind = "StorageVersion",
+    .namespaced = false,
+    .type = &k8s_apiserverinternal_v1alpha1_storage_version_desc,
+    .list_type = &k8s_apiserverinternal_v1alpha1_storage_version_list_desc,
+};

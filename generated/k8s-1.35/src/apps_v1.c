@@ -653,3 +653,50 @@ const k8s_type k8s_apps_v1_stateful_set_update_strategy_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apps_v1_controller_revision_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "controllerrevisions",
+    .kind = "ControllerRevision",
+    .namespaced = true,
+    .type = &k8s_apps_v1_controller_revision_desc,
+    .list_type = &k8s_apps_v1_controller_revision_list_desc,
+};
+const k8s_resource k8s_apps_v1_daemon_set_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "daemonsets",
+    .kind = "DaemonSet",
+    .namespaced = true,
+    .type = &k8s_apps_v1_daemon_set_desc,
+    .list_type = &k8s_apps_v1_daemon_set_list_desc,
+};
+const k8s_resource k8s_apps_v1_deployment_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "deployments",
+    .kind = "Deployment",
+    .namespaced = true,
+    .type = &k8s_apps_v1_deployment_desc,
+    .list_type = &k8s_apps_v1_deployment_list_desc,
+};
+const k8s_resource k8s_apps_v1_replica_set_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "replicasets",
+    .kind = "ReplicaSet",
+    .namespaced = true,
+    .type = &k8s_apps_v1_replica_set_desc,
+    .list_type = &k8s_apps_v1_replica_set_list_desc,
+};
+const k8s_resource k8s_apps_v1_stateful_set_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "statefulsets",
+    .kind = "StatefulSet",
+    .namespaced = true,
+    .type = &k8s_apps_v1_stateful_set_desc,
+    .list_type = &k8s_apps_v1_stateful_set_list_desc,
+};

@@ -204,3 +204,23 @@ const k8s_type k8s_authentication_v1_user_info_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_authentication_v1_self_subject_review_resource = {
+    .group = "authentication.k8s.io",
+    .version = "v1",
+    .resource = "selfsubjectreviews",
+    .kind = "SelfSubjectReview",
+    .namespaced = false,
+    .type = &k8s_authentication_v1_self_subject_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authentication_v1_token_review_resource = {
+    .group = "authentication.k8s.io",
+    .version = "v1",
+    .resource = "tokenreviews",
+    .kind = "TokenReview",
+    .namespaced = false,
+    .type = &k8s_authentication_v1_token_review_desc,
+    .list_type = NULL,
+};

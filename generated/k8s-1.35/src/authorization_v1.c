@@ -311,3 +311,41 @@ const k8s_type k8s_authorization_v1_subject_rules_review_status_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_authorization_v1_local_subject_access_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "localsubjectaccessreviews",
+    .kind = "LocalSubjectAccessReview",
+    .namespaced = true,
+    .type = &k8s_authorization_v1_local_subject_access_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authorization_v1_self_subject_access_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "selfsubjectaccessreviews",
+    .kind = "SelfSubjectAccessReview",
+    .namespaced = false,
+    .type = &k8s_authorization_v1_self_subject_access_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authorization_v1_self_subject_rules_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "selfsubjectrulesreviews",
+    .kind = "SelfSubjectRulesReview",
+    .namespaced = false,
+    .type = &k8s_authorization_v1_self_subject_rules_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authorization_v1_subject_access_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "subjectaccessreviews",
+    .kind = "SubjectAccessReview",
+    .namespaced = false,
+    .type = &k8s_authorization_v1_subject_access_review_desc,
+    .list_type = NULL,
+};

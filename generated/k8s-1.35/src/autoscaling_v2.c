@@ -474,3 +474,14 @@ const k8s_type k8s_autoscaling_v2_resource_metric_status_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_autoscaling_v2_horizontal_pod_autoscaler_resource = {
+    .group = "autoscaling",
+    .version = "v2",
+    .resource = "horizontalpodautoscalers",
+    .kind = "HorizontalPodAutoscaler",
+    .namespaced = true,
+    .type = &k8s_autoscaling_v2_horizontal_pod_autoscaler_desc,
+    .list_type = &k8s_autoscaling_v2_horizontal_pod_autoscaler_list_desc,
+};

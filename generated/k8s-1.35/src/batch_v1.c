@@ -364,3 +364,23 @@ const k8s_type k8s_batch_v1_uncounted_terminated_pods_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_batch_v1_cron_job_resource = {
+    .group = "batch",
+    .version = "v1",
+    .resource = "cronjobs",
+    .kind = "CronJob",
+    .namespaced = true,
+    .type = &k8s_batch_v1_cron_job_desc,
+    .list_type = &k8s_batch_v1_cron_job_list_desc,
+};
+const k8s_resource k8s_batch_v1_job_resource = {
+    .group = "batch",
+    .version = "v1",
+    .resource = "jobs",
+    .kind = "Job",
+    .namespaced = true,
+    .type = &k8s_batch_v1_job_desc,
+    .list_type = &k8s_batch_v1_job_list_desc,
+};

@@ -113,3 +113,14 @@ const k8s_type k8s_certificates_v1_certificate_signing_request_status_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_certificates_v1_certificate_signing_request_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1",
+    .resource = "certificatesigningrequests",
+    .kind = "CertificateSigningRequest",
+    .namespaced = false,
+    .type = &k8s_certificates_v1_certificate_signing_request_desc,
+    .list_type = &k8s_certificates_v1_certificate_signing_request_list_desc,
+};

@@ -66,3 +66,14 @@ const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_spec_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_certificates_v1alpha1_cluster_trust_bundle_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1alpha1",
+    .resource = "clustertrustbundles",
+    .kind = "ClusterTrustBundle",
+    .namespaced = false,
+    .type = &k8s_certificates_v1alpha1_cluster_trust_bundle_desc,
+    .list_type = &k8s_certificates_v1alpha1_cluster_trust_bundle_list_desc,
+};

@@ -160,3 +160,23 @@ const k8s_type k8s_certificates_v1beta1_pod_certificate_request_status_desc = {
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_certificates_v1beta1_cluster_trust_bundle_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1beta1",
+    .resource = "clustertrustbundles",
+    .kind = "ClusterTrustBundle",
+    .namespaced = false,
+    .type = &k8s_certificates_v1beta1_cluster_trust_bundle_desc,
+    .list_type = &k8s_certificates_v1beta1_cluster_trust_bundle_list_desc,
+};
+const k8s_resource k8s_certificates_v1beta1_pod_certificate_request_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1beta1",
+    .resource = "podcertificaterequests",
+    .kind = "PodCertificateRequest",
+    .namespaced = true,
+    .type = &k8s_certificates_v1beta1_pod_certificate_request_desc,
+    .list_type = &k8s_certificates_v1beta1_pod_certificate_request_list_desc,
+};

@@ -71,3 +71,14 @@ const k8s_type k8s_coordination_v1_lease_spec_desc = {
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_coordination_v1_lease_resource = {
+    .group = "coordination.k8s.io",
+    .version = "v1",
+    .resource = "leases",
+    .kind = "Lease",
+    .namespaced = true,
+    .type = &k8s_coordination_v1_lease_desc,
+    .list_type = &k8s_coordination_v1_lease_list_desc,
+};

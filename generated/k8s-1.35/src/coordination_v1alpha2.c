@@ -70,3 +70,14 @@ const k8s_type k8s_coordination_v1alpha2_lease_candidate_spec_desc = {
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_coordination_v1alpha2_lease_candidate_resource = {
+    .group = "coordination.k8s.io",
+    .version = "v1alpha2",
+    .resource = "leasecandidates",
+    .kind = "LeaseCandidate",
+    .namespaced = true,
+    .type = &k8s_coordination_v1alpha2_lease_candidate_desc,
+    .list_type = &k8s_coordination_v1alpha2_lease_candidate_list_desc,
+};

@@ -4630,3 +4630,158 @@ const k8s_type k8s_core_v1_workload_reference_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_core_v1_component_status_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "componentstatuses",
+    .kind = "ComponentStatus",
+    .namespaced = false,
+    .type = &k8s_core_v1_component_status_desc,
+    .list_type = &k8s_core_v1_component_status_list_desc,
+};
+const k8s_resource k8s_core_v1_config_map_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "configmaps",
+    .kind = "ConfigMap",
+    .namespaced = true,
+    .type = &k8s_core_v1_config_map_desc,
+    .list_type = &k8s_core_v1_config_map_list_desc,
+};
+const k8s_resource k8s_core_v1_endpoints_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "endpoints",
+    .kind = "Endpoints",
+    .namespaced = true,
+    .type = &k8s_core_v1_endpoints_desc,
+    .list_type = &k8s_core_v1_endpoints_list_desc,
+};
+const k8s_resource k8s_core_v1_event_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "events",
+    .kind = "Event",
+    .namespaced = true,
+    .type = &k8s_core_v1_event_desc,
+    .list_type = &k8s_core_v1_event_list_desc,
+};
+const k8s_resource k8s_core_v1_limit_range_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "limitranges",
+    .kind = "LimitRange",
+    .namespaced = true,
+    .type = &k8s_core_v1_limit_range_desc,
+    .list_type = &k8s_core_v1_limit_range_list_desc,
+};
+const k8s_resource k8s_core_v1_namespace_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "namespaces",
+    .kind = "Namespace",
+    .namespaced = false,
+    .type = &k8s_core_v1_namespace_desc,
+    .list_type = &k8s_core_v1_namespace_list_desc,
+};
+const k8s_resource k8s_core_v1_binding_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "bindings",
+    .kind = "Binding",
+    .namespaced = true,
+    .type = &k8s_core_v1_binding_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_core_v1_persistent_volume_claim_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "persistentvolumeclaims",
+    .kind = "PersistentVolumeClaim",
+    .namespaced = true,
+    .type = &k8s_core_v1_persistent_volume_claim_desc,
+    .list_type = &k8s_core_v1_persistent_volume_claim_list_desc,
+};
+const k8s_resource k8s_core_v1_pod_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "pods",
+    .kind = "Pod",
+    .namespaced = true,
+    .type = &k8s_core_v1_pod_desc,
+    .list_type = &k8s_core_v1_pod_list_desc,
+};
+const k8s_resource k8s_core_v1_pod_template_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "podtemplates",
+    .kind = "PodTemplate",
+    .namespaced = true,
+    .type = &k8s_core_v1_pod_template_desc,
+    .list_type = &k8s_core_v1_pod_template_list_desc,
+};
+const k8s_resource k8s_core_v1_replication_controller_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "replicationcontrollers",
+    .kind = "ReplicationController",
+    .namespaced = true,
+    .type = &k8s_core_v1_replication_controller_desc,
+    .list_type = &k8s_core_v1_replication_controller_list_desc,
+};
+const k8s_resource k8s_core_v1_resource_quota_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "resourcequotas",
+    .kind = "ResourceQuota",
+    .namespaced = true,
+    .type = &k8s_core_v1_resource_quota_desc,
+    .list_type = &k8s_core_v1_resource_quota_list_desc,
+};
+const k8s_resource k8s_core_v1_secret_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "secrets",
+    .kind = "Secret",
+    .namespaced = true,
+    .type = &k8s_core_v1_secret_desc,
+    .list_type = &k8s_core_v1_secret_list_desc,
+};
+const k8s_resource k8s_core_v1_service_account_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "serviceaccounts",
+    .kind = "ServiceAccount",
+    .namespaced = true,
+    .type = &k8s_core_v1_service_account_desc,
+    .list_type = &k8s_core_v1_service_account_list_desc,
+};
+const k8s_resource k8s_core_v1_service_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "services",
+    .kind = "Service",
+    .namespaced = true,
+    .type = &k8s_core_v1_service_desc,
+    .list_type = &k8s_core_v1_service_list_desc,
+};
+const k8s_resource k8s_core_v1_node_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "nodes",
+    .kind = "Node",
+    .namespaced = false,
+    .type = &k8s_core_v1_node_desc,
+    .list_type = &k8s_core_v1_node_list_desc,
+};
+const k8s_resource k8s_core_v1_persistent_volume_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "persistentvolumes",
+    .kind = "PersistentVolume",
+    .namespaced = false,
+    .type = &k8s_core_v1_persistent_volume_desc,
+    .list_type = &k8s_core_v1_persistent_volume_list_desc,
+};

@@ -165,3 +165,14 @@ const k8s_type k8s_discovery_v1_for_zone_desc = {
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_discovery_v1_endpoint_slice_resource = {
+    .group = "discovery.k8s.io",
+    .version = "v1",
+    .resource = "endpointslices",
+    .kind = "EndpointSlice",
+    .namespaced = true,
+    .type = &k8s_discovery_v1_endpoint_slice_desc,
+    .list_type = &k8s_discovery_v1_endpoint_slice_list_desc,
+};

@@ -82,3 +82,14 @@ const k8s_type k8s_events_v1_event_series_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_events_v1_event_resource = {
+    .group = "events.k8s.io",
+    .version = "v1",
+    .resource = "events",
+    .kind = "Event",
+    .namespaced = true,
+    .type = &k8s_events_v1_event_desc,
+    .list_type = &k8s_events_v1_event_list_desc,
+};

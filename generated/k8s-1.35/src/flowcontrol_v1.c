@@ -448,3 +448,23 @@ const k8s_type k8s_flowcontrol_v1_user_subject_desc = {
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_flowcontrol_v1_flow_schema_resource = {
+    .group = "flowcontrol.apiserver.k8s.io",
+    .version = "v1",
+    .resource = "flowschemas",
+    .kind = "FlowSchema",
+    .namespaced = false,
+    .type = &k8s_flowcontrol_v1_flow_schema_desc,
+    .list_type = &k8s_flowcontrol_v1_flow_schema_list_desc,
+};
+const k8s_resource k8s_flowcontrol_v1_priority_level_configuration_resource = {
+    .group = "flowcontrol.apiserver.k8s.io",
+    .version = "v1",
+    .resource = "prioritylevelconfigurations",
+    .kind = "PriorityLevelConfiguration",
+    .namespaced = false,
+    .type = &k8s_flowcontrol_v1_priority_level_configuration_desc,
+    .list_type = &k8s_flowcontrol_v1_priority_level_configuration_list_desc,
+};

@@ -666,3 +666,50 @@ const k8s_type k8s_networking_v1_service_cidr_status_desc = {
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_networking_v1_ingress_class_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ingressclasses",
+    .kind = "IngressClass",
+    .namespaced = false,
+    .type = &k8s_networking_v1_ingress_class_desc,
+    .list_type = &k8s_networking_v1_ingress_class_list_desc,
+};
+const k8s_resource k8s_networking_v1_ingress_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ingresses",
+    .kind = "Ingress",
+    .namespaced = true,
+    .type = &k8s_networking_v1_ingress_desc,
+    .list_type = &k8s_networking_v1_ingress_list_desc,
+};
+const k8s_resource k8s_networking_v1_ip_address_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ipaddresses",
+    .kind = "IPAddress",
+    .namespaced = false,
+    .type = &k8s_networking_v1_ip_address_desc,
+    .list_type = &k8s_networking_v1_ip_address_list_desc,
+};
+const k8s_resource k8s_networking_v1_network_policy_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "networkpolicies",
+    .kind = "NetworkPolicy",
+    .namespaced = true,
+    .type = &k8s_networking_v1_network_policy_desc,
+    .list_type = &k8s_networking_v1_network_policy_list_desc,
+};
+const k8s_resource k8s_networking_v1_service_cidr_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "servicecidrs",
+    .kind = "ServiceCIDR",
+    .namespaced = false,
+    .type = &k8s_networking_v1_service_cidr_desc,
+    .list_type = &k8s_networking_v1_service_cidr_list_desc,
+};

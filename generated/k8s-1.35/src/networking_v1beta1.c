@@ -164,3 +164,23 @@ const k8s_type k8s_networking_v1beta1_service_cidr_status_desc = {
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_networking_v1beta1_ip_address_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1beta1",
+    .resource = "ipaddresses",
+    .kind = "IPAddress",
+    .namespaced = false,
+    .type = &k8s_networking_v1beta1_ip_address_desc,
+    .list_type = &k8s_networking_v1beta1_ip_address_list_desc,
+};
+const k8s_resource k8s_networking_v1beta1_service_cidr_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1beta1",
+    .resource = "servicecidrs",
+    .kind = "ServiceCIDR",
+    .namespaced = false,
+    .type = &k8s_networking_v1beta1_service_cidr_desc,
+    .list_type = &k8s_networking_v1beta1_service_cidr_list_desc,
+};

@@ -85,3 +85,14 @@ const k8s_type k8s_node_v1_scheduling_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_node_v1_runtime_class_resource = {
+    .group = "node.k8s.io",
+    .version = "v1",
+    .resource = "runtimeclasses",
+    .kind = "RuntimeClass",
+    .namespaced = false,
+    .type = &k8s_node_v1_runtime_class_desc,
+    .list_type = &k8s_node_v1_runtime_class_list_desc,
+};

@@ -114,3 +114,14 @@ const k8s_type k8s_policy_v1_pod_disruption_budget_status_desc = {
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_policy_v1_pod_disruption_budget_resource = {
+    .group = "policy",
+    .version = "v1",
+    .resource = "poddisruptionbudgets",
+    .kind = "PodDisruptionBudget",
+    .namespaced = true,
+    .type = &k8s_policy_v1_pod_disruption_budget_desc,
+    .list_type = &k8s_policy_v1_pod_disruption_budget_list_desc,
+};

@@ -260,3 +260,41 @@ const k8s_type k8s_rbac_v1_subject_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_rbac_v1_cluster_role_binding_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "clusterrolebindings",
+    .kind = "ClusterRoleBinding",
+    .namespaced = false,
+    .type = &k8s_rbac_v1_cluster_role_binding_desc,
+    .list_type = &k8s_rbac_v1_cluster_role_binding_list_desc,
+};
+const k8s_resource k8s_rbac_v1_cluster_role_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "clusterroles",
+    .kind = "ClusterRole",
+    .namespaced = false,
+    .type = &k8s_rbac_v1_cluster_role_desc,
+    .list_type = &k8s_rbac_v1_cluster_role_list_desc,
+};
+const k8s_resource k8s_rbac_v1_role_binding_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "rolebindings",
+    .kind = "RoleBinding",
+    .namespaced = true,
+    .type = &k8s_rbac_v1_role_binding_desc,
+    .list_type = &k8s_rbac_v1_role_binding_list_desc,
+};
+const k8s_resource k8s_rbac_v1_role_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "roles",
+    .kind = "Role",
+    .namespaced = true,
+    .type = &k8s_rbac_v1_role_desc,
+    .list_type = &k8s_rbac_v1_role_list_desc,
+};

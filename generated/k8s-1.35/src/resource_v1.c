@@ -890,3 +890,41 @@ const k8s_type k8s_resource_v1_resource_slice_spec_desc = {
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_resource_v1_device_class_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1",
+    .resource = "deviceclasses",
+    .kind = "DeviceClass",
+    .namespaced = false,
+    .type = &k8s_resource_v1_device_class_desc,
+    .list_type = &k8s_resource_v1_device_class_list_desc,
+};
+const k8s_resource k8s_resource_v1_resource_claim_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1",
+    .resource = "resourceclaims",
+    .kind = "ResourceClaim",
+    .namespaced = true,
+    .type = &k8s_resource_v1_resource_claim_desc,
+    .list_type = &k8s_resource_v1_resource_claim_list_desc,
+};
+const k8s_resource k8s_resource_v1_resource_claim_template_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1",
+    .resource = "resourceclaimtemplates",
+    .kind = "ResourceClaimTemplate",
+    .namespaced = true,
+    .type = &k8s_resource_v1_resource_claim_template_desc,
+    .list_type = &k8s_resource_v1_resource_claim_template_list_desc,
+};
+const k8s_resource k8s_resource_v1_resource_slice_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1",
+    .resource = "resourceslices",
+    .kind = "ResourceSlice",
+    .namespaced = false,
+    .type = &k8s_resource_v1_resource_slice_desc,
+    .list_type = &k8s_resource_v1_resource_slice_list_desc,
+};

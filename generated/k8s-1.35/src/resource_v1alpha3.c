@@ -123,3 +123,14 @@ const k8s_type k8s_resource_v1alpha3_device_taint_selector_desc = {
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_resource_v1alpha3_device_taint_rule_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1alpha3",
+    .resource = "devicetaintrules",
+    .kind = "DeviceTaintRule",
+    .namespaced = false,
+    .type = &k8s_resource_v1alpha3_device_taint_rule_desc,
+    .list_type = &k8s_resource_v1alpha3_device_taint_rule_list_desc,
+};

@@ -51,3 +51,14 @@ const k8s_type k8s_scheduling_v1_priority_class_list_desc = {
     .api_version = "scheduling.k8s.io/v1",
     .kind = "PriorityClassList",
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_scheduling_v1_priority_class_resource = {
+    .group = "scheduling.k8s.io",
+    .version = "v1",
+    .resource = "priorityclasses",
+    .kind = "PriorityClass",
+    .namespaced = false,
+    .type = &k8s_scheduling_v1_priority_class_desc,
+    .list_type = &k8s_scheduling_v1_priority_class_list_desc,
+};

@@ -152,3 +152,14 @@ const k8s_type k8s_scheduling_v1alpha1_workload_spec_desc = {
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_scheduling_v1alpha1_workload_resource = {
+    .group = "scheduling.k8s.io",
+    .version = "v1alpha1",
+    .resource = "workloads",
+    .kind = "Workload",
+    .namespaced = true,
+    .type = &k8s_scheduling_v1alpha1_workload_desc,
+    .list_type = &k8s_scheduling_v1alpha1_workload_list_desc,
+};

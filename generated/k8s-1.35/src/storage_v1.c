@@ -455,3 +455,59 @@ const k8s_type k8s_storage_v1_volume_node_resources_desc = {
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_storage_v1_csi_driver_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csidrivers",
+    .kind = "CSIDriver",
+    .namespaced = false,
+    .type = &k8s_storage_v1_csi_driver_desc,
+    .list_type = &k8s_storage_v1_csi_driver_list_desc,
+};
+const k8s_resource k8s_storage_v1_csi_node_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csinodes",
+    .kind = "CSINode",
+    .namespaced = false,
+    .type = &k8s_storage_v1_csi_node_desc,
+    .list_type = &k8s_storage_v1_csi_node_list_desc,
+};
+const k8s_resource k8s_storage_v1_csi_storage_capacity_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csistoragecapacities",
+    .kind = "CSIStorageCapacity",
+    .namespaced = true,
+    .type = &k8s_storage_v1_csi_storage_capacity_desc,
+    .list_type = &k8s_storage_v1_csi_storage_capacity_list_desc,
+};
+const k8s_resource k8s_storage_v1_storage_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "storageclasses",
+    .kind = "StorageClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1_storage_class_desc,
+    .list_type = &k8s_storage_v1_storage_class_list_desc,
+};
+const k8s_resource k8s_storage_v1_volume_attachment_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "volumeattachments",
+    .kind = "VolumeAttachment",
+    .namespaced = false,
+    .type = &k8s_storage_v1_volume_attachment_desc,
+    .list_type = &k8s_storage_v1_volume_attachment_list_desc,
+};
+const k8s_resource k8s_storage_v1_volume_attributes_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "volumeattributesclasses",
+    .kind = "VolumeAttributesClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1_volume_attributes_class_desc,
+    .list_type = &k8s_storage_v1_volume_attributes_class_list_desc,
+};

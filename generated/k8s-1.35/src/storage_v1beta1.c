@@ -49,3 +49,14 @@ const k8s_type k8s_storage_v1beta1_volume_attributes_class_list_desc = {
     .api_version = "storage.k8s.io/v1beta1",
     .kind = "VolumeAttributesClassList",
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_storage_v1beta1_volume_attributes_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1beta1",
+    .resource = "volumeattributesclasses",
+    .kind = "VolumeAttributesClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1beta1_volume_attributes_class_desc,
+    .list_type = &k8s_storage_v1beta1_volume_attributes_class_list_desc,
+};

@@ -84,3 +84,14 @@ const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_status_des
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
 };
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_storagemigration_v1beta1_storage_version_migration_resource = {
+    .group = "storagemigration.k8s.io",
+    .version = "v1beta1",
+    .resource = "storageversionmigrations",
+    .kind = "StorageVersionMigration",
+    .namespaced = false,
+    .type = &k8s_storagemigration_v1beta1_storage_version_migration_desc,
+    .list_type = &k8s_storagemigration_v1beta1_storage_version_migration_list_desc,
+};

@@ -7,9 +7,9 @@
 #include <stddef.h>
 
 #include "k8s/arena.h"
-#include "k8s/client.h"
 #include "k8s/codec.h"
 #include "k8s/error.h"
+#include "k8s/resource.h"
 #include "k8s/types.h"
 
 #ifdef __cplusplus
