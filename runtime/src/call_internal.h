@@ -22,6 +22,7 @@
 #include "config_internal.h"
 #include "internal.h"
 #include "loop_internal.h"
+#include "timing_internal.h"
 
 typedef enum state {
     ST_NEW,

@@ -27,6 +27,7 @@
 
 #include "config_internal.h"
 #include "internal.h"
+#include "k8s/loop.h"
 #include "k8s/values.h"
 
 /* Refresh this long before a credential expires. */
@@ -60,13 +61,6 @@ struct k8s_credentials {
     k8s_error last_err;
 };
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t wall_s(void)
 {
     struct timespec ts;
@@ -87,18 +81,6 @@ static bool same_id(const file_id *a, const file_id *b)
 {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
            a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
-}
-
-static void set_file(k8s_error *err, const char *file)
-{
-    if (err && file)
-        snprintf(err->path, sizeof err->path, "%s", file);
-}
-
-static k8s_code nomem(k8s_error *err)
-{
-    k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-    return K8S_ENOMEM;
 }
 
 /* "<prefix><value>" as a new string. */
@@ -248,13 +230,6 @@ void k8s_credentials_set_exec_timeout(k8s_credentials *c, int ms)
 
 /* ---- token files ---- */
 
-static k8s_code token_fail(k8s_error *err, const char *path, const char *problem)
-{
-    k8s_error_set(err, K8S_EAUTH, NULL, NULL, NULL, "%s", problem);
-    set_file(err, path);
-    return K8S_EAUTH;
-}
-
 static k8s_code read_token_file(const k8s_config *cfg, k8s_credential *out, file_id *id,
                                 k8s_error *err)
 {
@@ -266,11 +241,11 @@ static k8s_code read_token_file(const k8s_config *cfg, k8s_credential *out, file
     int e = stat_id(path, id) ? 0 : errno;
     e = e ? e : k8s_read_file(path, MAX_TOKEN_SIZE, &text, &len);
     if (e == ENOMEM)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (e) {
         snprintf(problem, sizeof problem, "cannot read the token file: %s",
                  k8s_errno_text(e, buf, sizeof buf));
-        return token_fail(err, path, problem);
+        return k8s_fail_in(err, path, K8S_EAUTH, "%s", problem);
     }
     size_t start = 0, end = len;
     while (start < end && strchr(" \t\r\n", text[start]))
@@ -279,11 +254,11 @@ static k8s_code read_token_file(const k8s_config *cfg, k8s_credential *out, file
         end--;
     k8s_code rc = K8S_OK;
     if (start == end)
-        rc = token_fail(err, path, "the token file is empty");
+        rc = k8s_fail_in(err, path, K8S_EAUTH, "the token file is empty");
     else if (!header_safe(text + start, end - start))
-        rc = token_fail(err, path, "the token file holds a control character");
+        rc = k8s_fail_in(err, path, K8S_EAUTH, "the token file holds a control character");
     else if (!(out->authorization = concat("Bearer ", text + start, end - start)))
-        rc = nomem(err);
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     memset(text, 0, len);
     free(text);
     return rc;
@@ -311,10 +286,8 @@ static k8s_code plugin_fail(const k8s_config *cfg, k8s_error *err, const char *f
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    k8s_error_set(err, K8S_EAUTH, NULL, NULL, NULL, "exec plugin \"%.80s\" for user \"%.60s\": %s",
-                  cfg->exec->command, cfg->user ? cfg->user : "", detail);
-    set_file(err, cfg->user_origin);
-    return K8S_EAUTH;
+    return k8s_fail_in(err, cfg->user_origin, K8S_EAUTH, "exec plugin \"%.80s\" for user \"%.60s\": %s",
+                       cfg->exec->command, cfg->user ? cfg->user : "", detail);
 }
 
 /* The ExecCredential client-go passes in KUBERNETES_EXEC_INFO. */
@@ -415,7 +388,7 @@ static void collect(int fds[2], int64_t deadline, plugin_output *o)
 {
     struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
     while (p[0].fd >= 0 || p[1].fd >= 0) {
-        int64_t left = deadline - monotonic_ms();
+        int64_t left = deadline - (int64_t)k8s_now_ms();
         if (left <= 0) {
             o->timed_out = true;
             break;
@@ -574,7 +547,7 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
     int out[2] = {-1, -1}, errp[2] = {-1, -1};
     k8s_code rc = argv && !exec_info(cfg, &info) && (envp = plugin_env(x->env, info.data))
                       ? K8S_OK
-                      : nomem(err);
+                      : k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!rc && (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)) {
         char buf[128];
         rc = plugin_fail(cfg, err, "cannot make a pipe: %s",
@@ -587,7 +560,7 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
             argv[i + 1] = x->args[i];
         int e = spawn_plugin(x, argv, envp, out[1], errp[1], &pid);
         if (e)
-            rc = e == ENOMEM ? nomem(err) : spawn_failed(cfg, e, err);
+            rc = e == ENOMEM ? k8s_fail(err, K8S_ENOMEM, "out of memory") : spawn_failed(cfg, e, err);
     }
     /* our copies of the write ends must go, or reading never ends */
     if (out[1] >= 0)
@@ -596,7 +569,7 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
         close(errp[1]);
     if (!rc) {
         int fds[2] = {out[0], errp[0]};
-        collect(fds, monotonic_ms() + timeout_ms, o); /* closes them */
+        collect(fds, (int64_t)k8s_now_ms() + timeout_ms, o); /* closes them */
         out[0] = errp[0] = -1;
         if (o->timed_out)
             kill(pid, SIGKILL);
@@ -667,7 +640,7 @@ static k8s_code parse_credential(const k8s_config *cfg, const plugin_output *o,
         ok = ok && blob_copy(&out->cert, cert, cert ? strlen(cert) : 0);
         ok = ok && blob_copy(&out->key, key, key ? strlen(key) : 0);
         if (!ok)
-            rc = nomem(err);
+            rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     cJSON_Delete(root);
     return rc;
@@ -708,8 +681,7 @@ static bool fresh_locked(const k8s_credentials *c, bool have_id, const file_id *
     if (!c->valid)
         return false;
     if (c->config->token_file)
-        return have_id && same_id(id, &c->file) &&
-               monotonic_ms() - c->read_ms < TOKEN_FILE_MAX_AGE_MS;
+        return have_id && same_id(id, &c->file) && (int64_t)k8s_now_ms() - c->read_ms < TOKEN_FILE_MAX_AGE_MS;
     if (c->config->exec)
         return !c->cred.expires_at || wall_s() + REFRESH_MARGIN_S < c->cred.expires_at;
     return true;
@@ -734,7 +706,7 @@ static k8s_code result_locked(const k8s_credentials *c, k8s_credential *out, k8s
             *err = c->last_err;
         return c->last_rc;
     }
-    return cred_copy(out, &c->cred) ? K8S_OK : nomem(err);
+    return cred_copy(out, &c->cred) ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
 }
 
 k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out, k8s_error *err)
@@ -744,7 +716,7 @@ k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out
     bool have_id = c->config->token_file && stat_id(c->config->token_file, &id);
     pthread_mutex_lock(&c->mu);
     if (!force && fresh_locked(c, have_id, &id)) {
-        k8s_code rc = cred_copy(out, &c->cred) ? K8S_OK : nomem(err);
+        k8s_code rc = cred_copy(out, &c->cred) ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
         pthread_mutex_unlock(&c->mu);
         return rc;
     }
@@ -775,7 +747,7 @@ k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out
         c->cred = fresh;
         c->valid = true;
         c->file = id;
-        c->read_ms = monotonic_ms();
+        c->read_ms = (int64_t)k8s_now_ms();
     } else if (rc && rc != K8S_ENOMEM && c->config->token_file && c->valid) {
         /* like client-go, keep the previous token while the file cannot
          * be read (kubelet replaces it by a rename; a miss is brief) */

@@ -151,8 +151,7 @@ k8s_code k8s_discover_kind(k8s_client *c, k8s_arena *a, const char *api_version,
         memset(err, 0, sizeof *err);
     const char *path = api_version && kind ? list_path(a, api_version) : NULL;
     if (!path) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "an apiVersion and a kind are needed");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "an apiVersion and a kind are needed");
     }
     resource_list *list;
     k8s_code rc = fetch(c, a, path, &resource_list_desc, (void **)&list, err);
@@ -169,8 +168,7 @@ k8s_code k8s_discover_kind(k8s_client *c, k8s_arena *a, const char *api_version,
         *out = res;
         return K8S_OK;
     }
-    k8s_error_set(err, K8S_ENOTFOUND, NULL, NULL, NULL, "the server serves no %.100s in %.100s", kind, api_version);
-    return K8S_ENOTFOUND;
+    return k8s_fail(err, K8S_ENOTFOUND, "the server serves no %.100s in %.100s", kind, api_version);
 }
 
 typedef struct collector {

@@ -83,9 +83,7 @@ static k8s_code read_status(const k8s_status *st, int *exit_status, k8s_error *e
         return K8S_OK;
     }
     if (strcmp(s, "Failure") != 0) {
-        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "the exit Status has status \"%.40s\"",
-                      s);
-        return K8S_EBADREPLY;
+        return k8s_fail(err, K8S_EBADREPLY, "the exit Status has status \"%.40s\"", s);
     }
     if (st->reason && strcmp(st->reason, "NonZeroExitCode") == 0) {
         for (size_t i = 0; st->details && i < st->details->causes_len; i++) {
@@ -94,14 +92,10 @@ static k8s_code read_status(const k8s_status *st, int *exit_status, k8s_error *e
                 continue;
             if (parse_exit_code(c->message, exit_status))
                 return K8S_OK;
-            k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL,
-                          "the exit code \"%.40s\" is not a number 0..255",
-                          c->message ? c->message : "");
-            return K8S_EBADREPLY;
+            return k8s_fail(err, K8S_EBADREPLY, "the exit code \"%.40s\" is not a number 0..255",
+                            c->message ? c->message : "");
         }
-        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL,
-                      "a NonZeroExitCode Status without an ExitCode cause");
-        return K8S_EBADREPLY;
+        return k8s_fail(err, K8S_EBADREPLY, "a NonZeroExitCode Status without an ExitCode cause");
     }
     k8s_code code = st->has_code && st->code >= 400 ? k8s_code_for_http(st->code) : K8S_EHTTP;
     k8s_error_set(err, code, NULL, NULL, NULL, "%s",
@@ -209,10 +203,8 @@ static k8s_code build_path(k8s_buf *b, k8s_client *client, const char *ns, const
                            bool attach, const k8s_exec_options *o)
 {
     k8s_code rc = K8S_OK;
-    if (k8s_buf_append_str(b, "/api/v1/namespaces/") ||
-        k8s_buf_append_escaped(b, ns ? ns : k8s_client_namespace(client)) ||
-        k8s_buf_append_str(b, "/pods/") || k8s_buf_append_escaped(b, pod) ||
-        k8s_buf_append_str(b, attach ? "/attach" : "/exec"))
+    if (k8s_rest_path(b, &k8s_pods_resource, ns ? ns : k8s_client_namespace(client), pod,
+                      attach ? "attach" : "exec"))
         return K8S_ENOMEM;
     for (const char *const *c = attach ? NULL : o->command; !rc && c && *c; c++)
         rc = add_param(b, "command", *c);
@@ -400,9 +392,7 @@ k8s_code k8s_exec_run(k8s_client *client, k8s_arena *arena, const char *ns, cons
     if (err)
         memset(err, 0, sizeof *err);
     if (!client || !arena || !opts || k8s_loop_on_thread(k8s_client_loop(client))) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
-                      "k8s_exec_run: invalid arguments (or called on the loop thread)");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "k8s_exec_run: invalid arguments (or called on the loop thread)");
     }
     k8s_exec_options o = *opts;
     o.stdin_ = stdin_data != NULL;

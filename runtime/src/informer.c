@@ -28,6 +28,7 @@
 #include "k8s/watch.h"
 #include "objmeta_internal.h"
 #include "pack_internal.h"
+#include "timing_internal.h"
 
 /* ---- what is read of objects and lists ---- */
 
@@ -91,7 +92,7 @@ struct k8s_informer {
     uint32_t gen;       /* of the full state being (or last) taken */
     k8s_store pending;
     k8s_timer *retry;
-    int failures;
+    unsigned failures;
     uint64_t rng;
 
     pthread_rwlock_t lock; /* the store */
@@ -274,16 +275,8 @@ static void failed(k8s_informer *inf, k8s_code code, const k8s_error *err, const
         check_idle(inf);
         return;
     }
-    int max = inf->max_backoff_ms > 0 ? inf->max_backoff_ms : 30000;
-    int shift = inf->failures < 10 ? inf->failures : 10;
-    inf->failures++;
-    uint64_t ms = (uint64_t)100 << shift;
-    if (ms > (uint64_t)max)
-        ms = (uint64_t)max;
-    inf->rng ^= inf->rng << 13;
-    inf->rng ^= inf->rng >> 7;
-    inf->rng ^= inf->rng << 17;
-    ms = ms / 2 + inf->rng % (ms / 2 + 1);
+    uint64_t max = inf->max_backoff_ms > 0 ? (uint64_t)inf->max_backoff_ms : K8S_RECONNECT_MAX_MS;
+    uint64_t ms = k8s_backoff_ms(&inf->rng, inf->failures++, K8S_RECONNECT_BASE_MS, max);
     if (!inf->retry && !(inf->retry = k8s_timer_new(inf->loop, retry_now, inf))) {
         retry_now(inf); /* cannot wait: try at once rather than never */
         return;
@@ -752,7 +745,7 @@ k8s_code k8s_informer_start(k8s_client *client, const k8s_resource *r, const k8s
     inf->page_size = o->page_size > 0 ? o->page_size : 500;
     inf->max_backoff_ms = o->max_backoff_ms;
     inf->streaming_ok = !o->no_streaming_list;
-    inf->rng = (uint64_t)(uintptr_t)inf ^ k8s_now_ms() ^ 0x9E3779B97F4A7C15u;
+    inf->rng = k8s_rng_seed(inf);
     /* glibc's default lets readers in while a writer waits: threads that
      * look up without pause would hold the store's updates back for good */
     pthread_rwlockattr_t ra;
@@ -827,16 +820,7 @@ k8s_code k8s_informer_wait_synced(k8s_informer *inf, int timeout_ms)
 {
     if (!inf || k8s_loop_on_thread(inf->loop))
         return K8S_EINVAL;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    if (timeout_ms > 0) {
-        until.tv_sec += timeout_ms / 1000;
-        until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-    }
+    struct timespec until = k8s_deadline_after(timeout_ms);
     k8s_code rc = K8S_OK;
     pthread_mutex_lock(&inf->mu);
     while (!inf->synced && !inf->dead && rc == K8S_OK) {

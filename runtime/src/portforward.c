@@ -147,10 +147,10 @@ k8s_code k8s_portforward_open(k8s_client *client, const char *ns, const char *po
     k8s_buf path = K8S_BUF_INIT;
     char num[16];
     snprintf(num, sizeof num, "%u", (unsigned)port);
-    if (!pf || k8s_buf_append_str(&path, "/api/v1/namespaces/") ||
-        k8s_buf_append_escaped(&path, ns ? ns : k8s_client_namespace(client)) ||
-        k8s_buf_append_str(&path, "/pods/") || k8s_buf_append_escaped(&path, pod) ||
-        k8s_buf_append_str(&path, "/portforward?ports=") || k8s_buf_append_str(&path, num)) {
+    if (!pf ||
+        k8s_rest_path(&path, &k8s_pods_resource, ns ? ns : k8s_client_namespace(client), pod,
+                      "portforward") ||
+        k8s_buf_append_str(&path, "?ports=") || k8s_buf_append_str(&path, num)) {
         k8s_buf_free(&path);
         free(pf);
         return K8S_ENOMEM;
@@ -611,9 +611,7 @@ k8s_code k8s_portforward_listen(k8s_client *client, const char *ns, const char *
     if (out)
         *out = NULL;
     if (!client || !pod || !*pod || !remote_port || !out) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
-                      "k8s_portforward_listen: missing arguments");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "k8s_portforward_listen: missing arguments");
     }
     uint16_t bound = 0;
     int fd = bind_local(local_address ? local_address : "127.0.0.1", local_port, &bound, err);
@@ -634,8 +632,7 @@ k8s_code k8s_portforward_listen(k8s_client *client, const char *ns, const char *
         close(fd);
         if (l)
             free_listener(l);
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     if (bound_port)
         *bound_port = bound;

@@ -221,8 +221,7 @@ static k8s_code encode_body(const k8s_type *t, const void *obj, k8s_buf *out, k8
         return k8s_json_encode(t, obj, out, err);
     char *copy = malloc(t->size);
     if (!copy) {
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     memcpy(copy, obj, t->size);
     char **a = (char **)(copy + ((char *)api_version - (char *)obj));
@@ -236,10 +235,29 @@ static k8s_code encode_body(const k8s_type *t, const void *obj, k8s_buf *out, k8
     return rc;
 }
 
-static k8s_code invalid(k8s_error *err, const char *message)
+const k8s_resource k8s_pods_resource = {"", "v1", "pods", "Pod", true, NULL, NULL};
+
+static k8s_code append_segment(k8s_buf *b, const char *prefix, const char *segment)
 {
-    k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "%s", message);
-    return K8S_EINVAL;
+    k8s_code rc = k8s_buf_append_str(b, prefix);
+    return rc ? rc : k8s_buf_append_escaped(b, segment);
+}
+
+k8s_code k8s_rest_path(k8s_buf *b, const k8s_resource *r, const char *ns, const char *name,
+                       const char *subresource)
+{
+    k8s_code rc = *r->group ? append_segment(b, "/apis/", r->group) : k8s_buf_append_str(b, "/api");
+    if (!rc)
+        rc = append_segment(b, "/", r->version);
+    if (!rc && ns && *ns)
+        rc = append_segment(b, "/namespaces/", ns);
+    if (!rc)
+        rc = append_segment(b, "/", r->resource);
+    if (!rc && name)
+        rc = append_segment(b, "/", name);
+    if (!rc && subresource)
+        rc = append_segment(b, "/", subresource);
+    return rc;
 }
 
 k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op *op,
@@ -252,46 +270,22 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
     bool collection = v == K8S_VERB_LIST || v == K8S_VERB_WATCH || v == K8S_VERB_DELETE_COLLECTION ||
                       (v == K8S_VERB_CREATE && !op->subresource);
     if (!r || !r->version || !r->resource)
-        return invalid(err, "the operation names no resource");
+        return k8s_fail(err, K8S_EINVAL, "the operation names no resource");
     if (collection && args->name && v != K8S_VERB_CREATE)
-        return invalid(err, "a list or deletecollection call takes no name");
+        return k8s_fail(err, K8S_EINVAL, "a list or deletecollection call takes no name");
     if (!collection && (!args->name || !*args->name))
-        return invalid(err, "a name is required");
+        return k8s_fail(err, K8S_EINVAL, "a name is required");
     bool all_namespaces = r->namespaced && ns && !*ns;
     if (all_namespaces && v != K8S_VERB_LIST && v != K8S_VERB_WATCH)
-        return invalid(err, "a namespace is required (only lists may span all namespaces)");
+        return k8s_fail(err, K8S_EINVAL, "a namespace is required (only lists may span all namespaces)");
     if (v == K8S_VERB_PATCH && !args->text)
-        return invalid(err, "a patch needs its text");
+        return k8s_fail(err, K8S_EINVAL, "a patch needs its text");
 
     k8s_buf b = K8S_BUF_INIT;
     k8s_code rc = k8s_buf_append_str(&b, base_url);
     if (!rc)
-        rc = k8s_buf_append_str(&b, *r->group ? "/apis/" : "/api");
-    if (!rc && *r->group)
-        rc = k8s_buf_append_escaped(&b, r->group);
-    if (!rc)
-        rc = k8s_buf_append(&b, "/", 1);
-    if (!rc)
-        rc = k8s_buf_append_escaped(&b, r->version);
-    if (!rc && r->namespaced && !all_namespaces) {
-        rc = k8s_buf_append_str(&b, "/namespaces/");
-        if (!rc)
-            rc = k8s_buf_append_escaped(&b, ns);
-    }
-    if (!rc)
-        rc = k8s_buf_append(&b, "/", 1);
-    if (!rc)
-        rc = k8s_buf_append_escaped(&b, r->resource);
-    if (!rc && args->name && !collection) {
-        rc = k8s_buf_append(&b, "/", 1);
-        if (!rc)
-            rc = k8s_buf_append_escaped(&b, args->name);
-    }
-    if (!rc && op->subresource) {
-        rc = k8s_buf_append(&b, "/", 1);
-        if (!rc)
-            rc = k8s_buf_append_escaped(&b, op->subresource);
-    }
+        rc = k8s_rest_path(&b, r, r->namespaced && !all_namespaces ? ns : NULL,
+                           collection ? NULL : args->name, op->subresource);
 
     query q = {&b, rc};
     k8s_buf body = K8S_BUF_INIT;
@@ -340,7 +334,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         }
         if (v == K8S_VERB_APPLY && (!o || !o->fieldManager)) {
             k8s_buf_free(&b);
-            return invalid(err, "server-side apply needs a fieldManager");
+            return k8s_fail(err, K8S_EINVAL, "server-side apply needs a fieldManager");
         }
         ctype = patch_content_type(v == K8S_VERB_APPLY ? K8S_PATCH_APPLY : o ? o->type : K8S_PATCH_MERGE);
         break;
@@ -362,7 +356,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         break;
     default:
         k8s_buf_free(&b);
-        return invalid(err, "unknown verb");
+        return k8s_fail(err, K8S_EINVAL, "unknown verb");
     }
     rc = q.rc;
 
@@ -379,14 +373,13 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
             rc = k8s_buf_append_str(&body, args->text);
         } else {
             k8s_buf_free(&b);
-            return invalid(err, "a body is required");
+            return k8s_fail(err, K8S_EINVAL, "a body is required");
         }
     }
     if (rc) {
         k8s_buf_free(&b);
         k8s_buf_free(&body);
-        k8s_error_set(err, rc, NULL, NULL, NULL, "out of memory");
-        return rc;
+        return k8s_fail(err, rc, "out of memory");
     }
     req->url = b.data;
     req->body = body.data;

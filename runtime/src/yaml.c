@@ -190,12 +190,6 @@ static k8s_code set_at(const k8s_yaml_stream *s, k8s_error *err, k8s_code code,
     return code;
 }
 
-static k8s_code nomem(k8s_error *err)
-{
-    k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-    return K8S_ENOMEM;
-}
-
 /* libyaml failed: the parser cannot go on. The error is returned once, and
  * the stream ends there. */
 static k8s_code broken(k8s_yaml_stream *s, k8s_error *err)
@@ -204,7 +198,7 @@ static k8s_code broken(k8s_yaml_stream *s, k8s_error *err)
     k8s_error local, *e = err ? err : &local;
     const char *problem = p->problem ? p->problem : "malformed YAML";
     if (p->error == YAML_MEMORY_ERROR) {
-        nomem(e);
+        k8s_fail(e, K8S_ENOMEM, "out of memory");
     } else if (p->error == YAML_READER_ERROR) {
         size_t off = p->problem_offset < s->len ? p->problem_offset : s->len;
         if (p->problem_value >= 0)
@@ -307,10 +301,10 @@ static k8s_code anchor_set(k8s_yaml_stream *s, const yaml_char_t *name, uint32_t
         return K8S_OK;
     size_t len = strlen((const char *)name);
     if ((s->nanchors + 1) * 2 > s->anchor_cap && !anchor_grow(s))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     size_t off = s->text.len;
     if (k8s_buf_append(&s->text, name, len))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     uint32_t h = hash_name(s->text.data + off, len);
     anchor *a = anchor_slot(s, s->text.data + off, len, h);
     if (!a->node)
@@ -326,7 +320,7 @@ static k8s_code new_node(k8s_yaml_stream *s, int kind, uint8_t tag, const yaml_m
         return set_at(s, err, K8S_ETOOBIG, NULL, m->line, m->column, "too many YAML nodes");
     node *n = vec_push(&s->nodes, sizeof *n);
     if (!n)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     *n = (node){.kind = (uint8_t)kind, .tag = tag, .line = (uint32_t)m->line,
                 .col = (uint32_t)m->column};
     *ni = (uint32_t)(s->nodes.len - 1);
@@ -341,7 +335,7 @@ static k8s_code attach(k8s_yaml_stream *s, uint32_t ni, k8s_error *err)
     }
     uint32_t *slot = vec_push(&s->pending, sizeof *slot);
     if (!slot)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     *slot = ni;
     return K8S_OK;
 }
@@ -360,7 +354,7 @@ static k8s_code add_scalar(k8s_yaml_stream *s, const yaml_event_t *ev, k8s_error
     n->a = s->text.len;
     n->n = ev->data.scalar.length;
     if (k8s_buf_append(&s->text, ev->data.scalar.value, ev->data.scalar.length))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     rc = anchor_set(s, ev->data.scalar.anchor, ni, err);
     return rc ? rc : attach(s, ni, err);
 }
@@ -390,7 +384,7 @@ static k8s_code start_collection(k8s_yaml_stream *s, const yaml_event_t *ev, int
     node_at(s, ni)->open = true;
     frame *f = vec_push(&s->frames, sizeof *f);
     if (!f)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     *f = (frame){ni, s->pending.len};
     return K8S_OK;
 }
@@ -400,7 +394,7 @@ static k8s_code end_collection(k8s_yaml_stream *s, k8s_error *err)
     frame f = ((frame *)s->frames.p)[--s->frames.len];
     size_t count = s->pending.len - f.first;
     if (!vec_reserve(&s->kids, count, sizeof(uint32_t)))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     node *n = node_at(s, f.node);
     n->a = s->kids.len;
     n->n = count;
@@ -657,7 +651,7 @@ static k8s_code resolve_plain(k8s_yaml_stream *s, const char *p, size_t n, value
     k8s_buf_clear(b);
     for (size_t i = 0; i < n; i++)
         if (p[i] != '_' && k8s_buf_append(b, p + i, 1))
-            return nomem(err);
+            return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!b->data)
         return K8S_OK;
     const char *q = b->data;
@@ -768,7 +762,7 @@ static k8s_code resolve(k8s_yaml_stream *s, const node *nd, const k8s_path *path
             return K8S_OK;
         }
         if (oom)
-            return nomem(err);
+            return k8s_fail(err, K8S_ENOMEM, "out of memory");
         return set_at(s, err, K8S_EYAML, path, nd->line, nd->col, "!!binary value is not base64");
     }
     case T_TIMESTAMP:
@@ -902,7 +896,7 @@ static k8s_code put(conv *c, const char *p, size_t n)
 {
     if (n > c->s->limit - c->work || c->out->len > c->s->limit - c->work - n)
         return too_big(c);
-    return k8s_buf_append(c->out, p, n) ? nomem(c->err) : K8S_OK;
+    return k8s_buf_append(c->out, p, n) ? k8s_fail(c->err, K8S_ENOMEM, "out of memory") : K8S_OK;
 }
 
 /* With skip_breaks, CR and LF are left out (base64 of !!binary). */
@@ -951,7 +945,7 @@ static k8s_code record(conv *c, uint32_t ni)
     const node *n = node_at(c->s, ni);
     pos *p = vec_push(&c->s->pos, sizeof *p);
     if (!p)
-        return nomem(c->err);
+        return k8s_fail(c->err, K8S_ENOMEM, "out of memory");
     *p = (pos){c->out->len, n->line, n->col};
     return K8S_OK;
 }
@@ -1038,7 +1032,7 @@ static k8s_code key_of(conv *c, uint32_t kn, const k8s_path *path, const char **
         }
         char *t = key_room(c, k);
         if (!t)
-            return nomem(c->err);
+            return k8s_fail(c->err, K8S_ENOMEM, "out of memory");
         k = 0;
         for (size_t i = 0; i < n->n; i++)
             if (p[i] != '\n' && p[i] != '\r')
@@ -1056,7 +1050,7 @@ static k8s_code key_of(conv *c, uint32_t kn, const k8s_path *path, const char **
     *len = strlen(buf);
     char *t = key_room(c, *len);
     if (!t)
-        return nomem(c->err);
+        return k8s_fail(c->err, K8S_ENOMEM, "out of memory");
     memcpy(t, buf, *len + 1);
     *key = t;
     return K8S_OK;
@@ -1172,7 +1166,7 @@ static k8s_code collect(conv *c, uint32_t mi, bool alias, size_t mdepth, const k
             rc = key_of(c, kn, path, &e.key, &e.len);
             entry *slot = rc ? NULL : vec_push(&c->s->ents, sizeof *slot);
             if (!rc && !slot)
-                rc = nomem(c->err);
+                rc = k8s_fail(c->err, K8S_ENOMEM, "out of memory");
             if (slot)
                 *slot = e;
             /* merged keys may vanish as duplicates, so output alone does
@@ -1283,22 +1277,21 @@ static k8s_code next_doc(k8s_yaml_stream *s, k8s_buf *json, bool rec, k8s_error 
 k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_error *err)
 {
     if (!out || (!data && len)) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing stream pointer or input");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing stream pointer or input");
     }
     *out = NULL;
     k8s_yaml_stream *s = calloc(1, sizeof *s);
     if (!s)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!yaml_parser_initialize(&s->parser)) {
         free(s);
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     s->loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if (!s->loc) {
         yaml_parser_delete(&s->parser);
         free(s);
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     s->data = data ? data : "";
     s->len = len;
@@ -1315,8 +1308,7 @@ k8s_code k8s_yaml_next(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err)
     if (!s || !json) {
         if (s) /* every call moves on, even a wrong one */
             s->done = true;
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing stream or buffer");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing stream or buffer");
     }
     return next_doc(s, json, true, err);
 }
@@ -1366,8 +1358,7 @@ static k8s_code one_document(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err)
 {
     k8s_code rc = next_doc(s, json, true, err);
     if (rc == K8S_EDONE) {
-        k8s_error_set(err, K8S_EYAML, NULL, NULL, NULL, "no YAML document in the input");
-        return K8S_EYAML;
+        return k8s_fail(err, K8S_EYAML, "no YAML document in the input");
     }
     if (rc)
         return rc;
@@ -1390,8 +1381,7 @@ k8s_code k8s_yaml_to_json(const char *data, size_t len, k8s_buf *json, k8s_error
 {
     k8s_yaml_stream *s;
     if (!json) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing buffer");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing buffer");
     }
     k8s_code rc = k8s_yaml_open(&s, data, len, err);
     if (rc)
@@ -1419,8 +1409,7 @@ k8s_code k8s_yaml_decode(const k8s_type *type, const char *data, size_t len, k8s
                          void **out, const k8s_decode_options *opts, k8s_error *err)
 {
     if (!out) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing result pointer");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing result pointer");
     }
     *out = NULL;
     k8s_yaml_stream *s;
