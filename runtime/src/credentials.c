@@ -9,7 +9,6 @@
 #define _GNU_SOURCE /* pipe2: the pipe is close-on-exec from the start, so a
                        child that another thread spawns cannot inherit it */
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "documents_internal.h"
 #include "internal.h"
 #include "k8s/loop.h"
 #include "k8s/values.h"
@@ -294,40 +294,23 @@ static k8s_code plugin_fail(const k8s_config *cfg, k8s_error *err, const char *f
 static k8s_code exec_info(const k8s_config *cfg, k8s_buf *b)
 {
     const k8s_exec_config *x = cfg->exec;
-    k8s_code rc = k8s_buf_append_str(b, "KUBERNETES_EXEC_INFO={\"kind\":\"ExecCredential\","
-                                        "\"apiVersion\":");
-    rc = rc ? rc : k8s_json_quote(b, x->api_version);
-    rc = rc ? rc : k8s_buf_append_str(b, ",\"spec\":{");
-    if (x->provide_cluster_info) {
-        rc = rc ? rc : k8s_buf_append_str(b, "\"cluster\":{\"server\":");
-        rc = rc ? rc : k8s_json_quote(b, cfg->server);
-        if (cfg->tls_server_name) {
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"tls-server-name\":");
-            rc = rc ? rc : k8s_json_quote(b, cfg->tls_server_name);
-        }
-        if (cfg->insecure)
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"insecure-skip-tls-verify\":true");
-        if (cfg->ca.data) {
-            size_t n = k8s_base64_encoded_len(cfg->ca.len);
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"certificate-authority-data\":\"");
-            rc = rc ? rc : k8s_buf_reserve(b, n + 1);
-            if (!rc) {
-                k8s_base64_encode((const uint8_t *)cfg->ca.data, cfg->ca.len, b->data + b->len);
-                b->len += n;
-                rc = k8s_buf_append(b, "\"", 1);
-            }
-        }
-        if (cfg->proxy_url) {
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"proxy-url\":");
-            rc = rc ? rc : k8s_json_quote(b, cfg->proxy_url);
-        }
-        if (x->cluster_config) {
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"config\":");
-            rc = rc ? rc : k8s_buf_append_str(b, x->cluster_config);
-        }
-        rc = rc ? rc : k8s_buf_append_str(b, "},");
-    }
-    return rc ? rc : k8s_buf_append_str(b, "\"interactive\":false}}");
+    exec_cluster_doc cluster = {
+        .server = cfg->server,
+        .tls_server_name = cfg->tls_server_name,
+        .has_insecure_skip_tls_verify = cfg->insecure,
+        .insecure_skip_tls_verify = true,
+        .certificate_authority_data = {(uint8_t *)cfg->ca.data, cfg->ca.data ? cfg->ca.len : 0},
+        .proxy_url = cfg->proxy_url,
+        .config = x->cluster_config,
+    };
+    exec_spec_doc spec = {
+        .cluster = x->provide_cluster_info ? &cluster : NULL,
+        .has_interactive = true,
+        .interactive = false,
+    };
+    exec_credential_doc doc = {.kind = "ExecCredential", .apiVersion = x->api_version, .spec = &spec};
+    k8s_code rc = k8s_buf_append_str(b, "KUBERNETES_EXEC_INFO=");
+    return rc ? rc : k8s_json_encode(&k8s_exec_credential_desc, &doc, b, NULL);
 }
 
 static bool same_name(const char *a, const char *b)
@@ -588,42 +571,44 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
     return rc;
 }
 
-static const char *json_str(const cJSON *obj, const char *key, bool *bad)
+/* "" reads as absent, as client-go reads it. */
+static const char *nonempty(const char *s)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v || cJSON_IsNull(v))
-        return NULL;
-    if (!cJSON_IsString(v)) {
-        *bad = true;
-        return NULL;
-    }
-    return *v->valuestring ? v->valuestring : NULL;
+    return s && *s ? s : NULL;
 }
 
 /* Reads the ExecCredential on stdout into out. */
 static k8s_code parse_credential(const k8s_config *cfg, const plugin_output *o,
                                  k8s_credential *out, k8s_error *err)
 {
-    cJSON *root = cJSON_ParseWithLength(o->out.data ? o->out.data : "", o->out.len);
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return plugin_fail(cfg, err, "its output is not a JSON ExecCredential");
-    }
-    bool bad = false;
-    const char *api = json_str(root, "apiVersion", &bad), *kind = json_str(root, "kind", &bad);
-    const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
-    const char *token = json_str(status, "token", &bad);
-    const char *cert = json_str(status, "clientCertificateData", &bad);
-    const char *key = json_str(status, "clientKeyData", &bad);
-    const char *expiry = json_str(status, "expirationTimestamp", &bad);
+    k8s_arena *arena = k8s_arena_new();
+    if (!arena)
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
+    exec_credential_doc *doc = NULL;
+    k8s_error why = {0};
+    k8s_code rc = k8s_json_decode(&k8s_exec_credential_desc, o->out.data ? o->out.data : "", o->out.len,
+                                  arena, (void **)&doc, NULL, &why);
+    const exec_status_doc *st = doc ? doc->status : NULL;
+    const char *api = doc ? doc->apiVersion : NULL, *kind = doc ? doc->kind : NULL;
+    const char *token = st ? nonempty(st->token) : NULL;
+    const char *cert = st ? nonempty(st->clientCertificateData) : NULL;
+    const char *key = st ? nonempty(st->clientKeyData) : NULL;
+    const char *expiry = st ? nonempty(st->expirationTimestamp) : NULL;
     k8s_time t = {0};
-    k8s_code rc = K8S_OK;
-    if (bad || (status && !cJSON_IsObject(status)) || !kind || strcmp(kind, "ExecCredential"))
-        rc = plugin_fail(cfg, err, "its output is not a valid ExecCredential");
+    if (rc == K8S_ENOMEM)
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
+    else if (rc == K8S_ESYNTAX || rc == K8S_EDEPTH || rc == K8S_EENCODING)
+        rc = plugin_fail(cfg, err, "its output is not a JSON ExecCredential (%s)", why.message);
+    else if (rc)
+        rc = plugin_fail(cfg, err, "its output is not a valid ExecCredential (%s%s%s)", why.path,
+                         why.path[0] ? ": " : "", why.message);
+    else if (!kind || strcmp(kind, "ExecCredential") != 0)
+        rc = plugin_fail(cfg, err, "its output is not a valid ExecCredential (kind \"%.40s\")",
+                         kind ? kind : "");
     else if (!api || strcmp(api, cfg->exec->api_version) != 0)
         rc = plugin_fail(cfg, err, "it returned apiVersion \"%.60s\", not %s", api ? api : "",
                          cfg->exec->api_version);
-    else if (!cJSON_IsObject(status))
+    else if (!st)
         rc = plugin_fail(cfg, err, "it returned no status");
     else if (!token && !cert && !key)
         rc = plugin_fail(cfg, err, "it returned neither a token nor a client certificate");
@@ -642,7 +627,7 @@ static k8s_code parse_credential(const k8s_config *cfg, const plugin_output *o,
         if (!ok)
             rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
-    cJSON_Delete(root);
+    k8s_arena_free(arena);
     return rc;
 }
 

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "documents_internal.h"
 #include "exec_internal.h"
 #include "internal.h"
 #include "k8s/codec.h"
@@ -292,9 +293,13 @@ k8s_code k8s_exec_resize(k8s_exec *e, unsigned width, unsigned height)
 {
     if (!e || width > 65535 || height > 65535)
         return K8S_EINVAL;
-    char msg[64];
-    int n = snprintf(msg, sizeof msg, "{\"Width\":%u,\"Height\":%u}", width, height);
-    return k8s_ws_send(&e->ws, CH_RESIZE, msg, (size_t)n, false);
+    terminal_size_doc size = {true, (int32_t)width, true, (int32_t)height};
+    k8s_buf msg = K8S_BUF_INIT;
+    k8s_code rc = k8s_json_encode(&k8s_terminal_size_desc, &size, &msg, NULL);
+    if (!rc)
+        rc = k8s_ws_send(&e->ws, CH_RESIZE, msg.data, msg.len, false);
+    k8s_buf_free(&msg);
+    return rc;
 }
 
 void k8s_exec_cancel(k8s_exec *e)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client_internal.h"
+#include "documents_internal.h"
 #include "internal.h"
 
 k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s)
@@ -95,85 +96,32 @@ static void log_query(query *q, const k8s_log_options *o)
     q_str(q, "stream", o->stream);
 }
 
-/* A small writer for the few JSON objects the client composes itself. */
-typedef struct jw {
-    k8s_buf *b;
-    k8s_code rc;
-    bool first;
-} jw;
-
-static void jw_raw(jw *w, const char *s)
-{
-    if (!w->rc)
-        w->rc = k8s_buf_append_str(w->b, s);
-}
-
-static void jw_key(jw *w, const char *key)
-{
-    jw_raw(w, w->first ? "\"" : ",\"");
-    w->first = false;
-    jw_raw(w, key);
-    jw_raw(w, "\":");
-}
-
-static void jw_str(jw *w, const char *key, const char *value)
-{
-    if (!value)
-        return;
-    jw_key(w, key);
-    if (!w->rc)
-        w->rc = k8s_json_quote(w->b, value);
-}
-
-static void jw_open(jw *w, const char *key)
-{
-    if (key)
-        jw_key(w, key);
-    jw_raw(w, "{");
-    w->first = true;
-}
-
-/* The DeleteOptions body, or no body when no option is set. */
-static k8s_code delete_body(const k8s_delete_options *o, k8s_buf *b)
+/* The DeleteOptions body, or no body when no option is set. The encoder
+ * checks the strings (valid UTF-8) and says which one is wrong. */
+static k8s_code delete_body(const k8s_delete_options *o, k8s_buf *b, k8s_error *err)
 {
     if (!o || !(o->dryRun || o->has_gracePeriodSeconds || o->propagationPolicy ||
                 o->has_orphanDependents || o->ignoreStoreReadErrorWithClusterBreakingPotential ||
                 o->preconditionUID || o->preconditionResourceVersion))
         return K8S_OK;
-    jw w = {b, K8S_OK, true};
-    jw_open(&w, NULL);
-    jw_str(&w, "kind", "DeleteOptions");
-    jw_str(&w, "apiVersion", "v1");
-    if (o->dryRun) {
-        jw_key(&w, "dryRun");
-        jw_raw(&w, "[");
-        if (!w.rc)
-            w.rc = k8s_json_quote(b, o->dryRun);
-        jw_raw(&w, "]");
-    }
-    if (o->has_gracePeriodSeconds) {
-        char num[24];
-        snprintf(num, sizeof num, "%" PRId64, o->gracePeriodSeconds);
-        jw_key(&w, "gracePeriodSeconds");
-        jw_raw(&w, num);
-    }
-    jw_str(&w, "propagationPolicy", o->propagationPolicy);
-    if (o->has_orphanDependents) {
-        jw_key(&w, "orphanDependents");
-        jw_raw(&w, o->orphanDependents ? "true" : "false");
-    }
-    if (o->ignoreStoreReadErrorWithClusterBreakingPotential) {
-        jw_key(&w, "ignoreStoreReadErrorWithClusterBreakingPotential");
-        jw_raw(&w, "true");
-    }
-    if (o->preconditionUID || o->preconditionResourceVersion) {
-        jw_open(&w, "preconditions");
-        jw_str(&w, "uid", o->preconditionUID);
-        jw_str(&w, "resourceVersion", o->preconditionResourceVersion);
-        jw_raw(&w, "}");
-    }
-    jw_raw(&w, "}");
-    return w.rc;
+    const char *dry_run[] = {o->dryRun};
+    delete_preconditions_doc pre = {o->preconditionUID, o->preconditionResourceVersion};
+    delete_options_doc doc = {
+        .kind = "DeleteOptions",
+        .apiVersion = "v1",
+        .dryRun = o->dryRun ? dry_run : NULL,
+        .dryRun_len = o->dryRun ? 1 : 0,
+        .has_gracePeriodSeconds = o->has_gracePeriodSeconds,
+        .gracePeriodSeconds = o->gracePeriodSeconds,
+        .propagationPolicy = o->propagationPolicy,
+        .has_orphanDependents = o->has_orphanDependents,
+        .orphanDependents = o->orphanDependents,
+        .has_ignoreStoreReadErrorWithClusterBreakingPotential =
+            o->ignoreStoreReadErrorWithClusterBreakingPotential,
+        .ignoreStoreReadErrorWithClusterBreakingPotential = true,
+        .preconditions = pre.uid || pre.resourceVersion ? &pre : NULL,
+    };
+    return k8s_json_encode(&k8s_delete_options_desc, &doc, b, err);
 }
 
 static const char *patch_content_type(k8s_patch_type t)
@@ -343,7 +291,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         req->method = "DELETE";
         req->idempotent = true;
         if (!q.rc)
-            q.rc = delete_body(args->options, &body);
+            q.rc = delete_body(args->options, &body, err);
         ctype = body.len ? "application/json" : NULL;
         break;
     case K8S_VERB_DELETE_COLLECTION:
@@ -351,7 +299,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         req->idempotent = true;
         list_query(&q, args->list, continue_token);
         if (!q.rc)
-            q.rc = delete_body(args->options, &body);
+            q.rc = delete_body(args->options, &body, err);
         ctype = body.len ? "application/json" : NULL;
         break;
     default:
@@ -379,7 +327,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
     if (rc) {
         k8s_buf_free(&b);
         k8s_buf_free(&body);
-        return k8s_fail(err, rc, "out of memory");
+        return rc == K8S_ENOMEM ? k8s_fail(err, rc, "out of memory") : rc; /* else the encoder said why */
     }
     req->url = b.data;
     req->body = body.data;
