@@ -469,14 +469,14 @@ static k8s_code parse_text(const char *name, const char *text, size_t len, cJSON
         k8s_error_in_file(err, name);
         return K8S_ECONFIG;
     }
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf json = K8S_BUF_INIT;
-    k8s_code rc = k8s_yaml_open(&s, text, len, err);
+    k8s_code rc = k8s_yaml_reader_start(&s, text, len, err);
     if (rc)
         return yaml_failed(name, err);
     /* kubectl reads the first document and ignores the rest */
-    rc = k8s_yaml_next(s, &json, err);
-    k8s_yaml_close(s);
+    rc = k8s_yaml_reader_next(s, &json, err);
+    k8s_yaml_reader_free(s);
     if (rc == K8S_EDONE) {
         k8s_buf_free(&json);
         return K8S_OK;

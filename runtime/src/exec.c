@@ -122,16 +122,16 @@ static bool try_status(k8s_exec *e)
 static void on_open(k8s_ws *ws)
 {
     k8s_exec *e = of(ws);
-    if (e->h.open)
-        e->h.open(e->h.data, ws->protocol);
+    if (e->h.on_open)
+        e->h.on_open(e->h.data, ws->protocol);
 }
 
 static void on_data(k8s_ws *ws, int channel, const uint8_t *p, size_t n)
 {
     k8s_exec *e = of(ws);
     if (channel == K8S_EXEC_STDOUT || channel == K8S_EXEC_STDERR) {
-        if (e->h.output)
-            e->h.output(e->h.data, channel, (const char *)p, n);
+        if (e->h.on_output)
+            e->h.on_output(e->h.data, channel, (const char *)p, n);
     } else if (channel == CH_ERROR) {
         k8s_code rc = e->status_text.len + n > STATUS_MAX ? K8S_EBADREPLY
                                                           : k8s_buf_append(&e->status_text, p, n);
@@ -152,8 +152,8 @@ static void on_message_end(k8s_ws *ws, int channel)
 static void on_writable(k8s_ws *ws)
 {
     k8s_exec *e = of(ws);
-    if (e->h.writable)
-        e->h.writable(e->h.data);
+    if (e->h.on_writable)
+        e->h.on_writable(e->h.data);
 }
 
 static void on_done(k8s_ws *ws)
@@ -179,7 +179,7 @@ static void on_done(k8s_ws *ws)
     ws->err.code = code;
     if (code)
         exit_status = -1;
-    e->h.exit(e->h.data, code, exit_status, &ws->err);
+    e->h.on_end(e->h.data, code, exit_status, &ws->err);
 }
 
 static void on_destroy(k8s_ws *ws)
@@ -228,7 +228,7 @@ k8s_code k8s_exec_start_with(k8s_client *client, const char *ns, const char *pod
 {
     if (out)
         *out = NULL;
-    if (!client || !pod || !*pod || !o || !h || !h->exit || !out || !protocols || !*protocols ||
+    if (!client || !pod || !*pod || !o || !h || !h->on_end || !out || !protocols || !*protocols ||
         (!o->stdin_ && !o->stdout_ && !o->stderr_) || (!attach && (!o->command || !o->command[0])))
         return K8S_EINVAL;
     k8s_exec *e = calloc(1, sizeof *e);
@@ -302,7 +302,7 @@ k8s_code k8s_exec_resize(k8s_exec *e, unsigned width, unsigned height)
     return rc;
 }
 
-void k8s_exec_cancel(k8s_exec *e)
+void k8s_exec_stop(k8s_exec *e)
 {
     if (e)
         k8s_ws_cancel(&e->ws);
