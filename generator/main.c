@@ -2,20 +2,28 @@
  *
  *   k8sgen --spec openapi/cache/k8s-1.35.json --out generated/k8s-1.35
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apimodel.h"
 #include "k8sgen.h"
 
 static void usage(FILE *f)
 {
-    fputs("usage: k8sgen --spec FILE --out DIR [--k8s-version X.Y]\n"
+    fputs("usage: k8sgen --spec FILE --out DIR [--previous FILE] [--k8s-version X.Y]\n"
+          "       k8sgen --spec FILE --dump-model [--k8s-version X.Y]\n"
           "\n"
           "Reads a Kubernetes OpenAPI (Swagger 2.0) spec and writes a typed C tree\n"
           "(headers, descriptor tables, kind registry, CMakeLists.txt) into DIR.\n"
           "The Kubernetes version is taken from a file name like k8s-1.35.json\n"
-          "unless --k8s-version gives it.\n",
+          "unless --k8s-version gives it.\n"
+          "\n"
+          "--previous FILE  the spec of the previous version: the tree's README lists\n"
+          "                 the C API changes from it (as k8s-apidiff reports them)\n"
+          "--dump-model     print the C API the tree would declare, one sorted record\n"
+          "                 a line (tools/apimodel.h), instead of writing a tree\n",
           f);
 }
 
@@ -36,18 +44,58 @@ static const char *version_from_name(k8s_arena *a, const char *path)
     return n ? k8s_arena_strndup(a, v, n) : NULL;
 }
 
+/* The markdown list of C API changes from the spec at prev_path to m. */
+static const char *changes_from(const model *m, const char *prev_path)
+{
+    model prev = {0};
+    prev.arena = k8s_arena_new();
+    const char *version = prev.arena ? version_from_name(prev.arena, prev_path) : NULL;
+    if (!version) {
+        fprintf(stderr, "k8sgen: cannot tell the Kubernetes version of --previous %s from its name\n", prev_path);
+        k8s_arena_free(prev.arena);
+        return NULL;
+    }
+    const char *out = NULL;
+    if (model_load(&prev, prev_path, version)) {
+        apimodel *a = api_model_of(&prev), *b = api_model_of(m);
+        am_diff *d = apimodel_diff(a, b);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (f && apimodel_report(d, AM_MARKDOWN, 2, f) && fclose(f) == 0) {
+            while (len && text[len - 1] == '\n')
+                len--;
+            out = k8s_arena_strndup(m->arena, text, len);
+        } else if (f) {
+            fclose(f);
+        }
+        free(text);
+        apimodel_diff_free(d);
+        apimodel_free(a);
+        apimodel_free(b);
+    }
+    k8s_arena_free(prev.arena);
+    return out;
+}
+
 int main(int argc, char **argv)
 {
-    const char *spec = NULL, *out = NULL, *version = NULL;
+    const char *spec = NULL, *out = NULL, *version = NULL, *previous = NULL;
+    bool dump = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char **dst = strcmp(arg, "--spec") == 0          ? &spec
                            : strcmp(arg, "--out") == 0         ? &out
                            : strcmp(arg, "--k8s-version") == 0 ? &version
+                           : strcmp(arg, "--previous") == 0    ? &previous
                                                                : NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout);
             return 0;
+        }
+        if (strcmp(arg, "--dump-model") == 0) {
+            dump = true;
+            continue;
         }
         if (!dst || i + 1 >= argc) {
             fprintf(stderr, "k8sgen: %s %s\n", arg, dst ? "needs a value" : "is not an option");
@@ -56,7 +104,7 @@ int main(int argc, char **argv)
         }
         *dst = argv[++i];
     }
-    if (!spec || !out) {
+    if (!spec || !(out || dump) || (out && dump) || (dump && previous)) {
         usage(stderr);
         return 2;
     }
@@ -73,7 +121,18 @@ int main(int argc, char **argv)
         k8s_arena_free(m.arena);
         return 2;
     }
-    int rc = model_load(&m, spec, version) && emit_tree(&m, out) ? 0 : 1;
+    int rc = 1;
+    if (model_load(&m, spec, version)) {
+        if (dump) {
+            apimodel *am = api_model_of(&m);
+            rc = apimodel_write(am, stdout) && fflush(stdout) == 0 ? 0 : 1;
+            apimodel_free(am);
+        } else {
+            const char *changes = previous ? changes_from(&m, previous) : NULL;
+            if (!previous || changes)
+                rc = emit_tree(&m, out, changes) ? 0 : 1;
+        }
+    }
     k8s_arena_free(m.arena);
     return rc;
 }

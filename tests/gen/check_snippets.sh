@@ -27,7 +27,15 @@ if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$
   done
   grep -q 'K8S_VALUE(k8s_demo_v1_widget, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL)' \
     "$work/tree/src/demo_v1.c" || fail "name is not marked required"
+  # deprecation marks: what the spec says of itself, not mentions of others
+  for want in 'char *oldName K8S_DEPRECATED("Deprecated: use name instead.");' \
+              'int32_t legacy K8S_DEPRECATED("DEPRECATED: a \"quoted\" notice?\? with a trigraph.");' \
+              'typedef struct k8s_demo_v1_old k8s_demo_v1_old K8S_DEPRECATED("Deprecated: This API is deprecated in v0.2+.");'; do
+    grep -qF -- "$want" "$h" || fail "header lacks: $want"
+  done
+  grep -E 'policy|deprecatedCount;' "$h" | grep -q K8S_DEPRECATED && fail "a mention of deprecation was taken for a mark"
   grep -q 'DO NOT EDIT' "$h" || fail "no banner"
+
   grep -q "$(sha256sum "$here/widget.json" | cut -d' ' -f1)" "$h" || fail "banner lacks the spec sha256"
   inc="-I$work/tree/include -I$src/runtime/include"
   # the runtime is compiled here too, so the program does not depend on how
@@ -35,6 +43,17 @@ if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$
   cc -std=c11 -Wall -Wextra -Werror -Wpedantic $inc "$here/widget.c" "$work"/tree/src/*.c "$src"/runtime/src/*.c \
      $(pkg-config --cflags --libs yaml-0.1 libcurl libcjson) -lwslay $(pkg-config --libs libcrypto) -lpthread -lm -o "$work/widget" 2>"$work/cc.log" || { cat "$work/cc.log"; fail "C build"; }
   [ -x "$work/widget" ] && { "$work/widget" || fail "widget checks"; }
+  # users are warned of deprecated declarations, unless they ask not to be;
+  # the headers themselves and {0} initializers stay quiet (clang too)
+  printf '#include <k8s/demo/v1.h>\nint main(void) { k8s_demo_v1_widget w = {0}; k8s_demo_v1_part p = {0}; (void)p;\n  return w.oldName != 0; }\n' >"$work/dep.c"
+  printf '#include <k8s/demo/v1.h>\nint main(void) { k8s_demo_v1_widget w = {0}; return w.name != 0; }\n' >"$work/quiet.c"
+  for c in cc clang-14; do
+    command -v $c >/dev/null || continue
+    $c -std=c11 -Wall -Wextra -Werror $inc -fsyntax-only "$work/quiet.c" || fail "$c: the headers or {0} warn"
+    $c -std=c11 -Wall -Wextra -Werror $inc -fsyntax-only "$work/dep.c" 2>"$work/dep.log" && fail "$c: no warning for a deprecated field"
+    grep -q "oldName.*deprecated: Deprecated: use name instead" "$work/dep.log" || fail "$c: warning lacks the notice: $(cat "$work/dep.log")"
+    $c -std=c11 -Wall -Wextra -Werror -DK8S_NO_DEPRECATION_WARNINGS $inc -fsyntax-only "$work/dep.c" || fail "$c: K8S_NO_DEPRECATION_WARNINGS"
+  done
   # the headers are C++ too: the whole committed 1.35 tree and the snippet's
   echo '#include <k8s/api.h>
 int main() { k8s_core_v1_pod p = k8s_core_v1_pod(); return p.metadata != nullptr; }' >"$work/cxx.cc"

@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_admissionregistration_v1_audit_annotation k8s_admissionregistration_v1_audit_annotation;
 typedef struct k8s_admissionregistration_v1_expression_warning k8s_admissionregistration_v1_expression_warning;
@@ -579,6 +580,7 @@ k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_apply_asy
 k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

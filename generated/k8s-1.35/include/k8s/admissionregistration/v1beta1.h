@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_admissionregistration_v1beta1_apply_configuration k8s_admissionregistration_v1beta1_apply_configuration;
 typedef struct k8s_admissionregistration_v1beta1_json_patch k8s_admissionregistration_v1beta1_json_patch;
@@ -294,6 +295,7 @@ k8s_code k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_app
 k8s_code k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

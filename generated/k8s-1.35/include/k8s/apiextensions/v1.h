@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_apiextensions_v1_custom_resource_column_definition k8s_apiextensions_v1_custom_resource_column_definition;
 typedef struct k8s_apiextensions_v1_custom_resource_conversion k8s_apiextensions_v1_custom_resource_conversion;
@@ -139,14 +140,14 @@ struct k8s_apiextensions_v1_custom_resource_definition_spec {
     char *group;
     /* names specify the resource and kind names for the custom resource. */
     k8s_apiextensions_v1_custom_resource_definition_names *names;
-    /* preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. */
-    bool has_preserveUnknownFields;
-    bool preserveUnknownFields;
     /* scope indicates whether the defined custom resource is cluster- or namespace-scoped. */
     char *scope;
     /* versions is the list of all API versions of the defined custom resource. */
     k8s_apiextensions_v1_custom_resource_definition_version *versions;
     size_t versions_len;
+    /* preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. */
+    bool has_preserveUnknownFields K8S_DEPRECATED("This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.");
+    bool preserveUnknownFields K8S_DEPRECATED("This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -483,6 +484,7 @@ k8s_code k8s_apiextensions_v1_custom_resource_definition_status_patch_async(k8s_
 k8s_code k8s_apiextensions_v1_custom_resource_definition_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
 k8s_code k8s_apiextensions_v1_custom_resource_definition_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_apiserverinternal_v1alpha1_server_storage_version k8s_apiserverinternal_v1alpha1_server_storage_version;
 typedef struct k8s_apiserverinternal_v1alpha1_storage_version k8s_apiserverinternal_v1alpha1_storage_version;
@@ -150,6 +151,7 @@ k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_patch_async(k8s_c
 k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
 k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_authentication_v1_bound_object_reference k8s_authentication_v1_bound_object_reference;
 typedef struct k8s_authentication_v1_self_subject_review k8s_authentication_v1_self_subject_review;
@@ -176,6 +177,7 @@ extern const k8s_resource k8s_authentication_v1_token_review_resource;
 k8s_code k8s_authentication_v1_token_review_create(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_token_review *body, const k8s_write_options *opts, k8s_authentication_v1_token_review **out, k8s_error *err);
 k8s_code k8s_authentication_v1_token_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_token_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

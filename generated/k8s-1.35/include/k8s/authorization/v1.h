@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_authorization_v1_field_selector_attributes k8s_authorization_v1_field_selector_attributes;
 typedef struct k8s_authorization_v1_label_selector_attributes k8s_authorization_v1_label_selector_attributes;
@@ -279,6 +280,7 @@ extern const k8s_resource k8s_authorization_v1_subject_access_review_resource;
 k8s_code k8s_authorization_v1_subject_access_review_create(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_subject_access_review *body, const k8s_write_options *opts, k8s_authorization_v1_subject_access_review **out, k8s_error *err);
 k8s_code k8s_authorization_v1_subject_access_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_subject_access_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

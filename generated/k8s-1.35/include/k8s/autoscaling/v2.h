@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_autoscaling_v2_container_resource_metric_source k8s_autoscaling_v2_container_resource_metric_source;
 typedef struct k8s_autoscaling_v2_container_resource_metric_status k8s_autoscaling_v2_container_resource_metric_status;
@@ -405,6 +406,7 @@ k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_patch_async(k8s_cli
 k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
 k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_certificates_v1_certificate_signing_request k8s_certificates_v1_certificate_signing_request;
 typedef struct k8s_certificates_v1_certificate_signing_request_condition k8s_certificates_v1_certificate_signing_request_condition;
@@ -159,6 +160,7 @@ k8s_code k8s_certificates_v1_certificate_signing_request_status_patch_async(k8s_
 k8s_code k8s_certificates_v1_certificate_signing_request_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
 k8s_code k8s_certificates_v1_certificate_signing_request_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_core_v1_affinity k8s_core_v1_affinity;
 typedef struct k8s_core_v1_app_armor_profile k8s_core_v1_app_armor_profile;
@@ -31,13 +32,13 @@ typedef struct k8s_core_v1_cinder_volume_source k8s_core_v1_cinder_volume_source
 typedef struct k8s_core_v1_client_ip_config k8s_core_v1_client_ip_config;
 typedef struct k8s_core_v1_cluster_trust_bundle_projection k8s_core_v1_cluster_trust_bundle_projection;
 typedef struct k8s_core_v1_component_condition k8s_core_v1_component_condition;
-typedef struct k8s_core_v1_component_status k8s_core_v1_component_status;
-typedef struct k8s_core_v1_component_status_list k8s_core_v1_component_status_list;
+typedef struct k8s_core_v1_component_status k8s_core_v1_component_status K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
+typedef struct k8s_core_v1_component_status_list k8s_core_v1_component_status_list K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
 typedef struct k8s_core_v1_config_map k8s_core_v1_config_map;
 typedef struct k8s_core_v1_config_map_env_source k8s_core_v1_config_map_env_source;
 typedef struct k8s_core_v1_config_map_key_selector k8s_core_v1_config_map_key_selector;
 typedef struct k8s_core_v1_config_map_list k8s_core_v1_config_map_list;
-typedef struct k8s_core_v1_config_map_node_config_source k8s_core_v1_config_map_node_config_source;
+typedef struct k8s_core_v1_config_map_node_config_source k8s_core_v1_config_map_node_config_source K8S_DEPRECATED("This API is deprecated since 1.22: https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration");
 typedef struct k8s_core_v1_config_map_projection k8s_core_v1_config_map_projection;
 typedef struct k8s_core_v1_config_map_volume_source k8s_core_v1_config_map_volume_source;
 typedef struct k8s_core_v1_container k8s_core_v1_container;
@@ -60,11 +61,11 @@ typedef struct k8s_core_v1_downward_api_projection k8s_core_v1_downward_api_proj
 typedef struct k8s_core_v1_downward_api_volume_file k8s_core_v1_downward_api_volume_file;
 typedef struct k8s_core_v1_downward_api_volume_source k8s_core_v1_downward_api_volume_source;
 typedef struct k8s_core_v1_empty_dir_volume_source k8s_core_v1_empty_dir_volume_source;
-typedef struct k8s_core_v1_endpoint_address k8s_core_v1_endpoint_address;
-typedef struct k8s_core_v1_endpoint_port k8s_core_v1_endpoint_port;
-typedef struct k8s_core_v1_endpoint_subset k8s_core_v1_endpoint_subset;
-typedef struct k8s_core_v1_endpoints k8s_core_v1_endpoints;
-typedef struct k8s_core_v1_endpoints_list k8s_core_v1_endpoints_list;
+typedef struct k8s_core_v1_endpoint_address k8s_core_v1_endpoint_address K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
+typedef struct k8s_core_v1_endpoint_port k8s_core_v1_endpoint_port K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
+typedef struct k8s_core_v1_endpoint_subset k8s_core_v1_endpoint_subset K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
+typedef struct k8s_core_v1_endpoints k8s_core_v1_endpoints K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+typedef struct k8s_core_v1_endpoints_list k8s_core_v1_endpoints_list K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
 typedef struct k8s_core_v1_env_from_source k8s_core_v1_env_from_source;
 typedef struct k8s_core_v1_env_var k8s_core_v1_env_var;
 typedef struct k8s_core_v1_env_var_source k8s_core_v1_env_var_source;
@@ -81,7 +82,7 @@ typedef struct k8s_core_v1_flex_persistent_volume_source k8s_core_v1_flex_persis
 typedef struct k8s_core_v1_flex_volume_source k8s_core_v1_flex_volume_source;
 typedef struct k8s_core_v1_flocker_volume_source k8s_core_v1_flocker_volume_source;
 typedef struct k8s_core_v1_gce_persistent_disk_volume_source k8s_core_v1_gce_persistent_disk_volume_source;
-typedef struct k8s_core_v1_git_repo_volume_source k8s_core_v1_git_repo_volume_source;
+typedef struct k8s_core_v1_git_repo_volume_source k8s_core_v1_git_repo_volume_source K8S_DEPRECATED("DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.");
 typedef struct k8s_core_v1_glusterfs_persistent_volume_source k8s_core_v1_glusterfs_persistent_volume_source;
 typedef struct k8s_core_v1_glusterfs_volume_source k8s_core_v1_glusterfs_volume_source;
 typedef struct k8s_core_v1_grpc_action k8s_core_v1_grpc_action;
@@ -116,7 +117,7 @@ typedef struct k8s_core_v1_node k8s_core_v1_node;
 typedef struct k8s_core_v1_node_address k8s_core_v1_node_address;
 typedef struct k8s_core_v1_node_affinity k8s_core_v1_node_affinity;
 typedef struct k8s_core_v1_node_condition k8s_core_v1_node_condition;
-typedef struct k8s_core_v1_node_config_source k8s_core_v1_node_config_source;
+typedef struct k8s_core_v1_node_config_source k8s_core_v1_node_config_source K8S_DEPRECATED("This API is deprecated since 1.22");
 typedef struct k8s_core_v1_node_config_status k8s_core_v1_node_config_status;
 typedef struct k8s_core_v1_node_daemon_endpoints k8s_core_v1_node_daemon_endpoints;
 typedef struct k8s_core_v1_node_features k8s_core_v1_node_features;
@@ -1459,7 +1460,7 @@ struct k8s_core_v1_lifecycle_handler {
     /* Sleep represents a duration that the container should sleep. */
     k8s_core_v1_sleep_action *sleep;
     /* Deprecated. */
-    k8s_core_v1_tcp_socket_action *tcpSocket;
+    k8s_core_v1_tcp_socket_action *tcpSocket K8S_DEPRECATED("Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1808,10 +1809,6 @@ struct k8s_core_v1_node_selector_term {
 
 /* NodeSpec describes the attributes that a node is created with. */
 struct k8s_core_v1_node_spec {
-    /* Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. */
-    k8s_core_v1_node_config_source *configSource;
-    /* Deprecated. */
-    char *externalID;
     /* PodCIDR represents the pod IP range assigned to the node. */
     char *podCIDR;
     /* podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. */
@@ -1825,6 +1822,10 @@ struct k8s_core_v1_node_spec {
     /* Unschedulable controls node schedulability of new pods. */
     bool has_unschedulable;
     bool unschedulable;
+    /* Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. */
+    k8s_core_v1_node_config_source *configSource K8S_DEPRECATED("Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. This feature is removed.");
+    /* Deprecated. */
+    char *externalID K8S_DEPRECATED("Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -1888,8 +1889,6 @@ struct k8s_core_v1_node_system_info {
     char *containerRuntimeVersion;
     /* Kernel Version reported by the node from 'uname -r' (e.g. */
     char *kernelVersion;
-    /* Deprecated: KubeProxy Version reported by the node. */
-    char *kubeProxyVersion;
     /* Kubelet Version reported by the node. */
     char *kubeletVersion;
     /* MachineID reported by the node. */
@@ -1902,6 +1901,8 @@ struct k8s_core_v1_node_system_info {
     k8s_core_v1_node_swap_status *swap;
     /* SystemUUID reported by the node. */
     char *systemUUID;
+    /* Deprecated: KubeProxy Version reported by the node. */
+    char *kubeProxyVersion K8S_DEPRECATED("Deprecated: KubeProxy Version reported by the node.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -2082,33 +2083,15 @@ struct k8s_core_v1_persistent_volume_spec {
     /* accessModes contains all ways the volume can be mounted. */
     char **accessModes;
     size_t accessModes_len;
-    /* awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
-    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore;
-    /* azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. */
-    k8s_core_v1_azure_disk_volume_source *azureDisk;
-    /* azureFile represents an Azure File Service mount on the host and bind mount to the pod. */
-    k8s_core_v1_azure_file_persistent_volume_source *azureFile;
     /* capacity is the description of the persistent volume's resources and capacity. (Quantity) */
     k8s_string_entry *capacity;
     size_t capacity_len;
-    /* cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. */
-    k8s_core_v1_ceph_fs_persistent_volume_source *cephfs;
-    /* cinder represents a cinder volume attached and mounted on kubelets host machine. */
-    k8s_core_v1_cinder_persistent_volume_source *cinder;
     /* claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. */
     k8s_core_v1_object_reference *claimRef;
     /* csi represents storage that is handled by an external CSI driver. */
     k8s_core_v1_csi_persistent_volume_source *csi;
     /* fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod. */
     k8s_core_v1_fc_volume_source *fc;
-    /* flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. */
-    k8s_core_v1_flex_persistent_volume_source *flexVolume;
-    /* flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its usage. */
-    k8s_core_v1_flocker_volume_source *flocker;
-    /* gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
-    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk;
-    /* glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. */
-    k8s_core_v1_glusterfs_persistent_volume_source *glusterfs;
     /* hostPath represents a directory on the host. */
     k8s_core_v1_host_path_volume_source *hostPath;
     /* iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
@@ -2124,26 +2107,44 @@ struct k8s_core_v1_persistent_volume_spec {
     k8s_core_v1_volume_node_affinity *nodeAffinity;
     /* persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. */
     char *persistentVolumeReclaimPolicy;
-    /* photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. */
-    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk;
-    /* portworxVolume represents a portworx volume attached and mounted on kubelets host machine. */
-    k8s_core_v1_portworx_volume_source *portworxVolume;
-    /* quobyte represents a Quobyte mount on the host that shares a pod's lifetime. */
-    k8s_core_v1_quobyte_volume_source *quobyte;
-    /* rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. */
-    k8s_core_v1_rbd_persistent_volume_source *rbd;
-    /* scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. */
-    k8s_core_v1_scale_io_persistent_volume_source *scaleIO;
     /* storageClassName is the name of StorageClass to which this persistent volume belongs. */
     char *storageClassName;
-    /* storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the pod. */
-    k8s_core_v1_storage_os_persistent_volume_source *storageos;
     /* Name of VolumeAttributesClass to which this persistent volume belongs. */
     char *volumeAttributesClassName;
     /* volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. */
     char *volumeMode;
+    /* awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
+    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore K8S_DEPRECATED("Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver.");
+    /* azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. */
+    k8s_core_v1_azure_disk_volume_source *azureDisk K8S_DEPRECATED("Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.");
+    /* azureFile represents an Azure File Service mount on the host and bind mount to the pod. */
+    k8s_core_v1_azure_file_persistent_volume_source *azureFile K8S_DEPRECATED("Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.");
+    /* cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. */
+    k8s_core_v1_ceph_fs_persistent_volume_source *cephfs K8S_DEPRECATED("Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.");
+    /* cinder represents a cinder volume attached and mounted on kubelets host machine. */
+    k8s_core_v1_cinder_persistent_volume_source *cinder K8S_DEPRECATED("Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md");
+    /* flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. */
+    k8s_core_v1_flex_persistent_volume_source *flexVolume K8S_DEPRECATED("Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.");
+    /* flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its usage. */
+    k8s_core_v1_flocker_volume_source *flocker K8S_DEPRECATED("Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.");
+    /* gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
+    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk K8S_DEPRECATED("Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver.");
+    /* glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. */
+    k8s_core_v1_glusterfs_persistent_volume_source *glusterfs K8S_DEPRECATED("Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md");
+    /* photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. */
+    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk K8S_DEPRECATED("Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.");
+    /* portworxVolume represents a portworx volume attached and mounted on kubelets host machine. */
+    k8s_core_v1_portworx_volume_source *portworxVolume K8S_DEPRECATED("Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.");
+    /* quobyte represents a Quobyte mount on the host that shares a pod's lifetime. */
+    k8s_core_v1_quobyte_volume_source *quobyte K8S_DEPRECATED("Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.");
+    /* rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. */
+    k8s_core_v1_rbd_persistent_volume_source *rbd K8S_DEPRECATED("Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md");
+    /* scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. */
+    k8s_core_v1_scale_io_persistent_volume_source *scaleIO K8S_DEPRECATED("Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.");
+    /* storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the pod. */
+    k8s_core_v1_storage_os_persistent_volume_source *storageos K8S_DEPRECATED("Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md");
     /* vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. */
-    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume;
+    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume K8S_DEPRECATED("Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -2483,8 +2484,6 @@ struct k8s_core_v1_pod_spec {
     size_t schedulingGates_len;
     /* SecurityContext holds pod-level security attributes and common container settings. */
     k8s_core_v1_pod_security_context *securityContext;
-    /* DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. */
-    char *serviceAccount;
     /* ServiceAccountName is the name of the ServiceAccount to use to run this pod. */
     char *serviceAccountName;
     /* If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default). */
@@ -2509,6 +2508,8 @@ struct k8s_core_v1_pod_spec {
     size_t volumes_len;
     /* WorkloadRef provides a reference to the Workload object that this Pod belongs to. */
     k8s_core_v1_workload_reference *workloadRef;
+    /* DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. */
+    char *serviceAccount K8S_DEPRECATED("Deprecated: Use serviceAccountName instead.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -3281,8 +3282,6 @@ struct k8s_core_v1_service_spec {
     char *ipFamilyPolicy;
     /* loadBalancerClass is the class of the load balancer implementation this Service belongs to. */
     char *loadBalancerClass;
-    /* Only applies to Service Type: LoadBalancer. */
-    char *loadBalancerIP;
     /* If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs. */
     char **loadBalancerSourceRanges;
     size_t loadBalancerSourceRanges_len;
@@ -3303,6 +3302,8 @@ struct k8s_core_v1_service_spec {
     char *trafficDistribution;
     /* type determines how the Service is exposed. */
     char *type;
+    /* Only applies to Service Type: LoadBalancer. */
+    char *loadBalancerIP K8S_DEPRECATED("Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -3478,16 +3479,6 @@ struct k8s_core_v1_typed_object_reference {
 
 /* Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 struct k8s_core_v1_volume {
-    /* awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
-    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore;
-    /* azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. */
-    k8s_core_v1_azure_disk_volume_source *azureDisk;
-    /* azureFile represents an Azure File Service mount on the host and bind mount to the pod. */
-    k8s_core_v1_azure_file_volume_source *azureFile;
-    /* cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. */
-    k8s_core_v1_ceph_fs_volume_source *cephfs;
-    /* cinder represents a cinder volume attached and mounted on kubelets host machine. */
-    k8s_core_v1_cinder_volume_source *cinder;
     /* configMap represents a configMap that should populate this volume */
     k8s_core_v1_config_map_volume_source *configMap;
     /* csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers. */
@@ -3500,16 +3491,6 @@ struct k8s_core_v1_volume {
     k8s_core_v1_ephemeral_volume_source *ephemeral;
     /* fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod. */
     k8s_core_v1_fc_volume_source *fc;
-    /* flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. */
-    k8s_core_v1_flex_volume_source *flexVolume;
-    /* flocker represents a Flocker volume attached to a kubelet's host machine. */
-    k8s_core_v1_flocker_volume_source *flocker;
-    /* gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
-    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk;
-    /* gitRepo represents a git repository at a particular revision. */
-    k8s_core_v1_git_repo_volume_source *gitRepo;
-    /* glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. */
-    k8s_core_v1_glusterfs_volume_source *glusterfs;
     /* hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. */
     k8s_core_v1_host_path_volume_source *hostPath;
     /* image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. */
@@ -3522,24 +3503,44 @@ struct k8s_core_v1_volume {
     k8s_core_v1_nfs_volume_source *nfs;
     /* persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. */
     k8s_core_v1_persistent_volume_claim_volume_source *persistentVolumeClaim;
-    /* photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. */
-    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk;
-    /* portworxVolume represents a portworx volume attached and mounted on kubelets host machine. */
-    k8s_core_v1_portworx_volume_source *portworxVolume;
     /* projected items for all in one resources secrets, configmaps, and downward API */
     k8s_core_v1_projected_volume_source *projected;
-    /* quobyte represents a Quobyte mount on the host that shares a pod's lifetime. */
-    k8s_core_v1_quobyte_volume_source *quobyte;
-    /* rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. */
-    k8s_core_v1_rbd_volume_source *rbd;
-    /* scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. */
-    k8s_core_v1_scale_io_volume_source *scaleIO;
     /* secret represents a secret that should populate this volume. */
     k8s_core_v1_secret_volume_source *secret;
+    /* awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
+    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore K8S_DEPRECATED("Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver.");
+    /* azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. */
+    k8s_core_v1_azure_disk_volume_source *azureDisk K8S_DEPRECATED("Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.");
+    /* azureFile represents an Azure File Service mount on the host and bind mount to the pod. */
+    k8s_core_v1_azure_file_volume_source *azureFile K8S_DEPRECATED("Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.");
+    /* cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. */
+    k8s_core_v1_ceph_fs_volume_source *cephfs K8S_DEPRECATED("Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.");
+    /* cinder represents a cinder volume attached and mounted on kubelets host machine. */
+    k8s_core_v1_cinder_volume_source *cinder K8S_DEPRECATED("Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md");
+    /* flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. */
+    k8s_core_v1_flex_volume_source *flexVolume K8S_DEPRECATED("Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.");
+    /* flocker represents a Flocker volume attached to a kubelet's host machine. */
+    k8s_core_v1_flocker_volume_source *flocker K8S_DEPRECATED("Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.");
+    /* gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. */
+    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk K8S_DEPRECATED("Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver.");
+    /* gitRepo represents a git repository at a particular revision. */
+    k8s_core_v1_git_repo_volume_source *gitRepo K8S_DEPRECATED("Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.");
+    /* glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. */
+    k8s_core_v1_glusterfs_volume_source *glusterfs K8S_DEPRECATED("Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.");
+    /* photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. */
+    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk K8S_DEPRECATED("Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.");
+    /* portworxVolume represents a portworx volume attached and mounted on kubelets host machine. */
+    k8s_core_v1_portworx_volume_source *portworxVolume K8S_DEPRECATED("Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.");
+    /* quobyte represents a Quobyte mount on the host that shares a pod's lifetime. */
+    k8s_core_v1_quobyte_volume_source *quobyte K8S_DEPRECATED("Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.");
+    /* rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. */
+    k8s_core_v1_rbd_volume_source *rbd K8S_DEPRECATED("Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.");
+    /* scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. */
+    k8s_core_v1_scale_io_volume_source *scaleIO K8S_DEPRECATED("Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.");
     /* storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. */
-    k8s_core_v1_storage_os_volume_source *storageos;
+    k8s_core_v1_storage_os_volume_source *storageos K8S_DEPRECATED("Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.");
     /* vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. */
-    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume;
+    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume K8S_DEPRECATED("Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -3897,11 +3898,11 @@ extern const k8s_type k8s_core_v1_workload_reference_desc;
 /* /v1 componentstatuses (ComponentStatus) */
 extern const k8s_resource k8s_core_v1_component_status_resource;
 /* get /api/v1/componentstatuses: list objects of kind ComponentStatus */
-k8s_code k8s_core_v1_component_status_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_component_status_list **out, k8s_error *err);
-k8s_code k8s_core_v1_component_status_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_component_status_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_component_status_list **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
+k8s_code k8s_core_v1_component_status_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
 /* get /api/v1/componentstatuses/{name}: read the specified ComponentStatus */
-k8s_code k8s_core_v1_component_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_component_status **out, k8s_error *err);
-k8s_code k8s_core_v1_component_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_component_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_component_status **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
+k8s_code k8s_core_v1_component_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
 
 /* /v1 configmaps (ConfigMap) */
 extern const k8s_resource k8s_core_v1_config_map_resource;
@@ -3933,29 +3934,29 @@ k8s_code k8s_core_v1_config_map_delete_async(k8s_client *client, k8s_arena *aren
 /* /v1 endpoints (Endpoints) */
 extern const k8s_resource k8s_core_v1_endpoints_resource;
 /* get /api/v1/namespaces/{namespace}/endpoints: list or watch objects of kind Endpoints */
-k8s_code k8s_core_v1_endpoints_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /* post /api/v1/namespaces/{namespace}/endpoints: create Endpoints */
-k8s_code k8s_core_v1_endpoints_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /* delete /api/v1/namespaces/{namespace}/endpoints: delete collection of Endpoints */
-k8s_code k8s_core_v1_endpoints_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /* get /api/v1/namespaces/{namespace}/endpoints/{name}: read the specified Endpoints */
-k8s_code k8s_core_v1_endpoints_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /* put /api/v1/namespaces/{namespace}/endpoints/{name}: replace the specified Endpoints */
-k8s_code k8s_core_v1_endpoints_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /* patch /api/v1/namespaces/{namespace}/endpoints/{name}: partially update the specified Endpoints */
-k8s_code k8s_core_v1_endpoints_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /* patch /api/v1/namespaces/{namespace}/endpoints/{name}: server-side apply (application/apply-patch+yaml) */
-k8s_code k8s_core_v1_endpoints_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /* delete /api/v1/namespaces/{namespace}/endpoints/{name}: delete Endpoints */
-k8s_code k8s_core_v1_endpoints_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 
 /* /v1 events (Event) */
 extern const k8s_resource k8s_core_v1_event_resource;
@@ -4458,6 +4459,7 @@ k8s_code k8s_core_v1_persistent_volume_status_patch_async(k8s_client *client, k8
 k8s_code k8s_core_v1_persistent_volume_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
 k8s_code k8s_core_v1_persistent_volume_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

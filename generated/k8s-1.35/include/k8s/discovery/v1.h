@@ -12,6 +12,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_discovery_v1_endpoint k8s_discovery_v1_endpoint;
 typedef struct k8s_discovery_v1_endpoint_conditions k8s_discovery_v1_endpoint_conditions;
@@ -29,9 +30,6 @@ struct k8s_discovery_v1_endpoint {
     size_t addresses_len;
     /* conditions contains information about the current status of the endpoint. */
     k8s_discovery_v1_endpoint_conditions *conditions;
-    /* deprecatedTopology contains topology information part of the v1beta1 API. */
-    k8s_string_entry *deprecatedTopology;
-    size_t deprecatedTopology_len;
     /* hints contains information associated with how an endpoint should be consumed. */
     k8s_discovery_v1_endpoint_hints *hints;
     /* hostname of this endpoint. */
@@ -42,6 +40,9 @@ struct k8s_discovery_v1_endpoint {
     k8s_core_v1_object_reference *targetRef;
     /* zone is the name of the Zone this endpoint exists in. */
     char *zone;
+    /* deprecatedTopology contains topology information part of the v1beta1 API. */
+    k8s_string_entry *deprecatedTopology K8S_DEPRECATED("This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).");
+    size_t deprecatedTopology_len K8S_DEPRECATED("This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -172,6 +173,7 @@ k8s_code k8s_discovery_v1_endpoint_slice_apply_async(k8s_client *client, k8s_are
 k8s_code k8s_discovery_v1_endpoint_slice_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_discovery_v1_endpoint_slice_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_events_v1_event k8s_events_v1_event;
 typedef struct k8s_events_v1_event_list k8s_events_v1_event_list;
@@ -117,6 +118,7 @@ k8s_code k8s_events_v1_event_apply_async(k8s_client *client, k8s_arena *arena, c
 k8s_code k8s_events_v1_event_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_events_v1_event_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

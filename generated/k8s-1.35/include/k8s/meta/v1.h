@@ -9,6 +9,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_meta_v1_api_group k8s_meta_v1_api_group;
 typedef struct k8s_meta_v1_api_group_list k8s_meta_v1_api_group_list;
@@ -158,13 +159,13 @@ struct k8s_meta_v1_delete_options {
     /* if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. */
     bool has_ignoreStoreReadErrorWithClusterBreakingPotential;
     bool ignoreStoreReadErrorWithClusterBreakingPotential;
-    /* Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. */
-    bool has_orphanDependents;
-    bool orphanDependents;
     /* Must be fulfilled before a deletion is carried out. */
     k8s_meta_v1_preconditions *preconditions;
     /* Whether and how garbage collection will be performed. */
     char *propagationPolicy;
+    /* Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. */
+    bool has_orphanDependents K8S_DEPRECATED("Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned.");
+    bool orphanDependents K8S_DEPRECATED("Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -229,7 +230,7 @@ struct k8s_meta_v1_list_meta {
     /* String that identifies the server's internal version of this object that can be used by clients to determine when objects have changed. */
     char *resourceVersion;
     /* Deprecated: selfLink is a legacy read-only field that is no longer populated by the system. */
-    char *selfLink;
+    char *selfLink K8S_DEPRECATED("Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -287,10 +288,10 @@ struct k8s_meta_v1_object_meta {
     size_t ownerReferences_len;
     /* An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. */
     char *resourceVersion;
-    /* Deprecated: selfLink is a legacy read-only field that is no longer populated by the system. */
-    char *selfLink;
     /* UID is the unique in time and space value for this object. */
     char *uid;
+    /* Deprecated: selfLink is a legacy read-only field that is no longer populated by the system. */
+    char *selfLink K8S_DEPRECATED("Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.");
     char *_unknown; /* unknown fields, see k8s/types.h */
 };
 
@@ -441,6 +442,7 @@ extern const k8s_type k8s_meta_v1_status_cause_desc;
 extern const k8s_type k8s_meta_v1_status_details_desc;
 extern const k8s_type k8s_meta_v1_watch_event_desc;
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_networking_v1_http_ingress_path k8s_networking_v1_http_ingress_path;
 typedef struct k8s_networking_v1_http_ingress_rule_value k8s_networking_v1_http_ingress_rule_value;
@@ -636,6 +637,7 @@ k8s_code k8s_networking_v1_service_cidr_status_patch_async(k8s_client *client, k
 k8s_code k8s_networking_v1_service_cidr_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
 k8s_code k8s_networking_v1_service_cidr_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_resource_v1alpha3_device_taint k8s_resource_v1alpha3_device_taint;
 typedef struct k8s_resource_v1alpha3_device_taint_rule k8s_resource_v1alpha3_device_taint_rule;
@@ -140,6 +141,7 @@ k8s_code k8s_resource_v1alpha3_device_taint_rule_status_patch_async(k8s_client *
 k8s_code k8s_resource_v1alpha3_device_taint_rule_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
 k8s_code k8s_resource_v1alpha3_device_taint_rule_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_resource_v1beta2_allocated_device_status k8s_resource_v1beta2_allocated_device_status;
 typedef struct k8s_resource_v1beta2_allocation_result k8s_resource_v1beta2_allocation_result;
@@ -819,6 +820,7 @@ k8s_code k8s_resource_v1beta2_resource_slice_apply_async(k8s_client *client, k8s
 k8s_code k8s_resource_v1beta2_resource_slice_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_resource_v1beta2_resource_slice **out, k8s_error *err);
 k8s_code k8s_resource_v1beta2_resource_slice_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_storage_v1beta1_volume_attributes_class k8s_storage_v1beta1_volume_attributes_class;
 typedef struct k8s_storage_v1beta1_volume_attributes_class_list k8s_storage_v1beta1_volume_attributes_class_list;
@@ -80,6 +81,7 @@ k8s_code k8s_storage_v1beta1_volume_attributes_class_apply_async(k8s_client *cli
 k8s_code k8s_storage_v1beta1_volume_attributes_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
 k8s_code k8s_storage_v1beta1_volume_attributes_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

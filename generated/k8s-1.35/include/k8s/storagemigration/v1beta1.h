@@ -11,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_storagemigration_v1beta1_storage_version_migration k8s_storagemigration_v1beta1_storage_version_migration;
 typedef struct k8s_storagemigration_v1beta1_storage_version_migration_list k8s_storagemigration_v1beta1_storage_version_migration_list;
@@ -112,6 +113,7 @@ k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_patch_asy
 k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
 k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif
