@@ -532,12 +532,35 @@ static void json_report(const am_diff *d, FILE *f)
 /* Text and markdown: grouped by C package; a member's has_x/x_len
  * companions are folded into x, and arrays read "T[]". */
 
-/* Lines the readable reports fold into another: the members of a struct
- * that came or went whole, and a member's has_x/x_len companions. */
+/* The struct whose functions and variables the name belongs to: the longest
+ * struct name that is a prefix of it followed by '_' (k8s_apps_v1_deployment
+ * for k8s_apps_v1_deployment_scale_get and k8s_apps_v1_deployment_desc). */
+static const char *owner_struct(const apimodel *m, const char *name)
+{
+    const char *best = NULL;
+    size_t blen = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const am_rec *r = &m->recs[i];
+        size_t n = strlen(r->name);
+        if (r->type == AM_STRUCT && n > blen && strncmp(name, r->name, n) == 0 && name[n] == '_') {
+            best = r->name;
+            blen = n;
+        }
+    }
+    return best;
+}
+
+/* Lines the readable reports fold into another: the members, functions and
+ * variables of a struct that came or went whole, and a member's has_x/x_len
+ * companions. */
 static bool folded(const am_diff *d, size_t i)
 {
     const am_delta *x = &d->d[i];
     const am_rec *r = x->old ? x->old : x->new_;
+    if ((r->type == AM_FUNCTION || r->type == AM_VARIABLE) && (x->change == AM_REMOVED || x->change == AM_ADDED)) {
+        const char *owner = owner_struct(x->old ? d->old : d->new_, r->name);
+        return owner && !apimodel_find(x->old ? d->new_ : d->old, AM_STRUCT, "", owner);
+    }
     if (r->type != AM_MEMBER)
         return false;
     if ((x->change == AM_REMOVED || x->change == AM_ADDED) &&
@@ -625,10 +648,17 @@ static void line_for(const am_diff *d, const am_delta *x, bool md, FILE *f)
     case AM_STRUCT:
         fprintf(f, "struct %s%s%s", q, r->name, q);
         if (x->change != AM_DEPRECATED) {
-            size_t members = 0;
-            for (size_t i = 0; i < in->n; i++)
-                members += in->recs[i].type == AM_MEMBER && strcmp(in->recs[i].owner, r->name) == 0;
-            fprintf(f, " (%zu members)", members);
+            size_t members = 0, functions = 0;
+            for (size_t i = 0; i < in->n; i++) {
+                const am_rec *s = &in->recs[i];
+                members += s->type == AM_MEMBER && strcmp(s->owner, r->name) == 0;
+                functions += s->type == AM_FUNCTION && strncmp(s->name, r->name, strlen(r->name)) == 0 &&
+                             owner_struct(in, s->name) == r->name;
+            }
+            fprintf(f, " (%zu members", members);
+            if (functions)
+                fprintf(f, ", %zu functions", functions);
+            fputc(')', f);
         }
         break;
     default:
@@ -691,7 +721,7 @@ static void summary(const am_diff *d, FILE *f)
     size_t c[AM_NTYPES][4] = {{0}};
     for (size_t i = 0; i < d->n; i++) {
         const am_rec *r = d->d[i].old ? d->d[i].old : d->d[i].new_;
-        if (!folded(d, i))
+        if (r->type == AM_FUNCTION || r->type == AM_VARIABLE || !folded(d, i))
             c[r->type][d->d[i].change]++;
     }
     fprintf(f, "%zu group-versions removed, %zu added; kinds: %zu removed, %zu added; functions: %zu removed, %zu added, "
