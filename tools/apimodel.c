@@ -535,7 +535,7 @@ static void json_report(const am_diff *d, FILE *f)
 /* The struct whose functions and variables the name belongs to: the longest
  * struct name that is a prefix of it followed by '_' (k8s_apps_v1_deployment
  * for k8s_apps_v1_deployment_scale_get and k8s_apps_v1_deployment_desc). */
-static const char *owner_struct(const apimodel *m, const char *name)
+const char *apimodel_owner_struct(const apimodel *m, const char *name)
 {
     const char *best = NULL;
     size_t blen = 0;
@@ -558,7 +558,7 @@ static bool folded(const am_diff *d, size_t i)
     const am_delta *x = &d->d[i];
     const am_rec *r = x->old ? x->old : x->new_;
     if ((r->type == AM_FUNCTION || r->type == AM_VARIABLE) && (x->change == AM_REMOVED || x->change == AM_ADDED)) {
-        const char *owner = owner_struct(x->old ? d->old : d->new_, r->name);
+        const char *owner = apimodel_owner_struct(x->old ? d->old : d->new_, r->name);
         return owner && !apimodel_find(x->old ? d->new_ : d->old, AM_STRUCT, "", owner);
     }
     if (r->type != AM_MEMBER)
@@ -653,7 +653,7 @@ static void line_for(const am_diff *d, const am_delta *x, bool md, FILE *f)
                 const am_rec *s = &in->recs[i];
                 members += s->type == AM_MEMBER && strcmp(s->owner, r->name) == 0;
                 functions += s->type == AM_FUNCTION && strncmp(s->name, r->name, strlen(r->name)) == 0 &&
-                             owner_struct(in, s->name) == r->name;
+                             apimodel_owner_struct(in, s->name) == r->name;
             }
             fprintf(f, " (%zu members", members);
             if (functions)

@@ -62,6 +62,10 @@ const char *apimodel_api_group(k8s_arena *a, const char *api_version);
  * how many were stored (at most max). */
 size_t apimodel_successors(const apimodel *m, const char *api_version, const char *kind, bool served,
                            const am_rec **out, size_t max);
+/* The struct a function or variable belongs to: the longest struct name that
+ * is a prefix of name followed by '_' (k8s_apps_v1_deployment for
+ * k8s_apps_v1_deployment_scale_get and k8s_apps_v1_deployment_desc). */
+const char *apimodel_owner_struct(const apimodel *m, const char *name);
 /* Orders versions by stability: GA > beta > alpha, then by number. */
 int apimodel_version_rank_cmp(const char *a, const char *b);
 
