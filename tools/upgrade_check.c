@@ -378,8 +378,9 @@ static bool jobs_from_db(k8s_arena *a, const char *p, char **files, int nfiles, 
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", p);
     size_t n = strlen(dir);
-    if (n > 22 && strcmp(dir + n - 22, "compile_commands.json") == 0 && dir[n - 23] == '/')
-        dir[n - 23] = '\0';
+    size_t base = strlen("compile_commands.json");
+    if (n > base && strcmp(dir + n - base, "compile_commands.json") == 0 && dir[n - base - 1] == '/')
+        dir[n - base - 1] = '\0';
     char db_path[PATH_MAX + 32];
     snprintf(db_path, sizeof db_path, "%s/compile_commands.json", dir);
     if (access(db_path, R_OK) != 0) {
@@ -792,7 +793,7 @@ static bool fix_file(fixer *fx, const char *file, const use *uses, size_t n, con
                 free(text);
             }
         }
-        printf("fixed %s: %s -> %s (%zu names)%s%s\n", file, r->pkg, to, nedits - before, why ? "; not " : "",
+        printf("fixed %s: %s -> %s (%zu names)%s%s\n", file, r->pkg, to, nedits - before, why ? "; passed over: " : "",
                why ? why : "");
         fx->renames += nedits - before;
         nmoves++;
