@@ -757,7 +757,8 @@ static void readable_report(const am_diff *d, bool md, int heading, FILE *f)
         fputc('\n', f);
     }
     am_delta *sorted = must(malloc((d->n + 1) * sizeof *sorted));
-    memcpy(sorted, d->d, d->n * sizeof *sorted);
+    if (d->n)
+        memcpy(sorted, d->d, d->n * sizeof *sorted);
     /* companions dropped before sorting */
     size_t n = 0;
     for (size_t i = 0; i < d->n; i++)
