@@ -177,7 +177,7 @@ apimodel *apimodel_read(const char *path, char *err, size_t errlen)
             }
             continue;
         }
-        char *fields[7];
+        char *fields[7] = {NULL};
         size_t nf = 0;
         for (char *p = line; nf < 7; nf++) {
             fields[nf] = p;
