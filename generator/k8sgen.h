@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -54,6 +55,7 @@ struct gtype {
     gvk *gvks;
     size_t ngvks;
     bool map_value; /* some map holds it: emit an entry type */
+    bool preserve_unknown; /* x-kubernetes-preserve-unknown-fields: fields it lacks are data too */
     gres *resource; /* the REST resource whose kind it is, if any */
     int mark;       /* ordering state while emitting */
 };
@@ -186,6 +188,12 @@ typedef struct kind_row {
 kind_row *registry_rows(const model *m, size_t *n);
 /* The layout of a tree that the version tools read (K8S_API_LAYOUT). */
 #define K8SGEN_LAYOUT 1
+
+/* knowledge.c: what `k8sc check` knows of this version (kinds, the shape of
+ * every definition, deprecation notices), as text; knowledge_write_c wraps
+ * the texts of several versions into a C source for k8sc. */
+bool knowledge_write(const model *m, FILE *out);
+bool knowledge_write_c(const char *const *texts, size_t n, FILE *out);
 
 /* apimodel_gen.c: the C API a tree of this model declares (tools/apimodel.h). */
 struct apimodel;

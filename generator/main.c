@@ -13,7 +13,8 @@
 static void usage(FILE *f)
 {
     fputs("usage: k8sgen --spec FILE --out DIR [--previous FILE] [--k8s-version X.Y]\n"
-          "       k8sgen --spec FILE --dump-model [--k8s-version X.Y]\n"
+          "       k8sgen --spec FILE --dump-model|--dump-knowledge [--k8s-version X.Y]\n"
+          "       k8sgen --knowledge FILE.c --spec FILE [--spec FILE...]\n"
           "\n"
           "Reads a Kubernetes OpenAPI (Swagger 2.0) spec and writes a typed C tree\n"
           "(headers, descriptor tables, kind registry, CMakeLists.txt) into DIR.\n"
@@ -23,7 +24,12 @@ static void usage(FILE *f)
           "--previous FILE  the spec of the previous version: the tree's README lists\n"
           "                 the C API changes from it (as k8s-apidiff reports them)\n"
           "--dump-model     print the C API the tree would declare, one sorted record\n"
-          "                 a line (tools/apimodel.h), instead of writing a tree\n",
+          "                 a line (tools/apimodel.h), instead of writing a tree\n"
+          "--dump-knowledge print what k8sc check knows of the version (its kinds,\n"
+          "                 the shape of each definition, deprecation notices; the\n"
+          "                 format is described in generator/knowledge.c)\n"
+          "--knowledge F.c  write that knowledge of every --spec given (the version of\n"
+          "                 each taken from its file name) as a C source for k8sc\n",
           f);
 }
 
@@ -78,36 +84,96 @@ static const char *changes_from(const model *m, const char *prev_path)
     return out;
 }
 
+/* The knowledge of each spec (k8sc check's, knowledge.c), as one C source
+ * written to out (through a temporary file, so a failed run leaves none). */
+static int write_knowledge(const char **specs, size_t nspecs, const char *out)
+{
+    char **texts = calloc(nspecs, sizeof *texts);
+    bool ok = texts != NULL;
+    for (size_t i = 0; ok && i < nspecs; i++) {
+        model m = {0};
+        m.arena = k8s_arena_new();
+        const char *version = m.arena ? version_from_name(m.arena, specs[i]) : NULL;
+        size_t len = 0;
+        FILE *f = version ? open_memstream(&texts[i], &len) : NULL;
+        if (!version)
+            fprintf(stderr, "k8sgen: cannot tell the Kubernetes version of %s from its name\n", specs[i]);
+        ok = f && model_load(&m, specs[i], version) && knowledge_write(&m, f);
+        if (f && fclose(f) != 0)
+            ok = false;
+        k8s_arena_free(m.arena);
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    FILE *f = ok ? fopen(tmp, "w") : NULL;
+    if (ok && !f)
+        fprintf(stderr, "k8sgen: cannot write %s\n", tmp);
+    ok = f && knowledge_write_c((const char *const *)texts, nspecs, f);
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (ok && rename(tmp, out) != 0) {
+        fprintf(stderr, "k8sgen: cannot write %s\n", out);
+        ok = false;
+    }
+    if (!ok)
+        remove(tmp);
+    for (size_t i = 0; texts && i < nspecs; i++)
+        free(texts[i]);
+    free(texts);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    const char *spec = NULL, *out = NULL, *version = NULL, *previous = NULL;
-    bool dump = false;
+    const char *out = NULL, *version = NULL, *previous = NULL, *knowledge = NULL;
+    const char **specs = calloc((size_t)argc, sizeof *specs);
+    size_t nspecs = 0;
+    enum { TREE, DUMP_MODEL, DUMP_KNOWLEDGE } mode = TREE;
+    if (!specs) {
+        fputs("k8sgen: out of memory\n", stderr);
+        return 1;
+    }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char **dst = strcmp(arg, "--spec") == 0          ? &spec
+        const char **dst = strcmp(arg, "--spec") == 0          ? &specs[nspecs] /* may repeat */
                            : strcmp(arg, "--out") == 0         ? &out
                            : strcmp(arg, "--k8s-version") == 0 ? &version
                            : strcmp(arg, "--previous") == 0    ? &previous
+                           : strcmp(arg, "--knowledge") == 0   ? &knowledge
                                                                : NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout);
+            free(specs);
             return 0;
         }
-        if (strcmp(arg, "--dump-model") == 0) {
-            dump = true;
+        if (strcmp(arg, "--dump-model") == 0 || strcmp(arg, "--dump-knowledge") == 0) {
+            mode = arg[7] == 'm' ? DUMP_MODEL : DUMP_KNOWLEDGE;
             continue;
         }
         if (!dst || i + 1 >= argc) {
             fprintf(stderr, "k8sgen: %s %s\n", arg, dst ? "needs a value" : "is not an option");
             usage(stderr);
+            free(specs);
             return 2;
         }
         *dst = argv[++i];
+        if (dst == &specs[nspecs])
+            nspecs++;
     }
-    if (!spec || !(out || dump) || (out && dump) || (dump && previous)) {
+    const char *spec = nspecs ? specs[0] : NULL;
+    bool usable = knowledge ? nspecs && !out && !previous && !version && mode == TREE
+                            : nspecs == 1 && (mode == TREE) == (out != NULL) && !(mode != TREE && previous);
+    if (!usable) {
         usage(stderr);
+        free(specs);
         return 2;
     }
+    if (knowledge) {
+        int rc = write_knowledge(specs, nspecs, knowledge);
+        free(specs);
+        return rc;
+    }
+    free(specs);
     model m = {0};
     m.arena = k8s_arena_new();
     if (!m.arena) {
@@ -123,10 +189,12 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     if (model_load(&m, spec, version)) {
-        if (dump) {
+        if (mode == DUMP_MODEL) {
             apimodel *am = api_model_of(&m);
             rc = apimodel_write(am, stdout) && fflush(stdout) == 0 ? 0 : 1;
             apimodel_free(am);
+        } else if (mode == DUMP_KNOWLEDGE) {
+            rc = knowledge_write(&m, stdout) && fflush(stdout) == 0 ? 0 : 1;
         } else {
             const char *changes = previous ? changes_from(&m, previous) : NULL;
             if (!previous || changes)

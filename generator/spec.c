@@ -535,6 +535,7 @@ static bool build(model *m, cJSON *root)
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(def, "description");
         t->doc = first_sentence(m->arena, cJSON_IsString(desc) ? desc->valuestring : NULL);
         t->deprecated = deprecation_notice(m->arena, cJSON_IsString(desc) ? desc->valuestring : NULL);
+        t->preserve_unknown = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(def, "x-kubernetes-preserve-unknown-fields"));
         if (sp) {
             t->role = sp->role;
             t->scalar_kind = sp->scalar_kind;

@@ -3,6 +3,7 @@
  *   k8sc roundtrip [FILE|-]        decode each object by its apiVersion/kind
  *                                  and print it back as JSON, one per line
  *   k8sc validate [--strict] FILE...  check manifests against the types
+ *   k8sc check [--to X.Y] FILE|DIR|-...  what breaks on Kubernetes X.Y (k8sc_check.c)
  *
  * Input is JSON (one object) or YAML (one or more documents). */
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include "k8s/codec.h"
 #include "k8s/validate.h"
 #include "k8s/yaml.h"
+#include "k8sc_check.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
@@ -22,6 +24,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: k8sc roundtrip [FILE|-]\n"
             "       k8sc validate [--strict] FILE...\n"
+            "       k8sc check [--to X.Y] FILE|DIR|-...\n"
             "\n"
             "roundtrip  reads one JSON object or a YAML stream, decodes each object by its\n"
             "           apiVersion and kind through the typed codec (Kubernetes %s) and\n"
@@ -29,7 +32,11 @@ static void usage(FILE *f)
             "           pass through untyped, with a note on stderr.\n"
             "validate   checks manifests against the types and prints FILE: path: message\n"
             "           for each problem. Unknown fields and kinds are warnings; --strict\n"
-            "           makes them errors. Exit status: 0 valid, 1 invalid, 2 usage or I/O.\n",
+            "           makes them errors. Exit status: 0 valid, 1 invalid, 2 usage or I/O.\n"
+            "check      reports what in the manifests breaks on Kubernetes X.Y (removed\n"
+            "           apiVersions, fields it would drop, deprecations) from the pinned\n"
+            "           specs; k8sc check --help tells more. Exit status: 0 clean, 2\n"
+            "           warnings only or bad input, 3 errors.\n",
             k8s_api_registry.kubernetes_version);
 }
 
@@ -345,6 +352,8 @@ int main(int argc, char **argv)
         return cmd_roundtrip(argc - 2, argv + 2);
     if (strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(argv[1], "check") == 0)
+        return k8sc_check(argc - 2, argv + 2);
     fprintf(stderr, "k8sc: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;
