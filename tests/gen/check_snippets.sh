@@ -60,6 +60,16 @@ int main() { k8s_core_v1_pod p = k8s_core_v1_pod(); return p.metadata != nullptr
   c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$src/generated/k8s-1.35/include" \
       -I"$src/runtime/include" "$work/cxx.cc" || fail "the 1.35 headers do not compile as C++"
   c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $inc -x c++ "$here/widget.c" || fail "snippet headers as C++"
+  # what k8sc check knows of it (generator/knowledge.c), and the same as C
+  "$k8sgen" --spec "$here/widget.json" --k8s-version 0.1 --dump-knowledge >"$work/widget.knowledge" &&
+    diff -u "$here/widget.knowledge" "$work/widget.knowledge" || fail "--dump-knowledge differs from widget.knowledge"
+  cp "$here/widget.json" "$work/k8s-0.1.json"
+  "$k8sgen" --knowledge "$work/knowledge.c" --spec "$work/k8s-0.1.json" --spec "$work/k8s-0.1.json" &&
+    printf '#include <stdio.h>\n#include "k8sc_check.h"\nint main(void) { fputs(k8sc_knowledge, stdout); return 0; }\n' >"$work/print.c" &&
+    cc -std=c11 -Wall -Wextra -Werror -I"$src/tools" "$work/print.c" "$work/knowledge.c" -o "$work/print" &&
+    "$work/print" >"$work/twice.knowledge" || fail "--knowledge: C source"
+  cmp -s "$work/twice.knowledge" <(cat "$here/widget.knowledge" "$here/widget.knowledge") ||
+    fail "--knowledge: the C source does not hold the knowledge of each spec"
 else
   cat "$work/out"
   fail "k8sgen rejected widget.json"
