@@ -300,9 +300,14 @@ static bool setup_versions(state *s, CXTranslationUnit tu, const char *source, c
         snprintf(err, errlen, "--to %s is not newer than %s, the version the code builds with", vs->to, vs->from);
         return false;
     }
-    /* the model of the tree itself when it is a whole tree, else the pinned one */
+    /* the model of the tree itself when it is a whole tree, else the pinned
+     * one; the tree is the folder around the include folder (a real path
+     * that ends in '/') */
+    size_t n = strlen(t.include) - 1;
+    while (n > 1 && t.include[n - 1] != '/')
+        n--;
     char tree[PATH_MAX];
-    snprintf(tree, sizeof tree, "%s..", t.include);
+    snprintf(tree, sizeof tree, "%.*s", (int)(n > 1 ? n - 1 : n), t.include);
     char registry[PATH_MAX + 32];
     snprintf(registry, sizeof registry, "%s/src/registry.c", tree);
     const char *cache = cache_dir(s->a, err, errlen);
