@@ -242,14 +242,25 @@ static const kkind *find_kind(const kversion *v, const char *api_version, const 
     return NULL;
 }
 
+/* A key of the document: in its JSON text when it has no escapes. */
+typedef struct str {
+    const char *p;
+    size_t n;
+} str;
+
+/* Ordered as strcmp orders the names (bytes, a prefix first). */
 static int cmp_field_name(const void *key, const void *f)
 {
-    return strcmp(key, ((const kfield *)f)->name);
+    const str *k = key;
+    const char *name = ((const kfield *)f)->name;
+    size_t n = strlen(name);
+    int c = memcmp(k->p, name, k->n < n ? k->n : n);
+    return c ? c : (k->n > n) - (k->n < n);
 }
 
-static const kfield *find_field(const ktype *t, const char *name)
+static const kfield *find_field(const ktype *t, str name)
 {
-    return t && !t->is_union ? bsearch(name, t->fields, t->nfields, sizeof *t->fields, cmp_field_name) : NULL;
+    return t && !t->is_union ? bsearch(&name, t->fields, t->nfields, sizeof *t->fields, cmp_field_name) : NULL;
 }
 
 /* "resource.k8s.io" of "resource.k8s.io/v1alpha3"; "" (core) of "v1" */
@@ -284,7 +295,7 @@ typedef struct input {
 /* One step of a JSON path, kept on the C stack while descending. */
 typedef struct seg {
     const struct seg *up;
-    const char *name; /* NULL for an array index */
+    str name; /* name.p NULL: an array index */
     size_t index;
 } seg;
 
@@ -336,15 +347,15 @@ __attribute__((format(printf, 2, 3))) static const char *arena_printf(k8s_arena 
     return out;
 }
 
-static bool plain_key(const char *s)
+static bool plain_key(str k)
 {
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
-              *s == '-' || *s == '$'))
+    for (size_t i = 0; i < k.n; i++) {
+        char ch = k.p[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+              ch == '-' || ch == '$'))
             return false;
-    return true;
+    }
+    return k.n > 0;
 }
 
 /* The path root first, as the codec writes paths: spec.containers[2].name,
@@ -355,16 +366,16 @@ static void format_path(const seg *s, k8s_buf *out)
         return;
     format_path(s->up, out);
     char tmp[48];
-    if (!s->name) {
+    if (!s->name.p) {
         snprintf(tmp, sizeof tmp, "[%zu]", s->index);
         k8s_buf_append(out, tmp, strlen(tmp));
     } else if (plain_key(s->name)) {
         if (s->up)
             k8s_buf_append(out, ".", 1);
-        k8s_buf_append(out, s->name, strlen(s->name));
+        k8s_buf_append(out, s->name.p, s->name.n);
     } else {
         k8s_buf_append(out, "[\"", 2);
-        k8s_buf_append(out, s->name, strlen(s->name));
+        k8s_buf_append(out, s->name.p, s->name.n);
         k8s_buf_append(out, "\"]", 2);
     }
 }
@@ -460,10 +471,12 @@ static void put_utf8(k8s_buf *b, unsigned cp)
 }
 
 /* The text of a string token, escapes resolved (the JSON is known to be
- * valid), into a new arena string. */
-static const char *string_at(check *c, int t)
+ * valid): in the document when it has none, else in the arena. */
+static str string_at(check *c, int t)
 {
     const char *s = c->json + c->tok[t].start, *e = c->json + c->tok[t].end;
+    if (!memchr(s, '\\', (size_t)(e - s)))
+        return (str){s, (size_t)(e - s)};
     c->key.len = 0;
     while (s < e) {
         if (*s != '\\') {
@@ -492,7 +505,18 @@ static const char *string_at(check *c, int t)
         }
         put_utf8(&c->key, cp);
     }
-    return arena_printf(c->arena, "%.*s", (int)c->key.len, c->key.data ? c->key.data : "");
+    char *copy = k8s_arena_alloc(c->arena, c->key.len + 1);
+    if (!copy)
+        return (str){"", 0};
+    memcpy(copy, c->key.data, c->key.len);
+    return (str){copy, c->key.len};
+}
+
+/* A string token as a C string (apiVersion, kind). */
+static const char *cstring_at(check *c, int t)
+{
+    str s = string_at(c, t);
+    return arena_printf(c->arena, "%.*s", (int)s.n, s.p);
 }
 
 static bool is_string(const check *c, int t, const char *s)
@@ -507,7 +531,7 @@ static bool is_string(const check *c, int t, const char *s)
 static int walk_value(check *c, int t, const kshape *const *s, const seg *path, int depth);
 
 /* Which other versions know a field the target lacks, as a message. */
-static const char *unknown_field_message(check *c, const ktype *const *types, const char *name)
+static const char *unknown_field_message(check *c, const ktype *const *types, str name)
 {
     const kversion *v = c->k.v;
     const char *to = v[c->target].name;
@@ -527,7 +551,7 @@ static int walk_object(check *c, int t, const ktype *const *types, const seg *pa
     const ktype *target = types[c->target];
     int size = c->tok[t].size, i = t + 1;
     for (int k = 0; k < size && i + 1 < c->ntok; k++) {
-        const char *name = string_at(c, i);
+        str name = string_at(c, i);
         seg here = {path, name, 0};
         const kfield *f = find_field(target, name);
         if (!f) {
@@ -582,7 +606,7 @@ static int walk_value(check *c, int t, const kshape *const *s, const seg *path, 
         }
         int size = c->tok[t].size, i = t + 1;
         for (int k = 0; k < size && i < c->ntok; k++) {
-            seg here = {path, map ? string_at(c, i) : NULL, (size_t)k};
+            seg here = {path, map ? string_at(c, i) : (str){NULL, 0}, (size_t)k};
             i = walk_value(c, map ? i + 1 : i, sub, &here, depth + 1);
         }
         return i;
@@ -631,10 +655,9 @@ static const char *replacements(check *c, size_t vi, const char *api_version, co
 static int check_object(check *c, int t, const seg *path)
 {
     if (c->tok[t].type != JSMN_OBJECT) {
-        report(c, SEV_NOTE, t, path, "not a Kubernetes object (not a JSON object), not checked");
+        report(c, SEV_NOTE, t, path, "not a Kubernetes object (not an object), not checked");
         return skip(c, t);
     }
-    c->objects++;
     int at_version = -1, at_kind = -1, items = -1;
     for (int k = 0, i = t + 1; k < c->tok[t].size && i + 1 < c->ntok; k++, i = skip(c, i + 1)) {
         if (is_string(c, i, "apiVersion"))
@@ -650,13 +673,14 @@ static int check_object(check *c, int t, const seg *path)
                at_version < 0 ? "no apiVersion" : at_kind < 0 ? "no kind" : "apiVersion or kind is not a string");
         return skip(c, t);
     }
-    const char *api_version = string_at(c, at_version), *kind = string_at(c, at_kind);
+    const char *api_version = cstring_at(c, at_version), *kind = cstring_at(c, at_kind);
+    c->objects++;
     const kversion *v = c->k.v;
     const char *to = v[c->target].name;
     const kkind *kinds[MAX_VERSIONS];
     for (size_t i = 0; i < c->k.n; i++)
         kinds[i] = find_kind(&v[i], api_version, kind);
-    seg at_av = {path, "apiVersion", 0}, at_k = {path, "kind", 0};
+    seg at_av = {path, {"apiVersion", 10}, 0}, at_k = {path, {"kind", 4}, 0};
     const kkind *here = kinds[c->target];
     if (here) {
         if (here->type->deprecated[0])
@@ -688,12 +712,12 @@ static int check_object(check *c, int t, const seg *path)
                to, v[next].name);
     } else if (strcmp(api_version, "v1") == 0 && strcmp(kind, "List") == 0 && items >= 0 &&
                c->tok[items].type == JSMN_ARRAY) {
-        /* kubectl's list of objects of any kinds: each is checked */
+        /* kubectl's list of objects of any kinds: each is checked (and counted) */
         c->objects--;
         int i = items + 1;
-        seg at_items = {path, "items", 0};
+        seg at_items = {path, {"items", 5}, 0};
         for (int k = 0; k < c->tok[items].size && i < c->ntok; k++) {
-            seg at_item = {&at_items, NULL, (size_t)k};
+            seg at_item = {&at_items, {NULL, 0}, (size_t)k};
             i = check_object(c, i, &at_item);
         }
     } else {
