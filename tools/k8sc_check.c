@@ -91,6 +91,7 @@ struct ktype {
 
 typedef struct kkind {
     const char *api_version, *kind;
+    const char *def; /* of its type, while loading */
     const ktype *type;
     bool served; /* a REST resource has it */
 } kkind;
@@ -142,12 +143,11 @@ static bool parse_shape(char *text, kfield *f)
     return (f->shape.kind == SHAPE_LEAF) == (f->ref_def[0] == '\0');
 }
 
-/* Counts what a version's records need, so the arrays are allocated once. */
+/* Counts the records of a version up to the next one, so its arrays are
+ * allocated once. */
 static void count_records(const char *text, size_t *kinds, size_t *types, size_t *fields)
 {
-    for (const char *p = text; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
-        if (strncmp(p, "version\t", 8) == 0 && p != text)
-            break;
+    for (const char *p = text; p && strncmp(p, "version\t", 8) != 0; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
         *kinds += strncmp(p, "kind\t", 5) == 0;
         *types += strncmp(p, "type\t", 5) == 0;
         *fields += strncmp(p, "field\t", 6) == 0;
@@ -164,7 +164,7 @@ static bool link_version(kversion *v)
             return false;
     }
     for (size_t i = 0; i < v->nkinds; i++)
-        if (!(v->kinds[i].type = bsearch(v->kinds[i].type, v->types, v->ntypes, sizeof *v->types, cmp_type_def)))
+        if (!(v->kinds[i].type = bsearch(v->kinds[i].def, v->types, v->ntypes, sizeof *v->types, cmp_type_def)))
             return false;
     return true;
 }
@@ -173,6 +173,7 @@ static bool link_version(kversion *v)
 static bool knowledge_load(knowledge *k, char *err, size_t errlen)
 {
     memset(k, 0, sizeof *k);
+    *err = '\0';
     k->text = strdup(k8sc_knowledge);
     if (!k->text) {
         snprintf(err, errlen, "out of memory");
@@ -190,9 +191,14 @@ static bool knowledge_load(knowledge *k, char *err, size_t errlen)
         size_t n = split_tabs(line, c, 6);
         if (strcmp(c[0], "k8s-c knowledge 1") == 0 && n == 1)
             continue;
-        if (strcmp(c[0], "version") == 0 && n == 3 && k->n < MAX_VERSIONS) {
-            if (v && !link_version(v))
+        if (strcmp(c[0], "version") == 0 && n == 3) {
+            if (v && !(ok = link_version(v)))
                 break;
+            if (k->n == MAX_VERSIONS) {
+                snprintf(err, errlen, "k8sc knows more than %d Kubernetes versions", MAX_VERSIONS);
+                ok = false;
+                break;
+            }
             v = &k->v[k->n++];
             v->name = c[1];
             size_t kinds = 0, types = 0, fields = 0;
@@ -204,7 +210,7 @@ static bool knowledge_load(knowledge *k, char *err, size_t errlen)
             ok = v->kinds && v->types && v->fields;
         } else if (v && strcmp(c[0], "kind") == 0 && n == 5) {
             /* the type is looked up by definition once all are read */
-            v->kinds[v->nkinds++] = (kkind){c[1], c[2], (const ktype *)c[3], strcmp(c[4], "served") == 0};
+            v->kinds[v->nkinds++] = (kkind){c[1], c[2], c[3], NULL, strcmp(c[4], "served") == 0};
         } else if (v && strcmp(c[0], "type") == 0 && n == 4) {
             v->types[v->ntypes++] = (ktype){c[1], strcmp(c[2], "open") == 0, strcmp(c[2], "union") == 0, c[3],
                                             v->fields + v->nfields, 0};
@@ -217,9 +223,9 @@ static bool knowledge_load(knowledge *k, char *err, size_t errlen)
             ok = false;
         }
     }
-    if (ok && v && !link_version(v))
-        ok = false;
-    if (!ok || !k->n)
+    if (ok && v)
+        ok = link_version(v);
+    if ((!ok || !k->n) && !*err)
         snprintf(err, errlen, "the knowledge compiled into k8sc is malformed (line %zu)", lineno);
     return ok && k->n;
 }
