@@ -584,7 +584,8 @@ static const kshape *union_member(const ktype *u, jsmntype_t type)
 {
     for (size_t i = 0; i < u->nfields; i++) {
         const kshape *m = &u->fields[i].shape;
-        if (m->array ? type == JSMN_ARRAY : m->map || m->kind != SHAPE_LEAF ? type == JSMN_OBJECT : false)
+        bool takes = m->array ? type == JSMN_ARRAY : type == JSMN_OBJECT && (m->map || m->kind != SHAPE_LEAF);
+        if (takes)
             return m;
     }
     return NULL;
@@ -594,6 +595,8 @@ static int walk_value(check *c, int t, const kshape *const *s, const seg *path, 
 {
     const kshape *ts = s[c->target];
     jsmntype_t type = c->tok[t].type;
+    if (ts && depth > MAX_DEPTH)
+        report(c, SEV_NOTE, t, path, "not checked deeper than %d levels", MAX_DEPTH);
     if (!ts || depth > MAX_DEPTH)
         return skip(c, t);
     kshape inner[MAX_VERSIONS];
