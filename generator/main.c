@@ -147,7 +147,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(arg, "--dump-model") == 0 || strcmp(arg, "--dump-knowledge") == 0) {
-            mode = arg[7] == 'm' ? DUMP_MODEL : DUMP_KNOWLEDGE;
+            mode = strcmp(arg, "--dump-model") == 0 ? DUMP_MODEL : DUMP_KNOWLEDGE;
             continue;
         }
         if (!dst || i + 1 >= argc) {

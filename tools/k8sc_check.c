@@ -36,7 +36,7 @@
 #include "k8s/yaml.h"
 
 enum { EXIT_DEPRECATED = 2, EXIT_BAD_INPUT = 2, EXIT_REMOVED = 3 };
-enum { MAX_VERSIONS = 32, MAX_DEPTH = 128 };
+enum { MAX_VERSIONS = 32, MAX_DEPTH = 128, INPUT_LIMIT = 1 << 30 };
 
 static void usage(FILE *f)
 {
@@ -775,6 +775,8 @@ static void check_document(check *c)
         check_object(c, 0, NULL);
 }
 
+/* The whole of a file ("-": standard input), up to INPUT_LIMIT bytes (jsmn
+ * counts in ints; a wrong path such as /dev/zero stops there too). */
 static char *read_all(const char *path, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -784,9 +786,9 @@ static char *read_all(const char *path, size_t *len)
     char chunk[65536];
     size_t n;
     bool nomem = false;
-    while (!nomem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    while (!nomem && b.len <= INPUT_LIMIT && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         nomem = k8s_buf_append(&b, chunk, n) != K8S_OK;
-    int saved = ferror(f) ? errno : nomem ? ENOMEM : 0;
+    int saved = ferror(f) ? errno : nomem ? ENOMEM : b.len > INPUT_LIMIT ? EFBIG : 0;
     if (f != stdin)
         fclose(f);
     if (!saved && !b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
@@ -815,6 +817,8 @@ static void check_file(check *c, const char *path, const char *name)
 {
     size_t len;
     char *data = read_all(path, &len);
+    if (!data && errno == EFBIG)
+        bad_input(c, "%s is larger than %d MiB, the most k8sc check reads", name, INPUT_LIMIT >> 20);
     if (!data) {
         bad_input(c, "cannot read %s: %s", name, strerror(errno));
         return;
