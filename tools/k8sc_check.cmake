@@ -39,7 +39,7 @@ endforeach()
 set(k8s_knowledge_c ${CMAKE_CURRENT_BINARY_DIR}/k8sc_knowledge.c)
 if(k8s_knowledge_missing OR NOT k8s_knowledge_specs)
   list(JOIN k8s_knowledge_missing " " missing)
-  set(why "this k8sc was built without the specs of Kubernetes ${missing} (openapi/versions.txt pins them): run openapi/fetch.sh ${missing}, or point -DK8S_SHARED_DIR at a folder whose openapi/ has them, and build again")
+  set(why "this k8sc was built without the specs of Kubernetes ${missing} (openapi/versions.txt pins them): run openapi/fetch.sh ${missing} (or point -DK8S_SHARED_DIR at a folder whose openapi/ has them), then cmake and build again")
   message(STATUS "k8sc check: no verified spec of Kubernetes ${missing}: k8sc check will say so and exit 2")
   file(CONFIGURE OUTPUT ${k8s_knowledge_c} CONTENT
        "/* Made by CMake: the specs were missing (tools/k8sc_check.cmake). */\n#include \"k8sc_check.h\"\n\nconst char k8sc_knowledge[] = \"\";\nconst char k8sc_knowledge_missing[] = \"@why@\";\n" @ONLY)
