@@ -49,9 +49,9 @@ static void usage(FILE *f)
           "  that serve the kind there; fields X.Y does not know at any depth (its API\n"
           "  server would drop them), and which version removed them; what the spec\n"
           "  marks deprecated (kinds and fields), and pairs a later pinned version\n"
-          "  removes. Kinds no pinned version has (custom resources) are noted, not\n"
-          "  checked. Kubernetes' OpenAPI spec does not mark whole apiVersions\n"
-          "  deprecated: that only the API server says, at run time.\n"
+          "  removes. Kinds of API groups no pinned version has (custom resources)\n"
+          "  are noted, not checked. Kubernetes' OpenAPI spec does not mark whole\n"
+          "  apiVersions deprecated: that only the API server says, at run time.\n"
           "\n"
           "Each problem is printed as FILE:LINE:COLUMN: PATH: MESSAGE (warnings and\n"
           "notes with \"warning: \" and \"note: \" before PATH), with the document\n"
@@ -635,29 +635,52 @@ static int walk_value(check *c, int t, const kshape *const *s, const seg *path, 
     return skip(c, t); /* a scalar, IntOrString, free-form JSON, or not what the schema says */
 }
 
-/* "resource.k8s.io/v1, resource.k8s.io/v1beta2 serve it in 1.36": the
- * other versions of the group that serve the kind in version vi. */
+/* The apiVersions that serve kind in version vi, other than api_version,
+ * in the same API group or (other_groups) in any other; ", " between them. */
+static size_t serving(const kversion *v, const char *api_version, const char *kind, bool other_groups, k8s_buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->nkinds; i++) {
+        const kkind *r = &v->kinds[i];
+        if (!r->served || strcmp(r->kind, kind) != 0 || same_group(r->api_version, api_version) == other_groups ||
+            strcmp(r->api_version, api_version) == 0)
+            continue;
+        if (n++)
+            k8s_buf_append(b, ", ", 2);
+        k8s_buf_append(b, r->api_version, strlen(r->api_version));
+    }
+    return n;
+}
+
+/* "resource.k8s.io/v1, resource.k8s.io/v1beta2 serve it in 1.36": where a
+ * kind is in version vi, in its own group, else in others. */
 static const char *replacements(check *c, size_t vi, const char *api_version, const char *kind)
 {
     const kversion *v = &c->k.v[vi];
     k8s_buf b = K8S_BUF_INIT;
-    size_t n = 0;
-    for (size_t i = 0; i < v->nkinds; i++) {
-        const kkind *r = &v->kinds[i];
-        if (!r->served || strcmp(r->kind, kind) != 0 || !same_group(r->api_version, api_version) ||
-            strcmp(r->api_version, api_version) == 0)
-            continue;
-        if (n++)
-            k8s_buf_append(&b, ", ", 2);
-        k8s_buf_append(&b, r->api_version, strlen(r->api_version));
+    size_t n = serving(v, api_version, kind, false, &b);
+    const char *out;
+    if (n) {
+        out = arena_printf(c->arena, "%.*s serve%s it in %s", (int)b.len, b.data, n == 1 ? "s" : "", v->name);
+    } else {
+        size_t glen = group_len(api_version);
+        n = serving(v, api_version, kind, true, &b);
+        out = arena_printf(c->arena, "no version of %s%.*s serves %s in %s%s%.*s%s", glen ? "" : "the core group",
+                           (int)glen, api_version, kind, v->name, n ? " (" : "", (int)b.len, n ? b.data : "",
+                           n ? (n == 1 ? " serves a kind of that name)" : " serve a kind of that name)") : "");
     }
-    size_t glen = group_len(api_version);
-    const char *out =
-        n ? arena_printf(c->arena, "%.*s serve%s it in %s", (int)b.len, b.data, n == 1 ? "s" : "", v->name)
-          : arena_printf(c->arena, "no version of %s%.*s serves %s in %s", glen ? "" : "the core group",
-                         (int)glen, api_version, kind, v->name);
     k8s_buf_free(&b);
     return out;
+}
+
+/* Whether some pinned version has kinds in the API group of api_version. */
+static bool known_group(const check *c, const char *api_version)
+{
+    for (size_t i = 0; i < c->k.n; i++)
+        for (size_t k = 0; k < c->k.v[i].nkinds; k++)
+            if (same_group(c->k.v[i].kinds[k].api_version, api_version))
+                return true;
+    return false;
 }
 
 /* The kind of the object at t, then its fields. */
@@ -729,6 +752,9 @@ static int check_object(check *c, int t, const seg *path)
             seg at_item = {&at_items, {NULL, 0}, (size_t)k};
             i = check_object(c, i, &at_item);
         }
+    } else if (known_group(c, api_version)) { /* Kubernetes' own group: not a custom resource */
+        report(c, SEV_ERROR, at_version, &at_av, "%s %s is served by no pinned version (%s to %s); %s", api_version,
+               kind, v[0].name, v[c->k.n - 1].name, replacements(c, c->target, api_version, kind));
     } else {
         report(c, SEV_NOTE, at_version, &at_av, "%s %s: unknown kind, not checked", api_version, kind);
     }
