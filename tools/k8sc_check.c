@@ -187,7 +187,7 @@ static bool knowledge_load(knowledge *k, char *err, size_t errlen)
         if (next)
             *next++ = '\0';
         lineno++;
-        char *c[6];
+        char *c[6] = {0}; /* split_tabs sets the first n */
         size_t n = split_tabs(line, c, 6);
         if (strcmp(c[0], "k8s-c knowledge 1") == 0 && n == 1)
             continue;
