@@ -449,6 +449,9 @@ static bool parse_job(state *s, const job *j, CXIndex index, char *err, size_t e
     }
     if (!has_resource_dir)
         n += apiclang_base_args(args + n);
+    /* a gcc build's warning options (-Wlogical-op, -Wno-error=maybe-uninitialized)
+     * are unknown to clang, and errors under -Werror */
+    args[n++] = "-Wno-unknown-warning-option";
     CXTranslationUnit tu = NULL;
     enum CXErrorCode rc = clang_parseTranslationUnit2(index, j->file, args, n, NULL, 0,
                                                       CXTranslationUnit_DetailedPreprocessingRecord, &tu);

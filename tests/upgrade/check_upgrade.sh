@@ -52,8 +52,8 @@ cp "$here/whoami.c" "$work/whoami.c"
 "$tool" --to 1.36 --fix -- -I"$(tree 1.32)" $inc "$work/whoami.c" >/dev/null
 diff -u "$here/expected/fixed/whoami.c" "$work/whoami.c" || fail "--fix in place"
 
-# through a compilation database, as a build makes it
-printf '[{"directory": "%s", "file": "dra_claims.c", "command": "cc -std=c11 -I%s %s -c dra_claims.c -o /tmp/x.o"}]\n' \
+# through a compilation database, as a gcc build makes it (warning options clang does not know)
+printf '[{"directory": "%s", "file": "dra_claims.c", "command": "cc -std=c11 -Werror -Wlogical-op -Wno-error=maybe-uninitialized -I%s %s -c dra_claims.c -o /tmp/x.o"}]\n' \
   "$here" "$(tree 1.33)" "$inc" >"$work/compile_commands.json"
 "$tool" --to 1.36 -p "$work/compile_commands.json" "$here/dra_claims.c" >"$work/db.out" 2>&1
 echo "exit $?" >>"$work/db.out"
