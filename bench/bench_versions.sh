@@ -33,7 +33,7 @@ versions=$(awk '/^[0-9]/ { print $1 }' openapi/versions.txt | paste -sd' ')
 printf 'k8sc check, one object:               %s (mostly loading what it knows of %s)\n' \
   "$(ms 20 "$k8sc" check --to 1.36 tests/k8sc/check/manifests/whoami.yml)" "$versions"
 printf 'k8sc validate, one object (baseline): %s\n' "$(ms 20 "$k8sc" validate tests/k8sc/check/manifests/app/service.yaml)"
-printf 'k8sc check, tests/k8sc/check (20 objects): %s\n' "$(ms 20 "$k8sc" check --to 1.36 tests/k8sc/check/manifests)"
+printf 'k8sc check, tests/k8sc/check/manifests:  %s\n' "$(ms 20 "$k8sc" check --to 1.36 tests/k8sc/check/manifests)"
 conf="${K8S_SHARED_DIR:-../shared}/conformance/k8s-1.35"
 if [ -d "$conf" ]; then
   n=$(ls "$conf"/*.yaml | wc -l)
