@@ -66,6 +66,15 @@ struct apimodel *api_model_of(const model *m)
                      rows[i].c_name, res[0] == '&' ? res + 1 : "", "");
     }
     apimodel_add(am, AM_VARIABLE, "api", "", "k8s_api_registry", "const k8s_registry", "", "");
+    if (has_partial_metadata(m)) { /* declared in templates/api.h.tmpl */
+        const char *head = "k8s_client *client, k8s_arena *arena, const k8s_resource *resource, const char *namespace_";
+        apimodel_add(am, AM_FUNCTION, "api", "", "k8s_metadata_get", "k8s_code",
+                     arena_printf(m->arena, "%s, const char *name, k8s_meta_v1_partial_object_metadata **out, "
+                                            "k8s_error *err", head), "");
+        apimodel_add(am, AM_FUNCTION, "api", "", "k8s_metadata_list", "k8s_code",
+                     arena_printf(m->arena, "%s, const k8s_list_options *opts, "
+                                            "k8s_meta_v1_partial_object_metadata_list **out, k8s_error *err", head), "");
+    }
     apimodel_add(am, AM_MACRO, "api", "", "K8S_API_VERSION", c_string(m->arena, m->k8s_version), "", "");
     apimodel_add(am, AM_MACRO, "api", "", "K8S_API_SPEC_SHA256", c_string(m->arena, m->sha256), "", "");
     apimodel_add(am, AM_MACRO, "api", "", "K8S_API_LAYOUT", arena_printf(m->arena, "%d", K8SGEN_LAYOUT), "", "");

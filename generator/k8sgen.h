@@ -21,7 +21,7 @@ typedef struct gres gres;
 typedef struct gfield {
     const char *json;   /* JSON name */
     const char *member; /* C member name */
-    const char *doc;    /* first sentence of the description, or NULL */
+    const char *doc;    /* the description, or NULL */
     const char *deprecated; /* the spec's deprecation notice, or NULL */
     uint8_t kind;       /* k8s_kind */
     bool array;         /* for MAP: the value is an array */
@@ -90,11 +90,14 @@ struct gpkg {
     const char *group;   /* "core" */
     const char *version; /* "v1", or "" for an unversioned package */
     const char *id;      /* "core_v1": source name and C prefix stem */
-    const char *header;  /* "k8s/core/v1.h" */
+    const char *header;  /* "k8s/core/v1.h": types, descriptors, resources */
+    const char *api_header; /* "k8s/core/v1_api.h": the typed calls */
     gtype **types;       /* generated ones, by C name */
     size_t ntypes;
-    gpkg **deps; /* packages whose headers this one includes */
+    gpkg **deps; /* packages whose types header the types header includes */
     size_t ndeps;
+    gpkg **api_deps; /* and those the calls header includes (bodies, replies) */
+    size_t napi_deps;
     gres **resources; /* whose kinds are in this package, by plural */
     size_t nresources;
 };
@@ -108,6 +111,7 @@ typedef struct model {
     size_t ntypes;
     gpkg *pkgs; /* by id */
     size_t npkgs;
+    int problems; /* reported by model_problem */
 } model;
 
 /* spec.c: reads the spec and builds the model. Errors are printed to stderr
@@ -116,10 +120,9 @@ bool model_load(model *m, const char *spec_path, const char *k8s_version);
 
 /* ops.c: resources and operations from the spec's paths. */
 bool model_load_ops(model *m, const cJSON *root);
-/* Reports a problem in the spec, prefixed with its name, and counts it. */
-__attribute__((format(printf, 2, 3))) void model_problem(const model *m, const char *fmt, ...);
-/* Problems reported so far (model_load starts from none). */
-int model_problem_count(void);
+/* Reports a problem in the spec, prefixed with its name, and counts it in
+ * m->problems. */
+__attribute__((format(printf, 2, 3))) void model_problem(model *m, const char *fmt, ...);
 /* The definition that claims group/version/kind, or NULL. */
 gtype *model_type_for_gvk(const model *m, const char *group, const char *version, const char *kind);
 
@@ -129,6 +132,9 @@ const char *member_name(k8s_arena *a, const char *json);
 const char *first_sentence(k8s_arena *a, const char *description);
 const char *deprecation_notice(k8s_arena *a, const char *description);
 const char *c_string(k8s_arena *a, const char *s);
+/* A description as a C comment block, wrapped to 100 columns with `indent`
+ * spaces before each line; line breaks and paragraphs kept. NULL for none. */
+const char *doc_comment(k8s_arena *a, const char *description, int indent);
 char *arena_printf(k8s_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* overrides.c: the one place that knows about special definitions and
@@ -186,8 +192,11 @@ typedef struct kind_row {
     const gtype *type;
 } kind_row;
 kind_row *registry_rows(const model *m, size_t *n);
+/* Whether the spec has PartialObjectMetadata: k8s/api.h then declares
+ * k8s_metadata_get and k8s_metadata_list. */
+bool has_partial_metadata(const model *m);
 /* The layout of a tree that the version tools read (K8S_API_LAYOUT). */
-#define K8SGEN_LAYOUT 1
+#define K8SGEN_LAYOUT 2 /* 2: calls in k8s/<group>/<version>_api.h, K8S_API_* in k8s/api_types.h */
 
 /* knowledge.c: what `k8sc check` knows of this version (kinds, the shape of
  * every definition, deprecation notices), as text; knowledge_write_c wraps

@@ -3,6 +3,7 @@
  *   k8sgen --spec openapi/cache/k8s-1.35.json --out generated/k8s-1.35
  */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,18 @@ int main(int argc, char **argv)
         usage(stderr);
         free(specs);
         return 2;
+    }
+    /* a wrong path is the likelier mistake than a name without the version */
+    for (size_t i = 0; i <= nspecs; i++) {
+        const char *path = i < nspecs ? specs[i] : previous;
+        FILE *f = path ? fopen(path, "rb") : NULL;
+        if (path && !f) {
+            fprintf(stderr, "k8sgen: cannot read %s: %s\n", path, strerror(errno));
+            free(specs);
+            return 2;
+        }
+        if (f)
+            fclose(f);
     }
     if (knowledge) {
         int rc = write_knowledge(specs, nspecs, knowledge);

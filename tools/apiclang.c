@@ -424,7 +424,7 @@ static apimodel *parse_tree(const char *tree, const files *hs, const char *regis
     return m;
 }
 
-/* The layout check: k8s/api.h of this tree says which k8sgen made it. */
+/* The layout check: k8s/api_types.h of this tree says which k8sgen made it. */
 static bool known_layout(const apimodel *m, const char *tree, char *err, size_t errlen)
 {
     const am_rec *layout = apimodel_find(m, AM_MACRO, "", "K8S_API_LAYOUT");
@@ -435,7 +435,7 @@ static bool known_layout(const apimodel *m, const char *tree, char *err, size_t 
                  tree, layout->value, APICLANG_LAYOUT);
     else
         snprintf(err, errlen,
-                 "%s: made by a k8sgen of an unknown version (include/k8s/api.h has no K8S_API_LAYOUT; "
+                 "%s: made by a k8sgen of an unknown version (include/k8s/api_types.h has no K8S_API_LAYOUT; "
                  "regenerate the tree)",
                  tree);
     return false;

@@ -9,8 +9,8 @@
 
 #include "apimodel.h"
 
-/* The layout of trees these tools read (K8S_API_LAYOUT in k8s/api.h). */
-#define APICLANG_LAYOUT 1
+/* The layout of trees these tools read (K8S_API_LAYOUT in k8s/api_types.h). */
+#define APICLANG_LAYOUT 2
 
 /* The tree's model, or NULL with a one-line reason (a folder that is not a
  * tree, a tree of another layout, a header libclang cannot parse: its

@@ -233,10 +233,10 @@ typedef struct tree_ref {
     const char *include, *version;
 } tree_ref;
 
-/* K8S_API_VERSION from a tree's k8s/api.h, or NULL. */
-static const char *api_version_of(k8s_arena *a, const char *api_h)
+/* K8S_API_VERSION from the file at path, or NULL. */
+static const char *api_version_of(k8s_arena *a, const char *path)
 {
-    FILE *f = fopen(api_h, "r");
+    FILE *f = fopen(path, "r");
     char line[512], v[64];
     const char *out = NULL;
     while (f && !out && fgets(line, sizeof line, f))
@@ -248,7 +248,8 @@ static const char *api_version_of(k8s_arena *a, const char *api_h)
 }
 
 /* The tree is the include folder of a header ".../k8s/..." whose folder
- * also holds k8s/api.h (the runtime's k8s/ has none). */
+ * also holds k8s/api_types.h (the runtime's k8s/ has none), or k8s/api.h
+ * in a tree of an older layout (which the layout check then names). */
 static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned depth, CXClientData data)
 {
     (void)stack;
@@ -262,9 +263,12 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
         k = strstr(k + 1, "/k8s/");
     if (!k)
         return;
-    char api_h[PATH_MAX];
-    snprintf(api_h, sizeof api_h, "%.*s/k8s/api.h", (int)(k - path), path);
-    const char *version = api_version_of(t->a, api_h);
+    const char *version = NULL;
+    for (int i = 0; i < 2 && !version; i++) {
+        char header[PATH_MAX];
+        snprintf(header, sizeof header, "%.*s/k8s/%s", (int)(k - path), path, i ? "api.h" : "api_types.h");
+        version = api_version_of(t->a, header);
+    }
     if (version) {
         t->include = k8s_arena_strndup(t->a, path, (size_t)(k - path) + 1); /* with the trailing / */
         t->version = version;
@@ -549,7 +553,7 @@ static size_t sibling_packages(k8s_arena *a, const apimodel *m, const char *pkg,
 
 /* Where a removed name lives on: "; resource.k8s.io/v1 serves ResourceClaim:
  * k8s_resource_v1_resource_claim_get", or "; k8s/resource/v1.h has
- * k8s_resource_v1_device_request", or "". */
+ * k8s_resource_v1_device_request" (a package's calls are in its _api.h), or "". */
 static const char *successor(k8s_arena *a, const versions *vs, const am_rec *r)
 {
     const apimodel *from = vs->from_model, *to = target(vs);
@@ -578,7 +582,7 @@ static const char *successor(k8s_arena *a, const versions *vs, const am_rec *r)
         const char *name = renamed(a, r->name, r->pkg, sibs[j]);
         if (apimodel_find(to, r->type, "", name)) {
             char *out = k8s_arena_alloc(a, 2048);
-            snprintf(out, 2048, "; k8s/%s.h has %s", sibs[j], name);
+            snprintf(out, 2048, "; k8s/%s%s.h has %s", sibs[j], r->type == AM_FUNCTION ? "_api" : "", name);
             return out;
         }
     }

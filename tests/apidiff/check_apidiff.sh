@@ -52,10 +52,10 @@ expect_bad() { # want-substring args...
 expect_bad "1.20 is neither a folder nor a pinned Kubernetes version" 1.20 1.36
 expect_bad "not a generated tree" "$work" 1.36
 cp -r "$K8S_TREE_CACHE/k8s-1.35" "$work/odd"
-sed -i 's/#define K8S_API_LAYOUT 1/#define K8S_API_LAYOUT 9/' "$work/odd/include/k8s/api.h"
+sed -i 's/#define K8S_API_LAYOUT [0-9]*/#define K8S_API_LAYOUT 9/' "$work/odd/include/k8s/api_types.h"
 expect_bad "made by a k8sgen of an unknown version (tree layout 9" "$work/odd" 1.36
-sed -i '/K8S_API_LAYOUT/d' "$work/odd/include/k8s/api.h"
-expect_bad "made by a k8sgen of an unknown version (include/k8s/api.h has no K8S_API_LAYOUT" "$work/odd" 1.36
+sed -i '/K8S_API_LAYOUT/d' "$work/odd/include/k8s/api_types.h"
+expect_bad "made by a k8sgen of an unknown version (include/k8s/api_types.h has no K8S_API_LAYOUT" "$work/odd" 1.36
 cp -r "$K8S_TREE_CACHE/k8s-1.35" "$work/broken"
 sed -i '2i int k8s_oops(;' "$work/broken/include/k8s/apps/v1.h"
 expect_bad "include/k8s/apps/v1.h:2:[0-9]*: error: " "$work/broken" 1.36

@@ -85,7 +85,7 @@ expect_bad "broken.c does not compile: .*broken.c:2:" --to 1.36 -- -I"$(tree 1.3
 expect_bad "1.99 is not a pinned Kubernetes version" --to 1.99 -- -I"$(tree 1.33)" $inc "$here/policy.c"
 expect_bad "not newer than 1.35" --to 1.35 -- -I"$(tree 1.35)" $inc "$here/workload.cc"
 cp -r "$K8S_TREE_CACHE/k8s-1.33" "$work/odd-tree"
-sed -i 's/#define K8S_API_LAYOUT 1/#define K8S_API_LAYOUT 7/' "$work/odd-tree/include/k8s/api.h"
+sed -i 's/#define K8S_API_LAYOUT [0-9]*/#define K8S_API_LAYOUT 7/' "$work/odd-tree/include/k8s/api_types.h"
 expect_bad "^k8s-upgrade-check: $(cd "$work" && pwd -P)/odd-tree: made by a k8sgen of an unknown version" \
   --to 1.36 -- -I"$work/odd-tree/include" $inc "$here/policy.c"
 expect_bad "not an option" --to 1.36 --frobnicate -- "$here/policy.c"

@@ -160,6 +160,8 @@ const k8s_type k8s_core_v1_binding_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Binding",
 };
 
 static const k8s_field k8s_core_v1_capabilities_fields[] = {
@@ -340,6 +342,8 @@ const k8s_type k8s_core_v1_component_status_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ComponentStatus",
 };
 
 static const k8s_field k8s_core_v1_component_status_list_fields[] = {
@@ -360,6 +364,8 @@ const k8s_type k8s_core_v1_component_status_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ComponentStatusList",
 };
 
 static const k8s_field k8s_core_v1_config_map_fields[] = {
@@ -382,6 +388,8 @@ const k8s_type k8s_core_v1_config_map_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ConfigMap",
 };
 
 static const k8s_field k8s_core_v1_config_map_env_source_fields[] = {
@@ -439,6 +447,8 @@ const k8s_type k8s_core_v1_config_map_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ConfigMapList",
 };
 
 static const k8s_field k8s_core_v1_config_map_node_config_source_fields[] = {
@@ -998,6 +1008,8 @@ const k8s_type k8s_core_v1_endpoints_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Endpoints",
 };
 
 static const k8s_field k8s_core_v1_endpoints_list_fields[] = {
@@ -1018,6 +1030,8 @@ const k8s_type k8s_core_v1_endpoints_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "EndpointsList",
 };
 
 static const k8s_field k8s_core_v1_env_from_source_fields[] = {
@@ -1175,6 +1189,8 @@ const k8s_type k8s_core_v1_event_desc = {
     .nfields = 17,
     .index_mask = 63,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Event",
 };
 
 static const k8s_field k8s_core_v1_event_list_fields[] = {
@@ -1195,6 +1211,8 @@ const k8s_type k8s_core_v1_event_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "EventList",
 };
 
 static const k8s_field k8s_core_v1_event_series_fields[] = {
@@ -1689,6 +1707,8 @@ const k8s_type k8s_core_v1_limit_range_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "LimitRange",
 };
 
 static const k8s_field k8s_core_v1_limit_range_item_fields[] = {
@@ -1731,6 +1751,8 @@ const k8s_type k8s_core_v1_limit_range_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "LimitRangeList",
 };
 
 static const k8s_field k8s_core_v1_limit_range_spec_fields[] = {
@@ -1878,6 +1900,8 @@ const k8s_type k8s_core_v1_namespace_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Namespace",
 };
 
 static const k8s_field k8s_core_v1_namespace_condition_fields[] = {
@@ -1919,6 +1943,8 @@ const k8s_type k8s_core_v1_namespace_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "NamespaceList",
 };
 
 static const k8s_field k8s_core_v1_namespace_spec_fields[] = {
@@ -1994,6 +2020,8 @@ const k8s_type k8s_core_v1_node_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Node",
 };
 
 static const k8s_field k8s_core_v1_node_address_fields[] = {
@@ -2143,6 +2171,8 @@ const k8s_type k8s_core_v1_node_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "NodeList",
 };
 
 static const k8s_field k8s_core_v1_node_runtime_handler_fields[] = {
@@ -2394,6 +2424,8 @@ const k8s_type k8s_core_v1_persistent_volume_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolume",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_fields[] = {
@@ -2415,6 +2447,8 @@ const k8s_type k8s_core_v1_persistent_volume_claim_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolumeClaim",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_condition_fields[] = {
@@ -2457,6 +2491,8 @@ const k8s_type k8s_core_v1_persistent_volume_claim_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolumeClaimList",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_spec_fields[] = {
@@ -2563,6 +2599,8 @@ const k8s_type k8s_core_v1_persistent_volume_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolumeList",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_spec_fields[] = {
@@ -2672,6 +2710,8 @@ const k8s_type k8s_core_v1_pod_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Pod",
 };
 
 static const k8s_field k8s_core_v1_pod_affinity_fields[] = {
@@ -2868,6 +2908,8 @@ const k8s_type k8s_core_v1_pod_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PodList",
 };
 
 static const k8s_field k8s_core_v1_pod_os_fields[] = {
@@ -3110,6 +3152,8 @@ const k8s_type k8s_core_v1_pod_template_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PodTemplate",
 };
 
 static const k8s_field k8s_core_v1_pod_template_list_fields[] = {
@@ -3130,6 +3174,8 @@ const k8s_type k8s_core_v1_pod_template_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PodTemplateList",
 };
 
 static const k8s_field k8s_core_v1_pod_template_spec_fields[] = {
@@ -3340,6 +3386,8 @@ const k8s_type k8s_core_v1_replication_controller_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ReplicationController",
 };
 
 static const k8s_field k8s_core_v1_replication_controller_condition_fields[] = {
@@ -3381,6 +3429,8 @@ const k8s_type k8s_core_v1_replication_controller_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ReplicationControllerList",
 };
 
 static const k8s_field k8s_core_v1_replication_controller_spec_fields[] = {
@@ -3499,6 +3549,8 @@ const k8s_type k8s_core_v1_resource_quota_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ResourceQuota",
 };
 
 static const k8s_field k8s_core_v1_resource_quota_list_fields[] = {
@@ -3519,6 +3571,8 @@ const k8s_type k8s_core_v1_resource_quota_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ResourceQuotaList",
 };
 
 static const k8s_field k8s_core_v1_resource_quota_spec_fields[] = {
@@ -3744,6 +3798,8 @@ const k8s_type k8s_core_v1_secret_desc = {
     .nfields = 7,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Secret",
 };
 
 static const k8s_field k8s_core_v1_secret_env_source_fields[] = {
@@ -3801,6 +3857,8 @@ const k8s_type k8s_core_v1_secret_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "SecretList",
 };
 
 static const k8s_field k8s_core_v1_secret_projection_fields[] = {
@@ -3908,6 +3966,8 @@ const k8s_type k8s_core_v1_service_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Service",
 };
 
 static const k8s_field k8s_core_v1_service_account_fields[] = {
@@ -3930,6 +3990,8 @@ const k8s_type k8s_core_v1_service_account_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ServiceAccount",
 };
 
 static const k8s_field k8s_core_v1_service_account_list_fields[] = {
@@ -3950,6 +4012,8 @@ const k8s_type k8s_core_v1_service_account_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ServiceAccountList",
 };
 
 static const k8s_field k8s_core_v1_service_account_token_projection_fields[] = {
@@ -3989,6 +4053,8 @@ const k8s_type k8s_core_v1_service_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ServiceList",
 };
 
 static const k8s_field k8s_core_v1_service_port_fields[] = {
@@ -4564,4 +4630,159 @@ const k8s_type k8s_core_v1_workload_reference_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_core_v1_component_status_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "componentstatuses",
+    .kind = "ComponentStatus",
+    .namespaced = false,
+    .type = &k8s_core_v1_component_status_desc,
+    .list_type = &k8s_core_v1_component_status_list_desc,
+};
+const k8s_resource k8s_core_v1_config_map_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "configmaps",
+    .kind = "ConfigMap",
+    .namespaced = true,
+    .type = &k8s_core_v1_config_map_desc,
+    .list_type = &k8s_core_v1_config_map_list_desc,
+};
+const k8s_resource k8s_core_v1_endpoints_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "endpoints",
+    .kind = "Endpoints",
+    .namespaced = true,
+    .type = &k8s_core_v1_endpoints_desc,
+    .list_type = &k8s_core_v1_endpoints_list_desc,
+};
+const k8s_resource k8s_core_v1_event_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "events",
+    .kind = "Event",
+    .namespaced = true,
+    .type = &k8s_core_v1_event_desc,
+    .list_type = &k8s_core_v1_event_list_desc,
+};
+const k8s_resource k8s_core_v1_limit_range_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "limitranges",
+    .kind = "LimitRange",
+    .namespaced = true,
+    .type = &k8s_core_v1_limit_range_desc,
+    .list_type = &k8s_core_v1_limit_range_list_desc,
+};
+const k8s_resource k8s_core_v1_namespace_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "namespaces",
+    .kind = "Namespace",
+    .namespaced = false,
+    .type = &k8s_core_v1_namespace_desc,
+    .list_type = &k8s_core_v1_namespace_list_desc,
+};
+const k8s_resource k8s_core_v1_binding_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "bindings",
+    .kind = "Binding",
+    .namespaced = true,
+    .type = &k8s_core_v1_binding_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_core_v1_persistent_volume_claim_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "persistentvolumeclaims",
+    .kind = "PersistentVolumeClaim",
+    .namespaced = true,
+    .type = &k8s_core_v1_persistent_volume_claim_desc,
+    .list_type = &k8s_core_v1_persistent_volume_claim_list_desc,
+};
+const k8s_resource k8s_core_v1_pod_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "pods",
+    .kind = "Pod",
+    .namespaced = true,
+    .type = &k8s_core_v1_pod_desc,
+    .list_type = &k8s_core_v1_pod_list_desc,
+};
+const k8s_resource k8s_core_v1_pod_template_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "podtemplates",
+    .kind = "PodTemplate",
+    .namespaced = true,
+    .type = &k8s_core_v1_pod_template_desc,
+    .list_type = &k8s_core_v1_pod_template_list_desc,
+};
+const k8s_resource k8s_core_v1_replication_controller_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "replicationcontrollers",
+    .kind = "ReplicationController",
+    .namespaced = true,
+    .type = &k8s_core_v1_replication_controller_desc,
+    .list_type = &k8s_core_v1_replication_controller_list_desc,
+};
+const k8s_resource k8s_core_v1_resource_quota_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "resourcequotas",
+    .kind = "ResourceQuota",
+    .namespaced = true,
+    .type = &k8s_core_v1_resource_quota_desc,
+    .list_type = &k8s_core_v1_resource_quota_list_desc,
+};
+const k8s_resource k8s_core_v1_secret_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "secrets",
+    .kind = "Secret",
+    .namespaced = true,
+    .type = &k8s_core_v1_secret_desc,
+    .list_type = &k8s_core_v1_secret_list_desc,
+};
+const k8s_resource k8s_core_v1_service_account_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "serviceaccounts",
+    .kind = "ServiceAccount",
+    .namespaced = true,
+    .type = &k8s_core_v1_service_account_desc,
+    .list_type = &k8s_core_v1_service_account_list_desc,
+};
+const k8s_resource k8s_core_v1_service_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "services",
+    .kind = "Service",
+    .namespaced = true,
+    .type = &k8s_core_v1_service_desc,
+    .list_type = &k8s_core_v1_service_list_desc,
+};
+const k8s_resource k8s_core_v1_node_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "nodes",
+    .kind = "Node",
+    .namespaced = false,
+    .type = &k8s_core_v1_node_desc,
+    .list_type = &k8s_core_v1_node_list_desc,
+};
+const k8s_resource k8s_core_v1_persistent_volume_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "persistentvolumes",
+    .kind = "PersistentVolume",
+    .namespaced = false,
+    .type = &k8s_core_v1_persistent_volume_desc,
+    .list_type = &k8s_core_v1_persistent_volume_list_desc,
 };

@@ -26,6 +26,8 @@ const k8s_type k8s_meta_v1_api_group_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIGroup",
 };
 
 static const k8s_field k8s_meta_v1_api_group_list_fields[] = {
@@ -45,6 +47,8 @@ const k8s_type k8s_meta_v1_api_group_list_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIGroupList",
 };
 
 static const k8s_field k8s_meta_v1_api_resource_fields[] = {
@@ -92,6 +96,8 @@ const k8s_type k8s_meta_v1_api_resource_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIResourceList",
 };
 
 static const k8s_field k8s_meta_v1_api_versions_fields[] = {
@@ -112,6 +118,8 @@ const k8s_type k8s_meta_v1_api_versions_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIVersions",
 };
 
 static const k8s_field k8s_meta_v1_condition_fields[] = {
@@ -366,6 +374,8 @@ const k8s_type k8s_meta_v1_partial_object_metadata_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "meta.k8s.io/v1",
+    .kind = "PartialObjectMetadata",
 };
 
 static const k8s_field k8s_meta_v1_partial_object_metadata_list_fields[] = {
@@ -386,6 +396,8 @@ const k8s_type k8s_meta_v1_partial_object_metadata_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "meta.k8s.io/v1",
+    .kind = "PartialObjectMetadataList",
 };
 
 static const uint8_t k8s_meta_v1_patch_index[2] = {
@@ -460,6 +472,8 @@ const k8s_type k8s_meta_v1_status_desc = {
     .nfields = 8,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Status",
 };
 
 static const k8s_field k8s_meta_v1_status_cause_fields[] = {

@@ -61,6 +61,8 @@ const k8s_type k8s_networking_v1_ingress_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "Ingress",
 };
 
 static const k8s_field k8s_networking_v1_ingress_backend_fields[] = {
@@ -99,6 +101,8 @@ const k8s_type k8s_networking_v1_ingress_class_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IngressClass",
 };
 
 static const k8s_field k8s_networking_v1_ingress_class_list_fields[] = {
@@ -119,6 +123,8 @@ const k8s_type k8s_networking_v1_ingress_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IngressClassList",
 };
 
 static const k8s_field k8s_networking_v1_ingress_class_parameters_reference_fields[] = {
@@ -178,6 +184,8 @@ const k8s_type k8s_networking_v1_ingress_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IngressList",
 };
 
 static const k8s_field k8s_networking_v1_ingress_load_balancer_ingress_fields[] = {
@@ -344,6 +352,8 @@ const k8s_type k8s_networking_v1_ip_address_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IPAddress",
 };
 
 static const k8s_field k8s_networking_v1_ip_address_list_fields[] = {
@@ -364,6 +374,8 @@ const k8s_type k8s_networking_v1_ip_address_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IPAddressList",
 };
 
 static const k8s_field k8s_networking_v1_ip_address_spec_fields[] = {
@@ -419,6 +431,8 @@ const k8s_type k8s_networking_v1_network_policy_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "NetworkPolicy",
 };
 
 static const k8s_field k8s_networking_v1_network_policy_egress_rule_fields[] = {
@@ -475,6 +489,8 @@ const k8s_type k8s_networking_v1_network_policy_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "NetworkPolicyList",
 };
 
 static const k8s_field k8s_networking_v1_network_policy_peer_fields[] = {
@@ -592,6 +608,8 @@ const k8s_type k8s_networking_v1_service_cidr_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "ServiceCIDR",
 };
 
 static const k8s_field k8s_networking_v1_service_cidr_list_fields[] = {
@@ -612,6 +630,8 @@ const k8s_type k8s_networking_v1_service_cidr_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "ServiceCIDRList",
 };
 
 static const k8s_field k8s_networking_v1_service_cidr_spec_fields[] = {
@@ -646,4 +666,51 @@ const k8s_type k8s_networking_v1_service_cidr_status_desc = {
     .nfields = 1,
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_networking_v1_ingress_class_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ingressclasses",
+    .kind = "IngressClass",
+    .namespaced = false,
+    .type = &k8s_networking_v1_ingress_class_desc,
+    .list_type = &k8s_networking_v1_ingress_class_list_desc,
+};
+const k8s_resource k8s_networking_v1_ingress_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ingresses",
+    .kind = "Ingress",
+    .namespaced = true,
+    .type = &k8s_networking_v1_ingress_desc,
+    .list_type = &k8s_networking_v1_ingress_list_desc,
+};
+const k8s_resource k8s_networking_v1_ip_address_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ipaddresses",
+    .kind = "IPAddress",
+    .namespaced = false,
+    .type = &k8s_networking_v1_ip_address_desc,
+    .list_type = &k8s_networking_v1_ip_address_list_desc,
+};
+const k8s_resource k8s_networking_v1_network_policy_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "networkpolicies",
+    .kind = "NetworkPolicy",
+    .namespaced = true,
+    .type = &k8s_networking_v1_network_policy_desc,
+    .list_type = &k8s_networking_v1_network_policy_list_desc,
+};
+const k8s_resource k8s_networking_v1_service_cidr_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "servicecidrs",
+    .kind = "ServiceCIDR",
+    .namespaced = false,
+    .type = &k8s_networking_v1_service_cidr_desc,
+    .list_type = &k8s_networking_v1_service_cidr_list_desc,
 };

@@ -2,7 +2,7 @@
 
 /* The kinds of Kubernetes 1.35, sorted by apiVersion and kind. */
 #define K8S_NO_DEPRECATION_WARNINGS /* deprecated kinds are listed too */
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 
 static const k8s_kind_info kinds[] = {
     {"admission.k8s.io/v1", "DeleteOptions", &k8s_meta_v1_delete_options_desc, NULL},

@@ -24,6 +24,8 @@ const k8s_type k8s_storage_v1_csi_driver_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIDriver",
 };
 
 static const k8s_field k8s_storage_v1_csi_driver_list_fields[] = {
@@ -44,6 +46,8 @@ const k8s_type k8s_storage_v1_csi_driver_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIDriverList",
 };
 
 static const k8s_field k8s_storage_v1_csi_driver_spec_fields[] = {
@@ -91,6 +95,8 @@ const k8s_type k8s_storage_v1_csi_node_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSINode",
 };
 
 static const k8s_field k8s_storage_v1_csi_node_driver_fields[] = {
@@ -131,6 +137,8 @@ const k8s_type k8s_storage_v1_csi_node_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSINodeList",
 };
 
 static const k8s_field k8s_storage_v1_csi_node_spec_fields[] = {
@@ -171,6 +179,8 @@ const k8s_type k8s_storage_v1_csi_storage_capacity_desc = {
     .nfields = 7,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIStorageCapacity",
 };
 
 static const k8s_field k8s_storage_v1_csi_storage_capacity_list_fields[] = {
@@ -191,6 +201,8 @@ const k8s_type k8s_storage_v1_csi_storage_capacity_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIStorageCapacityList",
 };
 
 static const k8s_field k8s_storage_v1_storage_class_fields[] = {
@@ -218,6 +230,8 @@ const k8s_type k8s_storage_v1_storage_class_desc = {
     .nfields = 10,
     .index_mask = 31,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "StorageClass",
 };
 
 static const k8s_field k8s_storage_v1_storage_class_list_fields[] = {
@@ -238,6 +252,8 @@ const k8s_type k8s_storage_v1_storage_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "StorageClassList",
 };
 
 static const k8s_field k8s_storage_v1_token_request_fields[] = {
@@ -277,6 +293,8 @@ const k8s_type k8s_storage_v1_volume_attachment_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttachment",
 };
 
 static const k8s_field k8s_storage_v1_volume_attachment_list_fields[] = {
@@ -297,6 +315,8 @@ const k8s_type k8s_storage_v1_volume_attachment_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttachmentList",
 };
 
 static const k8s_field k8s_storage_v1_volume_attachment_source_fields[] = {
@@ -375,6 +395,8 @@ const k8s_type k8s_storage_v1_volume_attributes_class_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttributesClass",
 };
 
 static const k8s_field k8s_storage_v1_volume_attributes_class_list_fields[] = {
@@ -395,6 +417,8 @@ const k8s_type k8s_storage_v1_volume_attributes_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttributesClassList",
 };
 
 static const k8s_field k8s_storage_v1_volume_error_fields[] = {
@@ -431,4 +455,60 @@ const k8s_type k8s_storage_v1_volume_node_resources_desc = {
     .nfields = 1,
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_storage_v1_csi_driver_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csidrivers",
+    .kind = "CSIDriver",
+    .namespaced = false,
+    .type = &k8s_storage_v1_csi_driver_desc,
+    .list_type = &k8s_storage_v1_csi_driver_list_desc,
+};
+const k8s_resource k8s_storage_v1_csi_node_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csinodes",
+    .kind = "CSINode",
+    .namespaced = false,
+    .type = &k8s_storage_v1_csi_node_desc,
+    .list_type = &k8s_storage_v1_csi_node_list_desc,
+};
+const k8s_resource k8s_storage_v1_csi_storage_capacity_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csistoragecapacities",
+    .kind = "CSIStorageCapacity",
+    .namespaced = true,
+    .type = &k8s_storage_v1_csi_storage_capacity_desc,
+    .list_type = &k8s_storage_v1_csi_storage_capacity_list_desc,
+};
+const k8s_resource k8s_storage_v1_storage_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "storageclasses",
+    .kind = "StorageClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1_storage_class_desc,
+    .list_type = &k8s_storage_v1_storage_class_list_desc,
+};
+const k8s_resource k8s_storage_v1_volume_attachment_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "volumeattachments",
+    .kind = "VolumeAttachment",
+    .namespaced = false,
+    .type = &k8s_storage_v1_volume_attachment_desc,
+    .list_type = &k8s_storage_v1_volume_attachment_list_desc,
+};
+const k8s_resource k8s_storage_v1_volume_attributes_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "volumeattributesclasses",
+    .kind = "VolumeAttributesClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1_volume_attributes_class_desc,
+    .list_type = &k8s_storage_v1_volume_attributes_class_list_desc,
 };

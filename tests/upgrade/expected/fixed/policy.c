@@ -1,7 +1,7 @@
 /* Written against Kubernetes 1.33: installs a ValidatingAdmissionPolicy
  * (admissionregistration.k8s.io/v1beta1) and reads a pod's service account
  * the old way. */
-#include <k8s/admissionregistration/v1.h>
+#include <k8s/admissionregistration/v1_api.h>
 #include <k8s/core/v1.h>
 
 int install_policy(k8s_client *client, k8s_arena *arena, k8s_error *err)
