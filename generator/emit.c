@@ -192,25 +192,54 @@ static void map_entry(const model *m, const gfield *f, const char **type, const 
     }
 }
 
-static const char *decl(const model *m, const gfield *f)
+/* "T" and "*" -> "T *"; "char *" and "*" -> "char **" */
+static const char *pointer_to(k8s_arena *a, const char *t)
+{
+    return arena_printf(a, "%s%s*", t, t[strlen(t) - 1] == '*' ? "" : " ");
+}
+
+size_t field_members(const model *m, const gfield *f, cmember out[2])
 {
     k8s_arena *a = m->arena;
     const char *name = f->member;
+    const char *len = arena_printf(a, "%s_len", name);
     if (f->kind == K8S_KIND_MAP) {
         const char *type, *desc;
         map_entry(m, f, &type, &desc);
-        return arena_printf(a, "%s *%s;\n    size_t %s_len;", type, name, name);
+        out[0] = (cmember){pointer_to(a, type), name};
+        out[1] = (cmember){"size_t", len};
+        return 2;
     }
     const char *t = ctype(f, f->kind);
-    size_t tl = strlen(t);
-    const char *sep = t[tl - 1] == '*' ? "" : " ";
-    if (f->array)
-        return arena_printf(a, "%s%s*%s;\n    size_t %s_len;", t, sep, name, name);
-    if (has_flag(f->kind))
-        return arena_printf(a, "bool has_%s;\n    %s %s;", name, t, name);
-    if (f->kind == K8S_KIND_OBJECT)
-        return arena_printf(a, "%s *%s;", t, name);
-    return arena_printf(a, "%s%s%s;", t, sep, name);
+    if (f->array) {
+        out[0] = (cmember){pointer_to(a, t), name};
+        out[1] = (cmember){"size_t", len};
+        return 2;
+    }
+    if (has_flag(f->kind)) {
+        out[0] = (cmember){"bool", arena_printf(a, "has_%s", name)};
+        out[1] = (cmember){t, name};
+        return 2;
+    }
+    out[0] = (cmember){f->kind == K8S_KIND_OBJECT ? pointer_to(a, t) : t, name};
+    return 1;
+}
+
+/* ` K8S_DEPRECATED("notice")`, or "" */
+static const char *deprecated_attr(const model *m, const char *notice)
+{
+    return notice ? arena_printf(m->arena, " K8S_DEPRECATED(%s)", c_string(m->arena, notice)) : "";
+}
+
+static const char *decl(const model *m, const gfield *f)
+{
+    cmember mem[2];
+    size_t n = field_members(m, f, mem);
+    const char *attr = deprecated_attr(m, f->deprecated), *out = "";
+    for (size_t i = 0; i < n; i++)
+        out = arena_printf(m->arena, "%s%s%s%s%s%s;", out, i ? "\n    " : "", mem[i].type,
+                           mem[i].type[strlen(mem[i].type) - 1] == '*' ? "" : " ", mem[i].name, attr);
+    return out;
 }
 
 /* What the C type does not tell: the text's format, or a union's shape. */
@@ -313,6 +342,7 @@ static void type_context(const model *m, const gtype *t, tctx *h, tctx *s)
         tctx_set(c, "name", t->name);
         tctx_set(c, "def", t->def);
         tctx_set(c, "doc", i ? "" : t->doc ? doc_comment(m->arena, t->doc, 0) : "");
+        tctx_set(c, "deprecated", deprecated_attr(m, t->deprecated));
         tctx_set(c, "object", object ? "1" : "");
         tctx_set(c, "entry", t->map_value ? "1" : "");
     }
@@ -339,7 +369,8 @@ static void type_context(const model *m, const gtype *t, tctx *h, tctx *s)
 
 /* The parameters of an operation's function, its async twin, and the
  * k8s_args initializer the body passes on. */
-static void op_signature(const model *m, const gres *r, const gop *op, tctx *c)
+void op_prototypes(const model *m, const gres *r, const gop *op, const char **out_params, const char **out_async,
+               const char **out_args)
 {
     k8s_arena *a = m->arena;
     k8s_buf params = K8S_BUF_INIT, args = K8S_BUF_INIT;
@@ -366,11 +397,20 @@ static void op_signature(const model *m, const gres *r, const gop *op, tctx *c)
     k8s_buf_append_str(&params, arena_printf(a, ", const %s *opts", op->options));
     k8s_buf_append_str(&args, ".options = opts");
     const char *result = op->result ? op->result->c_name : "char";
-    tctx_set(c, "params", arena_printf(a, "%s, %s **out, k8s_error *err", params.data, result));
-    tctx_set(c, "async_params", arena_printf(a, "%s, k8s_done_fn done, void *data", params.data));
-    tctx_set(c, "args", k8s_arena_strdup(a, args.data));
+    *out_params = arena_printf(a, "%s, %s **out, k8s_error *err", params.data, result);
+    *out_async = arena_printf(a, "%s, k8s_done_fn done, void *data", params.data);
+    *out_args = k8s_arena_strdup(a, args.data);
     k8s_buf_free(&params);
     k8s_buf_free(&args);
+}
+
+static void op_signature(const model *m, const gres *r, const gop *op, tctx *c)
+{
+    const char *params, *async_params, *args;
+    op_prototypes(m, r, op, &params, &async_params, &args);
+    tctx_set(c, "params", params);
+    tctx_set(c, "async_params", async_params);
+    tctx_set(c, "args", args);
 }
 
 /* A package's REST resources and calls: the resources are declared in the
@@ -402,6 +442,7 @@ static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s, tctx *a
             tctx *hf = tctx_push(ar, "functions"), *so = tctx_push(as, "ops");
             tctx_set(hf, "fn", op->fn);
             tctx_set(hf, "doc", op->doc);
+            tctx_set(hf, "deprecated", deprecated_attr(m, op->deprecated));
             op_signature(m, r, op, hf);
             tctx_set(so, "fn", op->fn);
             op_signature(m, r, op, so);
@@ -472,10 +513,6 @@ static void emit_package(writer *w, const gpkg *p, tctx *root)
     }
 }
 
-typedef struct kind_row {
-    const char *api_version, *kind, *c_name, *def, *resource;
-} kind_row;
-
 static int cmp_kind_row(const void *a, const void *b)
 {
     const kind_row *x = a, *y = b;
@@ -483,9 +520,8 @@ static int cmp_kind_row(const void *a, const void *b)
     return c ? c : strcmp(x->kind, y->kind);
 }
 
-static size_t emit_registry(writer *w, tctx *root)
+kind_row *registry_rows(const model *m, size_t *count)
 {
-    const model *m = w->m;
     size_t n = 0;
     for (size_t i = 0; i < m->ntypes; i++)
         n += m->types[i].ngvks;
@@ -503,10 +539,19 @@ static size_t emit_registry(writer *w, tctx *root)
             rows[n++] = (kind_row){*g->group ? arena_printf(m->arena, "%s/%s", g->group, g->version)
                                              : g->version,
                                    g->kind, t->c_name, t->def,
-                                   served ? arena_printf(m->arena, "&%s", r->c_name) : "NULL"};
+                                   served ? arena_printf(m->arena, "&%s", r->c_name) : "NULL", t};
         }
     }
     qsort(rows, n, sizeof *rows, cmp_kind_row);
+    *count = n;
+    return rows;
+}
+
+static size_t emit_registry(writer *w, tctx *root)
+{
+    const model *m = w->m;
+    size_t n;
+    kind_row *rows = registry_rows(m, &n);
     tctx *c = tctx_new(m->arena, root);
     for (size_t i = 0; i < n; i++) {
         if (i && cmp_kind_row(&rows[i - 1], &rows[i]) == 0) {
@@ -524,13 +569,23 @@ static size_t emit_registry(writer *w, tctx *root)
     return n;
 }
 
-bool emit_tree(const model *m, const char *out_dir)
+bool has_partial_metadata(const model *m)
+{
+    for (size_t i = 0; i < m->ntypes; i++)
+        if (strcmp(m->types[i].def, "io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList") == 0)
+            return true;
+    return false;
+}
+
+bool emit_tree(const model *m, const char *out_dir, const char *changes)
 {
     writer w = {m, out_dir, NULL, 0, 0, true};
     tctx *root = tctx_new(m->arena, NULL);
     tctx_set(root, "banner", banner(m));
     tctx_set(root, "title", arena_printf(m->arena, "Kubernetes %s", m->k8s_version));
     tctx_set(root, "k8s_version", m->k8s_version);
+    tctx_setf(root, "layout", "%d", K8SGEN_LAYOUT);
+    tctx_set(root, "changes", changes ? changes : "");
     tctx_set(root, "sha256", m->sha256);
     const char *base = strrchr(m->spec_name, '/');
     tctx_set(root, "spec_file", base ? base + 1 : m->spec_name);
@@ -539,9 +594,7 @@ bool emit_tree(const model *m, const char *out_dir)
         if (*p == '.' || *p == '-')
             *p = '_';
     tctx_set(root, "version_id", vid);
-    bool partial = false;
-    for (size_t i = 0; i < m->ntypes; i++)
-        partial |= strcmp(m->types[i].def, "io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList") == 0;
+    bool partial = has_partial_metadata(m);
     tctx_set(root, "partial_metadata", partial ? "1" : "");
 
     size_t ntypes = 0, npkgs = 0, nfunctions = 0;

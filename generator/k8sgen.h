@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -21,6 +22,7 @@ typedef struct gfield {
     const char *json;   /* JSON name */
     const char *member; /* C member name */
     const char *doc;    /* the description, or NULL */
+    const char *deprecated; /* the spec's deprecation notice, or NULL */
     uint8_t kind;       /* k8s_kind */
     bool array;         /* for MAP: the value is an array */
     bool required;
@@ -44,6 +46,7 @@ struct gtype {
     const char *name;   /* last segment, "Pod" */
     const char *c_name; /* "k8s_core_v1_pod"; for ROLE_BUILTIN the runtime's name */
     const char *doc;
+    const char *deprecated; /* the spec's deprecation notice, or NULL */
     gpkg *pkg;
     role role;
     uint8_t scalar_kind; /* ROLE_SCALAR */
@@ -52,6 +55,7 @@ struct gtype {
     gvk *gvks;
     size_t ngvks;
     bool map_value; /* some map holds it: emit an entry type */
+    bool preserve_unknown; /* x-kubernetes-preserve-unknown-fields: fields it lacks are data too */
     gres *resource; /* the REST resource whose kind it is, if any */
     int mark;       /* ordering state while emitting */
 };
@@ -68,6 +72,7 @@ typedef struct gop {
     const char *result_kind;
     bool named, list_selector; /* takes a name; takes list options as selector (deletecollection) */
     const char *doc;         /* "PUT /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale" */
+    const char *deprecated;  /* the deprecation notice of its kind, or NULL */
 } gop;
 
 /* A REST resource (a plural under a group/version), with its operations. */
@@ -125,6 +130,8 @@ gtype *model_type_for_gvk(const model *m, const char *group, const char *version
 const char *snake_case(k8s_arena *a, const char *camel);
 const char *member_name(k8s_arena *a, const char *json);
 const char *first_sentence(k8s_arena *a, const char *description);
+const char *deprecation_notice(k8s_arena *a, const char *description);
+const char *c_string(k8s_arena *a, const char *s);
 /* A description as a C comment block, wrapped to 100 columns with `indent`
  * spaces before each line; line breaks and paragraphs kept. NULL for none. */
 const char *doc_comment(k8s_arena *a, const char *description, int indent);
@@ -166,7 +173,39 @@ bool render(const char *template_name, const tctx *c, k8s_buf *out);
 /* templates.c (made at build time from templates/): NULL when unknown. */
 const char *template_text(const char *name);
 
-/* emit.c: renders the tree into out_dir. */
-bool emit_tree(const model *m, const char *out_dir);
+/* emit.c: renders the tree into out_dir; changes (markdown, or NULL) goes
+ * into its README. */
+bool emit_tree(const model *m, const char *out_dir, const char *changes);
+
+/* The C members a field is declared as: `bool has_x; int32_t x;`,
+ * `T *x; size_t x_len;`, or one. Returns how many (1 or 2). */
+typedef struct cmember {
+    const char *type, *name;
+} cmember;
+size_t field_members(const model *m, const gfield *f, cmember out[2]);
+/* The parameter lists of an operation's function and its async twin. */
+void op_prototypes(const model *m, const gres *r, const gop *op, const char **params, const char **async_params,
+               const char **args);
+/* The rows of the kind registry, sorted by apiVersion and kind. */
+typedef struct kind_row {
+    const char *api_version, *kind, *c_name, *def, *resource; /* resource: "&X_resource" or "NULL" */
+    const gtype *type;
+} kind_row;
+kind_row *registry_rows(const model *m, size_t *n);
+/* Whether the spec has PartialObjectMetadata: k8s/api.h then declares
+ * k8s_metadata_get and k8s_metadata_list. */
+bool has_partial_metadata(const model *m);
+/* The layout of a tree that the version tools read (K8S_API_LAYOUT). */
+#define K8SGEN_LAYOUT 2 /* 2: calls in k8s/<group>/<version>_api.h, K8S_API_* in k8s/api_types.h */
+
+/* knowledge.c: what `k8sc check` knows of this version (kinds, the shape of
+ * every definition, deprecation notices), as text; knowledge_write_c wraps
+ * the texts of several versions into a C source for k8sc. */
+bool knowledge_write(const model *m, FILE *out);
+bool knowledge_write_c(const char *const *texts, size_t n, FILE *out);
+
+/* apimodel_gen.c: the C API a tree of this model declares (tools/apimodel.h). */
+struct apimodel;
+struct apimodel *api_model_of(const model *m);
 
 #endif

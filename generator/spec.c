@@ -327,6 +327,22 @@ static void lead_with_type_meta(gtype *t)
             }
 }
 
+/* Deprecated fields go last: `T x = {0}` initializes the first member, and
+ * clang warns when that one is deprecated. */
+static void deprecated_last(gtype *t)
+{
+    gfield *tmp = malloc((t->nfields + 1) * sizeof *tmp);
+    if (!tmp)
+        return; /* the order is only cosmetic */
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < t->nfields; i++)
+            if ((t->fields[i].deprecated != NULL) == pass)
+                tmp[n++] = t->fields[i];
+    memcpy(t->fields, tmp, n * sizeof *tmp);
+    free(tmp);
+}
+
 static void build_object(model *m, gtype *t, const cJSON *def)
 {
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(def, "properties");
@@ -352,10 +368,12 @@ static void build_object(model *m, gtype *t, const cJSON *def)
         f->member = member_name(m->arena, p->string);
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(p, "description");
         f->doc = description(m, desc);
+        f->deprecated = deprecation_notice(m->arena, f->doc);
         f->required = json_array_has(required, p->string) && !override_not_required(t->def, p->string);
         t->nfields++;
     }
     lead_with_type_meta(t);
+    deprecated_last(t);
     const cJSON *r;
     cJSON_ArrayForEach(r, required)
     {
@@ -523,6 +541,8 @@ static bool build(model *m, cJSON *root)
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(def, "type");
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(def, "description");
         t->doc = description(m, desc);
+        t->deprecated = deprecation_notice(m->arena, t->doc);
+        t->preserve_unknown = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(def, "x-kubernetes-preserve-unknown-fields"));
         if (sp) {
             t->role = sp->role;
             t->scalar_kind = sp->scalar_kind;

@@ -60,6 +60,23 @@ typedef struct k8s_string_list_entry {
     size_t value_len;
 } k8s_string_list_entry;
 
+/* Generated declarations that the spec marks deprecated carry
+ * K8S_DEPRECATED("the spec's notice"), so using them warns at compile time
+ * (-Wdeprecated-declarations). -DK8S_NO_DEPRECATION_WARNINGS turns the marks
+ * off; generated sources define it, as their descriptor tables name every
+ * field. Headers wrap their own uses of marked types in
+ * K8S_DEPRECATIONS_BEGIN/END so only the user's uses warn. */
+#if defined(K8S_NO_DEPRECATION_WARNINGS) || !defined(__GNUC__)
+#define K8S_DEPRECATED(text)
+#define K8S_DEPRECATIONS_BEGIN
+#define K8S_DEPRECATIONS_END
+#else
+#define K8S_DEPRECATED(text) __attribute__((deprecated(text)))
+#define K8S_DEPRECATIONS_BEGIN \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
+#define K8S_DEPRECATIONS_END _Pragma("GCC diagnostic pop")
+#endif
+
 /* A non-NULL pointer for empty arrays and maps (x = K8S_EMPTY; x_len = 0). */
 extern char k8s_empty_[1];
 #define K8S_EMPTY ((void *)k8s_empty_)
