@@ -1,7 +1,10 @@
-/* k8sgen: reads one Kubernetes OpenAPI spec and writes one typed C tree.
+/* k8sgen: reads one Kubernetes OpenAPI spec, or CustomResourceDefinitions,
+ * and writes one typed C tree.
  *
  *   k8sgen --spec openapi/cache/k8s-1.35.json --out generated/k8s-1.35
+ *   k8sgen --crd crds/ extra.yaml --out my-crds
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +14,23 @@
 static void usage(FILE *f)
 {
     fputs("usage: k8sgen --spec FILE --out DIR [--k8s-version X.Y]\n"
+          "       k8sgen --crd PATH... [--crd-from-cluster GROUP[/VERSION]...] --out DIR\n"
+          "              [--name NAME] [--map [GROUP/VERSION/]KIND.PATH=GROUP/VERSION.TYPE]...\n"
           "\n"
-          "Reads a Kubernetes OpenAPI (Swagger 2.0) spec and writes a typed C tree\n"
-          "(headers, descriptor tables, kind registry, CMakeLists.txt) into DIR.\n"
-          "The Kubernetes version is taken from a file name like k8s-1.35.json\n"
-          "unless --k8s-version gives it.\n",
+          "--spec: reads a Kubernetes OpenAPI (Swagger 2.0) spec and writes a typed C tree\n"
+          "(headers, descriptor tables, kind registry, API calls, CMakeLists.txt) into DIR.\n"
+          "The Kubernetes version is taken from a file name like k8s-1.35.json unless\n"
+          "--k8s-version gives it.\n"
+          "\n"
+          "--crd: reads CustomResourceDefinitions from YAML or JSON files (any number of\n"
+          "documents; others are skipped with a note), folders (read recursively) or - (standard\n"
+          "input), and writes one tree for all of them. --crd-from-cluster reads the CRDs of a\n"
+          "group (or one version of it) from the cluster of the current kubeconfig. The tree is\n"
+          "named NAME (default: DIR's last part): CMake target k8s::NAME, header k8s/NAME.h,\n"
+          "registry k8s_NAME_registry. --map makes the object at PATH in KIND's schema the\n"
+          "built-in type TYPE (--map Rollout.spec.template=core/v1.PodTemplateSpec).\n"
+          "\n"
+          "Exit status: 0 done, 2 bad input or options (nothing written), 1 other failures.\n",
           f);
 }
 
@@ -36,44 +51,155 @@ static const char *version_from_name(k8s_arena *a, const char *path)
     return n ? k8s_arena_strndup(a, v, n) : NULL;
 }
 
+/* "[GROUP/VERSION/]KIND.PATH=TYPE" */
+static bool parse_map(k8s_arena *a, const char *arg, crd_map *mp)
+{
+    memset(mp, 0, sizeof *mp);
+    mp->arg = arg;
+    const char *eq = strchr(arg, '=');
+    if (!eq || !eq[1])
+        return false;
+    mp->type = eq + 1;
+    char *left = k8s_arena_strndup(a, arg, (size_t)(eq - arg));
+    char *slash = strrchr(left, '/');
+    char *kind = left;
+    if (slash) {
+        *slash = '\0';
+        kind = slash + 1;
+        char *gv = strrchr(left, '/');
+        if (!gv)
+            return false;
+        *gv = '\0';
+        mp->group = left;
+        mp->version = gv + 1;
+    }
+    char *dot = strchr(kind, '.');
+    if (!dot || !dot[1] || dot == kind)
+        return false;
+    *dot = '\0';
+    mp->kind = kind;
+    mp->path = dot + 1;
+    return true;
+}
+
+/* The tree's name: letters, digits and '_' ("my-crds" -> "my_crds"), not
+ * one of the runtime's or a built-in tree's header names. */
+static const char *tree_name(k8s_arena *a, const char *given, const char *out)
+{
+    if (!given) {
+        size_t n = strlen(out);
+        while (n > 1 && out[n - 1] == '/')
+            n--;
+        const char *base = out + n;
+        while (base > out && base[-1] != '/')
+            base--;
+        given = k8s_arena_strndup(a, base, (size_t)(out + n - base));
+    }
+    char *name = k8s_arena_strdup(a, given);
+    for (char *p = name; *p; p++)
+        *p = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
+    if (!isalpha((unsigned char)name[0])) {
+        fprintf(stderr, "k8sgen: the tree's name \"%s\" does not start with a letter; give --name\n", given);
+        return NULL;
+    }
+    static const char *const taken[] = {"api", K8SGEN_RUNTIME_HEADERS, NULL};
+    for (size_t i = 0; taken[i]; i++)
+        if (strcmp(name, taken[i]) == 0) {
+            fprintf(stderr, "k8sgen: the tree's name \"%s\" would make k8s/%s.h, which the runtime or a built-in "
+                            "tree has; give another --name\n", name, name);
+            return NULL;
+        }
+    return name;
+}
+
+static int run_spec(model *m, const char *spec, const char *out, const char *version)
+{
+    if (!version)
+        version = version_from_name(m->arena, spec);
+    if (!version) {
+        fprintf(stderr, "k8sgen: cannot tell the Kubernetes version from %s; use --k8s-version\n", spec);
+        return 2;
+    }
+    return model_load(m, spec, version) && emit_tree(m, out) ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    const char *spec = NULL, *out = NULL, *version = NULL;
+    const char *spec = NULL, *out = NULL, *version = NULL, *name = NULL;
+    const char **crds = calloc((size_t)argc, sizeof *crds), **groups = calloc((size_t)argc, sizeof *groups);
+    crd_map *maps = calloc((size_t)argc, sizeof *maps);
+    size_t ncrds = 0, ngroups = 0, nmaps = 0;
+    model m = {0};
+    m.arena = k8s_arena_new();
+    crd_input in = {.arena = m.arena};
+    crd_options opts;
+    int rc = 2;
+    if (!crds || !groups || !maps || !m.arena) {
+        fputs("k8sgen: out of memory\n", stderr);
+        rc = 1;
+        goto out;
+    }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout);
+            rc = 0;
+            goto out;
+        }
+        bool many = strcmp(arg, "--crd") == 0 || strcmp(arg, "--crd-from-cluster") == 0;
         const char **dst = strcmp(arg, "--spec") == 0          ? &spec
                            : strcmp(arg, "--out") == 0         ? &out
                            : strcmp(arg, "--k8s-version") == 0 ? &version
+                           : strcmp(arg, "--name") == 0        ? &name
                                                                : NULL;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (!dst || i + 1 >= argc) {
-            fprintf(stderr, "k8sgen: %s %s\n", arg, dst ? "needs a value" : "is not an option");
+        bool map = strcmp(arg, "--map") == 0;
+        if ((!dst && !many && !map) || i + 1 >= argc || (argv[i + 1][0] == '-' && argv[i + 1][1])) {
+            fprintf(stderr, "k8sgen: %s %s\n", arg, dst || many || map ? "needs a value" : "is not an option");
             usage(stderr);
-            return 2;
+            goto out;
         }
-        *dst = argv[++i];
+        if (many) { /* every following argument up to the next option */
+            const char **list = strcmp(arg, "--crd") == 0 ? crds : groups;
+            size_t *n = list == crds ? &ncrds : &ngroups;
+            while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1]))
+                list[(*n)++] = argv[++i];
+        } else if (map) {
+            if (!parse_map(m.arena, argv[++i], &maps[nmaps++])) {
+                fprintf(stderr, "k8sgen: --map %s: write [GROUP/VERSION/]KIND.PATH=GROUP/VERSION.TYPE\n", argv[i]);
+                goto out;
+            }
+        } else {
+            *dst = argv[++i];
+        }
     }
-    if (!spec || !out) {
+    bool crd_mode = ncrds || ngroups;
+    if (!out || (!spec == !crd_mode) || (spec && (name || nmaps)) || (crd_mode && version)) {
         usage(stderr);
-        return 2;
+        goto out;
     }
-    model m = {0};
-    m.arena = k8s_arena_new();
-    if (!m.arena) {
-        fputs("k8sgen: out of memory\n", stderr);
-        return 1;
+    if (spec) {
+        rc = run_spec(&m, spec, out, version);
+        goto out;
     }
-    if (!version)
-        version = version_from_name(m.arena, spec);
-    if (!version) {
-        fprintf(stderr, "k8sgen: cannot tell the Kubernetes version from %s; use --k8s-version\n", spec);
-        k8s_arena_free(m.arena);
-        return 2;
-    }
-    int rc = model_load(&m, spec, version) && emit_tree(&m, out) ? 0 : 1;
+    opts = (crd_options){tree_name(m.arena, name, out), maps, nmaps};
+    if (!opts.name)
+        goto out;
+    for (size_t i = 0; i < ncrds; i++)
+        crd_input_path(&in, crds[i]);
+    bool cluster_ok = !ngroups || crd_input_cluster(&in, groups, ngroups);
+    if (in.errors)
+        rc = 2;
+    else if (!cluster_ok)
+        rc = 1; /* the cluster could not be read: not the input's fault */
+    else if (!in.ndocs)
+        fprintf(stderr, "k8sgen: no CustomResourceDefinition in the input\n");
+    else if (crd_build_model(&m, in.docs, in.ndocs, &opts))
+        rc = emit_tree(&m, out) ? 0 : 1;
+out:
+    crd_input_free(&in);
     k8s_arena_free(m.arena);
+    free(crds);
+    free(groups);
+    free(maps);
     return rc;
 }

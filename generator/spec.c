@@ -178,6 +178,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
         case ROLE_SCALAR: f->kind = t->scalar_kind; break;
         case ROLE_BUILTIN:
         case ROLE_UNION: f->kind = K8S_KIND_UNION; f->ref = t; break;
+        case ROLE_ENTRY: /* crd.c's only */
         case ROLE_OBJECT: f->kind = K8S_KIND_OBJECT; f->ref = t; break;
         }
         return true;
@@ -400,7 +401,7 @@ static void read_gvks(model *m, gtype *t, const cJSON *def)
     }
 }
 
-static void add_dep(model *m, gpkg *p, gpkg *dep)
+void model_add_dep(model *m, gpkg *p, gpkg *dep)
 {
     if (dep == p)
         return;
@@ -566,7 +567,7 @@ static bool build(model *m, cJSON *root)
         for (size_t j = 0; j < t->nfields; j++) {
             gtype *r = t->fields[j].ref;
             if (r && r->pkg)
-                add_dep(m, t->pkg, r->pkg);
+                model_add_dep(m, t->pkg, r->pkg);
         }
     }
     for (i = 0; i < m->npkgs; i++)
@@ -580,9 +581,9 @@ static bool build(model *m, cJSON *root)
             for (size_t o = 0; o < res->nops; o++) {
                 const gop *op = &res->ops[o];
                 if (op->body && op->body->pkg)
-                    add_dep(m, &m->pkgs[i], op->body->pkg);
+                    model_add_dep(m, &m->pkgs[i], op->body->pkg);
                 if (op->result && op->result->pkg)
-                    add_dep(m, &m->pkgs[i], op->result->pkg);
+                    model_add_dep(m, &m->pkgs[i], op->result->pkg);
             }
         }
     check_global_names(m);
