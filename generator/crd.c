@@ -148,9 +148,9 @@ static const char *part(k8s_arena *a, const char *json)
     return out;
 }
 
-/* The names a type of C name `base` declares at file scope. */
-static const char *const suffixes[] = {"",         "_desc",       "_fields",       "_index",       "_schema",
-                                       "_entry",   "_entry_desc", "_entry_fields", "_entry_index"};
+/* The names a type of C name `base` declares at file scope; a struct that
+ * is a map's value declares its entry type's too (base_entry...). */
+static const char *const suffixes[] = {"", "_desc", "_fields", "_index"};
 
 static bool names_free(builder *b, const char *base)
 {
@@ -817,9 +817,14 @@ static void make_map(builder *b, gfield *f, const gfield *v, const at *pos)
         return;
     }
     if (!v->array && !v->nullable && v->ref && v->ref->pkg == b->pkg && v->ref->role != ROLE_ENTRY) {
-        f->ref = v->ref; /* inline in the entry, as the built-in trees do */
-        f->ref->map_value = true;
-        return;
+        const char *entry = arena_printf(b->a, "%s_entry", v->ref->c_name);
+        if (v->ref->map_value || v->ref == b->int_or_string || names_free(b, entry)) {
+            if (!v->ref->map_value && v->ref != b->int_or_string)
+                take_names(b, entry);
+            f->ref = v->ref; /* inline in the entry, as the built-in trees do */
+            f->ref->map_value = true;
+            return;
+        }
     }
     gtype *t = new_type(b, claim_path_name(b, pos, "_entry"),
                         arena_printf(b->a, "%s/%s.%s%s.*", b->group, b->version, b->kind, pos->where), ROLE_ENTRY);
@@ -1061,6 +1066,7 @@ static void add_ops(builder *b, const served *s, gres *r, gtype *scale)
         op->text_body = op_table[i].text;
         op->body = op_table[i].body ? obj : NULL;
         op->result = op_table[i].list_result ? r->list_type : obj;
+        op->result_kind = op_table[i].scale ? "Scale" : NULL; /* the kind of a type from the built-in tree */
         const char *path = arena_printf(b->a, "%s%s/%s%s/%s%s%s%s", prefix, s->group, s->version,
                                         s->namespaced ? "/namespaces/{namespace}" : "", s->plural,
                                         op->named ? "/{name}" : "", op->subresource ? "/" : "",
@@ -1358,8 +1364,10 @@ bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *o
         *smap_slot(b.a, &kinds, gvr, true) = s;
         claim_kind(&b, s, &owners);
     }
-    for (size_t i = 0; i < m->npkgs; i++)
+    for (size_t i = 0; i < m->npkgs; i++) {
         take_names(&b, arena_printf(b.a, "k8s_%s_int_or_string", m->pkgs[i].id));
+        take_names(&b, arena_printf(b.a, "k8s_%s_int_or_string_entry", m->pkgs[i].id));
+    }
     for (size_t i = 0; i < n; i++)
         build_kind(&b, &all[i]);
     for (size_t i = 0; i < opts->nmaps; i++)

@@ -398,7 +398,9 @@ static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s)
             tctx_set(so, "verb", op->verb);
             tctx_set(so, "body", op->body ? arena_printf(a, "&%s_desc", op->body->c_name) : "NULL");
             tctx_set(so, "result", op->result ? arena_printf(a, "&%s_desc", op->result->c_name) : "NULL");
-            const char *kind = op->result && op->result->ngvks ? op->result->gvks[0].kind : NULL;
+            const char *kind = op->result_kind              ? op->result_kind
+                               : op->result && op->result->ngvks ? op->result->gvks[0].kind
+                                                                 : NULL;
             tctx_set(so, "result_kind", kind ? arena_printf(a, "\"%s\"", kind) : "NULL");
         }
     }
