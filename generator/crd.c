@@ -380,21 +380,51 @@ static const char *c_string(builder *b, const char *s)
     return r;
 }
 
-/* Named constants for an enum: NAME_<VALUE> for each string or integer. */
-static void enum_consts(builder *b, const cJSON *node, const char *name, const char *where, gfield *f)
+/* The word an enum value gives its constant: its letters and digits
+ * (part()), "empty" for "", and for values of symbols only their names
+ * ("!=" -> "not_eq"). */
+static const char *value_word(k8s_arena *a, const char *v)
+{
+    static const char *const names[][2] = {{"=", "eq"},   {"!", "not"},   {"~", "tilde"}, {"<", "lt"},
+                                           {">", "gt"},   {"*", "star"},  {"+", "plus"},  {"-", "minus"},
+                                           {"/", "slash"}, {".", "dot"},  {"%", "percent"}, {"&", "and"},
+                                           {"|", "or"},   {"^", "caret"}, {"@", "at"},    {"#", "hash"},
+                                           {"$", "dollar"}, {"?", "question"}, {":", "colon"}, {" ", "space"}};
+    if (!*v)
+        return "empty";
+    for (const char *p = v; *p; p++)
+        if (isalnum((unsigned char)*p))
+            return part(a, v);
+    k8s_buf w = K8S_BUF_INIT;
+    for (const char *p = v; *p; p++) {
+        const char *name = "x";
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (*p == names[i][0][0])
+                name = names[i][1];
+        if (w.len)
+            k8s_buf_append_str(&w, "_");
+        k8s_buf_append_str(&w, name);
+    }
+    const char *word = k8s_arena_strdup(a, w.data);
+    k8s_buf_free(&w);
+    return word;
+}
+
+/* The values of an enum, each with the word its constant will end in
+ * (name_consts gives the constants their names). */
+static void enum_consts(builder *b, const cJSON *node, const char *where, gfield *f)
 {
     const cJSON *values = item(node, "enum"), *v;
     size_t n = (size_t)cJSON_GetArraySize(values);
     if (!n)
         return;
     f->consts = k8s_arena_alloc(b->a, n * sizeof *f->consts);
-    const char *base = upper(b->a, name);
     cJSON_ArrayForEach(v, values)
     {
         const char *value, *word;
         if (cJSON_IsString(v)) {
             value = c_string(b, v->valuestring);
-            word = *v->valuestring ? part(b->a, v->valuestring) : "empty";
+            word = value_word(b->a, v->valuestring);
         } else if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
                    fabs(v->valuedouble) < 9007199254740992.0) {
             long long i = (long long)v->valuedouble;
@@ -406,11 +436,25 @@ static void enum_consts(builder *b, const cJSON *node, const char *name, const c
                         b->origin, b->crd, b->version, where);
             continue;
         }
-        const char *wanted = arena_printf(b->a, "%s_%s", base, upper(b->a, word)), *cname = wanted;
-        for (int k = 2; smap_get(&b->macros, cname); k++)
-            cname = arena_printf(b->a, "%s_%d", wanted, k);
-        *smap_slot(b->a, &b->macros, cname, true) = (void *)cname;
-        f->consts[f->nconsts++] = (gconst){cname, value};
+        f->consts[f->nconsts++] = (gconst){word, value};
+    }
+}
+
+/* The constants of t's enum fields: K8S_<TYPE>_<FIELD>_<VALUE>, upper
+ * case; a name another constant has gets _2, _3, ... */
+static void name_consts(builder *b, gtype *t)
+{
+    for (size_t i = 0; i < t->nfields; i++) {
+        gfield *f = &t->fields[i];
+        for (size_t k = 0; k < f->nconsts; k++) {
+            const char *wanted = upper(b->a, arena_printf(b->a, "%s_%s_%s", t->c_name, part(b->a, f->json),
+                                                          f->consts[k].name));
+            const char *name = wanted;
+            for (int n = 2; smap_get(&b->macros, name); n++)
+                name = arena_printf(b->a, "%s_%d", wanted, n);
+            *smap_slot(b->a, &b->macros, name, true) = (void *)name;
+            f->consts[k].name = name;
+        }
     }
 }
 
@@ -572,14 +616,6 @@ static size_t kept_props(builder *b, const char *const *props, size_t n, const c
     return k;
 }
 
-/* The name a type at pos wants (README.md "Naming"). */
-static const char *path_name(builder *b, const at *pos, const char *suffix)
-{
-    const char *props[256];
-    size_t n = path_props(pos, props, 256);
-    return tail_name(b, props, n, kept_props(b, props, n, suffix), suffix);
-}
-
 /* Claims the name of a new type at pos. A shortened name another type has
  * already gets back properties until it is free; then _2, _3, ... */
 static const char *claim_path_name(builder *b, const at *pos, const char *suffix)
@@ -730,6 +766,7 @@ static void fill_struct(builder *b, const pending *pd)
         lead_with(t, 2, "metadata", (gfield){.json = "metadata", .kind = K8S_KIND_OBJECT, .ref = object_meta});
     }
     assign_members(b, t);
+    name_consts(b, t);
 }
 
 /* An array or a map inside an array: a union of one member, "items" or
@@ -749,6 +786,7 @@ static gtype *box(builder *b, const gfield *inner, const at *pos)
     t->fields[0].json = t->fields[0].member = array ? "items" : "entries";
     t->fields[0].doc = NULL;
     t->nfields = 1;
+    name_consts(b, t);
     return t;
 }
 
@@ -919,7 +957,7 @@ static bool resolve(builder *b, const cJSON *node, const at *pos, gfield *f)
         }
         f->kind = K8S_KIND_UNION;
         f->ref = int_or_string(b);
-        enum_consts(b, node, path_name(b, pos, ""), where, f);
+        enum_consts(b, node, where, f);
         return true;
     }
     if (true_at(node, "x-kubernetes-embedded-resource") && (!ty || strcmp(ty, "object") != 0)) {
@@ -962,7 +1000,7 @@ static bool resolve(builder *b, const cJSON *node, const at *pos, gfield *f)
         problem(b, where, "unknown type \"%s\"", ty);
         return false;
     }
-    enum_consts(b, node, path_name(b, pos, ""), where, f);
+    enum_consts(b, node, where, f);
     return true;
 }
 
