@@ -49,7 +49,7 @@ static void add_document(crd_input *in, cJSON *doc, const char *origin)
         add_crd(in, doc, origin);
         return;
     }
-    if (kind && strlen(kind) > 4 && strcmp(kind + strlen(kind) - 4, "List") == 0 && cJSON_IsArray(items)) {
+    if (kind && strlen(kind) >= 4 && strcmp(kind + strlen(kind) - 4, "List") == 0 && cJSON_IsArray(items)) {
         int i = 0;
         cJSON *item;
         while ((item = cJSON_DetachItemFromArray((cJSON *)items, 0)))
