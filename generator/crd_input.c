@@ -18,8 +18,42 @@
 #include "k8s/yaml.h"
 #include "k8sgen.h"
 
+static int cmp_member(const void *a, const void *b)
+{
+    return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+/* Puts the members of every object in j in name order, as an API server
+ * sends a CRD back: the same CRD gives the same tree (its fields in name
+ * order) whether it came from a file or a cluster, whatever order its
+ * author wrote. */
+static void sort_members(cJSON *j)
+{
+    size_t n = 0;
+    for (cJSON *c = j->child; c; c = c->next) {
+        sort_members(c);
+        n++;
+    }
+    if (!cJSON_IsObject(j) || n < 2)
+        return;
+    cJSON **m = malloc(n * sizeof *m);
+    if (!m)
+        return;
+    n = 0;
+    for (cJSON *c = j->child; c; c = c->next)
+        m[n++] = c;
+    qsort(m, n, sizeof *m, cmp_member);
+    for (size_t i = 0; i < n; i++) {
+        m[i]->prev = i ? m[i - 1] : m[n - 1]; /* cJSON: the first's prev is the last */
+        m[i]->next = i + 1 < n ? m[i + 1] : NULL;
+    }
+    j->child = m[0];
+    free(m);
+}
+
 static void add_crd(crd_input *in, cJSON *json, const char *origin)
 {
+    sort_members(json);
     if (in->ndocs == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 16;
         crd_doc *nd = k8s_arena_alloc(in->arena, cap * sizeof *nd);
@@ -288,9 +322,9 @@ static int cmp_map(const void *a, const void *b)
 }
 
 /* Over what decides the tree, not over how it was written down: each CRD's
- * name and spec as compact JSON, in name order, then the --map options in
- * text order. Comments, key order in YAML, other documents in the files and
- * where the CRDs came from (files, a cluster) do not count. */
+ * name and spec as compact JSON (keys in name order), in name order, then
+ * the --map options in text order. Comments, key order, other documents in
+ * the files and where the CRDs came from (files, a cluster) do not count. */
 const char *crd_input_sha256(k8s_arena *a, crd_doc *docs, size_t ndocs, const crd_options *opts)
 {
     crd_doc **sorted = k8s_arena_alloc(a, (ndocs + 1) * sizeof *sorted);

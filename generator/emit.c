@@ -540,7 +540,8 @@ bool emit_tree(const model *m, const char *out_dir)
         for (char *g = (char *)guard; *g; g++)
             if (*g >= 'a' && *g <= 'z')
                 *g = (char)(*g - 'a' + 'A');
-        tctx_set(root, "title", arena_printf(m->arena, "the custom resources %s", m->tree_name));
+        tctx_set(root, "title", arena_printf(m->arena, "Custom resources %s", m->tree_name));
+        tctx_set(root, "subject", arena_printf(m->arena, "the custom resources %s", m->tree_name));
         tctx_set(root, "name", m->tree_name);
         tctx_set(root, "guard", guard);
         tctx_set(root, "source", m->source);
@@ -548,6 +549,7 @@ bool emit_tree(const model *m, const char *out_dir)
         tctx_set(root, "registry", arena_printf(m->arena, "k8s_%s_registry", m->tree_name));
     } else {
         tctx_set(root, "title", arena_printf(m->arena, "Kubernetes %s", m->k8s_version));
+        tctx_set(root, "subject", arena_printf(m->arena, "Kubernetes %s", m->k8s_version));
         tctx_set(root, "umbrella", "k8s/api.h");
         tctx_set(root, "registry", "k8s_api_registry");
         const char *base = strrchr(m->spec_name, '/');
