@@ -83,6 +83,7 @@ typedef struct builder {
     smap macros; /* enum constant names taken */
     smap shapes; /* scope + schema digest -> gtype, for identical schemas */
     smap externals; /* C name -> gtype of another tree */
+    smap unions;    /* package id -> the C name of its int-or-string union */
     size_t cap_types;
     int errors;
     /* what is being read, for messages and scopes */
@@ -272,7 +273,7 @@ static gtype *int_or_string(builder *b)
 {
     if (b->int_or_string)
         return b->int_or_string;
-    gtype *t = new_type(b, arena_printf(b->a, "k8s_%s_int_or_string", b->pkg->id),
+    gtype *t = new_type(b, smap_get(&b->unions, b->pkg->id),
                         arena_printf(b->a, "%s.IntOrString", b->pkg->path), ROLE_UNION);
     t->doc = "x-kubernetes-int-or-string: an integer or a string, as the JSON value is.";
     t->fields = k8s_arena_alloc(b->a, 2 * sizeof *t->fields);
@@ -1126,7 +1127,8 @@ static void build_kind(builder *b, served *s)
     b->pkg = s->pkg;
     b->int_or_string = NULL;
     for (size_t i = 0; i < b->m->ntypes; i++) /* the package's union, if an earlier kind made it */
-        if (b->m->types[i].pkg == s->pkg && strcmp(b->m->types[i].name, "IntOrString") == 0)
+        if (b->m->types[i].pkg == s->pkg && b->m->types[i].role == ROLE_UNION &&
+            strcmp(b->m->types[i].c_name, smap_get(&b->unions, s->pkg->id)) == 0)
             b->int_or_string = &b->m->types[i];
     if (!s->base)
         return; /* its names clashed (reported) */
@@ -1402,9 +1404,13 @@ bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *o
         *smap_slot(b.a, &kinds, gvr, true) = s;
         claim_kind(&b, s, &owners);
     }
-    for (size_t i = 0; i < m->npkgs; i++) {
-        take_names(&b, arena_printf(b.a, "k8s_%s_int_or_string", m->pkgs[i].id));
-        take_names(&b, arena_printf(b.a, "k8s_%s_int_or_string_entry", m->pkgs[i].id));
+    for (size_t i = 0; i < m->npkgs; i++) { /* the union and its map entry: after a kind IntOrString */
+        const char *base = arena_printf(b.a, "k8s_%s_int_or_string", m->pkgs[i].id), *name = base;
+        for (int k = 2; !names_free(&b, name) || !names_free(&b, arena_printf(b.a, "%s_entry", name)); k++)
+            name = arena_printf(b.a, "%s_%d", base, k);
+        take_names(&b, name);
+        take_names(&b, arena_printf(b.a, "%s_entry", name));
+        *smap_slot(b.a, &b.unions, m->pkgs[i].id, true) = (void *)name;
     }
     for (size_t i = 0; i < n; i++)
         build_kind(&b, &all[i]);
