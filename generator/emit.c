@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "k8sgen.h"
 
@@ -194,8 +192,7 @@ static const char *field_flags(const model *m, const gfield *f)
 static const char *extended_row(const model *m, const gtype *t, const gfield *f, const char *flags)
 {
     k8s_arena *a = m->arena;
-    const char *S = t->c_name, *aux = "0", *sub = "NULL", *type = "NULL";
-    const char *builder_flags = "";
+    const char *S = t->c_name, *aux = "0", *type = "NULL", *builder_flags = "";
     if (f->kind == K8S_KIND_MAP) {
         const char *entry;
         map_entry(m, f, &entry, &type);
@@ -203,8 +200,7 @@ static const char *extended_row(const model *m, const gtype *t, const gfield *f,
         aux = arena_printf(a, "offsetof(%s, %s_len)", S, f->member);
     } else {
         if (f->ref)
-            sub = arena_printf(a, "&%s_desc", f->ref->c_name);
-        type = sub;
+            type = arena_printf(a, "&%s_desc", f->ref->c_name);
         if (f->array) {
             aux = arena_printf(a, "offsetof(%s, %s_len)", S, f->member);
             builder_flags = "K8S_FIELD_ARRAY | ";
