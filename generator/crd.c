@@ -180,8 +180,9 @@ static void claim_kind(builder *b, served *s, smap *owners)
         clash = res;
     if (clash) {
         const served *other = smap_get(owners, clash);
-        crd_problem(b, NULL, "conflicting names: kind %s of %s/%s and %s%s%s make the same C name %s", s->kind, s->group,
-                s->version, other ? other->kind : "another", other ? " of " : "", other ? other->name : "kind", clash);
+        crd_problem(b, NULL, "conflicting names: kind %s of %s/%s and %s%s%s make the same C name %s", s->kind,
+                    s->group, s->version, other ? other->kind : "another", other ? " of " : "",
+                    other ? other->name : "kind", clash);
         return;
     }
     s->base = base;
@@ -332,7 +333,8 @@ static size_t read_crd(builder *b, const crd_doc *d, served *out)
     const char *group = str_at(spec, "group"), *kind = str_at(names, "kind"), *plural = str_at(names, "plural");
     const char *scope = str_at(spec, "scope");
     if (!b->crd || !group || !kind || !plural || !scope) {
-        crd_problem(b, NULL, "metadata.name, spec.group, spec.names.kind, spec.names.plural and spec.scope are required");
+        crd_problem(b, NULL,
+                    "metadata.name, spec.group, spec.names.kind, spec.names.plural and spec.scope are required");
         return 0;
     }
     if (strcmp(scope, "Namespaced") != 0 && strcmp(scope, "Cluster") != 0) {
@@ -434,7 +436,8 @@ static void add_map_pkg(builder *b, crd_map *mp)
         return;
     }
     group = member_name(b->a, group);
-    add_pkg(b, arena_printf(b->a, "%s_%s", group, version), group, version, arena_printf(b->a, "%s/%s", group, version));
+    add_pkg(b, arena_printf(b->a, "%s_%s", group, version), group, version,
+            arena_printf(b->a, "%s/%s", group, version));
 }
 
 static void add_dep_of(builder *b, gpkg *p, const gtype *t)
@@ -484,7 +487,8 @@ bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *o
     }
     qsort(m->pkgs, m->npkgs, sizeof *m->pkgs, cmp_pkg_id);
     for (size_t i = 0; i < n; i++)
-        all[i].pkg = find_pkg(m, arena_printf(b.a, "%s_%s", crd_part(b.a, all[i].group), crd_part(b.a, all[i].version)));
+        all[i].pkg =
+            find_pkg(m, arena_printf(b.a, "%s_%s", crd_part(b.a, all[i].group), crd_part(b.a, all[i].version)));
 
     b.cap_types = 2 * objects + 4 * n + opts->nmaps + 8;
     m->types = k8s_arena_alloc(b.a, b.cap_types * sizeof *m->types);
@@ -501,7 +505,7 @@ bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *o
         const served *other = smap_get(&kinds, gvk_key) ? smap_get(&kinds, gvk_key) : smap_get(&kinds, gvr);
         if (other) {
             crd_problem(&b, NULL, "conflicting names: CRD %s (%s) also defines %s", other->name, other->doc->origin,
-                    smap_get(&kinds, gvk_key) ? gvk_key : gvr);
+                        smap_get(&kinds, gvk_key) ? gvk_key : gvr);
             continue;
         }
         *smap_slot(b.a, &kinds, gvk_key, true) = s;
@@ -523,8 +527,8 @@ bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *o
             b.origin = "--map";
             b.crd = opts->maps[i].arg;
             b.version = NULL;
-            crd_problem(&b, NULL, "no served version of a CRD of kind %s has an object schema at %s", opts->maps[i].kind,
-                    opts->maps[i].path);
+            crd_problem(&b, NULL, "no served version of a CRD of kind %s has an object schema at %s",
+                        opts->maps[i].kind, opts->maps[i].path);
         }
     if (b.errors)
         return false;

@@ -45,8 +45,8 @@ static void check_junction(builder *b, const cJSON *node, const cJSON *sub, cons
     {
         if (!item(item(node, "properties"), p->string))
             crd_problem(b, where,
-                    "not a structural schema: property \"%s\" inside a junctor is not declared outside it",
-                    p->string);
+                        "not a structural schema: property \"%s\" inside a junctor is not declared outside it",
+                        p->string);
         else
             check_junction(b, item(item(node, "properties"), p->string), p, where, false);
     }
@@ -267,18 +267,6 @@ static int field_index(const gtype *t, const char *json)
     return -1;
 }
 
-/* Moves field `json` of t to position to, adding `made` when the schema
- * does not have it. */
-static void lead_with(gtype *t, size_t to, const char *json, gfield made)
-{
-    int i = field_index(t, json);
-    gfield f = i >= 0 ? t->fields[i] : made;
-    if (i < 0)
-        i = (int)t->nfields++;
-    memmove(&t->fields[to + 1], &t->fields[to], ((size_t)i - to) * sizeof f);
-    t->fields[to] = f;
-}
-
 /* A struct for an object schema with properties: made at once, its fields
  * filled in later (fill_struct), breadth first, so that of identical
  * schemas the shallowest names the type they share. */
@@ -332,12 +320,16 @@ static void fill_struct(builder *b, const pending *pd)
     {
         if (!cJSON_IsString(r) || !item(props, r->valuestring))
             crd_problem(b, pd->pos->where, "required property %s is not among the properties",
-                    cJSON_IsString(r) ? r->valuestring : "(not a string)");
+                        cJSON_IsString(r) ? r->valuestring : "(not a string)");
     }
-    if (pd->resource) { /* as the API server sends them */
-        lead_with(t, 0, "kind", (gfield){.json = "kind", .kind = K8S_KIND_STRING});
-        lead_with(t, 1, "apiVersion", (gfield){.json = "apiVersion", .kind = K8S_KIND_STRING});
-        lead_with(t, 2, "metadata", (gfield){.json = "metadata", .kind = K8S_KIND_OBJECT, .ref = object_meta});
+    if (pd->resource) { /* the ones its schema leaves out, and all first, as the API server sends them */
+        if (field_index(t, "kind") < 0)
+            t->fields[t->nfields++] = (gfield){.json = "kind", .kind = K8S_KIND_STRING};
+        if (field_index(t, "apiVersion") < 0)
+            t->fields[t->nfields++] = (gfield){.json = "apiVersion", .kind = K8S_KIND_STRING};
+        if (field_index(t, "metadata") < 0)
+            t->fields[t->nfields++] = (gfield){.json = "metadata", .kind = K8S_KIND_OBJECT, .ref = object_meta};
+        model_lead_with_type_meta(t);
     }
     crd_name_members(b, t);
     crd_name_consts(b, t);
@@ -377,7 +369,8 @@ static bool resolve_array(builder *b, const cJSON *node, const at *pos, gfield *
     f->list_type = list_type(b, node, pos->where);
     const cJSON *keys = item(node, "x-kubernetes-list-map-keys");
     if (f->list_type == LIST_MAP && (e.kind != K8S_KIND_OBJECT || e.array || !cJSON_IsArray(keys))) {
-        crd_problem(b, pos->where, "x-kubernetes-list-type map needs items that are objects and x-kubernetes-list-map-keys");
+        crd_problem(b, pos->where,
+                    "x-kubernetes-list-type map needs items that are objects and x-kubernetes-list-map-keys");
         return false;
     }
     if (f->list_type == LIST_MAP) {
@@ -388,7 +381,7 @@ static bool resolve_array(builder *b, const cJSON *node, const at *pos, gfield *
         {
             if (!cJSON_IsString(k) || (e.ref->pkg == b->pkg && !item(item(items, "properties"), k->valuestring))) {
                 crd_problem(b, pos->where, "x-kubernetes-list-map-keys names %s, not a property of the items",
-                        cJSON_IsString(k) ? k->valuestring : "a non-string");
+                            cJSON_IsString(k) ? k->valuestring : "a non-string");
                 return false;
             }
             f->list_map_keys[i++] = k->valuestring;
@@ -467,9 +460,9 @@ static bool resolve_object(builder *b, const cJSON *node, const at *pos, gfield 
     if (mp) {
         gtype *t = crd_external_type(b, mp->type);
         if (!t) {
-            crd_problem(b, pos->where,
-                    "--map %s: \"%s\" names no built-in type (write group/version.Kind, as core/v1.PodTemplateSpec)",
-                    mp->arg, mp->type);
+            crd_problem(b, pos->where, "--map %s: \"%s\" names no built-in type (write group/version.Kind, "
+                                       "as core/v1.PodTemplateSpec)",
+                        mp->arg, mp->type);
             return false;
         }
         mp->used++;

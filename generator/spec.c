@@ -308,7 +308,7 @@ static void check_members(model *m, const gtype *t)
 /* The spec lists properties alphabetically; objects read better, and look
  * like what the API server sends, with kind, apiVersion and metadata first.
  * (Order is free: the codec finds fields by name.) */
-static void lead_with_type_meta(gtype *t)
+void model_lead_with_type_meta(gtype *t)
 {
     static const char *const lead[] = {"kind", "apiVersion", "metadata"};
     size_t at = 0;
@@ -350,7 +350,7 @@ static void build_object(model *m, gtype *t, const cJSON *def)
         f->required = json_array_has(required, p->string) && !override_not_required(t->def, p->string);
         t->nfields++;
     }
-    lead_with_type_meta(t);
+    model_lead_with_type_meta(t);
     const cJSON *r;
     cJSON_ArrayForEach(r, required)
     {

@@ -1,7 +1,10 @@
 /* See crdutil.h. */
+#define _GNU_SOURCE /* usleep */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crdutil.h"
 #include "k8s/yaml.h"
@@ -725,4 +728,103 @@ bool same_json(const char *want, const char *got, char *why, size_t n)
     free(a);
     free(b);
     return same;
+}
+
+bool crd_roundtrip_random(const k8s_registry *reg, uint64_t *rng, const cJSON *schema, const char *group,
+                          const char *version, const char *kind, char *why, size_t n)
+{
+    char api_version[256], diff[512];
+    snprintf(api_version, sizeof api_version, "%s/%s", group, version);
+    uint64_t seed = *rng;
+    k8s_buf json = K8S_BUF_INIT, out = K8S_BUF_INIT, yaml = K8S_BUF_INIT, again = K8S_BUF_INIT;
+    crd_random_object(rng, schema, api_version, kind, &json);
+    k8s_arena *a = k8s_arena_new();
+    const k8s_kind_info *info;
+    void *obj, *from_yaml;
+    k8s_error err;
+    bool ok = false;
+    if (k8s_registry_decode(reg, json.data, json.len, a, &info, &obj, NULL, &err)) {
+        snprintf(why, n, "%s %s (seed %llu): %s: %s", api_version, kind, (unsigned long long)seed, err.path,
+                 err.message);
+    } else if (k8s_json_encode(info->type, obj, &out, &err) || !same_json(json.data, out.data, diff, sizeof diff)) {
+        snprintf(why, n, "%s %s (seed %llu): JSON %s", api_version, kind, (unsigned long long)seed,
+                 err.code ? err.message : diff);
+    } else {
+        jval *v = jv_parse(json.data, json.len);
+        jv_yaml(v, &yaml);
+        jv_free(v);
+        if (k8s_yaml_decode(info->type, yaml.data, yaml.len, a, &from_yaml, NULL, &err))
+            snprintf(why, n, "%s %s (seed %llu) from YAML: %s: %s", api_version, kind, (unsigned long long)seed,
+                     err.path, err.message);
+        else if (k8s_json_encode(info->type, from_yaml, &again, &err) || !same_json(json.data, again.data, diff, sizeof diff))
+            snprintf(why, n, "%s %s (seed %llu): YAML %s", api_version, kind, (unsigned long long)seed,
+                     err.code ? err.message : diff);
+        else
+            ok = true;
+    }
+    k8s_arena_free(a);
+    k8s_buf_free(&json);
+    k8s_buf_free(&out);
+    k8s_buf_free(&yaml);
+    k8s_buf_free(&again);
+    return ok;
+}
+
+k8s_code crd_install(k8s_client *client, const char *path, char *why, size_t n)
+{
+    cJSON **docs = crd_read_docs(path);
+    k8s_code rc = docs ? K8S_OK : K8S_EIO;
+    if (!docs)
+        snprintf(why, n, "cannot read %s", path);
+    for (cJSON **d = docs; d && *d && rc == K8S_OK; d++) {
+        const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(*d, "kind"));
+        const char *av = cJSON_GetStringValue(cJSON_GetObjectItem(*d, "apiVersion"));
+        if (!kind || strcmp(kind, "CustomResourceDefinition") != 0 || !av || strcmp(av, "apiextensions.k8s.io/v1") != 0)
+            continue;
+        char *json = cJSON_PrintUnformatted(*d);
+        k8s_arena *a = k8s_arena_new();
+        k8s_apiextensions_v1_custom_resource_definition *crd, *created;
+        k8s_error err;
+        rc = k8s_json_decode(&k8s_apiextensions_v1_custom_resource_definition_desc, json, strlen(json), a,
+                             (void **)&crd, NULL, &err);
+        if (rc == K8S_OK)
+            rc = k8s_apiextensions_v1_custom_resource_definition_create(client, a, crd, NULL, &created, &err);
+        if (rc == K8S_ECONFLICT)
+            rc = K8S_OK;
+        if (rc)
+            snprintf(why, n, "%s: %s", path, err.message);
+        free(json);
+        k8s_arena_free(a);
+    }
+    crd_free_docs(docs);
+    return rc;
+}
+
+void event_note(event_log *log, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&log->mu);
+    size_t l = strlen(log->text);
+    vsnprintf(log->text + l, sizeof log->text - l, fmt, ap);
+    pthread_mutex_unlock(&log->mu);
+    va_end(ap);
+}
+
+bool event_logged(event_log *log, const char *what)
+{
+    for (int i = 0; i < 250; i++) {
+        pthread_mutex_lock(&log->mu);
+        bool found = strstr(log->text, what) != NULL;
+        pthread_mutex_unlock(&log->mu);
+        if (found)
+            return true;
+        usleep(20000);
+    }
+    return false;
+}
+
+void ignore_end(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    (void)data, (void)code, (void)result, (void)err;
 }

@@ -8,8 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <cjson/cJSON.h>
 
+#include "k8s/api.h"
 #include "k8s/buf.h"
 
 typedef struct jval jval;
@@ -44,6 +47,28 @@ void crd_random_object(uint64_t *rng, const cJSON *schema, const char *api_versi
 typedef void (*crd_version_fn)(void *ctx, const char *group, const char *version, const char *kind,
                                const cJSON *schema);
 void crd_each_version(const cJSON *crd, crd_version_fn fn, void *ctx);
+
+/* One random object of the version (crd_random_object), decoded by its
+ * apiVersion and kind through reg, encoded again and compared; then the
+ * same from its YAML form. False, with why, at the first difference. */
+bool crd_roundtrip_random(const k8s_registry *reg, uint64_t *rng, const cJSON *schema, const char *group,
+                          const char *version, const char *kind, char *why, size_t n);
+
+/* Creates every apiextensions.k8s.io/v1 CRD of a YAML file (one that
+ * exists already is fine). K8S_OK, or the failure with why. */
+k8s_code crd_install(k8s_client *client, const char *path, char *why, size_t n);
+
+/* A log that callbacks on the loop thread append to and a test waits on. */
+typedef struct event_log {
+    pthread_mutex_t mu;
+    char text[4096];
+} event_log;
+#define EVENT_LOG_INIT {PTHREAD_MUTEX_INITIALIZER, ""}
+void event_note(event_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether what appears in the log within 5 s. */
+bool event_logged(event_log *log, const char *what);
+/* A k8s_done_fn that does nothing (a watcher's on_end). */
+void ignore_end(void *data, k8s_code code, void *result, const k8s_error *err);
 
 /* Every document of a YAML file as cJSON, in order; NULL-terminated array
  * (free with crd_free_docs); NULL when the file cannot be read or parsed. */

@@ -4,7 +4,6 @@
  * JSON and YAML, and its typed calls, watches and informer against the test
  * API server. */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -368,45 +367,14 @@ typedef struct random_run {
     size_t objects;
 } random_run;
 
-/* Random objects of a version: decode, encode, compare; then from YAML. */
 static void random_version(void *ctx, const char *group, const char *version, const char *kind, const cJSON *schema)
 {
     random_run *run = ctx;
-    char api_version[256];
-    snprintf(api_version, sizeof api_version, "%s/%s", group, version);
     const char *r = getenv("K8S_RANDOM_ROUNDS");
-    int rounds = r ? atoi(r) : 200;
-    for (int i = 0; i < rounds; i++, run->objects++) {
-        uint64_t seed = run->rng;
-        k8s_buf json = K8S_BUF_INIT, out = K8S_BUF_INIT, yaml = K8S_BUF_INIT, again = K8S_BUF_INIT;
-        crd_random_object(&run->rng, schema, api_version, kind, &json);
-        k8s_arena *a = k8s_arena_new();
-        const k8s_kind_info *info;
-        void *obj;
-        k8s_error err;
-        if (k8s_registry_decode(&k8s_crd_features_registry, json.data, json.len, a, &info, &obj, NULL, &err))
-            fail_msg("%s %s (seed %llu): %s: %s\n%s", api_version, kind, (unsigned long long)seed, err.path,
-                     err.message, json.data);
-        assert_int_equal(k8s_json_encode(info->type, obj, &out, &err), K8S_OK);
-        char why[512];
-        if (!same_json(json.data, out.data, why, sizeof why))
-            fail_msg("%s %s (seed %llu): JSON %s", api_version, kind, (unsigned long long)seed, why);
-        jval *v = jv_parse(json.data, json.len);
-        jv_yaml(v, &yaml);
-        jv_free(v);
-        void *from_yaml;
-        if (k8s_yaml_decode(info->type, yaml.data, yaml.len, a, &from_yaml, NULL, &err))
-            fail_msg("%s %s (seed %llu) from YAML: %s: %s\n%s", api_version, kind, (unsigned long long)seed,
-                     err.path, err.message, yaml.data);
-        assert_int_equal(k8s_json_encode(info->type, from_yaml, &again, &err), K8S_OK);
-        if (!same_json(json.data, again.data, why, sizeof why))
-            fail_msg("%s %s (seed %llu): YAML %s\n%s", api_version, kind, (unsigned long long)seed, why, yaml.data);
-        k8s_arena_free(a);
-        k8s_buf_free(&json);
-        k8s_buf_free(&out);
-        k8s_buf_free(&yaml);
-        k8s_buf_free(&again);
-    }
+    char why[1024];
+    for (int i = r ? atoi(r) : 200; i > 0; i--, run->objects++)
+        if (!crd_roundtrip_random(&k8s_crd_features_registry, &run->rng, schema, group, version, kind, why, sizeof why))
+            fail_msg("%s", why);
 }
 
 static void test_random_objects_roundtrip(void **state)
@@ -424,36 +392,12 @@ static void test_random_objects_roundtrip(void **state)
 
 /* ---- against the test API server ---- */
 
-/* Creates the CRDs of features.yaml that the server can serve (v1 ones). */
-static void install_crds(void)
-{
-    cJSON **docs = crd_read_docs(features_path());
-    assert_non_null(docs);
-    for (cJSON **d = docs; *d; d++) {
-        const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(*d, "kind"));
-        const char *av = cJSON_GetStringValue(cJSON_GetObjectItem(*d, "apiVersion"));
-        if (!kind || strcmp(kind, "CustomResourceDefinition") != 0 || strcmp(av, "apiextensions.k8s.io/v1") != 0)
-            continue;
-        char *json = cJSON_PrintUnformatted(*d);
-        k8s_arena *a = k8s_arena_new();
-        k8s_apiextensions_v1_custom_resource_definition *crd, *created;
-        k8s_error err;
-        CHECK_OK(k8s_json_decode(&k8s_apiextensions_v1_custom_resource_definition_desc, json, strlen(json), a,
-                                 (void **)&crd, NULL, &err));
-        k8s_code rc = k8s_apiextensions_v1_custom_resource_definition_create(writer, a, crd, NULL, &created, &err);
-        if (rc != K8S_OK && rc != K8S_ECONFLICT)
-            fail_msg("install %s: %s", crd->metadata->name, err.message);
-        free(json);
-        k8s_arena_free(a);
-    }
-    crd_free_docs(docs);
-}
-
 static int server_setup(void **state)
 {
     fixture_setup(state);
-    if (client)
-        install_crds();
+    char why[512];
+    if (client && crd_install(writer, features_path(), why, sizeof why))
+        fail_msg("%s", why);
     return 0;
 }
 
@@ -586,52 +530,18 @@ static void test_server_typed_calls(void **state)
     k8s_arena_free(a);
 }
 
-typedef struct seen {
-    pthread_mutex_t mu;
-    char log[4096];
-    int64_t last_size;
-} seen;
-
 static void on_event(void *data, k8s_watch_event *ev)
 {
-    seen *s = data;
     if (ev->type == K8S_WATCH_BOOKMARK)
         return;
     const gadget *g = ev->object;
-    pthread_mutex_lock(&s->mu);
-    size_t l = strlen(s->log);
-    snprintf(s->log + l, sizeof s->log - l, "%s %s %lld\n", k8s_watch_type_name(ev->type), g->metadata->name,
-             (long long)g->spec->size);
-    s->last_size = g->spec->size;
-    pthread_mutex_unlock(&s->mu);
+    event_note(data, "%s %s %lld\n", k8s_watch_type_name(ev->type), g->metadata->name, (long long)g->spec->size);
 }
 
 static void on_add(void *data, const void *obj)
 {
-    seen *s = data;
     const gadget *g = obj;
-    pthread_mutex_lock(&s->mu);
-    size_t l = strlen(s->log);
-    snprintf(s->log + l, sizeof s->log - l, "add %s %s\n", g->metadata->name, g->spec->mode);
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void on_end(void *data, k8s_code code, void *result, const k8s_error *err)
-{
-    (void)data, (void)code, (void)result, (void)err;
-}
-
-static bool logged(seen *s, const char *what)
-{
-    for (int i = 0; i < 200; i++) {
-        pthread_mutex_lock(&s->mu);
-        bool found = strstr(s->log, what) != NULL;
-        pthread_mutex_unlock(&s->mu);
-        if (found)
-            return true;
-        usleep(20000);
-    }
-    return false;
+    event_note(data, "add %s %s\n", g->metadata->name, g->spec->mode);
 }
 
 static void test_server_watch_and_informer(void **state)
@@ -645,30 +555,30 @@ static void test_server_watch_and_informer(void **state)
     gadget *made;
     CHECK_OK(k8s_features_k8sgen_test_v1_gadget_create(writer, a, ns, new_gadget(a, "first", 1), NULL, &made, &err));
 
-    seen w = {PTHREAD_MUTEX_INITIALIZER, "", 0}, inf_seen = {PTHREAD_MUTEX_INITIALIZER, "", 0};
-    k8s_watcher_options wo = {.on_event = on_event, .on_end = on_end, .data = &w};
+    event_log w = EVENT_LOG_INIT, inf_seen = EVENT_LOG_INIT;
+    k8s_watcher_options wo = {.on_event = on_event, .on_end = ignore_end, .data = &w};
     k8s_watcher *watcher;
     CHECK_OK(k8s_watcher_start(client, &k8s_features_k8sgen_test_v1_gadget_resource, ns, &wo, &watcher));
     k8s_informer_options io = {.namespace_ = ns, .handlers = {.on_add = on_add, .data = &inf_seen}};
     k8s_informer *inf;
     CHECK_OK(k8s_informer_start(client, &k8s_features_k8sgen_test_v1_gadget_resource, &io, &inf));
     CHECK_OK(k8s_informer_wait_synced(inf, 10000));
-    assert_true(logged(&w, "ADDED first 1\n"));
-    assert_true(logged(&inf_seen, "add first Slow\n"));
+    assert_true(event_logged(&w, "ADDED first 1\n"));
+    assert_true(event_logged(&inf_seen, "add first Slow\n"));
 
     CHECK_OK(k8s_features_k8sgen_test_v1_gadget_create(writer, a, ns, new_gadget(a, "second", INT64_MIN), NULL, &made,
                                                          &err));
-    assert_true(logged(&w, "ADDED second -9223372036854775808\n"));
+    assert_true(event_logged(&w, "ADDED second -9223372036854775808\n"));
     k8s_patch_options po = {.type = K8S_PATCH_MERGE};
     gadget *patched;
     CHECK_OK(k8s_features_k8sgen_test_v1_gadget_patch(writer, a, ns, "first", "{\"spec\":{\"size\":77}}", &po,
                                                         &patched, &err));
-    assert_true(logged(&w, "MODIFIED first 77\n"));
+    assert_true(event_logged(&w, "MODIFIED first 77\n"));
     CHECK_OK(k8s_features_k8sgen_test_v1_gadget_delete(writer, a, ns, "second", NULL, &made, &err));
-    assert_true(logged(&w, "DELETED second"));
+    assert_true(event_logged(&w, "DELETED second"));
 
     /* the informer's store holds typed copies */
-    assert_true(logged(&inf_seen, "add second Slow\n"));
+    assert_true(event_logged(&inf_seen, "add second Slow\n"));
     gadget *cached = NULL;
     for (int i = 0; i < 200; i++) {
         k8s_arena *c = k8s_arena_new();

@@ -8,7 +8,6 @@
  * Exits 77 (skipped) without ../shared. */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,38 +61,11 @@ typedef struct random_run {
 static void random_version(void *ctx, const char *group, const char *version, const char *kind, const cJSON *schema)
 {
     random_run *run = ctx;
-    char api_version[256];
-    snprintf(api_version, sizeof api_version, "%s/%s", group, version);
+    char why[1024];
     run->versions++;
-    for (int i = 0; i < run->rounds; i++, run->objects++) {
-        uint64_t seed = run->rng;
-        k8s_buf json = K8S_BUF_INIT, out = K8S_BUF_INIT, yaml = K8S_BUF_INIT, again = K8S_BUF_INIT;
-        crd_random_object(&run->rng, schema, api_version, kind, &json);
-        k8s_arena *a = k8s_arena_new();
-        const k8s_kind_info *info;
-        void *obj, *from_yaml;
-        k8s_error err;
-        char why[512];
-        if (k8s_registry_decode(&k8s_crd_shared_registry, json.data, json.len, a, &info, &obj, NULL, &err))
-            fail_msg("%s %s (seed %llu): %s: %s", api_version, kind, (unsigned long long)seed, err.path, err.message);
-        assert_int_equal(k8s_json_encode(info->type, obj, &out, &err), K8S_OK);
-        if (!same_json(json.data, out.data, why, sizeof why))
-            fail_msg("%s %s (seed %llu): JSON %s", api_version, kind, (unsigned long long)seed, why);
-        jval *v = jv_parse(json.data, json.len);
-        jv_yaml(v, &yaml);
-        jv_free(v);
-        if (k8s_yaml_decode(info->type, yaml.data, yaml.len, a, &from_yaml, NULL, &err))
-            fail_msg("%s %s (seed %llu) from YAML: %s: %s", api_version, kind, (unsigned long long)seed, err.path,
-                     err.message);
-        assert_int_equal(k8s_json_encode(info->type, from_yaml, &again, &err), K8S_OK);
-        if (!same_json(json.data, again.data, why, sizeof why))
-            fail_msg("%s %s (seed %llu): YAML %s", api_version, kind, (unsigned long long)seed, why);
-        k8s_arena_free(a);
-        k8s_buf_free(&json);
-        k8s_buf_free(&out);
-        k8s_buf_free(&yaml);
-        k8s_buf_free(&again);
-    }
+    for (int i = 0; i < run->rounds; i++, run->objects++)
+        if (!crd_roundtrip_random(&k8s_crd_shared_registry, &run->rng, schema, group, version, kind, why, sizeof why))
+            fail_msg("%s", why);
 }
 
 static void test_random_objects_of_every_crd(void **state)
@@ -283,24 +255,10 @@ static void test_argo_rollouts_examples(void **state)
 
 static void install_crd(const char *file)
 {
-    char path[1200];
+    char path[1200], why[512];
     snprintf(path, sizeof path, "%s/%s", crds_dir, file);
-    cJSON **docs = crd_read_docs(path);
-    assert_non_null(docs);
-    for (cJSON **d = docs; *d; d++) {
-        char *json = cJSON_PrintUnformatted(*d);
-        k8s_arena *a = k8s_arena_new();
-        k8s_apiextensions_v1_custom_resource_definition *crd, *created;
-        k8s_error err;
-        CHECK_OK(k8s_json_decode(&k8s_apiextensions_v1_custom_resource_definition_desc, json, strlen(json), a,
-                                 (void **)&crd, NULL, &err));
-        k8s_code rc = k8s_apiextensions_v1_custom_resource_definition_create(writer, a, crd, NULL, &created, &err);
-        if (rc != K8S_OK && rc != K8S_ECONFLICT)
-            fail_msg("install %s: %s", file, err.message);
-        free(json);
-        k8s_arena_free(a);
-    }
-    crd_free_docs(docs);
+    if (crd_install(writer, path, why, sizeof why))
+        fail_msg("%s", why);
 }
 
 static int server_setup(void **state)
@@ -314,52 +272,18 @@ static int server_setup(void **state)
     return 0;
 }
 
-typedef struct seen {
-    pthread_mutex_t mu;
-    char log[4096];
-} seen;
-
-static void note(seen *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    pthread_mutex_lock(&s->mu);
-    size_t l = strlen(s->log);
-    vsnprintf(s->log + l, sizeof s->log - l, fmt, ap);
-    pthread_mutex_unlock(&s->mu);
-    va_end(ap);
-}
-
-static bool logged(seen *s, const char *what)
-{
-    for (int i = 0; i < 250; i++) {
-        pthread_mutex_lock(&s->mu);
-        bool found = strstr(s->log, what) != NULL;
-        pthread_mutex_unlock(&s->mu);
-        if (found)
-            return true;
-        usleep(20000);
-    }
-    return false;
-}
-
 static void on_route_event(void *data, k8s_watch_event *ev)
 {
     if (ev->type == K8S_WATCH_BOOKMARK)
         return;
     const k8s_gateway_networking_k8s_io_v1_http_route *r = ev->object;
-    note(data, "%s %s %s\n", k8s_watch_type_name(ev->type), r->metadata->name, r->spec->hostnames[0]);
-}
-
-static void on_end(void *data, k8s_code code, void *result, const k8s_error *err)
-{
-    (void)data, (void)code, (void)result, (void)err;
+    event_note(data, "%s %s %s\n", k8s_watch_type_name(ev->type), r->metadata->name, r->spec->hostnames[0]);
 }
 
 static void on_route_update(void *data, const void *old_obj, const void *new_obj)
 {
     const k8s_gateway_networking_k8s_io_v1_http_route *o = old_obj, *n = new_obj;
-    note(data, "update %s %s -> %s\n", n->metadata->name, o->spec->hostnames[0], n->spec->hostnames[0]);
+    event_note(data, "update %s %s -> %s\n", n->metadata->name, o->spec->hostnames[0], n->spec->hostnames[0]);
 }
 
 static void test_server_http_routes(void **state)
@@ -375,8 +299,8 @@ static void test_server_http_routes(void **state)
     route->metadata->namespace_ = NULL;
     k8s_error err;
 
-    seen w = {PTHREAD_MUTEX_INITIALIZER, ""}, inf_seen = {PTHREAD_MUTEX_INITIALIZER, ""};
-    k8s_watcher_options wo = {.on_event = on_route_event, .on_end = on_end, .data = &w};
+    event_log w = EVENT_LOG_INIT, inf_seen = EVENT_LOG_INIT;
+    k8s_watcher_options wo = {.on_event = on_route_event, .on_end = ignore_end, .data = &w};
     k8s_watcher *watcher;
     CHECK_OK(k8s_watcher_start(client, &k8s_gateway_networking_k8s_io_v1_http_route_resource, ns, &wo, &watcher));
     k8s_informer_options io = {.namespace_ = ns, .handlers = {.on_update = on_route_update, .data = &inf_seen}};
@@ -387,7 +311,7 @@ static void test_server_http_routes(void **state)
     CHECK_OK(k8s_gateway_networking_k8s_io_v1_http_route_create(client, a, ns, route, NULL, &made, &err));
     assert_string_equal(made->spec->rules[0].matches[0].path->value, "/api");
     assert_string_equal(made->spec->rules[1].matches[0].path->type, "Exact");
-    assert_true(logged(&w, "ADDED store store.example.com\n"));
+    assert_true(event_logged(&w, "ADDED store store.example.com\n"));
 
     CHECK_OK(k8s_gateway_networking_k8s_io_v1_http_route_get(client, a, ns, "store", NULL, &got, &err));
     assert_int_equal(got->spec->rules[0].backendRefs[0].weight, 10);
@@ -400,8 +324,8 @@ static void test_server_http_routes(void **state)
                                                                  "{\"spec\":{\"hostnames\":[\"shop.example.com\"]}}",
                                                                  &po, &patched, &err));
     assert_string_equal(patched->spec->hostnames[0], "shop.example.com");
-    assert_true(logged(&w, "MODIFIED store shop.example.com\n"));
-    assert_true(logged(&inf_seen, "update store store.example.com -> shop.example.com\n"));
+    assert_true(event_logged(&w, "MODIFIED store shop.example.com\n"));
+    assert_true(event_logged(&inf_seen, "update store store.example.com -> shop.example.com\n"));
 
     char *hosts[] = {"apply.example.com"};
     route->spec->hostnames = hosts;
@@ -428,7 +352,7 @@ static void test_server_http_routes(void **state)
 
     k8s_gateway_networking_k8s_io_v1_http_route *deleted;
     CHECK_OK(k8s_gateway_networking_k8s_io_v1_http_route_delete(client, a, ns, "store", NULL, &deleted, &err));
-    assert_true(logged(&w, "DELETED store apply.example.com\n"));
+    assert_true(event_logged(&w, "DELETED store apply.example.com\n"));
     k8s_informer_free(inf);
     k8s_watcher_free(watcher);
     k8s_arena_free(a);
