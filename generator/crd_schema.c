@@ -248,17 +248,6 @@ static const at *below(builder *b, const at *pos, const char *prop, const char *
     return p;
 }
 
-static bool string_in(const cJSON *arr, const char *s)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr)
-    {
-        if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
-            return true;
-    }
-    return false;
-}
-
 static int field_index(const gtype *t, const char *json)
 {
     for (size_t i = 0; i < t->nfields; i++)
@@ -311,7 +300,7 @@ static void fill_struct(builder *b, const pending *pd)
             continue;
         }
         f.doc = field_doc(b, p);
-        f.required = string_in(required, p->string);
+        f.required = json_array_has(required, p->string);
         f.nullable = true_at(p, "nullable");
         t->fields[t->nfields++] = f;
     }

@@ -134,6 +134,8 @@ bool model_load_ops(model *m, const cJSON *root);
 __attribute__((format(printf, 2, 3))) void model_problem(const model *m, const char *fmt, ...);
 /* Problems reported so far (model_load starts from none). */
 int model_problem_count(void);
+/* Whether the JSON array arr holds the string s. */
+bool json_array_has(const cJSON *arr, const char *s);
 /* Puts t's kind, apiVersion and metadata fields first, in that order. */
 void model_lead_with_type_meta(gtype *t);
 /* Makes p's header include dep's (nothing when they are one). */

@@ -272,7 +272,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
     return true;
 }
 
-static bool json_array_has(const cJSON *arr, const char *s)
+bool json_array_has(const cJSON *arr, const char *s)
 {
     const cJSON *it;
     cJSON_ArrayForEach(it, arr)
