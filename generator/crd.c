@@ -26,7 +26,7 @@ __attribute__((format(printf, 3, 4))) void crd_problem(builder *b, const char *w
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    b->errors++;
+    b->m->problems++;
 }
 
 gtype *crd_new_type(builder *b, const char *c_name, const char *def, role r)
@@ -404,6 +404,7 @@ static gpkg *add_pkg(builder *b, const char *id, const char *group, const char *
     p->version = version;
     p->path = path;
     p->header = arena_printf(b->a, "k8s/%s/%s.h", group, version);
+    p->api_header = arena_printf(b->a, "k8s/%s/%s_api.h", group, version);
     return p;
 }
 
@@ -440,15 +441,18 @@ static void add_map_pkg(builder *b, crd_map *mp)
             arena_printf(b->a, "%s/%s", group, version));
 }
 
-static void add_dep_of(builder *b, gpkg *p, const gtype *t)
+/* p's types header includes the headers of its fields' types; its calls
+ * header (calls) those of its bodies' and replies' types. */
+static void add_dep_of(builder *b, gpkg *p, const gtype *t, bool calls)
 {
     if (t && t->pkg)
-        model_add_dep(b->m, p, t->pkg);
+        model_add_dep(b->m, p, calls ? &p->api_deps : &p->deps, calls ? &p->napi_deps : &p->ndeps, t->pkg);
 }
 
 bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *opts)
 {
     builder b = {.m = m, .a = m->arena, .opts = opts};
+    m->problems = 0;
     qsort(docs, ndocs, sizeof *docs, cmp_doc); /* input order does not matter */
     size_t nserved = 0, objects = 0, kept = 0;
     for (size_t i = 0; i < ndocs; i++) {
@@ -530,7 +534,7 @@ bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *o
             crd_problem(&b, NULL, "no served version of a CRD of kind %s has an object schema at %s",
                         opts->maps[i].kind, opts->maps[i].path);
         }
-    if (b.errors)
+    if (m->problems)
         return false;
 
     /* each package: its types by C name, and the packages it includes */
@@ -542,15 +546,15 @@ bool crd_build_model(model *m, crd_doc *docs, size_t ndocs, const crd_options *o
             continue;
         t->pkg->types[t->pkg->ntypes++] = t;
         for (size_t j = 0; j < t->nfields; j++)
-            add_dep_of(&b, t->pkg, t->fields[j].ref);
+            add_dep_of(&b, t->pkg, t->fields[j].ref, false);
     }
     for (size_t i = 0; i < m->npkgs; i++) {
         gpkg *p = &m->pkgs[i];
         qsort(p->types, p->ntypes, sizeof *p->types, cmp_type_cname);
         for (size_t r = 0; r < p->nresources; r++)
             for (size_t o = 0; o < p->resources[r]->nops; o++) {
-                add_dep_of(&b, p, p->resources[r]->ops[o].body);
-                add_dep_of(&b, p, p->resources[r]->ops[o].result);
+                add_dep_of(&b, p, p->resources[r]->ops[o].body, true);
+                add_dep_of(&b, p, p->resources[r]->ops[o].result, true);
             }
     }
     m->tree_name = opts->name;

@@ -1,8 +1,9 @@
 /* Reads CustomResourceDefinitions for crd.c: from files (YAML or JSON, any
  * number of documents, List objects included), folders (every .yaml, .yml
  * and .json file below, in name order), standard input ("-"), or the
- * cluster of the current kubeconfig. The runtime's YAML front end turns
- * each document into JSON; cJSON holds it for the model builder. */
+ * cluster of the current kubeconfig (with k8s::client: K8SGEN_CLUSTER). The
+ * runtime's YAML front end turns each document into JSON; cJSON holds it
+ * for the model builder. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
@@ -13,8 +14,10 @@
 
 #include <openssl/evp.h>
 
+#ifdef K8SGEN_CLUSTER
 #include "k8s/client.h"
 #include "k8s/config.h"
+#endif
 #include "k8s/yaml.h"
 #include "k8sgen.h"
 
@@ -227,6 +230,7 @@ bool crd_input_path(crd_input *in, const char *path)
     return add_file(in, path);
 }
 
+#ifdef K8SGEN_CLUSTER
 /* GROUP[/VERSION]: keeps the CRD when it is of GROUP, with only VERSION. */
 static bool select_crd(cJSON *crd, const char *want)
 {
@@ -300,6 +304,14 @@ out:
     k8s_config_free(config);
     return ok;
 }
+#else
+bool crd_input_cluster(crd_input *in, const char *const *groups, size_t ngroups)
+{
+    (void)in, (void)groups, (void)ngroups;
+    fprintf(stderr, "k8sgen: --crd-from-cluster: this k8sgen was built without the client (K8S_BUILD_CLIENT=OFF)\n");
+    return false;
+}
+#endif
 
 void crd_input_free(crd_input *in)
 {

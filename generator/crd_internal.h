@@ -43,7 +43,6 @@ typedef struct builder {
     smap externals; /* C name -> gtype of another tree */
     smap unions;    /* package id -> the C name of its int-or-string union */
     size_t cap_types;
-    int errors;
     /* what is being read, for messages and scopes */
     const char *origin, *crd, *group, *version, *kind;
     gpkg *pkg;
@@ -71,7 +70,7 @@ static inline bool true_at(const cJSON *obj, const char *key)
 
 /* crd.c */
 /* Reports a problem of the CRD and version being read, at a schema path
- * (NULL: none), and counts it. */
+ * (NULL: none), and counts it in the model's problems. */
 __attribute__((format(printf, 3, 4))) void crd_problem(builder *b, const char *where, const char *fmt, ...);
 gtype *crd_new_type(builder *b, const char *c_name, const char *def, role r);
 /* A type of a built-in tree ("core/v1.PodTemplateSpec" or its OpenAPI

@@ -60,24 +60,19 @@ static void check_junction(builder *b, const cJSON *node, const cJSON *sub, cons
         check_junction(b, node, item(sub, junctors[j]), where, int_or_string);
 }
 
-/* s on one line, safe inside a C comment. */
-static const char *comment_text(k8s_arena *a, const char *s)
+/* A schema's description, whole (emit.c wraps it into the header
+ * comments as the built-in tree's); NULL for none. */
+static const char *description(builder *b, const cJSON *node)
 {
-    char *out = k8s_arena_alloc(a, 2 * strlen(s) + 1), *o = out;
-    for (; *s; s++) {
-        char c = *s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s;
-        if ((c == '/' && o > out && o[-1] == '*') || (c == '*' && o > out && o[-1] == '/'))
-            *o++ = ' ';
-        *o++ = c;
-    }
-    *o = '\0';
-    return out;
+    const char *d = str_at(node, "description");
+    return d && *d ? k8s_arena_strdup(b->a, d) : NULL;
 }
 
-/* Text for a doc comment: the first sentence, then the default. */
+/* Text for a doc comment: the description, then the default on a line
+ * of its own. */
 static const char *field_doc(builder *b, const cJSON *node)
 {
-    const char *doc = first_sentence(b->a, str_at(node, "description"));
+    const char *doc = description(b, node);
     const cJSON *def = item(node, "default");
     if (!def)
         return doc;
@@ -86,8 +81,7 @@ static const char *field_doc(builder *b, const cJSON *node)
     size_t n = strlen(shown);
     const char *d = arena_printf(b->a, "Default: %.*s%s", n > 120 ? 117 : (int)n, shown, n > 120 ? "..." : "");
     free(text);
-    d = comment_text(b->a, d);
-    return doc ? arena_printf(b->a, "%s %s", doc, d) : d;
+    return doc ? arena_printf(b->a, "%s\n%s", doc, d) : d;
 }
 
 static const char *c_string(builder *b, const char *s)
@@ -268,8 +262,8 @@ static gtype *new_struct(builder *b, const cJSON *node, const at *pos, const cha
     }
     gtype *t = crd_new_type(b, c_name, arena_printf(b->a, "%s/%s.%s%s", b->group, b->version, b->kind, pos->where),
                         ROLE_OBJECT);
-    const char *doc = first_sentence(b->a, str_at(node, "description"));
-    t->doc = *pos->where ? arena_printf(b->a, "%s%sAt %s.", doc ? doc : "", doc ? " " : "", pos->where) : doc;
+    const char *doc = description(b, node);
+    t->doc = *pos->where ? arena_printf(b->a, "%s%sAt %s.", doc ? doc : "", doc ? "\n" : "", pos->where) : doc;
     t->fields = k8s_arena_alloc(b->a, (n ? n : 1) * sizeof *t->fields);
     if (b->npending == b->cap_pending) {
         b->cap_pending = b->cap_pending ? 2 * b->cap_pending : 64;

@@ -5,6 +5,7 @@
  *   k8sgen --crd crds/ extra.yaml --out my-crds
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,10 @@ static void usage(FILE *f)
           "documents; others are skipped with a note), folders (read recursively) or - (standard\n"
           "input), and writes one tree for all of them. --crd-from-cluster reads the CRDs of a\n"
           "group (or one version of it) from the cluster of the current kubeconfig. The tree is\n"
-          "named NAME (default: DIR's last part): CMake target k8s::NAME, header k8s/NAME.h,\n"
-          "registry k8s_NAME_registry. --map makes the object at PATH in KIND's schema the\n"
-          "built-in type TYPE (--map Rollout.spec.template=core/v1.PodTemplateSpec).\n"
+          "named NAME (default: DIR's last part): the types in k8s::NAME_types (header\n"
+          "k8s/NAME_types.h, registry k8s_NAME_registry), the calls in k8s::NAME (k8s/NAME.h).\n"
+          "--map makes the object at PATH in KIND's schema the built-in type TYPE\n"
+          "(--map Rollout.spec.template=core/v1.PodTemplateSpec).\n"
           "\n"
           "Exit status: 0 done, 2 bad input or options (nothing written), 1 other failures.\n",
           f);
@@ -83,7 +85,8 @@ static bool parse_map(k8s_arena *a, const char *arg, crd_map *mp)
 }
 
 /* The tree's name: letters, digits and '_' ("my-crds" -> "my_crds"), not
- * one of the runtime's or a built-in tree's header names. */
+ * one that would give a header or CMake target of the runtime's or a
+ * built-in tree's (k8s/NAME.h, k8s::NAME). */
 static const char *tree_name(k8s_arena *a, const char *given, const char *out)
 {
     if (!given) {
@@ -102,11 +105,11 @@ static const char *tree_name(k8s_arena *a, const char *given, const char *out)
         fprintf(stderr, "k8sgen: the tree's name \"%s\" does not start with a letter; give --name\n", given);
         return NULL;
     }
-    static const char *const taken[] = {"api", K8SGEN_RUNTIME_HEADERS, NULL};
+    static const char *const taken[] = {"api", "api_types", "core", K8SGEN_RUNTIME_HEADERS, NULL};
     for (size_t i = 0; taken[i]; i++)
         if (strcmp(name, taken[i]) == 0) {
-            fprintf(stderr, "k8sgen: the tree's name \"%s\" would make k8s/%s.h, which the runtime or a built-in "
-                            "tree has; give another --name\n", name, name);
+            fprintf(stderr, "k8sgen: the tree's name \"%s\" would make k8s/%s.h and k8s::%s, which the runtime or a "
+                            "built-in tree has; give another --name\n", name, name, name);
             return NULL;
         }
     return name;
@@ -114,6 +117,13 @@ static const char *tree_name(k8s_arena *a, const char *given, const char *out)
 
 static int run_spec(model *m, const char *spec, const char *out, const char *version)
 {
+    /* a wrong path is the likelier mistake than a name without the version */
+    FILE *f = fopen(spec, "rb");
+    if (!f) {
+        fprintf(stderr, "k8sgen: cannot read %s: %s\n", spec, strerror(errno));
+        return 2;
+    }
+    fclose(f);
     if (!version)
         version = version_from_name(m->arena, spec);
     if (!version) {

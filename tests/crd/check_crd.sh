@@ -122,10 +122,13 @@ for want in 'Default: {"note":"\* / not the end","retries":3}' 'must not end a C
             'At .spec.servers\[\*\].' 'null_maybeCount marks an explicit null'; do
   grep -q -- "$want" "$h" || fail "header lacks: $want"
 done
-! grep -q 'v1alpha1' "$work/a/include/k8s/a.h" || fail "an unserved version was generated"
-! grep -q 'k8s_features_k8sgen_test_v1beta1_gadget_status_get' "$work/a/include/k8s/features_k8sgen_test/v1beta1.h" ||
+! grep -q 'v1alpha1' "$work/a/include/k8s/a.h" "$work/a/include/k8s/a_types.h" || fail "an unserved version was generated"
+! grep -q 'k8s_features_k8sgen_test_v1beta1_gadget_status_get' "$work/a/include/k8s/features_k8sgen_test/v1beta1_api.h" ||
   fail "a version without the status subresource has status calls"
-grep -q 'k8s_features_k8sgen_test_v1_gadget_scale_replace' "$work/a/include/k8s/features_k8sgen_test/v1.h" || fail "no scale calls"
+grep -q 'k8s_features_k8sgen_test_v1_gadget_scale_replace' "$work/a/include/k8s/features_k8sgen_test/v1_api.h" || fail "no scale calls"
+# the types headers need no client: k8s::<name>_types is on k8s::api_types alone
+! grep -l '#include "k8s/client.h"\|#include ".*_api.h"' "$work/a/include/k8s/a_types.h" $(find "$work/a/include/k8s" -mindepth 2 -name '*.h' ! -name '*_api.h') ||
+  fail "a types header includes a calls or client header"
 # a folder (recursively) and a JSON List give the same types
 mkdir -p "$work/folder/sub/deeper"
 cp "$here/features.yaml" "$work/folder/sub/deeper/x.yml"
@@ -160,7 +163,7 @@ ls -a "$work" | grep -q 'k8sgen-' && fail "a temporary folder was left: $(ls -a 
 
 # ---- the trees compile ----
 compile() { # tree
-  local tree=$1 inc="-I$1/include -I$src/runtime/include -I$src/generated/k8s-1.35/include"
+  local tree=$1 inc="-I$1/include -I$src/runtime/include -I${K8S_TREE_DIR:-$src/generated/k8s-1.35}/include"
   for cc in gcc clang-14; do
     command -v $cc >/dev/null || { echo "note: $cc not installed"; continue; }
     for f in "$tree"/src/*.c; do

@@ -41,6 +41,8 @@ const k8s_type k8s_demo_example_com_v1_widget_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "demo.example.com/v1",
+    .kind = "Widget",
 };
 
 static const k8s_field k8s_demo_example_com_v1_widget_list_fields[] = {
@@ -61,6 +63,8 @@ const k8s_type k8s_demo_example_com_v1_widget_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "demo.example.com/v1",
+    .kind = "WidgetList",
 };
 
 static const k8s_field k8s_demo_example_com_v1_widget_spec_fields[] = {
@@ -117,4 +121,15 @@ const k8s_type k8s_demo_example_com_v1_widget_status_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_demo_example_com_v1_widget_resource = {
+    .group = "demo.example.com",
+    .version = "v1",
+    .resource = "widgets",
+    .kind = "Widget",
+    .namespaced = true,
+    .type = &k8s_demo_example_com_v1_widget_desc,
+    .list_type = &k8s_demo_example_com_v1_widget_list_desc,
 };
