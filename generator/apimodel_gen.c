@@ -16,7 +16,7 @@ static void add_type(apimodel *am, const model *m, const char *pkg, const gtype 
     apimodel_add(am, AM_STRUCT, pkg, "", t->c_name, "", "", t->deprecated);
     apimodel_add(am, AM_VARIABLE, pkg, "", arena_printf(m->arena, "%s_desc", t->c_name), "const k8s_type", "", "");
     for (size_t i = 0; i < t->nfields; i++) {
-        cmember mem[2];
+        cmember mem[3];
         size_t n = field_members(m, &t->fields[i], mem);
         for (size_t k = 0; k < n; k++)
             apimodel_add(am, AM_MEMBER, pkg, t->c_name, mem[k].name, mem[k].type, "", t->fields[i].deprecated);

@@ -217,16 +217,21 @@ const char *deprecation_notice(k8s_arena *a, const char *d)
 }
 
 /* s as a C string literal: quotes, backslashes and "??" (a trigraph in
- * strict C modes) escaped. */
+ * strict C modes) escaped, control characters as octal escapes. */
 const char *c_string(k8s_arena *a, const char *s)
 {
     size_t n = strlen(s);
-    char *out = k8s_arena_alloc(a, 2 * n + 3), *o = out;
+    char *out = k8s_arena_alloc(a, 4 * n + 3), *o = out;
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"' || s[i] == '\\' || (s[i] == '?' && i && s[i - 1] == '?'))
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            o += sprintf(o, "\\%03o", c);
+            continue;
+        }
+        if (c == '"' || c == '\\' || (c == '?' && i && s[i - 1] == '?'))
             *o++ = '\\';
-        *o++ = s[i];
+        *o++ = (char)c;
     }
     *o++ = '"';
     *o = '\0';
