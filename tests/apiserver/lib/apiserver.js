@@ -376,7 +376,7 @@ class ApiServer {
   async dispatch(ctx) {
     const p = ctx.path;
     if (p === '/_test' || p.startsWith('/_test/')) return handleControl(this, ctx);
-    const fault = this.faults.match(ctx.method, ctx.target);
+    const fault = this.faults.match(ctx.method, ctx.target, { userAgent: ctx.headers['user-agent'] });
     if (fault && await this.applyFault(ctx, fault)) return;
     ctx.user = this.auth.authenticate(ctx.req, ctx.socket);
     if (p === '/healthz' || p === '/livez' || p === '/readyz') return sendRaw(ctx, 200, 'text/plain; charset=utf-8', Buffer.from('ok'), { 'X-Content-Type-Options': 'nosniff' });
@@ -767,7 +767,7 @@ class ApiServer {
   }
 
   async upgrade(ctx, socket, head) {
-    const fault = this.faults.match(ctx.method, ctx.target, { upgrade: true });
+    const fault = this.faults.match(ctx.method, ctx.target, { upgrade: true, userAgent: ctx.headers['user-agent'] });
     if (fault && fault.fault !== 'corrupt-frame' && await this.applyFault(ctx, fault)) return;
     if (fault) ctx.fault = fault;
     ctx.user = this.auth.authenticate(ctx.req, socket);

@@ -18,9 +18,11 @@ class Faults {
 
   add(spec) {
     if (!spec || !FAULTS.has(spec.fault)) throw E.badRequest(`unknown fault ${JSON.stringify(spec && spec.fault)}; known: ${[...FAULTS].join(', ')}`);
-    let re;
+    let re, ua = null;
     try { re = new RegExp(spec.path || '.*'); } catch (e) { throw E.badRequest(`bad path regex: ${e.message}`); }
-    const f = Object.assign({}, spec, { id: this.nextId++, re, times: spec.times === undefined ? 1 : Number(spec.times), hits: 0 });
+    // userAgent: only requests whose User-Agent matches (one client among several)
+    try { if (spec.userAgent !== undefined) ua = new RegExp(spec.userAgent); } catch (e) { throw E.badRequest(`bad userAgent regex: ${e.message}`); }
+    const f = Object.assign({}, spec, { id: this.nextId++, re, ua, times: spec.times === undefined ? 1 : Number(spec.times), hits: 0 });
     this.list.push(f);
     return f;
   }
@@ -34,6 +36,7 @@ class Faults {
     for (const f of this.list) {
       if (f.method && f.method.toUpperCase() !== method) continue;
       if (!f.re.test(target)) continue;
+      if (f.ua && !f.ua.test((opts && opts.userAgent) || '')) continue;
       if (opts && opts.upgrade && f.fault !== 'corrupt-frame' && f.fault !== 'close' && !f.fault.startsWith('status-') && f.fault !== 'stall') continue;
       f.hits++;
       if (f.times > 0 && f.hits >= f.times) this.list = this.list.filter((x) => x !== f);
@@ -46,6 +49,7 @@ class Faults {
     return this.list.map((f) => {
       const o = Object.assign({}, f);
       delete o.re;
+      delete o.ua;
       return o;
     });
   }
