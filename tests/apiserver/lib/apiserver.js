@@ -101,7 +101,7 @@ class ApiServer {
       obj.metadata.creationTimestamp = t;
       kinds.defaults(res, obj, { creating: true });
       obj.metadata.resourceVersion = '';
-      mf.recordUpdate(null, obj, manager || 'kube-apiserver', { type: require('./schema').typeFor(res.kind), apiVersion: obj.apiVersion, scope: res.hasStatus ? 'main' : 'all' });
+      mf.recordUpdate(null, obj, manager || 'kube-apiserver', { type: require('./schema').typeFor(res.schemaKind), apiVersion: obj.apiVersion, scope: res.hasStatus ? 'main' : 'all' });
       kinds.admit(res, obj, { creating: true });
       this.store.commit('ADDED', resKey(res), this.api.finalize(res, obj));
     };
@@ -599,7 +599,7 @@ class ApiServer {
       try {
         if (ctype === 'application/json-patch+json') incoming = patchMod.jsonPatch(r, body);
         else if (ctype === 'application/merge-patch+json') incoming = patchMod.mergePatch(r, body);
-        else if (ctype === 'application/strategic-merge-patch+json') incoming = patchMod.strategicMerge(r, body, require('./schema').typeFor(res.kind));
+        else if (ctype === 'application/strategic-merge-patch+json') incoming = patchMod.strategicMerge(r, body, require('./schema').typeFor(res.schemaKind));
         else throw E.unsupportedMediaType(ctype);
       } catch (e) {
         if (e instanceof patchMod.PatchError) throw E.invalidGeneric();
