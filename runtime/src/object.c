@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "control_internal.h"
 #include "internal.h"
 #include "objmeta_internal.h"
 
@@ -197,7 +198,7 @@ bool k8s_object_has_finalizer(const k8s_object_info *info, const char *finalizer
 
 /* ---- references ---- */
 
-static char *api_version_of(const k8s_resource *r, k8s_arena *arena)
+char *k8s_api_version_of(const k8s_resource *r, k8s_arena *arena)
 {
     const char *g = r->group ? r->group : "";
     size_t n = strlen(g) + strlen(r->version) + 2;
@@ -220,7 +221,7 @@ k8s_code k8s_object_ref_of(const k8s_resource *r, const void *obj, k8s_arena *ar
         k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "the object has no name");
         return K8S_EINVAL;
     }
-    out->api_version = api_version_of(r, arena);
+    out->api_version = k8s_api_version_of(r, arena);
     out->kind = r->kind ? r->kind : info.kind;
     out->namespace_ = info.namespace_;
     out->name = info.name;
@@ -304,8 +305,7 @@ k8s_code k8s_owner_ref_set(const k8s_type *child_type, void *child, const k8s_ow
     return K8S_OK;
 }
 
-/* Appends "name":<quoted value> (with a comma before unless first). */
-static k8s_code member(k8s_buf *b, bool first, const char *name, const char *value)
+k8s_code k8s_json_member(k8s_buf *b, bool first, const char *name, const char *value)
 {
     k8s_code rc = k8s_buf_append_str(b, first ? "\"" : ",\"");
     if (!rc)
@@ -329,13 +329,13 @@ char *k8s_owner_ref_json(const k8s_owner_ref *ref, k8s_arena *arena)
     k8s_buf b = K8S_BUF_INIT;
     k8s_code rc = k8s_buf_append_str(&b, "{");
     if (!rc)
-        rc = member(&b, true, "apiVersion", ref->api_version);
+        rc = k8s_json_member(&b, true, "apiVersion", ref->api_version);
     if (!rc)
-        rc = member(&b, false, "kind", ref->kind);
+        rc = k8s_json_member(&b, false, "kind", ref->kind);
     if (!rc)
-        rc = member(&b, false, "name", ref->name);
+        rc = k8s_json_member(&b, false, "name", ref->name);
     if (!rc)
-        rc = member(&b, false, "uid", ref->uid);
+        rc = k8s_json_member(&b, false, "uid", ref->uid);
     if (!rc) {
         char tail[64];
         snprintf(tail, sizeof tail, ",\"controller\":%s,\"blockOwnerDeletion\":%s}", ref->controller ? "true" : "false",
@@ -409,7 +409,7 @@ static k8s_code finalizers_patch(const k8s_object_info *info, const char *finali
     if (!rc)
         rc = k8s_buf_append_str(b, "]");
     if (!rc && info->resource_version)
-        rc = member(b, false, "resourceVersion", info->resource_version);
+        rc = k8s_json_member(b, false, "resourceVersion", info->resource_version);
     return rc ? rc : k8s_buf_append_str(b, "}}");
 }
 
@@ -521,11 +521,11 @@ static const char *with_kind(const k8s_resource *r, const char *text, const k8s_
     k8s_code rc = k8s_buf_append_str(&b, "{");
     bool first = true;
     if (!rc && !info->kind) {
-        rc = member(&b, true, "kind", r->kind);
+        rc = k8s_json_member(&b, true, "kind", r->kind);
         first = false;
     }
     if (!rc && !info->api_version)
-        rc = member(&b, first, "apiVersion", api_version_of(r, arena));
+        rc = k8s_json_member(&b, first, "apiVersion", k8s_api_version_of(r, arena));
     body++;
     body += strspn(body, " \t\r\n");
     if (!rc && *body != '}')
@@ -554,7 +554,7 @@ k8s_code k8s_apply(k8s_client *client, const k8s_resource *r, const char *namesp
             return K8S_ENOMEM;
         memcpy(copy, obj, r->type->size);
         if ((!info.kind && !set_str(r->type, copy, "kind", r->kind, arena)) ||
-            (!info.api_version && !set_str(r->type, copy, "apiVersion", api_version_of(r, arena), arena)))
+            (!info.api_version && !set_str(r->type, copy, "apiVersion", k8s_api_version_of(r, arena), arena)))
             return K8S_ENOMEM;
         args.body = copy;
     } else if (!(args.text = with_kind(r, obj, &info, arena))) {
