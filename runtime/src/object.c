@@ -265,6 +265,7 @@ static void set_bool(const k8s_type *t, void *base, const char *name, bool value
     }
 }
 
+
 k8s_code k8s_owner_ref_set(const k8s_type *child_type, void *child, const k8s_owner_ref *ref, k8s_arena *arena)
 {
     if (!child_type || !child || !ref || !ref->uid || !arena)
@@ -300,8 +301,10 @@ k8s_code k8s_owner_ref_set(const k8s_type *child_type, void *child, const k8s_ow
     if (!set_str(rt, slot, "apiVersion", ref->api_version, arena) || !set_str(rt, slot, "kind", ref->kind, arena) ||
         !set_str(rt, slot, "name", ref->name, arena) || !set_str(rt, slot, "uid", ref->uid, arena))
         return K8S_ENOMEM;
-    set_bool(rt, slot, "controller", ref->controller);
-    set_bool(rt, slot, "blockOwnerDeletion", ref->block_owner_deletion);
+    if (ref->controller) /* false is left out, as client-go leaves the pointer nil */
+        set_bool(rt, slot, "controller", true);
+    if (ref->block_owner_deletion)
+        set_bool(rt, slot, "blockOwnerDeletion", true);
     return K8S_OK;
 }
 
