@@ -116,3 +116,14 @@ test('faults: userAgent picks one client out of several', async () => {
   assert.strictEqual(bad.status, 400);
   await s.control('DELETE', 'faults');
 });
+
+test('apply: an owner reference replaced by another goes whole (keyed list items)', async () => {
+  const P = '/api/v1/namespaces/default/configmaps/child?fieldManager=copier&force=true';
+  const body = (uid) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'child', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'src', uid, controller: true }] }, data: { v: '1' } });
+  assert.strictEqual((await s.patch(P, body('u1'), 'application/apply-patch+yaml')).status, 201);
+  const r = await s.patch(P, body('u2'), 'application/apply-patch+yaml');
+  assert.strictEqual(r.status, 200);
+  assert.deepStrictEqual(r.json.metadata.ownerReferences.map((o) => o.uid), ['u2']);
+  const f = r.json.metadata.managedFields[0].fieldsV1['f:metadata']['f:ownerReferences'];
+  assert.deepStrictEqual(Object.keys(f), ['k:{"uid":"u2"}']);
+});
