@@ -104,30 +104,30 @@ static size_t group_len(const char *api_version)
     return slash ? (size_t)(slash - api_version) : 0;
 }
 
-/* Queues the owners of obj that are primaries. */
-static void owners_changed(source *s, const void *obj)
+k8s_code k8s_controller_enqueue_owners(k8s_controller *c, const k8s_resource *r, const void *obj)
 {
-    const k8s_resource *p = &s->c->sources[0]->res;
+    if (!c || !r || !obj)
+        return K8S_EINVAL;
+    const k8s_resource *p = &c->sources[0]->res;
     k8s_arena *a = k8s_arena_new();
     k8s_object_info info;
-    if (a && k8s_object_info_get(&s->res, obj, a, &info, NULL) == K8S_OK) {
-        for (size_t i = 0; i < info.owners_len; i++) {
-            const k8s_owner_ref *o = &info.owners[i];
-            if (!o->kind || !o->api_version || !p->kind || strcmp(o->kind, p->kind) != 0 ||
-                group_len(o->api_version) != strlen(p->group) ||
-                strncmp(o->api_version, p->group, strlen(p->group)) != 0)
-                continue;
-            enqueue_key(s->c, p->namespaced ? info.namespace_ : NULL, o->name);
-        }
+    k8s_code rc = a ? k8s_object_info_get(r, obj, a, &info, NULL) : K8S_ENOMEM;
+    for (size_t i = 0; !rc && i < info.owners_len; i++) {
+        const k8s_owner_ref *o = &info.owners[i];
+        if (!o->kind || !o->api_version || !p->kind || strcmp(o->kind, p->kind) != 0 ||
+            group_len(o->api_version) != strlen(p->group) || strncmp(o->api_version, p->group, strlen(p->group)) != 0)
+            continue;
+        enqueue_key(c, p->namespaced ? info.namespace_ : NULL, o->name);
     }
     k8s_arena_free(a);
+    return rc;
 }
 
 static void changed(source *s, const void *obj)
 {
     switch (s->kind) {
     case PRIMARY: primary_changed(s, obj); break;
-    case OWNED: owners_changed(s, obj); break;
+    case OWNED: k8s_controller_enqueue_owners(s->c, &s->res, obj); break;
     case MAPPED: s->map(s->map_data, s->c, obj); break;
     }
 }

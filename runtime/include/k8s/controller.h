@@ -107,8 +107,14 @@ k8s_code k8s_controller_enqueue(k8s_controller *c, const char *namespace_, const
 k8s_code k8s_controller_enqueue_after(k8s_controller *c, const char *namespace_, const char *name,
                                       uint64_t delay_ms);
 
+/* Queues the owners of obj (an object of r) that are primaries, as
+ * k8s_controller_owns does for its resource: for map functions that
+ * watch one resource for more than one reason. Any thread. */
+k8s_code k8s_controller_enqueue_owners(k8s_controller *c, const k8s_resource *r, const void *obj);
+
 /* The cache of r (NULL: the primary's), to read from in reconcile and
- * map functions; NULL before start or for a resource not watched. */
+ * map functions: the first source of r, in the order they were added
+ * (the primary first); NULL before start or for a resource not watched. */
 k8s_informer *k8s_controller_informer(k8s_controller *c, const k8s_resource *r);
 
 /* Stops: queued keys are dropped, reconciles under way finish, workers
