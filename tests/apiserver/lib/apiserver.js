@@ -33,6 +33,7 @@ const DEFAULT_CONFIG = {
   autoRunPods: false, // pods are scheduled and Running as soon as they are created
   anonymous: true, // requests without credentials are system:anonymous (else 401)
   maxBodyBytes: 3 * 1024 * 1024,
+  h2MaxConcurrentStreams: 250, // SETTINGS_MAX_CONCURRENT_STREAMS of new HTTP/2 connections
 };
 
 class ApiServer {
@@ -240,6 +241,10 @@ class ApiServer {
       this.http1.on('clientError', (err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'); });
       this.h2 = http2.createSecureServer(Object.assign({}, tlsOpts, { allowHTTP1: false, settings: { maxConcurrentStreams: 250 } }));
       this.h2.on('request', handler);
+      this.h2.on('session', (session) => {
+        const max = this.config.h2MaxConcurrentStreams;
+        if (max !== 250) session.settings({ maxConcurrentStreams: max }); // 250 went with the first SETTINGS
+      });
       this.h2.on('sessionError', () => {});
       this.listener = tls.createServer(tlsOpts);
       this.listener.on('connection', (s) => { this.stats.connections.total++; this.stats.connections.open++; this.sockets.add(s); s.on('close', () => { this.stats.connections.open--; this.sockets.delete(s); }); });

@@ -127,3 +127,34 @@ test('apply: an owner reference replaced by another goes whole (keyed list items
   const f = r.json.metadata.managedFields[0].fieldsV1['f:metadata']['f:ownerReferences'];
   assert.deepStrictEqual(Object.keys(f), ['k:{"uid":"u2"}']);
 });
+
+test('clone: copies of a stored object, spread over namespaces', async () => {
+  await s.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'c1' } });
+  await s.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'c2' } });
+  const src = await s.post('/api/v1/namespaces/c1/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tpl' }, data: { k: 'v' } });
+  let r = await s.control('POST', 'clone', { resource: 'configmaps', namespace: 'c1', name: 'tpl', count: 5, namespaces: ['c1', 'c2'] });
+  assert.strictEqual(r.count, 5);
+  const l1 = (await s.get('/api/v1/namespaces/c1/configmaps')).json.items.map((o) => o.metadata.name);
+  const l2 = (await s.get('/api/v1/namespaces/c2/configmaps')).json.items;
+  assert.deepStrictEqual(l1, ['tpl', 'tpl-000000', 'tpl-000002', 'tpl-000004']);
+  assert.deepStrictEqual(l2.map((o) => o.metadata.name), ['tpl-000001', 'tpl-000003']);
+  assert.notStrictEqual(l2[0].metadata.uid, src.json.metadata.uid);
+  assert.deepStrictEqual(l2[0].data, { k: 'v' });
+  r = await s.req('POST', '/_test/clone', { body: { resource: 'nope', name: 'x', count: 1 }, token: null });
+  assert.strictEqual(r.status, 400);
+  r = await s.req('POST', '/_test/clone', { body: { resource: 'configmaps', namespace: 'c1', name: 'missing', count: 1 }, token: null });
+  assert.strictEqual(r.status, 404);
+});
+
+test('h2MaxConcurrentStreams: new HTTP/2 connections are told the limit', async () => {
+  const t = await start({});
+  try {
+    await t.control('POST', 'config', { h2MaxConcurrentStreams: 100 });
+    const session = t.h2session();
+    const settings = await new Promise((resolve) => session.on('remoteSettings', (st) => { if (st.maxConcurrentStreams === 100) resolve(st); }));
+    assert.strictEqual(settings.maxConcurrentStreams, 100);
+    session.close();
+  } finally {
+    await t.stop();
+  }
+});
