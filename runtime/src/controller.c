@@ -28,7 +28,9 @@ typedef struct source {
     k8s_map_fn map;
     void *map_data;
     k8s_meta_fields mf;          /* typed: where the key is */
-    k8s_informer *inf;
+    /* set by start, while the loop may already run this informer's
+     * handlers (and map functions that look caches up) */
+    _Atomic(k8s_informer *) inf;
 } source;
 
 struct k8s_controller {
@@ -44,6 +46,7 @@ struct k8s_controller {
     int nthreads;
     bool started; /* set by start, before any other thread looks */
     atomic_bool stopped;
+    atomic_bool closing; /* handlers do nothing: the caches are being freed */
     _Atomic uint64_t reconciles, errors, requeues;
     atomic_uint running;
 };
@@ -125,6 +128,8 @@ k8s_code k8s_controller_enqueue_owners(k8s_controller *c, const k8s_resource *r,
 
 static void changed(source *s, const void *obj)
 {
+    if (atomic_load(&s->c->closing))
+        return;
     switch (s->kind) {
     case PRIMARY: primary_changed(s, obj); break;
     case OWNED: k8s_controller_enqueue_owners(s->c, &s->res, obj); break;
@@ -164,7 +169,7 @@ static void source_free(source *s)
 {
     if (!s)
         return;
-    k8s_informer_free(s->inf);
+    k8s_informer_free(atomic_load(&s->inf));
     free((char *)s->res.group);
     free((char *)s->res.version);
     free((char *)s->res.resource);
@@ -242,7 +247,7 @@ static bool wait_caches(k8s_controller *c)
         for (;;) {
             if (atomic_load(&c->stopped))
                 return false;
-            k8s_code rc = k8s_informer_wait_synced(c->sources[i]->inf, 100);
+            k8s_code rc = k8s_informer_wait_synced(atomic_load(&c->sources[i]->inf), 100);
             if (rc == K8S_OK)
                 break;
             if (rc != K8S_ETIMEDOUT)
@@ -260,7 +265,7 @@ static void reconcile_one(k8s_controller *c, unsigned index, const char *key)
         memcpy(ns, key, (size_t)(slash - key)), ns[slash - key] = '\0';
     k8s_arena *arena = k8s_arena_new();
     void *obj = NULL;
-    k8s_code rc = arena ? k8s_informer_get(c->sources[0]->inf, ns, name, arena, &obj) : K8S_ENOMEM;
+    k8s_code rc = arena ? k8s_informer_get(atomic_load(&c->sources[0]->inf), ns, name, arena, &obj) : K8S_ENOMEM;
     if (rc != K8S_OK && rc != K8S_ENOTFOUND) {
         k8s_arena_free(arena);
         k8s_workqueue_add_rate_limited(c->queue, key); /* out of memory: later */
@@ -346,9 +351,11 @@ k8s_code k8s_controller_start(k8s_controller *c)
         return K8S_ENOMEM;
     for (size_t i = 0; i < c->nsources; i++) {
         source *s = c->sources[i];
-        k8s_code rc = k8s_informer_start(c->client, &s->res, &s->o, &s->inf);
+        k8s_informer *inf;
+        k8s_code rc = k8s_informer_start(c->client, &s->res, &s->o, &inf);
         if (rc)
             return rc;
+        atomic_store(&s->inf, inf);
     }
     for (int i = 0; i < c->workers; i++) {
         worker_arg *w = malloc(sizeof *w);
@@ -371,7 +378,7 @@ k8s_code k8s_controller_wait_synced(k8s_controller *c, int timeout_ms)
     uint64_t until = k8s_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
     for (size_t i = 0; i < c->nsources; i++) {
         int left = timeout_ms < 0 ? -1 : (int)(until > k8s_now_ms() ? until - k8s_now_ms() : 0);
-        k8s_code rc = k8s_informer_wait_synced(c->sources[i]->inf, left);
+        k8s_code rc = k8s_informer_wait_synced(atomic_load(&c->sources[i]->inf), left);
         if (rc)
             return rc;
     }
@@ -390,7 +397,7 @@ k8s_informer *k8s_controller_informer(k8s_controller *c, const k8s_resource *r)
         return NULL;
     for (size_t i = 0; i < c->nsources; i++)
         if (!r || same_resource(&c->sources[i]->res, r))
-            return c->sources[i]->inf;
+            return atomic_load(&c->sources[i]->inf);
     return NULL;
 }
 
@@ -415,6 +422,22 @@ void k8s_controller_stats_get(k8s_controller *c, k8s_controller_stats *out)
     k8s_workqueue_stats_get(c->queue, &out->queue);
 }
 
+/* Runs on the loop after every handler queued before it. */
+typedef struct barrier {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool passed;
+} barrier;
+
+static void pass_barrier(void *data)
+{
+    barrier *b = data;
+    pthread_mutex_lock(&b->mu);
+    b->passed = true;
+    pthread_cond_signal(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+}
+
 void k8s_controller_free(k8s_controller *c)
 {
     if (!c)
@@ -423,6 +446,16 @@ void k8s_controller_free(k8s_controller *c)
         k8s_controller_stop(c);
     for (int i = 0; i < c->nthreads; i++)
         pthread_join(c->threads[i], NULL);
+    /* handlers (map functions) may look up any cache: once none runs any
+     * more, the caches can go in any order */
+    atomic_store(&c->closing, true);
+    barrier b = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    if (c->started && k8s_loop_call(k8s_client_loop(c->client), pass_barrier, &b) == K8S_OK) {
+        pthread_mutex_lock(&b.mu);
+        while (!b.passed)
+            pthread_cond_wait(&b.cond, &b.mu);
+        pthread_mutex_unlock(&b.mu);
+    }
     free(c->threads);
     for (size_t i = 0; i < c->nsources; i++)
         source_free(c->sources[i]); /* their handlers find the queue closed */

@@ -96,7 +96,8 @@ typedef void (*k8s_map_fn)(void *data, k8s_controller *c, const void *obj);
 k8s_code k8s_controller_watches(k8s_controller *c, const k8s_resource *r, const k8s_informer_options *o,
                                 k8s_map_fn map, void *data);
 
-/* Starts the caches, and the workers once they have synced. Once. */
+/* Starts the caches, and the workers once they have synced. Once; on
+ * failure, free it. */
 k8s_code k8s_controller_start(k8s_controller *c);
 /* Waits until every cache has synced: K8S_OK, K8S_ETIMEDOUT, K8S_ECANCELED. */
 k8s_code k8s_controller_wait_synced(k8s_controller *c, int timeout_ms);

@@ -136,8 +136,8 @@ async function handleControl(server, ctx) {
       const src = server.store.get(key, res.namespaced ? namespace : '', name);
       if (!src) throw E.notFound(res, name);
       const spread = Array.isArray(body.namespaces) && body.namespaces.length ? body.namespaces : [src.metadata.namespace];
-      const n = Number(count) || 0;
-      for (let i = 0; i < n; i++) {
+      const n = Number(count) || 0, first = Number(body.start) || 0;
+      for (let i = first; i < first + n; i++) {
         const o = json.clone(src);
         o.metadata.name = `${name}-${String(i).padStart(6, '0')}`;
         if (res.namespaced) o.metadata.namespace = spread[i % spread.length];

@@ -140,6 +140,8 @@ test('clone: copies of a stored object, spread over namespaces', async () => {
   assert.deepStrictEqual(l2.map((o) => o.metadata.name), ['tpl-000001', 'tpl-000003']);
   assert.notStrictEqual(l2[0].metadata.uid, src.json.metadata.uid);
   assert.deepStrictEqual(l2[0].data, { k: 'v' });
+  r = await s.control('POST', 'clone', { resource: 'configmaps', namespace: 'c1', name: 'tpl', count: 1, start: 5, namespaces: ['c1', 'c2'] });
+  assert.strictEqual((await s.get('/api/v1/namespaces/c2/configmaps/tpl-000005')).status, 200);
   r = await s.req('POST', '/_test/clone', { body: { resource: 'nope', name: 'x', count: 1 }, token: null });
   assert.strictEqual(r.status, 400);
   r = await s.req('POST', '/_test/clone', { body: { resource: 'configmaps', namespace: 'c1', name: 'missing', count: 1 }, token: null });
