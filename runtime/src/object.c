@@ -198,6 +198,14 @@ bool k8s_object_has_finalizer(const k8s_object_info *info, const char *finalizer
 
 /* ---- references ---- */
 
+static k8s_code need_name(const k8s_object_info *info, k8s_error *err)
+{
+    if (info->name)
+        return K8S_OK;
+    k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "the object has no name");
+    return K8S_EINVAL;
+}
+
 char *k8s_api_version_of(const k8s_resource *r, k8s_arena *arena)
 {
     const char *g = r->group ? r->group : "";
@@ -215,12 +223,8 @@ k8s_code k8s_object_ref_of(const k8s_resource *r, const void *obj, k8s_arena *ar
     if (out)
         memset(out, 0, sizeof *out);
     k8s_code rc = k8s_object_info_get(r, obj, arena, &info, err);
-    if (rc)
+    if (rc || (rc = need_name(&info, err)))
         return rc;
-    if (!info.name) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "the object has no name");
-        return K8S_EINVAL;
-    }
     out->api_version = k8s_api_version_of(r, arena);
     out->kind = r->kind ? r->kind : info.kind;
     out->namespace_ = info.namespace_;
@@ -376,14 +380,6 @@ static void pause_before_retry(unsigned attempt)
 {
     long ns = 10000000L + (long)((attempt * 2654435761u + (unsigned)time(NULL)) % 1000000u);
     nanosleep(&(struct timespec){0, ns}, NULL);
-}
-
-static k8s_code need_name(const k8s_object_info *info, k8s_error *err)
-{
-    if (info->name)
-        return K8S_OK;
-    k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "the object has no name");
-    return K8S_EINVAL;
 }
 
 /* {"metadata":{"finalizers":[...],"resourceVersion":"..."}} with finalizer
