@@ -120,12 +120,12 @@ static void load(k8s_client *c, int pods)
         k8s_core_v1_pod_create(c, a, "team-0", body, NULL, &out, &err))
         die("pod", err.message);
     k8s_arena_free(a);
-    for (int done = 0; done < pods - 1; done += 10000) { /* batches: each call answers quickly */
+    for (int done = 0; done < pods - 1; done += 2000) { /* batches: each call answers quickly */
         snprintf(json, sizeof json,
                  "{\"resource\":\"pods\",\"namespace\":\"team-0\",\"name\":\"web-5d9c8b7f6d-00000\",\"count\":%d,"
                  "\"start\":%d,\"namespaces\":[\"team-0\",\"team-1\",\"team-2\",\"team-3\",\"team-4\",\"team-5\","
                  "\"team-6\",\"team-7\",\"team-8\",\"team-9\"]}",
-                 pods - 1 - done < 10000 ? pods - 1 - done : 10000, done);
+                 pods - 1 - done < 2000 ? pods - 1 - done : 2000, done);
         if (test_server_control(&srv, "POST", "/_test/clone", json, NULL) != 200)
             die("clone", NULL);
     }
