@@ -440,6 +440,10 @@ static void pump_locked(k8s_event_recorder *r)
             r->tail = prev;
         e->queued = false;
         r->queued--;
+        if (e->created && e->written == e->count) { /* asked for while a write was on its way, which did it */
+            e->want_write = false;
+            continue;
+        }
         if (!start_write(r, e)) {
             enqueue(r, e); /* out of memory: later */
             break;
@@ -493,8 +497,8 @@ static void finish_write(k8s_event_recorder *r, event_write *w, k8s_code code, c
         uint64_t jitter = r->retry_ms / 4;
         r->rng = r->rng * 6364136223846793005u + 1442695040888963407u;
         e->retry_at_ms = k8s_now_ms() + r->retry_ms - jitter + (r->rng >> 33) % (2 * jitter + 1);
-    } else { /* refused, or out of tries: dropped */
-        r->stats.dropped++;
+    } else { /* refused, or out of tries: given up */
+        r->stats.failed++;
         e->created = true;
         e->written = e->sent;
         e->tries = 0;

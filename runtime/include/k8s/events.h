@@ -67,7 +67,8 @@ typedef struct k8s_event_recorder_stats {
     uint64_t created;      /* Events created */
     uint64_t series_writes; /* series counts written */
     uint64_t throttled;    /* dropped by the per-object limit */
-    uint64_t dropped;      /* dropped: too many writes waiting, or failed for good */
+    uint64_t dropped;      /* dropped: too many writes waiting */
+    uint64_t failed;       /* writes given up: refused by the server, or out of tries */
     uint64_t retries;      /* failed writes tried again */
 } k8s_event_recorder_stats;
 void k8s_event_recorder_stats_get(k8s_event_recorder *r, k8s_event_recorder_stats *out);
