@@ -1,5 +1,5 @@
 /* Leader election (k8s/leader.h) against the bundled test API server, with
- * short timings (lease 1 s, renew deadline 700 ms, retry 200 ms):
+ * short timings (lease 2 s, renew deadline 1.2 s, retry 300 ms):
  *   - three candidates in one process: one leads, the others see it; at
  *     most one leads at any time; stopping the leader with release hands
  *     over at once; a leader whose requests hang stops leading before its
@@ -33,9 +33,9 @@
 #include "k8s/leader.h"
 #include "k8s/values.h"
 
-#define LEASE_MS 1000
-#define RENEW_MS 700
-#define RETRY_MS 200
+#define LEASE_MS 2000
+#define RENEW_MS 1200
+#define RETRY_MS 300
 /* Scheduling and request latency on a loaded machine, on top of the
  * bounds the election promises. */
 #define SLACK_MS 400
@@ -122,6 +122,35 @@ static void stop_cand(cand *c)
     pthread_mutex_destroy(&c->mu);
 }
 
+/* Waits (up to 5 s) until c's callbacks have said it started leading
+ * `starts` times: they run on a thread of their own, a little after the
+ * state changes. */
+static void wait_starts(cand *c, int starts)
+{
+    for (int i = 0; i < 2500; i++) {
+        pthread_mutex_lock(&c->mu);
+        int n = c->starts;
+        pthread_mutex_unlock(&c->mu);
+        if (n >= starts)
+            return;
+        usleep(2000);
+    }
+    fail_msg("%s: on_started_leading did not run", c->identity);
+}
+
+static void wait_stops(cand *c, int stops)
+{
+    for (int i = 0; i < 2500; i++) {
+        pthread_mutex_lock(&c->mu);
+        int n = c->stops;
+        pthread_mutex_unlock(&c->mu);
+        if (n >= stops)
+            return;
+        usleep(2000);
+    }
+    fail_msg("%s: on_stopped_leading did not run", c->identity);
+}
+
 /* The candidate leading now (by k8s_leader_is_leader), or -1; fails on two. */
 static int leading(cand *c, int n)
 {
@@ -185,6 +214,7 @@ static void test_three_candidates_in_process(void **state)
     /* one leads, and everybody knows who */
     int first = wait_leader(c, 3, 5000);
     assert_true(first >= 0);
+    wait_starts(&c[first], 1);
     usleep(3 * LEASE_MS * 1000); /* three lease durations: it keeps leading by renewing */
     assert_int_equal(leading(c, 3), first);
     k8s_leader_stats st;
@@ -220,7 +250,9 @@ static void test_three_candidates_in_process(void **state)
     assert_false(k8s_leader_is_leader(c[second].le));
     assert_true(k8s_leader_ended(c[second].le));
     int64_t renewed = lease_renewed(lease, NULL, 0); /* its last write that went through */
-    assert_int_equal(wait_leader(c, 3, 5000), third);
+    assert_int_equal(wait_leader(c, 3, 3 * LEASE_MS), third);
+    wait_stops(&c[second], 1);
+    wait_starts(&c[third], 1);
     pthread_mutex_lock(&c[second].mu);
     pthread_mutex_lock(&c[third].mu);
     int64_t stopped = c[second].stopped_wall, started = c[third].started_wall;
@@ -431,7 +463,7 @@ static void test_lease_fields_kept(void **state)
     CHECK_OK(k8s_coordination_v1_lease_get(writer, a, "default", name, NULL, &out, &err));
     assert_string_equal(out->spec->holderIdentity, c.identity);
     assert_int_equal(out->spec->leaseTransitions, 5);
-    assert_int_equal(out->spec->leaseDurationSeconds, 1);
+    assert_int_equal(out->spec->leaseDurationSeconds, LEASE_MS / 1000);
     assert_string_equal(out->spec->strategy, "OldestEmulationVersion"); /* fields the election does not read */
     assert_int_equal(out->metadata->labels_len, 1);
     assert_string_equal(out->metadata->labels[0].value, "blue");
