@@ -45,7 +45,7 @@ static double cpu_s(void)
 
 static char (*keys)[32];
 
-static void die(const char *what)
+static _Noreturn void die(const char *what)
 {
     fprintf(stderr, "bench_controller: %s\n", what);
     exit(1);

@@ -17,7 +17,7 @@
 
 static k8s_client *client;
 
-static void fail(const char *what, const k8s_error *err)
+static _Noreturn void fail(const char *what, const k8s_error *err)
 {
     fprintf(stderr, "demo: %s: %s\n", what, err ? err->message : "timed out");
     exit(1);

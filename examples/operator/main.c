@@ -29,7 +29,7 @@
 static pthread_t main_thread;
 static volatile sig_atomic_t lost; /* set before the main thread is woken */
 
-static void fail(const char *what, const k8s_error *err)
+static _Noreturn void fail(const char *what, const k8s_error *err)
 {
     char msg[600];
     fprintf(stderr, "configmapsync: %s: %s\n", what, err ? k8s_error_format(err, msg, sizeof msg) : "failed");
