@@ -379,8 +379,6 @@ static char *body_of(const entry *e, bool create, k8s_arena *a)
     return s;
 }
 
-static const k8s_resource events_resource = {"events.k8s.io", "v1", "events", "Event", true, NULL, NULL};
-
 /* Starts the write of e (taken off the FIFO); false when it could not. */
 static bool start_write(k8s_event_recorder *r, entry *e)
 {
@@ -392,7 +390,7 @@ static bool start_write(k8s_event_recorder *r, entry *e)
     w->create = !e->created;
     w->arena = k8s_arena_new();
     char *body = w->arena ? body_of(e, w->create, w->arena) : NULL;
-    k8s_op op = {&events_resource, NULL, w->create ? K8S_VERB_CREATE : K8S_VERB_PATCH, NULL, NULL, "Event"};
+    k8s_op op = {&k8s_event_resource, NULL, w->create ? K8S_VERB_CREATE : K8S_VERB_PATCH, NULL, NULL, "Event"};
     k8s_write_options wo = {.call.id = &w->id};
     k8s_patch_options po = {.call.id = &w->id, .type = K8S_PATCH_MERGE};
     k8s_args args = {.namespace_ = e->namespace_, .name = w->create ? NULL : e->name, .text = body,

@@ -18,62 +18,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "control_internal.h"
 #include "internal.h"
 #include "k8s/values.h"
-
-/* ---- the Lease, as much of it as the election reads; the rest is kept
- * in _unknown and written back untouched ---- */
-
-typedef struct lease_meta {
-    char *name, *namespace_, *resourceVersion;
-    char *_unknown;
-} lease_meta;
-
-typedef struct lease_spec {
-    char *holderIdentity;
-    bool has_leaseDurationSeconds;
-    int32_t leaseDurationSeconds;
-    char *acquireTime, *renewTime;
-    bool has_leaseTransitions;
-    int32_t leaseTransitions;
-    char *_unknown;
-} lease_spec;
-
-typedef struct lease {
-    char *kind, *apiVersion;
-    lease_meta *metadata;
-    lease_spec *spec;
-    char *_unknown;
-} lease;
-
-static const k8s_field lease_meta_fields[] = {
-    K8S_VALUE(lease_meta, name, "name", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(lease_meta, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(lease_meta, resourceVersion, "resourceVersion", K8S_KIND_STRING, 0, NULL),
-};
-static const k8s_type lease_meta_desc = {.name = "ObjectMeta", .fields = lease_meta_fields, .size = sizeof(lease_meta),
-                                         .unknown_offset = offsetof(lease_meta, _unknown), .nfields = 3,
-                                         .flags = K8S_TYPE_UNKNOWN};
-static const k8s_field lease_spec_fields[] = {
-    K8S_VALUE(lease_spec, holderIdentity, "holderIdentity", K8S_KIND_STRING, 0, NULL),
-    K8S_SCALAR(lease_spec, leaseDurationSeconds, "leaseDurationSeconds", K8S_KIND_INT32, 0),
-    K8S_VALUE(lease_spec, acquireTime, "acquireTime", K8S_KIND_MICROTIME, 0, NULL),
-    K8S_VALUE(lease_spec, renewTime, "renewTime", K8S_KIND_MICROTIME, 0, NULL),
-    K8S_SCALAR(lease_spec, leaseTransitions, "leaseTransitions", K8S_KIND_INT32, 0),
-};
-static const k8s_type lease_spec_desc = {.name = "LeaseSpec", .fields = lease_spec_fields, .size = sizeof(lease_spec),
-                                         .unknown_offset = offsetof(lease_spec, _unknown), .nfields = 5,
-                                         .flags = K8S_TYPE_UNKNOWN};
-static const k8s_field lease_fields[] = {
-    K8S_VALUE(lease, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(lease, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(lease, metadata, "metadata", K8S_KIND_OBJECT, 0, &lease_meta_desc),
-    K8S_VALUE(lease, spec, "spec", K8S_KIND_OBJECT, 0, &lease_spec_desc),
-};
-static const k8s_type lease_desc = {.name = "Lease", .fields = lease_fields, .size = sizeof(lease),
-                                    .unknown_offset = offsetof(lease, _unknown), .nfields = 4,
-                                    .flags = K8S_TYPE_UNKNOWN};
-static const k8s_resource lease_resource = {"coordination.k8s.io", "v1", "leases", "Lease", true, &lease_desc, NULL};
 
 /* client-go's LeaderElectionRecord: what is compared to tell a change. */
 typedef struct record {
@@ -220,7 +167,7 @@ static void request_done(void *data, k8s_code code, void *result, const k8s_erro
 /* Sends one request; the Lease body (create, update) lives in arena. */
 static void submit(k8s_leader *le, request req, k8s_verb verb, k8s_arena *arena, const lease *body)
 {
-    k8s_op op = {&lease_resource, NULL, verb, &lease_desc, &lease_desc, "Lease"};
+    k8s_op op = {&k8s_lease_resource, NULL, verb, &k8s_lease_desc, &k8s_lease_desc, "Lease"};
     k8s_get_options go = {.call = {.timeout_ms = le->renew_ms, .id = &le->call}};
     k8s_write_options wo = {.call = go.call};
     k8s_args args = {.namespace_ = le->namespace_, .name = verb == K8S_VERB_CREATE ? NULL : le->name,

@@ -121,8 +121,8 @@ static const k8s_field view_owner_fields[] = {
     K8S_SCALAR(view_owner, controller, "controller", K8S_KIND_BOOL, 0),
     K8S_SCALAR(view_owner, blockOwnerDeletion, "blockOwnerDeletion", K8S_KIND_BOOL, 0),
 };
-static const k8s_type view_owner_desc = {"OwnerReference", view_owner_fields, NULL, sizeof(view_owner), 0, 6, 0,
-                                         K8S_TYPE_PARTIAL};
+static const k8s_type view_owner_desc = {.name = "OwnerReference", .fields = view_owner_fields,
+                                         .size = sizeof(view_owner), .nfields = 6, .flags = K8S_TYPE_PARTIAL};
 static const k8s_field view_meta_fields[] = {
     K8S_VALUE(view_meta, name, "name", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(view_meta, namespace_, "namespace", K8S_KIND_STRING, 0, NULL),
@@ -133,14 +133,15 @@ static const k8s_field view_meta_fields[] = {
     K8S_ARRAY(view_meta, finalizers, "finalizers", K8S_KIND_STRING, 0, NULL),
     K8S_ARRAY(view_meta, ownerReferences, "ownerReferences", K8S_KIND_OBJECT, 0, &view_owner_desc),
 };
-static const k8s_type view_meta_desc = {"ObjectMeta", view_meta_fields, NULL, sizeof(view_meta), 0, 8, 0,
-                                        K8S_TYPE_PARTIAL};
+static const k8s_type view_meta_desc = {.name = "ObjectMeta", .fields = view_meta_fields,
+                                        .size = sizeof(view_meta), .nfields = 8, .flags = K8S_TYPE_PARTIAL};
 static const k8s_field view_fields[] = {
     K8S_VALUE(view, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(view, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(view, metadata, "metadata", K8S_KIND_OBJECT, 0, &view_meta_desc),
 };
-static const k8s_type view_desc = {"Object", view_fields, NULL, sizeof(view), 0, 3, 0, K8S_TYPE_PARTIAL};
+static const k8s_type view_desc = {.name = "Object", .fields = view_fields, .size = sizeof(view), .nfields = 3,
+                                   .flags = K8S_TYPE_PARTIAL};
 
 static k8s_code json_info(const char *text, k8s_arena *arena, k8s_object_info *out, k8s_error *err)
 {
