@@ -4,7 +4,9 @@
  * where no server listens, which must fail as a transport error. Built with
  * K8S_CONSUMER_CRD it does the same with a Widget of the tree of custom
  * resources examples/crd/demo (k8s::demo_types, k8s::demo), added after the
- * runtime and a built-in tree or after the installed package. */
+ * runtime and a built-in tree or after the installed package; built with
+ * K8S_CONSUMER_CONTROLLER, it also passes a key through a work queue
+ * (k8s::controller). */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +20,9 @@
 #ifdef K8S_CONSUMER_CRD
 #include <k8s/demo_types.h>
 #endif
+#endif
+#ifdef K8S_CONSUMER_CONTROLLER
+#include <k8s/workqueue.h>
 #endif
 
 /* The object json decoded with registry, or NULL (said why). */
@@ -103,6 +108,26 @@ static int calls(void)
 }
 #endif
 
+#ifdef K8S_CONSUMER_CONTROLLER
+static int queue(void)
+{
+    k8s_workqueue *q;
+    const char *key = NULL;
+    if (k8s_workqueue_new(NULL, &q))
+        return 1;
+    k8s_code rc = k8s_workqueue_add(q, "demo/web");
+    if (!rc)
+        rc = k8s_workqueue_get(q, 1000, &key);
+    if (!rc) {
+        printf("work queue handed out %s\n", key);
+        k8s_workqueue_done(q, key);
+    }
+    k8s_workqueue_shutdown(q, K8S_WORKQUEUE_DROP, -1);
+    k8s_workqueue_free(q);
+    return rc != K8S_OK;
+}
+#endif
+
 int main(void)
 {
     int rc = decode_pod();
@@ -111,6 +136,9 @@ int main(void)
 #endif
 #ifdef K8S_CONSUMER_CALLS
     rc |= calls();
+#endif
+#ifdef K8S_CONSUMER_CONTROLLER
+    rc |= queue();
 #endif
     return rc;
 }
