@@ -3,6 +3,8 @@
  *   k8sc roundtrip [--max-input SIZE] [FILE...]          decode each object by its
  *                                     apiVersion/kind, print it back as JSON, one per line
  *   k8sc validate [--strict] [--max-input SIZE] FILE...  check manifests against the types
+ *   k8sc check [--to X.Y] FILE|DIR|-...                  what breaks on Kubernetes X.Y
+ *                                                        (k8sc_check.c)
  *   k8sc version                                         the versions it was built from
  *
  * Input is JSON (one object) or YAML (one or more documents). Problems are
@@ -17,6 +19,7 @@
 #include "k8s/validate.h"
 #include "k8s/values.h"
 #include "k8s/yaml.h"
+#include "k8sc_check.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
@@ -31,6 +34,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: k8sc roundtrip [--max-input SIZE] [FILE...]\n"
             "       k8sc validate [--strict] [--max-input SIZE] FILE...\n"
+            "       k8sc check [--to X.Y] FILE|DIR|-...\n"
             "       k8sc version\n"
             "\n"
             "roundtrip  reads JSON objects or YAML streams (standard input when no FILE is\n"
@@ -42,6 +46,10 @@ static void usage(FILE *f)
             "           warnings; --strict makes them errors. A file without any object\n"
             "           (empty, only white space or comments, only ---) is an error:\n"
             "           \"no objects\".\n"
+            "check      reports what in the manifests breaks on Kubernetes X.Y (removed\n"
+            "           apiVersions, fields it would drop, deprecations) from the pinned\n"
+            "           specs; k8sc check --help tells more. Its exit status: 0 clean, 2\n"
+            "           warnings only or bad input, 3 errors.\n"
             "version    prints k8sc's version and the Kubernetes version and spec it was\n"
             "           built for.\n"
             "\n"
@@ -426,6 +434,8 @@ int main(int argc, char **argv)
         return cmd_roundtrip(argc - 2, argv + 2);
     if (strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(argv[1], "check") == 0)
+        return k8sc_check(argc - 2, argv + 2);
     fprintf(stderr, "k8sc: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;
