@@ -103,19 +103,19 @@ static void add_document(crd_input *in, cJSON *doc, const char *origin)
 
 static void add_text(crd_input *in, const char *label, const char *data, size_t len)
 {
-    k8s_yaml_stream *ys;
+    k8s_yaml_reader *ys;
     k8s_error err;
-    if (k8s_yaml_open(&ys, data, len, &err) != K8S_OK) {
+    if (k8s_yaml_reader_start(&ys, data, len, &err) != K8S_OK) {
         fprintf(stderr, "k8sgen: %s: %s\n", label, err.message);
         in->errors++;
         return;
     }
     k8s_buf json = K8S_BUF_INIT;
     for (;;) {
-        k8s_code rc = k8s_yaml_next(ys, &json, &err);
+        k8s_code rc = k8s_yaml_reader_next(ys, &json, &err);
         if (rc == K8S_EDONE)
             break;
-        const char *origin = arena_printf(in->arena, "%s, document %zu", label, k8s_yaml_document_index(ys));
+        const char *origin = arena_printf(in->arena, "%s, document %zu", label, k8s_yaml_reader_document_index(ys));
         if (rc != K8S_OK) {
             char msg[600];
             fprintf(stderr, "k8sgen: %s: %s\n", origin, k8s_error_format(&err, msg, sizeof msg));
@@ -131,7 +131,7 @@ static void add_text(crd_input *in, const char *label, const char *data, size_t 
         add_document(in, doc, origin);
     }
     k8s_buf_free(&json);
-    k8s_yaml_close(ys);
+    k8s_yaml_reader_free(ys);
 }
 
 static char *read_stream(FILE *f, size_t *len)

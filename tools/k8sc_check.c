@@ -319,7 +319,7 @@ typedef struct check {
     size_t file, doc;
     const char *json;
     size_t len;
-    const k8s_yaml_stream *stream; /* NULL: json is the file itself */
+    const k8s_yaml_reader *stream; /* NULL: json is the file itself */
     jsmntok_t *tok;
     int ntok;
     k8s_buf key; /* a key without its escapes */
@@ -391,7 +391,7 @@ static void locate(const check *c, size_t offset, unsigned *line, unsigned *colu
 {
     if (c->stream) {
         k8s_error e = {.offset = offset, .line = 1, .column = 1};
-        k8s_yaml_locate(c->stream, &e);
+        k8s_yaml_reader_locate(c->stream, &e);
         *line = e.line;
         *column = e.column;
         return;
@@ -869,19 +869,19 @@ static void check_file(check *c, const char *path, const char *name)
             check_document(c);
         }
     } else {
-        k8s_yaml_stream *s = NULL;
-        k8s_code rc = k8s_yaml_open(&s, data, len, &err);
-        while (rc == K8S_OK && !c->bad[0] && (rc = k8s_yaml_next(s, &json, &err)) == K8S_OK) {
+        k8s_yaml_reader *s = NULL;
+        k8s_code rc = k8s_yaml_reader_start(&s, data, len, &err);
+        while (rc == K8S_OK && !c->bad[0] && (rc = k8s_yaml_reader_next(s, &json, &err)) == K8S_OK) {
             c->json = json.data;
             c->len = json.len;
             c->stream = s;
-            c->doc = c->in[c->file].docs = k8s_yaml_document_index(s);
+            c->doc = c->in[c->file].docs = k8s_yaml_reader_document_index(s);
             check_document(c);
         }
         if (rc != K8S_OK && rc != K8S_EDONE)
             bad_text(c, name, &err);
         c->stream = NULL;
-        k8s_yaml_close(s);
+        k8s_yaml_reader_free(s);
     }
     if (!c->in[c->file].docs && grow((void **)&c->f, &c->capf, c->nf, sizeof *c->f)) {
         c->f[c->nf++] = (finding){c->file, 0, 0, 0, SEV_NOTE, "", "no objects, nothing checked"};
