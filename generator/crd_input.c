@@ -18,8 +18,11 @@
 #include "k8s/client.h"
 #include "k8s/config.h"
 #endif
+#include "k8s/buf.h"
 #include "k8s/yaml.h"
 #include "k8sgen.h"
+
+#define INPUT_LIMIT ((size_t)1 << 30) /* a mistaken path (a device) stops here */
 
 static int cmp_member(const void *a, const void *b)
 {
@@ -134,33 +137,14 @@ static void add_text(crd_input *in, const char *label, const char *data, size_t 
     k8s_yaml_reader_free(ys);
 }
 
-static char *read_stream(FILE *f, size_t *len)
-{
-    k8s_buf b = K8S_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (k8s_buf_append(&b, chunk, n) != K8S_OK) {
-            k8s_buf_free(&b);
-            return NULL;
-        }
-    if (ferror(f)) {
-        k8s_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data ? b.data : calloc(1, 1);
-}
-
 static bool add_file(crd_input *in, const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     size_t len = 0;
-    char *data = f ? read_stream(f, &len) : NULL;
-    if (f && f != stdin)
-        fclose(f);
-    if (!data) {
-        fprintf(stderr, "k8sgen: cannot read %s: %s\n", path, strerror(errno ? errno : EIO));
+    char *data;
+    int e = strcmp(path, "-") == 0 ? k8s_read_fd(0, INPUT_LIMIT, &data, &len)
+                                   : k8s_read_file(path, INPUT_LIMIT, &data, &len);
+    if (e) {
+        fprintf(stderr, "k8sgen: cannot read %s: %s\n", path, strerror(e));
         in->errors++;
         return false;
     }

@@ -126,38 +126,14 @@ static int parse_options(int argc, char **argv, bool allow_strict, options *o)
  * printing why not. */
 static char *read_input(const char *path, const char *name, size_t limit, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "k8sc: cannot read %s: %s\n", name, strerror(errno));
-        return NULL;
-    }
-    k8s_buf b = K8S_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    bool nomem = false;
-    while (b.len <= limit && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (k8s_buf_append(&b, chunk, n) != K8S_OK) {
-            nomem = true;
-            break;
-        }
-    int read_errno = errno;
-    bool failed = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!nomem && !failed && b.len <= limit && !b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
-        nomem = true;
-    if (nomem || failed || b.len > limit) {
-        if (b.len > limit)
-            fprintf(stderr, "k8sc: %s is larger than the input limit of %zu bytes (--max-input)\n",
-                    name, limit);
-        else
-            fprintf(stderr, "k8sc: cannot read %s: %s\n", name,
-                    nomem ? "out of memory" : strerror(read_errno));
-        k8s_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data;
+    char *data;
+    int e = strcmp(path, "-") == 0 ? k8s_read_fd(0, limit, &data, len)
+                                   : k8s_read_file(path, limit, &data, len);
+    if (e == EFBIG)
+        fprintf(stderr, "k8sc: %s is larger than the input limit of %zu bytes (--max-input)\n", name, limit);
+    else if (e)
+        fprintf(stderr, "k8sc: cannot read %s: %s\n", name, strerror(e));
+    return data;
 }
 
 /* JSON when the first thing in the file is an object; YAML otherwise (JSON

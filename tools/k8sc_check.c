@@ -805,27 +805,11 @@ static void check_document(check *c)
  * counts in ints; a wrong path such as /dev/zero stops there too). */
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    k8s_buf b = K8S_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    bool nomem = false;
-    while (!nomem && b.len <= INPUT_LIMIT && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        nomem = k8s_buf_append(&b, chunk, n) != K8S_OK;
-    int saved = ferror(f) ? errno : nomem ? ENOMEM : b.len > INPUT_LIMIT ? EFBIG : 0;
-    if (f != stdin)
-        fclose(f);
-    if (!saved && !b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
-        saved = ENOMEM;
-    if (saved) {
-        k8s_buf_free(&b);
-        errno = saved;
-        return NULL;
-    }
-    *len = b.len;
-    return b.data;
+    char *data;
+    int e = strcmp(path, "-") == 0 ? k8s_read_fd(0, INPUT_LIMIT, &data, len)
+                                   : k8s_read_file(path, INPUT_LIMIT, &data, len);
+    errno = e;
+    return data;
 }
 
 /* JSON when the first thing in the file is an object, as k8sc reads it. */
