@@ -42,7 +42,7 @@ void k8s_path_format(const k8s_path *p, char *out, size_t n);
 void k8s_error_set(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
                    const char *at, const char *fmt, ...) K8S_PRINTF(6, 7);
 void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
-                    const char *at, const char *fmt, va_list ap);
+                    const char *at, const char *fmt, va_list ap) K8S_PRINTF(6, 0);
 
 /* Size of one element of a field's kind (arrays, map values). */
 size_t k8s_kind_size(const k8s_field *f);

@@ -55,6 +55,7 @@ static const k8s_decode_options no_options;
 
 /* ---- problems ---- */
 
+K8S_PRINTF(6, 0)
 static void report(dec *d, k8s_severity sev, k8s_code code, const k8s_path *path, const char *at,
                    const char *fmt, va_list ap)
 {

@@ -167,6 +167,7 @@ static size_t mark_offset(const k8s_yaml_stream *s, size_t line, size_t col)
     return (size_t)(p - b);
 }
 
+K8S_PRINTF(7, 0)
 static k8s_code set_atv(const k8s_yaml_stream *s, k8s_error *err, k8s_code code,
                         const k8s_path *path, size_t line, size_t col, const char *fmt, va_list ap)
 {
