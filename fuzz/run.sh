@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# fuzz/run.sh SECONDS [HARNESS...]: builds the libFuzzer harnesses if needed
+# (clang-14, ASan+UBSan, in build-fuzz/), makes seed corpora from
+# $K8S_SHARED_DIR (default ../shared) plus fuzz/seeds/, then runs each
+# harness (all by default) for SECONDS on one core, one after the other.
+# Prints per harness: executions, exec/s, coverage (libFuzzer's cov and
+# ft), corpus size and findings; exits 1 if any harness crashed, leaked,
+# hung (10 s per input) or broke an invariant. Findings are left in
+# build-fuzz/fuzz-work/artifacts/, logs in build-fuzz/fuzz-work/logs/.
+#
+# Environment: CC (default clang-14), K8S_FUZZ_BUILD (build-fuzz),
+# K8S_SHARED_DIR, K8S_FUZZ_ARGS (more libFuzzer flags, e.g. -runs=10000000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+all=(json yaml kubeconfig watch ws selector values exec_credential)
+secs=${1:-}
+if ! [[ "$secs" =~ ^[0-9]+$ ]]; then
+  echo "usage: fuzz/run.sh SECONDS [${all[*]}]" >&2
+  exit 2
+fi
+shift
+harnesses=("$@")
+[ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
+
+build=${K8S_FUZZ_BUILD:-build-fuzz}
+shared=${K8S_SHARED_DIR:-$PWD/../shared}
+work=$PWD/$build/fuzz-work
+cmake -S . -B "$build" -DCMAKE_C_COMPILER="${CC:-clang-14}" -DK8S_FUZZ=ON -DK8S_BUILD_TESTS=OFF \
+  -DK8S_SHARED_DIR="$shared" >/dev/null
+cmake --build "$build" -j2 --target fuzz >/dev/null
+
+rm -rf "$work/seeds"
+mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts" "$work/logs"
+if [ -d "$shared" ]; then
+  "$build/bin/fuzz_seeds" "$shared" "$work/seeds"
+else
+  echo "no $shared: seeds from fuzz/seeds/ only"
+fi
+
+dict_of() {
+  case $1 in
+    json | watch | exec_credential) echo fuzz/json.dict ;;
+    yaml | kubeconfig | selector | values) echo "fuzz/$1.dict" ;;
+  esac
+}
+
+printf '%-16s %12s %8s %7s %7s %7s %9s  %s\n' harness executions exec/s cov ft corpus seconds findings
+failed=0
+for h in "${harnesses[@]}"; do
+  corpus=$work/corpus/$h
+  mkdir -p "$corpus"
+  inputs=("$PWD/fuzz/seeds/$h")
+  [ -d "$work/seeds/$h" ] && inputs+=("$work/seeds/$h")
+  args=(-max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
+        -artifact_prefix="$work/artifacts/$h-")
+  dict=$(dict_of "$h")
+  [ -n "$dict" ] && args+=(-dict="$PWD/$dict")
+  log=$work/logs/$h.log
+  start=$(date +%s)
+  rc=0
+  # shellcheck disable=SC2086 # K8S_FUZZ_ARGS is a list of flags
+  "$build/bin/fuzz_$h" "${args[@]}" ${K8S_FUZZ_ARGS:-} "$corpus" "${inputs[@]}" >"$log" 2>&1 || rc=$?
+  took=$(($(date +%s) - start))
+  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
+  last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  units=$(find "$corpus" -type f | wc -l)
+  findings=none
+  if [ $rc -ne 0 ]; then
+    findings="FAILED (exit $rc): $(grep -m1 -E 'ERROR: |invariant broken|runtime error' "$log" || echo 'see log'); log $log"
+    failed=1
+  fi
+  printf '%-16s %12s %8s %7s %7s %7s %9s  %s\n' "$h" "$(stat number_of_executed_units)" \
+    "$(stat average_exec_per_sec)" "${cov:-?}" "${ft:-?}" "$units" "$took" "$findings"
+done
+exit $failed
