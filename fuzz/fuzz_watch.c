@@ -1,11 +1,13 @@
 /* The watch stream decoder (runtime/src/watch_internal.h): newline-ended
  * {"type","object"} events cut into arbitrary pieces.
  *
- * Input: 1 byte choosing the object type (dynamic JSON text, Pod,
- * ConfigMap, Deployment), 4 bytes seeding the piece sizes, then the
- * stream. The stream is decoded twice, whole and in pieces, and both must
- * give the same events (type, metadata, object), the same result and the
- * same error text: "any split of the stream gives the same events". */
+ * Input: 1 byte choosing the object type (bits 0-1: dynamic JSON text,
+ * Pod, ConfigMap, Deployment) and whether the callback takes each event's
+ * arena and frees it before returning (bit 2), 4 bytes seeding the piece
+ * sizes, then the stream. The stream is decoded twice, whole and in
+ * pieces, and both must give the same events (type, metadata, object), the
+ * same result and the same error text and Status: "any split of the stream
+ * gives the same events". */
 #include <string.h>
 
 #include "fuzz.h"
@@ -30,7 +32,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 typedef struct run {
     const k8s_type *type;
-    k8s_buf log; /* one line per event: what the callback saw */
+    bool take; /* the callback takes each event's arena (and frees it) */
+    k8s_buf log; /* one line per event: what the callback saw, then the end */
 } run;
 
 static void put(k8s_buf *b, const char *s)
@@ -65,6 +68,11 @@ static void on_event(void *data, k8s_watch_event *ev)
         put(&r->log, ev->object);
     }
     put(&r->log, "\n");
+    if (r->take) { /* the caller's now: "set arena to NULL and free it yourself" */
+        k8s_arena *mine = ev->arena;
+        ev->arena = NULL;
+        k8s_arena_free(mine);
+    }
 }
 
 /* Feeds the stream in pieces (size 0: whole) and returns the result. */
@@ -79,8 +87,9 @@ static k8s_code decode(run *r, const char *bytes, size_t len, uint32_t seed, k8s
         bytes += n;
         len -= n;
     }
-    if (rc)
-        err->status = NULL; /* it points into the decoder's memory */
+    if (err->status) /* an ERROR event's Status, valid until the decoder is cleared */
+        put(&r->log, err->status->message);
+    err->status = NULL;
     k8s_watch_decoder_clear(&d);
     return rc;
 }
@@ -88,11 +97,13 @@ static k8s_code decode(run *r, const char *bytes, size_t len, uint32_t seed, k8s
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = {data, size};
-    const k8s_type *type = types[fuzz_byte(&in) % 4];
+    unsigned flags = fuzz_byte(&in);
+    const k8s_type *type = types[flags % 4];
+    bool take = flags & 4;
     uint32_t seed = (uint32_t)fuzz_u16(&in) << 16;
     seed |= fuzz_u16(&in);
     seed |= 1; /* nonzero: pieces */
-    run whole = {type, K8S_BUF_INIT}, pieces = {type, K8S_BUF_INIT};
+    run whole = {type, take, K8S_BUF_INIT}, pieces = {type, take, K8S_BUF_INIT};
     k8s_error whole_err = {0}, pieces_err = {0};
     k8s_code whole_rc = decode(&whole, (const char *)in.data, in.size, 0, &whole_err);
     k8s_code pieces_rc = decode(&pieces, (const char *)in.data, in.size, seed, &pieces_err);
