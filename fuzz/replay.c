@@ -13,6 +13,16 @@
 
 __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+static void *grow(void *p, size_t size)
+{
+    void *q = realloc(p, size);
+    if (!q) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    return q;
+}
+
 static int run_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -21,24 +31,12 @@ static int run_file(const char *path)
         return 1;
     }
     uint8_t *data = NULL;
-    size_t size = 0, cap = 0;
-    for (;;) {
-        if (size == cap) {
-            cap = cap ? cap * 2 : 4096;
-            uint8_t *grown = realloc(data, cap);
-            if (!grown) {
-                fprintf(stderr, "%s: out of memory\n", path);
-                free(data);
-                fclose(f);
-                return 1;
-            }
-            data = grown;
-        }
-        size_t n = fread(data + size, 1, cap - size, f);
-        size += n;
-        if (n == 0)
-            break;
-    }
+    size_t size = 0, cap = 0, n;
+    do {
+        if (size == cap)
+            data = grow(data, cap = cap ? cap * 2 : 4096);
+        size += n = fread(data + size, 1, cap - size, f);
+    } while (n);
     int failed = ferror(f);
     fclose(f);
     if (failed) {
@@ -47,18 +45,10 @@ static int run_file(const char *path)
         return 1;
     }
     fprintf(stderr, "%s (%zu bytes)\n", path, size);
-    /* a copy of exactly its size, as libFuzzer passes it, so ASan sees
-     * any read past the end */
-    uint8_t *exact = malloc(size ? size : 1);
-    if (!exact) {
-        free(data);
-        return 1;
-    }
-    if (size)
-        memcpy(exact, data, size);
+    /* exactly its size, as libFuzzer passes it, so ASan sees a read past the end */
+    data = grow(data, size ? size : 1);
+    LLVMFuzzerTestOneInput(data, size);
     free(data);
-    LLVMFuzzerTestOneInput(exact, size);
-    free(exact);
     return 0;
 }
 
@@ -81,17 +71,13 @@ static int run_dir(const char *dir)
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.')
             continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!grown || !(grown[n] = malloc(strlen(dir) + strlen(e->d_name) + 2))) {
-            names = grown ? grown : names;
-            failures++;
-            break;
-        }
-        names = grown;
+        names = grow(names, (n + 1) * sizeof *names);
+        names[n] = grow(NULL, strlen(dir) + strlen(e->d_name) + 2);
         sprintf(names[n++], "%s/%s", dir, e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, compare_names);
+    if (n)
+        qsort(names, n, sizeof *names, compare_names);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
