@@ -4,7 +4,7 @@
 # $K8S_SHARED_DIR (default ../shared) plus fuzz/seeds/, then runs each
 # harness (all by default) for SECONDS on one core, one after the other.
 # Prints per harness: executions, exec/s, coverage (libFuzzer's cov and
-# ft), corpus size and findings; exits 1 if any harness crashed, leaked,
+# ft), corpus size, wall and CPU seconds, and findings; exits 1 if any harness crashed, leaked,
 # hung (10 s per input) or broke an invariant. Findings are left in
 # build-fuzz/fuzz-work/artifacts/, logs in build-fuzz/fuzz-work/logs/.
 #
@@ -44,7 +44,8 @@ dict_of() {
   esac
 }
 
-printf '%-16s %12s %8s %7s %7s %7s %9s  %s\n' harness executions exec/s cov ft corpus seconds findings
+row='%-16s %12s %8s %6s %6s %7s %8s %8s  %s\n'
+printf "$row" harness executions exec/s cov ft corpus seconds cpu-s findings
 failed=0
 for h in "${harnesses[@]}"; do
   corpus=$work/corpus/$h
@@ -56,11 +57,12 @@ for h in "${harnesses[@]}"; do
   dict=$(dict_of "$h")
   [ -n "$dict" ] && args+=(-dict="$PWD/$dict")
   log=$work/logs/$h.log
-  start=$(date +%s)
   rc=0
+  TIMEFORMAT='%0R %0U %0S' # wall, user and system seconds: the machine may be shared
   # shellcheck disable=SC2086 # K8S_FUZZ_ARGS is a list of flags
-  "$build/bin/fuzz_$h" "${args[@]}" ${K8S_FUZZ_ARGS:-} "$corpus" "${inputs[@]}" >"$log" 2>&1 || rc=$?
-  took=$(($(date +%s) - start))
+  { time { "$build/bin/fuzz_$h" "${args[@]}" ${K8S_FUZZ_ARGS:-} "$corpus" "${inputs[@]}" \
+      >"$log" 2>&1 || rc=$?; }; } 2>"$log.time"
+  read -r took user sys <"$log.time"
   stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
   last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
@@ -71,7 +73,7 @@ for h in "${harnesses[@]}"; do
     findings="FAILED (exit $rc): $(grep -m1 -E 'ERROR: |invariant broken|runtime error' "$log" || echo 'see log'); log $log"
     failed=1
   fi
-  printf '%-16s %12s %8s %7s %7s %7s %9s  %s\n' "$h" "$(stat number_of_executed_units)" \
-    "$(stat average_exec_per_sec)" "${cov:-?}" "${ft:-?}" "$units" "$took" "$findings"
+  printf "$row" "$h" "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" \
+    "${cov:-?}" "${ft:-?}" "$units" "$took" $((user + sys)) "$findings"
 done
 exit $failed
