@@ -27,7 +27,10 @@
  *
  * Other threads reach a session only through k8s_loop_call with a copy of
  * their data and a reference; `ended` (under mu) stops new hand-overs before
- * the client may go away. Memory goes with the last reference. */
+ * the client may go away. Memory goes with the last reference.
+ *
+ * A detached session (tests, fuzzing) has no client or socket: sock_recv
+ * and sock_send stand in for curl, serving what k8s_ws_receive was given. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <openssl/evp.h>
