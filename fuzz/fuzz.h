@@ -32,6 +32,18 @@ fuzz_fail(const char *file, int line, const char *fmt, ...)
             fuzz_fail(__FILE__, __LINE__, __VA_ARGS__);                                            \
     } while (0)
 
+/* A NUL-terminated copy of the payload, for APIs that take C strings
+ * (they see it up to its first NUL); free() it. */
+static inline char *fuzz_text(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    FUZZ_CHECK(text, "out of memory");
+    for (size_t i = 0; i < size; i++)
+        text[i] = (char)data[i];
+    text[size] = '\0';
+    return text;
+}
+
 /* Control bytes in front of the payload; missing ones read as 0. */
 typedef struct fuzz_input {
     const uint8_t *data;

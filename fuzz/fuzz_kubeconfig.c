@@ -171,11 +171,7 @@ static void read_options(char *line, k8s_config_options *o)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* text, NUL-terminated so the options line can be cut in place */
-    char *text = malloc(size + 1);
-    FUZZ_CHECK(text, "out of memory");
-    if (size)
-        memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = fuzz_text(data, size);
     char *start = text, *end = text + size;
     k8s_config_options opts = {0};
     if (size >= 6 && memcmp(text, "#opts ", 6) == 0) {

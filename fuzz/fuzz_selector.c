@@ -13,11 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
-    FUZZ_CHECK(text, "out of memory");
-    if (size)
-        memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = fuzz_text(data, size);
 
     k8s_string_entry labels[MAX_LABELS];
     size_t n = 0;

@@ -248,11 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         numbers(&in);
         return 0;
     }
-    char *text = malloc(in.size + 1);
-    FUZZ_CHECK(text, "out of memory");
-    if (in.size)
-        memcpy(text, in.data, in.size);
-    text[in.size] = '\0';
+    char *text = fuzz_text(in.data, in.size);
     unsigned cut = (unsigned)size * 7u;
     if (mode == 0)
         quantity_text(text, cut);
