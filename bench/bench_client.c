@@ -35,7 +35,7 @@ static double cpu_seconds(double *user)
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static void die(const char *what, const char *detail)
+static _Noreturn void die(const char *what, const char *detail)
 {
     fprintf(stderr, "bench_client: %s: %s\n", what, detail ? detail : "failed");
     test_server_stop(&srv);

@@ -14,7 +14,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 #include "k8s/codec.h"
 
 static double now(void)

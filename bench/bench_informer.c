@@ -30,7 +30,7 @@
 
 static test_server srv;
 
-static void die(const char *what, const char *detail)
+static _Noreturn void die(const char *what, const char *detail)
 {
     fprintf(stderr, "bench_informer: %s: %s\n", what, detail ? detail : "failed");
     test_server_stop(&srv);

@@ -78,7 +78,7 @@ int main(int argc, char **argv)
     }
     pthread_t waiter;
     bool waiting = pthread_create(&waiter, NULL, on_signal, &set) == 0;
-    if (k8s_pod_log_stream(client, namespace_, pod, &opts, print, NULL, &err) && err.code != K8S_ECANCELED) {
+    if (k8s_pod_log_stream(client, namespace_, pod, &opts, print, NULL, NULL, &err) && err.code != K8S_ECANCELED) {
         char msg[600];
         fprintf(stderr, "%s\n", k8s_error_format(&err, msg, sizeof msg));
     }

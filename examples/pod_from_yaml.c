@@ -1,7 +1,7 @@
 /* Reads a Pod manifest and prints its phase and container images. */
 #include <stdio.h>
 
-#include <k8s/api.h>
+#include <k8s/api_types.h>
 #include <k8s/yaml.h>
 
 int main(int argc, char **argv)

@@ -5,7 +5,9 @@
 
 int main(int argc, char **argv)
 {
-    const char *namespace_ = argc > 2 ? argv[1] : NULL, *name = argc > 2 ? argv[2] : "web";
+    /* pod_get [NAMESPACE] NAME: without NAMESPACE, the kubeconfig's namespace */
+    const char *namespace_ = argc > 2 ? argv[1] : NULL;
+    const char *name = argc > 2 ? argv[2] : argc > 1 ? argv[1] : "web";
     k8s_config *config = NULL;
     k8s_client *client = NULL;
     k8s_arena *arena = k8s_arena_new(); /* the pod lives here; one call frees it */

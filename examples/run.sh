@@ -12,6 +12,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: examples/run.sh PROGRAM [ARGS...]" >&2; exit 2; }
+for tool in node openssl; do # exit 77: ctest counts the example as skipped
+  command -v $tool >/dev/null || { echo "SKIP: run.sh needs $tool for the test API server" >&2; exit 77; }
+done
 work=$(mktemp -d)
 cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

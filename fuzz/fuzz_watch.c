@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 #include "watch_internal.h"
 
 static const k8s_type *types[4];

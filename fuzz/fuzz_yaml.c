@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 #include "k8s/yaml.h"
 #include "roundtrip.h"
 

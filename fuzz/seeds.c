@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #include "config_internal.h"
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 #include "k8s/values.h"
 
 static const char *out_dir;

@@ -227,14 +227,16 @@ static const char *hint(const gfield *f)
     }
 }
 
+/* A member's comment: its whole description, and what the C type does not tell. */
 static const char *member_doc(const model *m, const gfield *f)
 {
-    const char *h = hint(f);
+    const char *h = hint(f), *text = f->doc;
     if (f->doc && h)
-        return arena_printf(m->arena, "%s (%s)", f->doc, h);
-    if (h)
-        return arena_printf(m->arena, "%s.", h);
-    return f->doc ? f->doc : "";
+        text = arena_printf(m->arena, "%s (%s)", f->doc, h);
+    else if (h)
+        text = arena_printf(m->arena, "%s.", h);
+    text = doc_comment(m->arena, text, 4);
+    return text ? text : "";
 }
 
 static const char *field_row(const model *m, const gtype *t, const gfield *f)
@@ -310,7 +312,7 @@ static void type_context(const model *m, const gtype *t, tctx *h, tctx *s)
         tctx_set(c, "c_name", t->c_name);
         tctx_set(c, "name", t->name);
         tctx_set(c, "def", t->def);
-        tctx_set(c, "doc", t->doc ? t->doc : "");
+        tctx_set(c, "doc", i ? "" : t->doc ? doc_comment(m->arena, t->doc, 0) : "");
         tctx_set(c, "object", object ? "1" : "");
         tctx_set(c, "entry", t->map_value ? "1" : "");
     }
@@ -324,6 +326,12 @@ static void type_context(const model *m, const gtype *t, tctx *h, tctx *s)
     tctx_set(st, "fields_ref", t->nfields ? arena_printf(m->arena, "%s_fields", t->c_name) : "NULL");
     tctx_setf(st, "nfields", "%zu", t->nfields);
     tctx_set(st, "flags", object ? "K8S_TYPE_UNKNOWN" : "K8S_TYPE_UNION");
+    if (object && t->ngvks == 1) { /* DeleteOptions, WatchEvent, ... serve many groups: none */
+        const gvk *g = &t->gvks[0];
+        tctx *k = tctx_push(st, "gvk");
+        tctx_set(k, "api_version", *g->group ? arena_printf(m->arena, "%s/%s", g->group, g->version) : g->version);
+        tctx_set(k, "kind", g->kind);
+    }
     tctx_set(st, "entry_kind", object ? "K8S_KIND_OBJECT" : "K8S_KIND_UNION");
     tctx_set(st, "entry_flags", object ? "K8S_FIELD_INLINE" : "0");
     index_rows(m, t, st);
@@ -365,28 +373,33 @@ static void op_signature(const model *m, const gres *r, const gop *op, tctx *c)
     k8s_buf_free(&args);
 }
 
-static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s)
+/* A package's REST resources and calls: the resources are declared in the
+ * types header (h) and defined with the descriptors (s); the calls go to
+ * the calls header (ah) and their source (as). */
+static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s, tctx *ah, tctx *as)
 {
     k8s_arena *a = m->arena;
     size_t index = 0;
-    tctx_set(h, "has_api", p->nresources ? "1" : "");
+    for (int k = 0; k < 3; k++)
+        tctx_set(k == 0 ? h : k == 1 ? s : ah, "has_api", p->nresources ? "1" : "");
     for (size_t i = 0; i < p->nresources; i++) {
         const gres *r = p->resources[i];
-        tctx *hr = tctx_push(h, "resources"), *sr = tctx_push(s, "resources");
-        for (int k = 0; k < 2; k++) {
-            tctx *c = k ? sr : hr;
+        tctx *hr = tctx_push(h, "resources"), *sr = tctx_push(s, "resources"), *ar = tctx_push(ah, "resources");
+        for (int k = 0; k < 3; k++) {
+            tctx *c = k == 0 ? hr : k == 1 ? sr : ar;
             tctx_set(c, "c_name", r->c_name);
-            tctx_set(c, "group", r->group);
+            tctx_set(c, "group", *r->group ? r->group : "core");
             tctx_set(c, "version", r->version);
             tctx_set(c, "plural", r->plural);
             tctx_set(c, "kind", r->kind);
         }
+        tctx_set(sr, "group", r->group);
         tctx_set(sr, "namespaced", r->namespaced ? "true" : "false");
         tctx_set(sr, "type", arena_printf(a, "&%s_desc", r->type->c_name));
         tctx_set(sr, "list_type", r->list_type ? arena_printf(a, "&%s_desc", r->list_type->c_name) : "NULL");
         for (size_t o = 0; o < r->nops; o++, index++) {
             const gop *op = &r->ops[o];
-            tctx *hf = tctx_push(hr, "functions"), *so = tctx_push(s, "ops");
+            tctx *hf = tctx_push(ar, "functions"), *so = tctx_push(as, "ops");
             tctx_set(hf, "fn", op->fn);
             tctx_set(hf, "doc", op->doc);
             op_signature(m, r, op, hf);
@@ -394,9 +407,9 @@ static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s)
             op_signature(m, r, op, so);
             tctx_setf(so, "index", "%zu", index);
             tctx_set(so, "resource", r->c_name);
-            tctx_set(so, "subresource", op->subresource ? arena_printf(a, "\"%s\"", op->subresource) : "NULL");
+            tctx_set(so, "subresource", op->subresource ? op->subresource : "");
             tctx_set(so, "verb", op->verb);
-            tctx_set(so, "body", op->body ? arena_printf(a, "&%s_desc", op->body->c_name) : "NULL");
+            tctx_set(so, "body", op->body ? arena_printf(a, "%s_desc", op->body->c_name) : "");
             tctx_set(so, "result", op->result ? arena_printf(a, "&%s_desc", op->result->c_name) : "NULL");
             const char *kind = op->result && op->result->ngvks ? op->result->gvks[0].kind : NULL;
             tctx_set(so, "result_kind", kind ? arena_printf(a, "\"%s\"", kind) : "NULL");
@@ -404,43 +417,59 @@ static void api_context(const model *m, const gpkg *p, tctx *h, tctx *s)
     }
 }
 
+/* The include guard for a header name: "k8s/core/v1_api.h" -> K8S_CORE_V1_API_H. */
+static const char *guard_for(const model *m, const char *header)
+{
+    char *g = k8s_arena_strdup(m->arena, header);
+    for (char *c = g; *c; c++)
+        *c = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ? *c : '_';
+    return g;
+}
+
+/* The headers of deps, sorted, as the list "includes" of c. */
+static void include_list(const model *m, gpkg *const *deps, size_t n, tctx *c)
+{
+    const char **names = k8s_arena_alloc(m->arena, (n + 1) * sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = deps[i]->header;
+    for (size_t i = 1; i < n; i++) /* insertion sort: few deps */
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            const char *tmp = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = tmp;
+        }
+    for (size_t i = 0; i < n; i++)
+        tctx_set(tctx_push(c, "includes"), "header", names[i]);
+}
+
 static void emit_package(writer *w, const gpkg *p, tctx *root)
 {
     const model *m = w->m;
     tctx *h = tctx_new(m->arena, root), *s = tctx_new(m->arena, root);
-    const char *guard = arena_printf(m->arena, "K8S_%s_H", p->id);
-    for (char *g = (char *)guard; *g; g++)
-        if (*g >= 'a' && *g <= 'z')
-            *g = (char)(*g - 'a' + 'A');
-    tctx_set(h, "guard", guard);
-    tctx_set(h, "package", p->path);
-    tctx_set(s, "package", p->path);
-    tctx_set(s, "header", p->header);
-    const char **deps = k8s_arena_alloc(m->arena, (p->ndeps + 1) * sizeof *deps);
-    for (size_t i = 0; i < p->ndeps; i++)
-        deps[i] = p->deps[i]->header;
-    for (size_t i = 1; i < p->ndeps; i++) /* insertion sort: few deps */
-        for (size_t j = i; j > 0 && strcmp(deps[j - 1], deps[j]) > 0; j--) {
-            const char *tmp = deps[j];
-            deps[j] = deps[j - 1];
-            deps[j - 1] = tmp;
-        }
-    for (size_t i = 0; i < p->ndeps; i++)
-        tctx_set(tctx_push(h, "includes"), "header", deps[i]);
+    tctx *ah = tctx_new(m->arena, root), *as = tctx_new(m->arena, root);
+    for (int i = 0; i < 4; i++) {
+        tctx *c = i == 0 ? h : i == 1 ? s : i == 2 ? ah : as;
+        tctx_set(c, "package", p->path);
+        tctx_set(c, "header", p->header);
+        tctx_set(c, "api_header", p->api_header);
+    }
+    tctx_set(h, "guard", guard_for(m, p->header));
+    tctx_set(ah, "guard", guard_for(m, p->api_header));
+    include_list(m, p->deps, p->ndeps, h);
+    include_list(m, p->api_deps, p->napi_deps, ah);
     gtype **ordered = k8s_arena_alloc(m->arena, (p->ntypes + 1) * sizeof *ordered);
     size_t n = 0;
     for (size_t i = 0; i < p->ntypes; i++)
         order_types(p->types[i], ordered, &n);
     for (size_t i = 0; i < n; i++)
         type_context(m, ordered[i], h, s);
-    tctx *api = tctx_new(m->arena, root);
-    tctx_set(api, "package", p->path);
-    tctx_set(api, "header", p->header);
-    api_context(m, p, h, api);
+    api_context(m, p, h, s, ah, as);
     render_to(w, "group.h.tmpl", h, arena_printf(m->arena, "include/%s", p->header));
     render_to(w, "group.c.tmpl", s, arena_printf(m->arena, "src/%s.c", p->id));
-    if (p->nresources)
-        render_to(w, "api.c.tmpl", api, arena_printf(m->arena, "src/%s_api.c", p->id));
+    if (p->nresources) {
+        render_to(w, "group_api.h.tmpl", ah, arena_printf(m->arena, "include/%s", p->api_header));
+        render_to(w, "api.c.tmpl", as, arena_printf(m->arena, "src/%s_api.c", p->id));
+    }
 }
 
 typedef struct kind_row {
@@ -515,24 +544,34 @@ bool emit_tree(const model *m, const char *out_dir)
         partial |= strcmp(m->types[i].def, "io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList") == 0;
     tctx_set(root, "partial_metadata", partial ? "1" : "");
 
-    size_t ntypes = 0, npkgs = 0;
+    size_t ntypes = 0, npkgs = 0, nfunctions = 0;
     for (size_t i = 0; i < m->npkgs; i++) {
         const gpkg *p = &m->pkgs[i];
         if (!p->ntypes)
             continue;
         emit_package(&w, p, root);
-        tctx_set(tctx_push(root, "packages"), "header", p->header);
-        tctx_set(tctx_push(root, "sources"), "file", arena_printf(m->arena, "%s.c", p->id));
+        tctx *pc = tctx_push(root, "packages");
+        tctx_set(pc, "header", p->header);
+        tctx_set(pc, "api_header", p->nresources ? p->api_header : "");
+        tctx_set(tctx_push(root, "type_sources"), "file", arena_printf(m->arena, "%s.c", p->id));
         if (p->nresources)
-            tctx_set(tctx_push(root, "sources"), "file", arena_printf(m->arena, "%s_api.c", p->id));
+            tctx_set(tctx_push(root, "call_sources"), "file", arena_printf(m->arena, "%s_api.c", p->id));
+        for (size_t r = 0; r < p->nresources; r++)
+            nfunctions += p->resources[r]->nops;
         ntypes += p->ntypes;
         npkgs++;
     }
-    tctx_set(tctx_push(root, "sources"), "file", "registry.c");
+    tctx_set(tctx_push(root, "type_sources"), "file", "registry.c");
+    if (partial) {
+        tctx_set(tctx_push(root, "call_sources"), "file", "metadata.c");
+        render_to(&w, "metadata.c.tmpl", root, "src/metadata.c");
+    }
     size_t nkinds = emit_registry(&w, root);
     tctx_setf(root, "ntypes", "%zu", ntypes);
     tctx_setf(root, "npackages", "%zu", npkgs);
     tctx_setf(root, "nkinds", "%zu", nkinds);
+    tctx_setf(root, "nfunctions", "%zu", nfunctions);
+    render_to(&w, "api_types.h.tmpl", root, "include/k8s/api_types.h");
     render_to(&w, "api.h.tmpl", root, "include/k8s/api.h");
     render_to(&w, "CMakeLists.txt.tmpl", root, "CMakeLists.txt");
     render_to(&w, "README.md.tmpl", root, "README.md");

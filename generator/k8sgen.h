@@ -20,7 +20,7 @@ typedef struct gres gres;
 typedef struct gfield {
     const char *json;   /* JSON name */
     const char *member; /* C member name */
-    const char *doc;    /* first sentence of the description, or NULL */
+    const char *doc;    /* the description, or NULL */
     uint8_t kind;       /* k8s_kind */
     bool array;         /* for MAP: the value is an array */
     bool required;
@@ -85,11 +85,14 @@ struct gpkg {
     const char *group;   /* "core" */
     const char *version; /* "v1", or "" for an unversioned package */
     const char *id;      /* "core_v1": source name and C prefix stem */
-    const char *header;  /* "k8s/core/v1.h" */
+    const char *header;  /* "k8s/core/v1.h": types, descriptors, resources */
+    const char *api_header; /* "k8s/core/v1_api.h": the typed calls */
     gtype **types;       /* generated ones, by C name */
     size_t ntypes;
-    gpkg **deps; /* packages whose headers this one includes */
+    gpkg **deps; /* packages whose types header the types header includes */
     size_t ndeps;
+    gpkg **api_deps; /* and those the calls header includes (bodies, replies) */
+    size_t napi_deps;
     gres **resources; /* whose kinds are in this package, by plural */
     size_t nresources;
 };
@@ -103,6 +106,7 @@ typedef struct model {
     size_t ntypes;
     gpkg *pkgs; /* by id */
     size_t npkgs;
+    int problems; /* reported by model_problem */
 } model;
 
 /* spec.c: reads the spec and builds the model. Errors are printed to stderr
@@ -111,10 +115,9 @@ bool model_load(model *m, const char *spec_path, const char *k8s_version);
 
 /* ops.c: resources and operations from the spec's paths. */
 bool model_load_ops(model *m, const cJSON *root);
-/* Reports a problem in the spec, prefixed with its name, and counts it. */
-__attribute__((format(printf, 2, 3))) void model_problem(const model *m, const char *fmt, ...);
-/* Problems reported so far (model_load starts from none). */
-int model_problem_count(void);
+/* Reports a problem in the spec, prefixed with its name, and counts it in
+ * m->problems. */
+__attribute__((format(printf, 2, 3))) void model_problem(model *m, const char *fmt, ...);
 /* The definition that claims group/version/kind, or NULL. */
 gtype *model_type_for_gvk(const model *m, const char *group, const char *version, const char *kind);
 
@@ -122,6 +125,9 @@ gtype *model_type_for_gvk(const model *m, const char *group, const char *version
 const char *snake_case(k8s_arena *a, const char *camel);
 const char *member_name(k8s_arena *a, const char *json);
 const char *first_sentence(k8s_arena *a, const char *description);
+/* A description as a C comment block, wrapped to 100 columns with `indent`
+ * spaces before each line; line breaks and paragraphs kept. NULL for none. */
+const char *doc_comment(k8s_arena *a, const char *description, int indent);
 char *arena_printf(k8s_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* overrides.c: the one place that knows about special definitions and

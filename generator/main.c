@@ -2,6 +2,7 @@
  *
  *   k8sgen --spec openapi/cache/k8s-1.35.json --out generated/k8s-1.35
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,13 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* a wrong path is the likelier mistake than a name without the version */
+    FILE *f = fopen(spec, "rb");
+    if (!f) {
+        fprintf(stderr, "k8sgen: cannot read %s: %s\n", spec, strerror(errno));
+        return 2;
+    }
+    fclose(f);
     model m = {0};
     m.arena = k8s_arena_new();
     if (!m.arena) {

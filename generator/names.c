@@ -141,3 +141,79 @@ const char *first_sentence(k8s_arena *a, const char *d)
     *o = '\0';
     return out;
 }
+
+/* Appends n bytes of a description to b, so that they cannot end the
+ * comment early or start a nested one. */
+static void append_comment_text(k8s_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i] == '\t' ? ' ' : s[i];
+        k8s_buf_append(b, &c, 1);
+        if ((c == '*' && i + 1 < n && s[i + 1] == '/') || (c == '/' && i + 1 < n && s[i + 1] == '*'))
+            k8s_buf_append(b, " ", 1);
+    }
+}
+
+/* Ends a comment line and starts the next: indent spaces and " *". */
+static void comment_break(k8s_buf *b, int indent)
+{
+    k8s_buf_append_str(b, "\n");
+    for (int i = 0; i < indent; i++)
+        k8s_buf_append_str(b, " ");
+    k8s_buf_append_str(b, " *");
+}
+
+const char *doc_comment(k8s_arena *a, const char *d, int indent)
+{
+    const int width = 100 - 3; /* room for the comment's closing characters */
+    if (!d || !*d)
+        return NULL;
+    k8s_buf b = K8S_BUF_INIT;
+    k8s_buf_append_str(&b, "/**");
+    int col = indent + 3;
+    bool started = false, paragraph = false;
+    for (const char *line = d; *line;) {
+        size_t len = strcspn(line, "\n");
+        const char *next = line[len] ? line + len + 1 : line + len;
+        while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+            len--;
+        if (!len) { /* paragraph breaks are kept, once each, never first */
+            paragraph = started;
+            line = next;
+            continue;
+        }
+        if (started) {
+            if (paragraph)
+                comment_break(&b, indent);
+            comment_break(&b, indent);
+            col = indent + 2;
+        }
+        size_t i = 0;
+        while (i < len && line[i] == ' ')
+            i++;
+        int sep = i ? (int)i : 1; /* a line's own indentation (lists) is kept */
+        for (bool first = true; i < len; first = false) {
+            size_t w = i;
+            while (w < len && line[w] != ' ')
+                w++;
+            if (!first && col + 1 + (int)(w - i) > width) { /* a longer word stands alone */
+                comment_break(&b, indent);
+                col = indent + 2;
+            }
+            for (int k = 0; k < sep; k++)
+                k8s_buf_append_str(&b, " ");
+            append_comment_text(&b, line + i, w - i);
+            col += sep + (int)(w - i);
+            sep = 1;
+            for (i = w; i < len && line[i] == ' ';)
+                i++;
+        }
+        started = true;
+        paragraph = false;
+        line = next;
+    }
+    k8s_buf_append_str(&b, " */");
+    const char *out = k8s_arena_strdup(a, b.data);
+    k8s_buf_free(&b);
+    return out;
+}

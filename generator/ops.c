@@ -116,7 +116,7 @@ static bool in_list(const char *const *list, const char *s)
 }
 
 /* Checks every query parameter of the operation against its options. */
-static void check_list(const model *m, const char *where, const cJSON *params, const cJSON *global,
+static void check_list(model *m, const char *where, const cJSON *params, const cJSON *global,
                        const char *const *allowed, const char *const *also)
 {
     const cJSON *item;
@@ -159,7 +159,7 @@ typedef struct op_params {
     const cJSON *own, *common, *global; /* the operation's, the path's, the spec's */
 } op_params;
 
-static void check_params(const model *m, const char *where, const op_params *pp,
+static void check_params(model *m, const char *where, const op_params *pp,
                          const char *const *allowed, const char *const *also)
 {
     check_list(m, where, pp->own, pp->global, allowed, also);
@@ -261,7 +261,7 @@ static void make_op(model *m, gres *r, const parsed *p, const char *action, cons
 
 bool model_load_ops(model *m, const cJSON *root)
 {
-    int before = model_problem_count();
+    int before = m->problems;
     const cJSON *paths = cJSON_GetObjectItemCaseSensitive(root, "paths");
     const cJSON *global = cJSON_GetObjectItemCaseSensitive(root, "parameters");
     static const char *const methods[] = {"get", "post", "put", "patch", "delete", NULL};
@@ -348,5 +348,5 @@ bool model_load_ops(model *m, const cJSON *root)
         nr[p->nresources++] = r;
         p->resources = nr;
     }
-    return model_problem_count() == before;
+    return m->problems == before;
 }

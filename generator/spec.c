@@ -11,9 +11,7 @@
 
 #include "k8sgen.h"
 
-static int errors;
-
-void model_problem(const model *m, const char *fmt, ...)
+void model_problem(model *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -21,7 +19,13 @@ void model_problem(const model *m, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    errors++;
+    m->problems++;
+}
+
+/* A schema's description, kept whole for the header comments; NULL for none. */
+static const char *description(model *m, const cJSON *desc)
+{
+    return cJSON_IsString(desc) && *desc->valuestring ? k8s_arena_strdup(m->arena, desc->valuestring) : NULL;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -137,9 +141,11 @@ static gpkg *package_for(model *m, const char *def)
     if (*version) {
         p->id = arena_printf(m->arena, "%s_%s", p->group, version);
         p->header = arena_printf(m->arena, "k8s/%s/%s.h", p->group, version);
+        p->api_header = arena_printf(m->arena, "k8s/%s/%s_api.h", p->group, version);
     } else {
         p->id = p->group;
         p->header = arena_printf(m->arena, "k8s/%s.h", p->group);
+        p->api_header = arena_printf(m->arena, "k8s/%s_api.h", p->group);
     }
     for (size_t i = 0; i + 1 < m->npkgs; i++)
         if (strcmp(m->pkgs[i].id, p->id) == 0)
@@ -345,7 +351,7 @@ static void build_object(model *m, gtype *t, const cJSON *def)
         f->json = k8s_arena_strdup(m->arena, p->string);
         f->member = member_name(m->arena, p->string);
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(p, "description");
-        f->doc = first_sentence(m->arena, cJSON_IsString(desc) ? desc->valuestring : NULL);
+        f->doc = description(m, desc);
         f->required = json_array_has(required, p->string) && !override_not_required(t->def, p->string);
         t->nfields++;
     }
@@ -400,18 +406,19 @@ static void read_gvks(model *m, gtype *t, const cJSON *def)
     }
 }
 
-static void add_dep(model *m, gpkg *p, gpkg *dep)
+/* Adds dep to the list (*deps, *n) of packages p's header includes. */
+static void add_dep(model *m, const gpkg *p, gpkg ***deps, size_t *n, gpkg *dep)
 {
     if (dep == p)
         return;
-    for (size_t i = 0; i < p->ndeps; i++)
-        if (p->deps[i] == dep)
+    for (size_t i = 0; i < *n; i++)
+        if ((*deps)[i] == dep)
             return;
-    gpkg **nd = k8s_arena_alloc(m->arena, (p->ndeps + 1) * sizeof *nd);
-    if (p->ndeps)
-        memcpy(nd, p->deps, p->ndeps * sizeof *nd);
-    nd[p->ndeps++] = dep;
-    p->deps = nd;
+    gpkg **nd = k8s_arena_alloc(m->arena, (*n + 1) * sizeof *nd);
+    if (*n)
+        memcpy(nd, *deps, *n * sizeof *nd);
+    nd[(*n)++] = dep;
+    *deps = nd;
 }
 
 static int cmp_type_ptr_cname(const void *a, const void *b)
@@ -515,7 +522,7 @@ static bool build(model *m, cJSON *root)
         const cJSON *def = cJSON_GetObjectItemCaseSensitive(defs, t->def);
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(def, "type");
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(def, "description");
-        t->doc = first_sentence(m->arena, cJSON_IsString(desc) ? desc->valuestring : NULL);
+        t->doc = description(m, desc);
         if (sp) {
             t->role = sp->role;
             t->scalar_kind = sp->scalar_kind;
@@ -535,7 +542,7 @@ static bool build(model *m, cJSON *root)
                 t->c_name = arena_printf(m->arena, "k8s_%s_%s", t->pkg->id, snake_case(m->arena, t->name));
         }
     }
-    if (errors)
+    if (m->problems)
         return false;
     for (i = 0; i < m->ntypes; i++) {
         gtype *t = &m->types[i];
@@ -566,37 +573,34 @@ static bool build(model *m, cJSON *root)
         for (size_t j = 0; j < t->nfields; j++) {
             gtype *r = t->fields[j].ref;
             if (r && r->pkg)
-                add_dep(m, t->pkg, r->pkg);
+                add_dep(m, t->pkg, &t->pkg->deps, &t->pkg->ndeps, r->pkg);
         }
     }
     for (i = 0; i < m->npkgs; i++)
         qsort(m->pkgs[i].types, m->pkgs[i].ntypes, sizeof(gtype *), cmp_type_ptr_cname);
-    if (errors || !model_load_ops(m, root))
+    if (m->problems || !model_load_ops(m, root))
         return false;
     /* a package's functions name the body and reply types of its operations */
-    for (i = 0; i < m->npkgs; i++)
-        for (size_t r = 0; r < m->pkgs[i].nresources; r++) {
-            const gres *res = m->pkgs[i].resources[r];
+    for (i = 0; i < m->npkgs; i++) {
+        gpkg *p = &m->pkgs[i];
+        for (size_t r = 0; r < p->nresources; r++) {
+            const gres *res = p->resources[r];
             for (size_t o = 0; o < res->nops; o++) {
                 const gop *op = &res->ops[o];
                 if (op->body && op->body->pkg)
-                    add_dep(m, &m->pkgs[i], op->body->pkg);
+                    add_dep(m, p, &p->api_deps, &p->napi_deps, op->body->pkg);
                 if (op->result && op->result->pkg)
-                    add_dep(m, &m->pkgs[i], op->result->pkg);
+                    add_dep(m, p, &p->api_deps, &p->napi_deps, op->result->pkg);
             }
         }
+    }
     check_global_names(m);
-    return errors == 0;
-}
-
-int model_problem_count(void)
-{
-    return errors;
+    return m->problems == 0;
 }
 
 bool model_load(model *m, const char *spec_path, const char *k8s_version)
 {
-    errors = 0;
+    m->problems = 0;
     m->spec_name = spec_path;
     m->k8s_version = k8s_version;
     size_t len = 0;

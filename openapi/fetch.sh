@@ -8,6 +8,8 @@
 # k8s-VERSION.json, or else is downloaded from its upstream URL. Its sha256
 # must match versions.txt. Copies land in K8S_OPENAPI_CACHE (default
 # openapi/cache, git-ignored) as k8s-VERSION.json; their paths are printed.
+# With K8S_OPENAPI_OFFLINE=1 it never downloads (the tests set it, so that an
+# offline machine does not wait on a download that cannot succeed).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +44,8 @@ for v in "${versions[@]}"; do
   if [ -n "$mirror" ] && [ -f "$mirror/k8s-$v.json" ]; then
     src="$mirror/k8s-$v.json"
     cp "$src" "$tmp"
+  elif [ "${K8S_OPENAPI_OFFLINE:-}" = 1 ]; then
+    die "no copy of k8s-$v.json in ${mirror:-(no mirror)} or $cache, and downloads are off (K8S_OPENAPI_OFFLINE=1)"
   else
     src=$url
     command -v curl >/dev/null || die "no mirror copy of k8s-$v.json and no curl to download $url"

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "testutil.h"
 
 test_server srv;
 k8s_config *cfg;
@@ -44,8 +45,7 @@ int fixture_teardown(void **state)
 void need_server(void)
 {
     if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
+        test_skip("the test API server could not start (node or openssl missing?)");
     }
 }
 
@@ -54,6 +54,36 @@ void control(const char *method, const char *path, const char *json)
     int st = test_server_control(&srv, method, path, json, NULL);
     if (st != 200)
         fail_msg("%s %s: HTTP %d", method, path, st);
+}
+
+typedef struct own_client {
+    k8s_client *client;
+    k8s_config *config;
+} own_client;
+static own_client own[4];
+
+k8s_client *fixture_client_as(const char *name, const char *user_yaml)
+{
+    own_client *o = NULL;
+    for (size_t i = 0; !o && i < sizeof own / sizeof own[0]; i++)
+        if (!own[i].client)
+            o = &own[i];
+    assert_non_null(o);
+    k8s_error err;
+    k8s_config_options opts = {.kubeconfig = test_server_kubeconfig(&srv, name, user_yaml)};
+    if (k8s_config_load(&o->config, &opts, &err) || k8s_client_new(&o->client, o->config, NULL, &err))
+        fail_msg("client %s: %s", name, err.message);
+    return o->client;
+}
+
+void fixture_client_free(k8s_client *c)
+{
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (own[i].client == c) {
+            k8s_client_free(c);
+            k8s_config_free(own[i].config);
+            own[i] = (own_client){0};
+        }
 }
 
 const char *new_namespace(const char *prefix, char *buf, size_t n)

@@ -36,6 +36,11 @@ void control(const char *method, const char *path, const char *json);
  * ("a,b"); run: the test server's kubelet part starts it. */
 void create_pod(const char *name, const char *containers, bool run);
 
+/* A client of its own for the user given as kubeconfig YAML lines
+ * ("    token: no-rights-token"); free both with fixture_client_free. */
+k8s_client *fixture_client_as(const char *name, const char *user_yaml);
+void fixture_client_free(k8s_client *c);
+
 /* Creates a namespace "<prefix>-<pid>-<serial>" (into buf) with writer. */
 const char *new_namespace(const char *prefix, char *buf, size_t n);
 

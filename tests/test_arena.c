@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "k8s/arena.h"
+#include "testutil.h"
 
 static void test_alignment_and_zero(void **state)
 {
@@ -95,5 +96,5 @@ int main(void)
         cmocka_unit_test(test_large_and_strings),
         cmocka_unit_test(test_allocator_hooks),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -22,6 +22,8 @@
 
 #include "k8s/api.h"
 #include "k8s/discovery.h"
+#include "k8s/watch.h"
+#include "internal.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -66,8 +68,7 @@ static void fault(const char *json)
 static void need_server(void)
 {
     if (!have_server) {
-        print_message("needs the bundled test server's switches; skipped against a real cluster\n");
-        skip();
+        test_skip("needs the bundled test server's switches, not a real cluster");
     }
 }
 
@@ -115,8 +116,7 @@ static int teardown(void **state)
 static void need_client(void)
 {
     if (!client) {
-        print_message("the test API server could not start (node missing?); skipping\n");
-        skip();
+        test_skip("the test API server could not start (node or openssl missing?)");
     }
 }
 
@@ -372,6 +372,25 @@ static void test_patches(void **state)
     CHECK_OK(k8s_core_v1_config_map_apply(client, a, ns, "applied", want,
                                           &(k8s_patch_options){.fieldManager = "two", .force = true}, &applied, &err));
     assert_string_equal(data_of(applied, "key"), "theirs");
+
+    /* apiVersion and kind left out: the body's own type supplies them (the
+     * server refuses an apply without: "invalid object type: /, Kind="),
+     * and the caller's struct stays as it was */
+    k8s_core_v1_config_map *bare = make_cm(a, "bare", NULL);
+    CHECK_OK(k8s_core_v1_config_map_apply(client, a, ns, "bare", bare, &(k8s_patch_options){.fieldManager = "one"},
+                                          &applied, &err));
+    assert_string_equal(applied->kind, "ConfigMap");
+    assert_null(bare->kind);
+    assert_null(bare->apiVersion);
+    /* a subresource's body is of its own kind: autoscaling/v1 Scale, not apps/v1 Deployment */
+    k8s_autoscaling_v1_scale scale = {.metadata = &(k8s_meta_v1_object_meta){.name = "sm"},
+                                      .spec = &(k8s_autoscaling_v1_scale_spec){.has_replicas = true, .replicas = 2}},
+                             *scaled;
+    CHECK_OK(k8s_apps_v1_deployment_scale_apply(client, a, ns, "sm", &scale,
+                                                &(k8s_patch_options){.fieldManager = "scaler", .force = true}, &scaled,
+                                                &err));
+    assert_int_equal(scaled->spec->replicas, 2);
+    assert_null(scale.kind);
     k8s_arena_free(a);
 }
 
@@ -507,6 +526,42 @@ static void test_custom_resources(void **state)
     k8s_op list = {widgets, NULL, K8S_VERB_LIST, NULL, NULL, NULL};
     CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns}, (void **)&json, &err));
     assert_non_null(strstr(json, "\"WidgetList\""));
+
+    /* every page at once: one WidgetList, its items' text as the server sent it */
+    for (int i = 2; i <= 5; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"apiVersion\":\"demo.example.com/v1\",\"kind\":\"Widget\",\"metadata\":"
+                                    "{\"name\":\"w%d\",\"labels\":{\"paged\":\"yes\"}},\"spec\":{\"size\":%d}}", i, i);
+        CHECK_OK(k8s_call(client, a, &create, &(k8s_args){.namespace_ = ns, .text = body}, (void **)&json, &err));
+    }
+    k8s_client_stats before, after;
+    k8s_client_stats_get(client, &before);
+    k8s_list_options paged = {.limit = 2, .all_pages = true, .labelSelector = "paged"};
+    CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns, .options = &paged}, (void **)&json, &err));
+    k8s_client_stats_get(client, &after);
+    assert_int_equal(after.requests - before.requests, 2); /* 2 + 2 items, then none left */
+    cJSON *whole = cJSON_Parse(json);
+    assert_non_null(whole);
+    assert_string_equal(cJSON_GetObjectItem(whole, "kind")->valuestring, "WidgetList");
+    assert_string_equal(cJSON_GetObjectItem(whole, "apiVersion")->valuestring, "demo.example.com/v1");
+    cJSON *items = cJSON_GetObjectItem(whole, "items"), *meta = cJSON_GetObjectItem(whole, "metadata");
+    assert_int_equal(cJSON_GetArraySize(items), 4);
+    for (int i = 0; i < 4; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "w%d", i + 2);
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(items, i), "metadata"), "name")->valuestring,
+                            name);
+    }
+    assert_non_null(cJSON_GetObjectItem(meta, "resourceVersion"));
+    assert_null(cJSON_GetObjectItem(meta, "continue"));
+    cJSON_Delete(whole);
+    paged.labelSelector = NULL; /* w1's spec.size is 2^53 + 1: still exact */
+    CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns, .options = &paged}, (void **)&json, &err));
+    assert_non_null(strstr(json, "\"size\":9007199254740993"));
+    assert_non_null(strstr(json, "\"name\":\"w5\""));
+    paged.labelSelector = "paged=no";
+    CHECK_OK(k8s_call(client, a, &list, &(k8s_args){.namespace_ = ns, .options = &paged}, (void **)&json, &err));
+    assert_non_null(strstr(json, "\"items\":[]"));
     k8s_op del = {widgets, NULL, K8S_VERB_DELETE, NULL, NULL, NULL};
     CHECK_OK(k8s_call(client, a, &del, &(k8s_args){.namespace_ = ns, .name = "w1"}, (void **)&json, &err));
     assert_int_equal(k8s_call(client, a, &get, &(k8s_args){.namespace_ = ns, .name = "w1"}, (void **)&json, &err),
@@ -529,6 +584,25 @@ static void test_custom_resources(void **state)
     CHECK_OK(k8s_request(client, a, "GET", "/version", NULL, NULL, &version, &err));
     assert_non_null(strstr(version, "gitVersion"));
     k8s_arena_free(a);
+}
+
+/* Writes srv.dir/NAME.sh, an exec credential plugin that runs `first`
+ * (shell, may be "") and then answers `token`, and the kubeconfig user lines
+ * that run it into yaml. */
+static const char *exec_user(const char *name, const char *first, const char *token, char *yaml, size_t n)
+{
+    char script[700];
+    snprintf(script, sizeof script, "%s/%s.sh", srv.dir, name);
+    FILE *f = fopen(script, "w");
+    fprintf(f, "#!/bin/sh\n%s\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+               "\"status\":{\"token\":\"%s\"}}'\n", first, token);
+    fclose(f);
+    chmod(script, 0755);
+    snprintf(yaml, n,
+             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
+             "      command: %s",
+             script);
+    return yaml;
 }
 
 /* ---- auth ---- */
@@ -555,18 +629,7 @@ static void test_auth_modes(void **state)
                      srv.dir);
             yaml = user;
         } else if (strcmp(cases[i].name, "exec") == 0) {
-            char script[700];
-            snprintf(script, sizeof script, "%s/plugin.sh", srv.dir);
-            FILE *f = fopen(script, "w");
-            fprintf(f, "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-                       "\"status\":{\"token\":\"admin-token\"}}'\n");
-            fclose(f);
-            chmod(script, 0755);
-            snprintf(user, sizeof user,
-                     "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
-                     "      command: %s",
-                     script);
-            yaml = user;
+            yaml = exec_user("plugin", "", "admin-token", user, sizeof user);
         }
         k8s_config *c = load(test_server_kubeconfig(&srv, cases[i].name, yaml));
         k8s_client *cl = make_client(c, NULL);
@@ -577,6 +640,55 @@ static void test_auth_modes(void **state)
             fail_msg("%s: %s (%s)", cases[i].name, k8s_strerror(rc), err.message);
         if (rc == K8S_EFORBIDDEN)
             assert_non_null(strstr(err.message, "User \"norights\" cannot get resource \"namespaces\""));
+        k8s_arena_free(a);
+        k8s_client_free(cl);
+        k8s_config_free(c);
+    }
+}
+
+/* A 401 names the request, the credential sent and whose it is, and says
+ * the server refused it (token files and plugins: after fetching it again). */
+static void test_unauthorized_says_what_was_refused(void **state)
+{
+    (void)state;
+    need_server();
+    char token_file[700];
+    snprintf(token_file, sizeof token_file, "%s/bad-token", srv.dir);
+    FILE *f = fopen(token_file, "w");
+    fputs("not-a-token\n", f);
+    fclose(f);
+    char file_user[800], file_sent[800], plugin_user[900], plugin_sent[800];
+    snprintf(file_user, sizeof file_user, "    tokenFile: %s", token_file);
+    snprintf(file_sent, sizeof file_sent, "the token from the file %s", token_file);
+    exec_user("bad-plugin", "", "not-a-token", plugin_user, sizeof plugin_user);
+    snprintf(plugin_sent, sizeof plugin_sent, "the token from the exec plugin %s/bad-plugin.sh", srv.dir);
+    const struct {
+        const char *name, *user, *sent;
+        bool refetched;
+    } cases[] = {
+        {"bad-static", "    token: not-a-token", "the token", false},
+        {"bad-file", file_user, file_sent, true},
+        {"bad-exec", plugin_user, plugin_sent, true},
+        {"bad-basic", "    username: someone\n    password: wrong", "the username and password", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *kc = test_server_kubeconfig(&srv, cases[i].name, cases[i].user);
+        char want[1200];
+        snprintf(want, sizeof want,
+                 "GET /api/v1/namespaces/%s: HTTP 401 (Unauthorized): the server refused %s of kubeconfig user \"test\" (%s)%s",
+                 ns, cases[i].sent, kc, cases[i].refetched ? ", also when fetched again" : "");
+        k8s_config *c = load(kc);
+        k8s_client *cl = make_client(c, NULL);
+        k8s_arena *a = k8s_arena_new();
+        k8s_core_v1_namespace *n;
+        k8s_error err;
+        assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err), K8S_EUNAUTHORIZED);
+        assert_int_equal(err.http_status, 401);
+        assert_string_equal(err.status->reason, "Unauthorized");
+        if (strcmp(err.message, want) != 0)
+            fail_msg("%s:\n got  %s\n want %s", cases[i].name, err.message, want);
+        assert_null(strstr(err.message, "not-a-token"));
+        print_message("  %s\n", err.message);
         k8s_arena_free(a);
         k8s_client_free(cl);
         k8s_config_free(c);
@@ -673,30 +785,86 @@ static void test_faults(void **state)
     k8s_arena_free(a);
 }
 
-static void test_tls_and_transport_failures(void **state)
+/* A GET of the test namespace with the admin token and a cluster entry
+ * "x" with these lines; the kubeconfig's path in kc. */
+static k8s_code get_with_cluster(const char *name, const char *cluster_lines, char *kc, size_t kc_size, k8s_error *err)
 {
-    (void)state;
-    need_server();
-    k8s_error err;
-    /* a CA that did not sign the server's certificate */
-    char yaml[2048], kc[800];
-    FILE *f;
-    snprintf(kc, sizeof kc, "%s/wrongca", srv.dir);
-    f = fopen(kc, "w");
+    snprintf(kc, kc_size, "%s/%s", srv.dir, name);
+    FILE *f = fopen(kc, "w");
     fprintf(f,
-            "apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters:\n- name: x\n  cluster:\n    server: %s\n"
-            "    certificate-authority: %s/admin.crt\nusers:\n- name: x\n  user:\n    token: admin-token\n"
-            "contexts:\n- name: x\n  context: {cluster: x, user: x}\n",
-            srv.url, srv.dir);
+            "apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters:\n- name: x\n  cluster:\n    server: %s\n%s"
+            "users:\n- name: x\n  user:\n    token: admin-token\ncontexts:\n- name: x\n  context: {cluster: x, user: x}\n",
+            srv.url, cluster_lines);
     fclose(f);
     k8s_config *c = load(kc);
     k8s_client *cl = make_client(c, NULL);
     k8s_arena *a = k8s_arena_new();
     k8s_core_v1_namespace *n;
-    assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err), K8S_ETLS);
-    assert_int_not_equal(err.curl_code, 0);
+    k8s_code rc = k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, err);
+    k8s_arena_free(a);
     k8s_client_free(cl);
     k8s_config_free(c);
+    return rc;
+}
+
+static void expect_untrusted(const char *name, const char *cluster_lines, const char *against, const char *host)
+{
+    k8s_error err;
+    char kc[800], want[1200];
+    assert_int_equal(get_with_cluster(name, cluster_lines, kc, sizeof kc, &err), K8S_ETLS);
+    assert_int_equal(err.curl_code, 60); /* CURLE_PEER_FAILED_VERIFICATION */
+    if (strstr(err.message, "SSL certificate problem"))
+        fail_msg("message: %s", err.message);
+    snprintf(want, sizeof want, "GET /api/v1/namespaces/%s: the server's certificate, checked for the name \"%s\" "
+             "against the %s, is not trusted: ", ns, host, against);
+    char *where = strstr(want, "@KC@");
+    if (where) { /* the kubeconfig's own path */
+        char rest[600];
+        snprintf(rest, sizeof rest, "%s", where + 4);
+        snprintf(where, sizeof want - (size_t)(where - want), "%s%s", kc, rest);
+    }
+    if (strncmp(err.message, want, strlen(want)) != 0)
+        fail_msg("message: %s\nwanted: %s...", err.message, want);
+    print_message("  %s\n", err.message);
+}
+
+static void test_tls_and_transport_failures(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_error err;
+    char yaml[2048], lines[2048], other[700];
+    k8s_config *c;
+    k8s_client *cl;
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_namespace *n;
+
+    /* a certificate authority that did not sign the server's certificate: as
+     * a file, as data, and the system's store; and the name checked */
+    snprintf(other, sizeof other, "%s/other", srv.dir);
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/apiserver/mkcerts.sh' '%s' >/dev/null 2>&1", getenv("K8S_SOURCE_DIR"), other);
+    assert_int_equal(system(cmd), 0);
+    snprintf(lines, sizeof lines, "    certificate-authority: %s/ca.crt\n", other);
+    snprintf(yaml, sizeof yaml, "certificate-authority file %s/ca.crt of clusters[\"x\"]", other);
+    expect_untrusted("wrongca", lines, yaml, "127.0.0.1");
+    size_t len;
+    char path[800];
+    snprintf(path, sizeof path, "%s/ca.crt", other);
+    char *pem = test_read_file(path, &len), *b64 = malloc(k8s_base64_encoded_len(len) + 1);
+    k8s_base64_encode((const uint8_t *)pem, len, b64);
+    b64[k8s_base64_encoded_len(len)] = '\0';
+    snprintf(lines, sizeof lines, "    certificate-authority-data: %s\n", b64);
+    free(pem);
+    free(b64);
+    expect_untrusted("wrongca-data", lines, "certificate-authority-data of clusters[\"x\"] in @KC@", "127.0.0.1");
+    expect_untrusted("system-cas", "", "system's CA store", "127.0.0.1");
+    snprintf(lines, sizeof lines, "    certificate-authority: %s/ca.crt\n    tls-server-name: wrong.example\n", srv.dir);
+    snprintf(yaml, sizeof yaml, "certificate-authority file %s/ca.crt of clusters[\"x\"]", srv.dir);
+    expect_untrusted("wrongname", lines, yaml, "wrong.example");
+    char kc[800];
+    snprintf(lines, sizeof lines, "    certificate-authority: %s/ca.crt\n    tls-server-name: localhost\n", srv.dir);
+    CHECK_OK(get_with_cluster("rightname", lines, kc, sizeof kc, &err));
 
     /* nothing listening */
     snprintf(yaml, sizeof yaml,
@@ -869,6 +1037,276 @@ static void test_http2_multiplexing(void **state)
     k8s_client_free(cl);
 }
 
+/* ---- more streams than one connection carries ----
+ *
+ * The test server allows 100 streams per HTTP/2 connection, as
+ * kube-apiserver does. A thousand watches need ten connections; with
+ * fewer allowed, what does not fit waits for a stream, and its time limit
+ * and k8s_cancel still hold there. */
+
+typedef struct tally {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int started; /* watches that had their first event */
+    int ended;
+    int codes[K8S_CODE_COUNT_];
+} tally;
+
+#define TALLY_INIT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, {0}}
+
+static void tally_add(tally *t, int *field, k8s_code code)
+{
+    pthread_mutex_lock(&t->mu);
+    (*field)++;
+    if (field == &t->ended)
+        t->codes[code]++;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* Waits up to ms for *field to reach want; its value then. */
+static int tally_wait(tally *t, const int *field, int want, int ms)
+{
+    uint64_t end = k8s_now_ms() + (uint64_t)ms;
+    pthread_mutex_lock(&t->mu);
+    while (*field < want && k8s_now_ms() < end) {
+        pthread_mutex_unlock(&t->mu);
+        usleep(2000);
+        pthread_mutex_lock(&t->mu);
+    }
+    int n = *field;
+    pthread_mutex_unlock(&t->mu);
+    return n;
+}
+
+static void watch_event(void *data, k8s_watch_event *ev)
+{
+    if (ev->type == K8S_WATCH_ADDED)
+        tally_add(data, &((tally *)data)->started, K8S_OK);
+}
+
+static void watch_end(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    (void)result;
+    (void)err;
+    tally_add(data, &((tally *)data)->ended, code);
+}
+
+typedef struct timed_get {
+    tally *tally;
+    k8s_arena *arena;
+    uint64_t start, took;
+    k8s_code code;
+    char message[256];
+} timed_get;
+
+static void get_done(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    (void)result;
+    timed_get *g = data;
+    g->took = k8s_now_ms() - g->start;
+    g->code = code;
+    snprintf(g->message, sizeof g->message, "%s", err->message);
+    tally_add(g->tally, &g->tally->ended, code);
+}
+
+static void start_get(k8s_client *cl, timed_get *g, tally *t, int timeout_ms, k8s_call_id *id)
+{
+    *g = (timed_get){.tally = t, .arena = k8s_arena_new(), .start = k8s_now_ms()};
+    k8s_get_options o = {.call = {.timeout_ms = timeout_ms, .id = id}};
+    assert_int_equal(k8s_core_v1_config_map_get_async(cl, g->arena, ns, "seed", &o, get_done, g), K8S_OK);
+}
+
+/* n watches of the configmap "seed", each started once its ADDED came */
+static void start_watches(k8s_client *cl, tally *t, int n, int timeout_ms)
+{
+    k8s_list_options o = {.fieldSelector = "metadata.name=seed", .call.timeout_ms = timeout_ms};
+    for (int i = 0; i < n; i++)
+        assert_int_equal(k8s_watch_async(cl, &k8s_core_v1_config_map_resource, ns, &o, watch_event, watch_end, t),
+                         K8S_OK);
+}
+
+static void test_streams_beyond_one_connection(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm;
+    CHECK_OK(k8s_core_v1_config_map_create(client, a, ns, make_cm(a, "seed", NULL), NULL, &cm, &err));
+
+    /* 1,000 watches and 100 GETs, half of them with a 2 s limit: the
+     * connections grow to what the server's 100 streams each need */
+    uint64_t t0 = k8s_now_ms();
+    k8s_client *cl = make_client(cfg, NULL);
+    tally watches = TALLY_INIT, gets = TALLY_INIT;
+    start_watches(cl, &watches, 1000, 0);
+    int started = tally_wait(&watches, &watches.started, 1000, 30000);
+    uint64_t t1 = k8s_now_ms();
+    if (started < 1000)
+        fail_msg("only %d of 1000 watches started", started);
+    timed_get g[100];
+    for (int i = 0; i < 100; i++)
+        start_get(cl, &g[i], &gets, i % 2 ? 2000 : 0, NULL);
+    assert_int_equal(tally_wait(&gets, &gets.ended, 100, 30000), 100);
+    for (int i = 0; i < 100; i++) {
+        if (g[i].code != K8S_OK)
+            fail_msg("GET %d: %s (%s)", i, k8s_strerror(g[i].code), g[i].message);
+        k8s_arena_free(g[i].arena);
+    }
+    k8s_client_stats st;
+    k8s_client_stats_get(cl, &st);
+    print_message("1000 watches up in %llu ms, then 100 GETs in %llu ms; %llu connections opened, %llu open, "
+                  "%llu streams each\n",
+                  (unsigned long long)(t1 - t0), (unsigned long long)(k8s_now_ms() - t1),
+                  (unsigned long long)st.connections, (unsigned long long)st.open_connections,
+                  (unsigned long long)st.streams_per_connection);
+    assert_int_equal(st.streams_per_connection, 100);
+    assert_true(st.open_connections >= 11 && st.open_connections <= 13);
+    assert_int_equal(st.connections, st.open_connections); /* counted as they opened */
+    k8s_client_free(cl); /* ends the watches */
+    assert_int_equal(watches.ended, 1000);
+    assert_int_equal(watches.codes[K8S_ECANCELED], 1000);
+
+    /* at most 8 connections (the old fixed cap): 800 watches run, the rest
+     * and every GET wait for a stream, and still end on time */
+    cl = make_client(cfg, &(k8s_client_options){.max_connections = 8});
+    tally queued = TALLY_INIT, timed = TALLY_INIT;
+    watches = (tally)TALLY_INIT;
+    start_watches(cl, &watches, 1000, 0);
+    assert_int_equal(tally_wait(&watches, &watches.started, 800, 30000), 800);
+    start_watches(cl, &queued, 10, 300); /* silence limit: they never get to say anything */
+    timed_get short_gets[20], waiting;
+    t0 = k8s_now_ms();
+    for (int i = 0; i < 20; i++)
+        start_get(cl, &short_gets[i], &timed, 300 + 20 * i, NULL);
+    k8s_call_id id = 0;
+    tally canceled = TALLY_INIT;
+    start_get(cl, &waiting, &canceled, 0, &id);
+    assert_int_equal(tally_wait(&timed, &timed.ended, 20, 10000), 20);
+    assert_int_equal(tally_wait(&queued, &queued.ended, 10, 10000), 10);
+    print_message("20 queued GETs with limits of 300-680 ms ended after %llu ms\n",
+                  (unsigned long long)(k8s_now_ms() - t0));
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(short_gets[i].code, K8S_ETIMEDOUT);
+        if (short_gets[i].took < (uint64_t)(300 + 20 * i) || short_gets[i].took > (uint64_t)(300 + 20 * i) + 1500)
+            fail_msg("a GET with a %d ms limit ended after %llu ms", 300 + 20 * i, (unsigned long long)short_gets[i].took);
+        if (!strstr(short_gets[i].message, "(waiting for a free stream: all k8s_client_options.max_connections = 8 "
+                                           "connections are full)"))
+            fail_msg("message: %s", short_gets[i].message);
+        k8s_arena_free(short_gets[i].arena);
+    }
+    assert_int_equal(queued.codes[K8S_ETIMEDOUT], 10);
+    assert_int_equal(watches.started, 800); /* the rest are still waiting */
+    assert_int_equal(canceled.ended, 0);
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_cancel(cl, id), K8S_OK);
+    assert_int_equal(tally_wait(&canceled, &canceled.ended, 1, 5000), 1);
+    assert_int_equal(waiting.code, K8S_ECANCELED);
+    assert_true(k8s_now_ms() - t0 < 1000);
+    k8s_arena_free(waiting.arena);
+    k8s_client_stats_get(cl, &st);
+    assert_int_equal(st.connections, 8);
+    k8s_client_free(cl);
+    assert_int_equal(watches.codes[K8S_ECANCELED], 1000);
+    k8s_arena_free(a);
+}
+
+/* A GOAWAY on every connection (kube-apiserver's --goaway-chance): the
+ * watches on them go on, and the calls that follow share new connections
+ * rather than opening one each. */
+static void test_goaway_does_not_fan_out(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_client *cl = make_client(cfg, NULL);
+    tally watches = TALLY_INIT, gets = TALLY_INIT;
+    start_watches(cl, &watches, 150, 0);
+    assert_int_equal(tally_wait(&watches, &watches.started, 150, 30000), 150);
+    k8s_client_stats before, after;
+    k8s_client_stats_get(cl, &before);
+    char *reply = NULL;
+    assert_int_equal(test_server_control(&srv, "POST", "/_test/goaway", NULL, &reply), 200);
+    print_message("GOAWAY: %s", reply);
+    free(reply);
+    static timed_get g[300];
+    for (int i = 0; i < 300; i++)
+        start_get(cl, &g[i], &gets, 10000, NULL);
+    assert_int_equal(tally_wait(&gets, &gets.ended, 300, 30000), 300);
+    for (int i = 0; i < 300; i++) {
+        if (g[i].code != K8S_OK)
+            fail_msg("GET %d: %s", i, g[i].message);
+        k8s_arena_free(g[i].arena);
+    }
+    k8s_client_stats_get(cl, &after);
+    print_message("150 watches on %llu connections; after the GOAWAY 300 GETs opened %llu more\n",
+                  (unsigned long long)before.connections, (unsigned long long)(after.connections - before.connections));
+    assert_true(after.connections - before.connections <= 4);
+    assert_int_equal(watches.ended, 0);
+    k8s_client_free(cl);
+    assert_int_equal(watches.codes[K8S_ECANCELED], 150);
+}
+
+/* call.timeout_ms and k8s_cancel hold while a call waits for a retry, for
+ * its credentials (a slow exec plugin) and for the rate limit. */
+static void test_time_limits_in_every_state(void **state)
+{
+    (void)state;
+    need_server();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_config_map *cm;
+    uint64_t t0 = k8s_now_ms();
+
+    /* a 429 asking for 5 s before the retry */
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/later\",\"fault\":\"status-429\",\"retryAfter\":5}");
+    assert_int_equal(k8s_core_v1_config_map_get(client, a, ns, "later", &(k8s_get_options){.call.timeout_ms = 400},
+                                                &cm, &err),
+                     K8S_ETIMEDOUT);
+    assert_true(k8s_now_ms() - t0 < 2000);
+    if (!strstr(err.message, "no reply within 400 ms (waiting for a retry)"))
+        fail_msg("message: %s", err.message);
+    test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
+
+    /* an exec plugin that takes 3 s: the call ends on time, and so does a canceled one */
+    char user[900];
+    k8s_config *c = load(test_server_kubeconfig(&srv, "slow-plugin",
+                                                exec_user("slow-plugin", "sleep 3", "admin-token", user, sizeof user)));
+    k8s_client *cl = make_client(c, NULL);
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_core_v1_config_map_get(cl, a, ns, "seed", &(k8s_get_options){.call.timeout_ms = 300}, &cm, &err),
+                     K8S_ETIMEDOUT);
+    assert_true(k8s_now_ms() - t0 < 2000);
+    if (!strstr(err.message, "(waiting for credentials)"))
+        fail_msg("message: %s", err.message);
+    tally t = TALLY_INIT;
+    timed_get g;
+    k8s_call_id id = 0;
+    start_get(cl, &g, &t, 0, &id);
+    usleep(100000);
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_cancel(cl, id), K8S_OK);
+    assert_int_equal(tally_wait(&t, &t.ended, 1, 5000), 1);
+    assert_int_equal(g.code, K8S_ECANCELED);
+    assert_true(k8s_now_ms() - t0 < 1000);
+    k8s_arena_free(g.arena);
+    k8s_client_free(cl); /* waits for the plugin's run to end */
+    k8s_config_free(c);
+
+    /* the rate limit: one call in ten seconds (the first may be slow: valgrind) */
+    cl = make_client(cfg, &(k8s_client_options){.qps = 0.1, .burst = 1});
+    k8s_core_v1_namespace *n;
+    CHECK_OK(k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, &err));
+    t0 = k8s_now_ms();
+    assert_int_equal(k8s_core_v1_namespace_get(cl, a, ns, &(k8s_get_options){.call.timeout_ms = 200}, &n, &err),
+                     K8S_ETIMEDOUT);
+    assert_true(k8s_now_ms() - t0 < 800);
+    if (!strstr(err.message, "(waiting for the client's rate limit)"))
+        fail_msg("message: %s", err.message);
+    k8s_client_free(cl);
+    k8s_arena_free(a);
+}
+
 static void collect_warning(void *ctx, const char *w)
 {
     snprintf(ctx, 256, "%s", w);
@@ -932,6 +1370,7 @@ int main(void)
         cmocka_unit_test(test_custom_resources),
         cmocka_unit_test(test_auth_modes),
         cmocka_unit_test(test_token_rotation),
+        cmocka_unit_test(test_unauthorized_says_what_was_refused),
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_tls_and_transport_failures),
         cmocka_unit_test(test_async_and_cancel),
@@ -939,8 +1378,11 @@ int main(void)
         cmocka_unit_test(test_threads_share_a_client),
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_http2_multiplexing),
+        cmocka_unit_test(test_streams_beyond_one_connection),
+        cmocka_unit_test(test_time_limits_in_every_state),
+        cmocka_unit_test(test_goaway_does_not_fan_out),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_driven_loop),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return test_run(tests, setup, teardown);
 }

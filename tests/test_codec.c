@@ -12,6 +12,8 @@
 
 #include "k8s/api.h"
 #include "k8s/codec.h"
+#include "k8s/validate.h"
+#include "k8s/yaml.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */
@@ -83,6 +85,22 @@ static void decode_fails(const k8s_type *type, const char *json, size_t len, k8s
 }
 
 #define FAILS(type, json, code, path, msg) decode_fails(type, json, strlen(json), code, path, msg)
+
+/* Counts what a decoder with diag reports, keeping the last one. */
+typedef struct seen {
+    int problems, warnings;
+    char last[600];
+} seen;
+
+static void collect(void *ctx, k8s_severity sev, const k8s_error *e)
+{
+    seen *s = ctx;
+    if (sev == K8S_PROBLEM)
+        s->problems++;
+    else
+        s->warnings++;
+    snprintf(s->last, sizeof s->last, "%s: %s", e->path, e->message);
+}
 
 static const k8s_type *const POD = &k8s_core_v1_pod_desc;
 
@@ -420,6 +438,312 @@ static void test_quantity_and_time_text(void **state)
     k8s_arena_free(a);
 }
 
+/* Kubernetes reads a number in a Quantity field as the quantity its text
+ * denotes, and the API server returns the text Go's String() then gives
+ * (resource.Quantity's UnmarshalJSON, then ParseQuantity's cached text or
+ * the canonical form). Each number here, with what the server returns. */
+static const char *const quantity_numbers[][2] = {
+    {"2", "2"},
+    {"0", "0"},
+    {"-0", "0"},
+    {"0.5", "500m"},
+    {"-0.5", "-500m"},
+    {"0.1", "100m"},
+    {"1000", "1k"},
+    {"2000", "2k"},
+    {"1100", "1100"},
+    {"100", "100"},
+    {"1e9", "1e9"},
+    {"1E9", "1E9"},
+    {"1e+9", "1e+9"},
+    {"1e0", "1e0"},
+    {"1e21", "1e21"},
+    {"1.5e3", "1500"},
+    {"5e-1", "500e-3"},
+    {"1e-3", "1e-3"},
+    {"1e-9", "1e-9"},
+    {"1e-10", "1e-9"},         /* below 1n: rounded up, as Go does */
+    {"0.0000000001", "1n"},
+    {"-0.0000000001", "-1n"},
+    {"0.001", "1m"},
+    {"1.5", "1500m"},
+    {"-1.5", "-1500m"},
+    {"1.0", "1"},
+    {"1.441", "1.441"},        /* kept by Go as written */
+    {"1.500", "1.500"},
+    {"1.000", "1"},
+    {"10.50", "10500m"},
+    {"123456789012345678", "123456789012345678"},
+    {"123456789012345.678", "123456789012345.678"},
+    {"1234567890123456789", "1234567890123456789"},
+    {"9223372036854775807", "9223372036854775807"},
+    {"9223372036854775808", "9223372036854775808"},
+    {"-9223372036854775809", "-9223372036854775809"},
+    {"12345678901234567890123", "12345678901234567890123"}, /* exact: no double in between */
+    {"100000000000000000000000", "100e21"},
+    {"1000000000000000000", "1E"},
+    {"1e400", "10e399"},
+    {"99999999999999999999999999999999999999", "99999999999999999999999999999999999999"},
+};
+
+static const k8s_type *const RESOURCES = &k8s_core_v1_resource_requirements_desc;
+
+static void test_quantity_numbers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof quantity_numbers / sizeof quantity_numbers[0]; i++) {
+        const char *num = quantity_numbers[i][0], *want = quantity_numbers[i][1];
+        char json[256], encoded[256];
+        snprintf(json, sizeof json, "{\"limits\":{\"cpu\":%s}}", num);
+        k8s_arena *a = k8s_arena_new();
+        k8s_core_v1_resource_requirements *r = decode_ok(a, RESOURCES, json);
+        if (strcmp(r->limits[0].value, want))
+            fail_msg("%s: got \"%s\", want \"%s\"", num, r->limits[0].value, want);
+        assert_int_equal(k8s_validate(RESOURCES, r, NULL, NULL), 0);
+        char *out = encode_ok(RESOURCES, r);
+        snprintf(encoded, sizeof encoded, "{\"limits\":{\"cpu\":\"%s\"}}", want);
+        assert_string_equal(out, encoded);
+        free(out);
+        k8s_arena_free(a);
+    }
+    /* arrays and plain fields of Quantity too; strings stay as written */
+    const k8s_type *policy = &k8s_resource_v1_capacity_request_policy_desc;
+    k8s_arena *a = k8s_arena_new();
+    k8s_resource_v1_capacity_request_policy *c =
+        decode_ok(a, policy, "{\"default\":1000,\"validValues\":[1,0.5,\"0.5\",2e3],"
+                             "\"validRange\":{\"min\":0.25,\"max\":\"1000\"}}");
+    assert_string_equal(c->default_, "1k");
+    assert_int_equal(c->validValues_len, 4);
+    assert_string_equal(c->validValues[1], "500m");
+    assert_string_equal(c->validValues[2], "0.5");
+    assert_string_equal(c->validValues[3], "2e3");
+    assert_string_equal(c->validRange->min, "250m");
+    assert_string_equal(c->validRange->max, "1000");
+    char *out = encode_ok(policy, c);
+    assert_string_equal(out, "{\"default\":\"1k\",\"validRange\":{\"max\":\"1000\",\"min\":\"250m\"},"
+                             "\"validValues\":[\"1\",\"500m\",\"0.5\",\"2e3\"]}");
+    free(out);
+    k8s_arena_free(a);
+    /* YAML numbers as kubectl sends them: 1e9 is a float, written 1000000000 */
+    const char *yaml = "spec:\n  overhead: {cpu: 2, memory: 1e9, a: 0.5, b: 1.0, c: 0x10}\n";
+    a = k8s_arena_new();
+    k8s_core_v1_pod *p = NULL;
+    k8s_error err;
+    assert_int_equal(k8s_yaml_decode(POD, yaml, strlen(yaml), a, (void **)&p, NULL, &err), K8S_OK);
+    const char *yaml_want[] = {"2", "1G", "500m", "1", "16"};
+    assert_int_equal(p->spec->overhead_len, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(p->spec->overhead[i].value, yaml_want[i]);
+    k8s_arena_free(a);
+    /* what is not a quantity */
+    FAILS(POD, "{\"spec\":{\"overhead\":{\"cpu\":123456789012345678901234567890123456789012}}}",
+          K8S_ERANGE, "spec.overhead.cpu", "does not fit 128 bits");
+    FAILS(POD, "{\"spec\":{\"overhead\":{\"cpu\":1e2147483648}}}", K8S_EVALUE, "spec.overhead.cpu",
+          "exponent out of range");
+    FAILS(POD, "{\"spec\":{\"overhead\":{\"cpu\":true}}}", K8S_ETYPE, "spec.overhead.cpu",
+          "expected a string or a number, got a boolean");
+    FAILS(POD, "{\"spec\":{\"overhead\":{\"cpu\":1.}}}", K8S_ESYNTAX, "spec.overhead.cpu", NULL);
+    /* other string-typed values take no number, as in Kubernetes */
+    FAILS(POD, "{\"metadata\":{\"name\":5}}", K8S_ETYPE, "metadata.name", "expected a string");
+    FAILS(POD, "{\"metadata\":{\"creationTimestamp\":5}}", K8S_ETYPE, "metadata.creationTimestamp",
+          "expected a string");
+}
+
+/* ---- apiVersion and kind, limits on what is only passed over ---- */
+
+static void test_peek_kind(void **state)
+{
+    (void)state;
+    k8s_arena *a = k8s_arena_new();
+    char *v, *k;
+    k8s_error err;
+    const char *json = "{\"apiVersion\":\"v1\",\n \"kind\": 5}";
+    assert_int_equal(k8s_json_peek_kind(json, strlen(json), a, &v, &k, &err), K8S_ETYPE);
+    assert_string_equal(err.message, "kind must be a string, got a number");
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 10);
+    json = "{\"apiVersion\":true}";
+    assert_int_equal(k8s_json_peek_kind(json, strlen(json), a, &v, &k, &err), K8S_ETYPE);
+    assert_string_equal(err.message, "apiVersion must be a string, got a boolean");
+    json = "{\"apiVersion\":null,\"kind\":\"Pod\",\"x\":[1]}";
+    assert_int_equal(k8s_json_peek_kind(json, strlen(json), a, &v, &k, &err), K8S_OK);
+    assert_null(v);
+    assert_string_equal(k, "Pod");
+    /* through the registry, with diag: the problem is reported there too */
+    const k8s_kind_info *info;
+    void *obj;
+    seen s = {0};
+    k8s_decode_options opts = {.diag = collect, .diag_ctx = &s};
+    json = "{\"apiVersion\":\"v1\",\"kind\":[\"Pod\"]}";
+    assert_int_equal(k8s_registry_decode(&k8s_api_registry, json, strlen(json), a, &info, &obj, &opts, &err),
+                     K8S_ETYPE);
+    assert_int_equal(s.problems, 1);
+    assert_string_equal(s.last, ": kind must be a string, got an array");
+    k8s_arena_free(a);
+}
+
+/* A value the decoder only passes over costs no memory, so no size limit
+ * applies to it: issue 8's 153 MB PodList failed in k8s_json_peek_kind,
+ * whose skip of "items" counted against the 64 MiB string limit. */
+static void test_limits_apply_to_kept_values(void **state)
+{
+    (void)state;
+    size_t value = 60000, n = 1200;
+    k8s_buf b = K8S_BUF_INIT;
+    char *v = malloc(value + 1);
+    assert_non_null(v);
+    memset(v, 'x', value);
+    v[value] = '\0';
+    const char *head = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMapList\",\"items\":[";
+    assert_int_equal(k8s_buf_append(&b, head, strlen(head)), K8S_OK);
+    for (size_t i = 0; i < n; i++) {
+        char item[64];
+        int w = snprintf(item, sizeof item, "%s{\"metadata\":{\"name\":\"c%zu\"},\"data\":{\"v\":\"", i ? "," : "", i);
+        assert_int_equal(k8s_buf_append(&b, item, (size_t)w), K8S_OK);
+        assert_int_equal(k8s_buf_append(&b, v, value), K8S_OK);
+        assert_int_equal(k8s_buf_append(&b, "\"}}", 3), K8S_OK);
+    }
+    assert_int_equal(k8s_buf_append(&b, "]}", 2), K8S_OK);
+    assert_true(b.len > K8S_DEFAULT_MAX_STRING);
+    k8s_arena *a = k8s_arena_new();
+    char *api_version, *kind;
+    k8s_error err;
+    assert_int_equal(k8s_json_peek_kind(b.data, b.len, a, &api_version, &kind, &err), K8S_OK);
+    assert_string_equal(kind, "ConfigMapList");
+    const k8s_kind_info *info;
+    k8s_core_v1_config_map_list *list;
+    assert_int_equal(k8s_registry_decode(&k8s_api_registry, b.data, b.len, a, &info, (void **)&list, NULL, &err),
+                     K8S_OK);
+    assert_int_equal(list->items_len, n);
+    assert_int_equal(strlen(list->items[n - 1].data[0].value), value);
+    k8s_buf compact = K8S_BUF_INIT;
+    assert_int_equal(k8s_json_compact(b.data, b.len, &compact, &err), K8S_OK);
+    assert_int_equal(compact.len, b.len);
+    k8s_buf_free(&compact);
+    k8s_arena_free(a);
+    k8s_buf_free(&b);
+    free(v);
+
+    /* small scale: a value skipped after a problem is not also too long, and
+     * what is kept still is */
+    seen s = {0};
+    k8s_decode_options opts = {.max_string = 16, .diag = collect, .diag_ctx = &s};
+    const char *json = "{\"spec\":{\"hostname\":[\"aaaaaaaaaaaaaaaa\",\"bbbbbbbbbbbbbbbbb\"],"
+                       "\"nodeName\":\"cccccccccccccccccc\",\"future\":[1,2,3,4,5,6,7,8,9]}}";
+    a = k8s_arena_new();
+    void *obj;
+    assert_int_equal(k8s_json_decode(POD, json, strlen(json), a, &obj, &opts, &err), K8S_ETYPE);
+    assert_int_equal(s.problems, 3);
+    assert_string_equal(s.last, "spec.future: value of 19 bytes is over the limit of 16");
+    k8s_arena_free(a);
+}
+
+static void test_locate(void **state)
+{
+    (void)state;
+    const char *json = "{\"metadata\":{\"labels\":{\"app.kubernetes.io/name\":\"x\"}},\n"
+                       " \"spec\":{\"containers\":[{\"image\":\"x\"},\n"
+                       "   {\"name\":\"y\",\"resources\":{\"limits\":{\"cpu\":\"12Zi\"}}}]}}";
+    static const struct {
+        const char *path;
+        const char *at; /* the text the position must point at */
+        unsigned line, column;
+    } cases[] = {
+        {"spec.containers[1].resources.limits.cpu", "\"12Zi\"", 3, 45},
+        {"spec.containers[0].name", "{\"image\"", 2, 24}, /* missing: its object */
+        {"spec.containers[1]", "{\"name\"", 3, 4},
+        {"spec.containers[7]", "[{", 2, 23}, /* past the end: the array */
+        {"metadata.labels[\"app.kubernetes.io/name\"]", "\"x\"}}", 1, 49},
+        {"metadata.nope.deeper", "{\"labels\"", 1, 13},
+        {"", "{", 1, 1},
+        {"...ainers[1].name", "{", 1, 1}, /* a cut path: the document */
+        {"spec.containers[x]", "[{", 2, 23}, /* a step it cannot read: the one before */
+    };
+    enum { N = sizeof cases / sizeof cases[0] };
+    /* all at once, in any order, and each on its own */
+    k8s_error errs[N + 1];
+    for (size_t i = 0; i < N; i++) {
+        errs[i] = (k8s_error){.code = K8S_EVALUE};
+        snprintf(errs[i].path, sizeof errs[i].path, "%s", cases[N - 1 - i].path);
+    }
+    errs[N] = (k8s_error){.code = K8S_EVALUE, .path = "spec", .offset = 3, .line = 9, .column = 9};
+    assert_int_equal(k8s_json_locate(json, strlen(json), errs, N + 1), K8S_OK);
+    for (size_t i = 0; i < N; i++) {
+        const k8s_error *e = &errs[N - 1 - i];
+        k8s_error one = {.code = K8S_EVALUE};
+        snprintf(one.path, sizeof one.path, "%s", cases[i].path);
+        assert_int_equal(k8s_json_locate(json, strlen(json), &one, 1), K8S_OK);
+        if (e->offset != (size_t)(strstr(json, cases[i].at) - json) || e->line != cases[i].line ||
+            e->column != cases[i].column || one.offset != e->offset || one.line != e->line)
+            fail_msg("%s: offset %zu line %u column %u", cases[i].path, e->offset, e->line, e->column);
+    }
+    /* a position already there stays */
+    assert_int_equal(errs[N].line, 9);
+    assert_int_equal(errs[N].offset, 3);
+    assert_int_equal(k8s_json_locate(NULL, 0, errs, 1), K8S_OK);
+    assert_int_equal(k8s_json_locate(json, strlen(json), NULL, 0), K8S_OK);
+    /* malformed text: what was found before the fault counts */
+    k8s_error cut = {.code = K8S_EVALUE, .path = "spec.a.b"};
+    assert_int_equal(k8s_json_locate("{\"spec\":{\"a\":[1,", 16, &cut, 1), K8S_OK);
+    assert_int_equal(cut.offset, 13);
+}
+
+typedef struct lines_seen {
+    size_t n;
+    unsigned line[8];
+} lines_seen;
+
+static void note_line(void *ctx, k8s_severity sev, const k8s_error *e)
+{
+    lines_seen *s = ctx;
+    (void)sev;
+    if (s->n < 8)
+        s->line[s->n] = e->line;
+    s->n++;
+}
+
+/* Problems in a long list are placed in one pass, by the decoder and by
+ * k8s_json_locate: 5,000 of them, each in its own item of a 10 MB list, cost
+ * 25 GB of scanning when each position is counted from the top. */
+static void test_locate_many(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    k8s_buf b = K8S_BUF_INIT;
+    assert_int_equal(k8s_buf_append(&b, "{\"items\":[", 10), K8S_OK);
+    char pad[2000];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    for (size_t i = 0; i < N; i++) {
+        char item[2100];
+        int w = snprintf(item, sizeof item, "%s\n{\"pad\":\"%s\",\"spec\":{}}", i ? "," : "", pad);
+        assert_int_equal(k8s_buf_append(&b, item, (size_t)w), K8S_OK);
+    }
+    assert_int_equal(k8s_buf_append(&b, "]}", 2), K8S_OK);
+    k8s_error *errs = calloc(N, sizeof *errs);
+    assert_non_null(errs);
+    for (size_t i = 0; i < N; i++)
+        snprintf(errs[i].path, sizeof errs[i].path, "items[%zu].spec.containers", i);
+    assert_int_equal(k8s_json_locate(b.data, b.len, errs, N), K8S_OK);
+    for (size_t i = 0; i < N; i += 997) {
+        assert_int_equal(errs[i].line, i + 2);
+        assert_memory_equal(b.data + errs[i].offset, "{}", 2);
+    }
+    /* the decoder's own problems: "pad" is no field of a Pod */
+    lines_seen seen_lines = {0};
+    k8s_decode_options opts = {.diag = note_line, .diag_ctx = &seen_lines};
+    k8s_arena *a = k8s_arena_new();
+    void *list;
+    assert_int_equal(k8s_json_decode(&k8s_core_v1_pod_list_desc, b.data, b.len, a, &list, &opts, NULL),
+                     K8S_OK);
+    assert_int_equal(seen_lines.n, N);
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(seen_lines.line[i], i + 2);
+    k8s_arena_free(a);
+    free(errs);
+    k8s_buf_free(&b);
+}
+
 /* ---- bytes and unions ---- */
 
 static void test_bytes(void **state)
@@ -623,21 +947,6 @@ static void test_duplicate_keys(void **state)
 
 /* ---- report-all mode ---- */
 
-typedef struct seen {
-    int problems, warnings;
-    char last[600];
-} seen;
-
-static void collect(void *ctx, k8s_severity sev, const k8s_error *e)
-{
-    seen *s = ctx;
-    if (sev == K8S_PROBLEM)
-        s->problems++;
-    else
-        s->warnings++;
-    snprintf(s->last, sizeof s->last, "%s: %s", e->path, e->message);
-}
-
 static void test_report_all(void **state)
 {
     (void)state;
@@ -780,6 +1089,11 @@ int main(void)
         cmocka_unit_test(test_unknown_on_encode),
         cmocka_unit_test(test_free_form_exact),
         cmocka_unit_test(test_quantity_and_time_text),
+        cmocka_unit_test(test_quantity_numbers),
+        cmocka_unit_test(test_peek_kind),
+        cmocka_unit_test(test_limits_apply_to_kept_values),
+        cmocka_unit_test(test_locate),
+        cmocka_unit_test(test_locate_many),
         cmocka_unit_test(test_bytes),
         cmocka_unit_test(test_unions),
         cmocka_unit_test(test_wrong_types_carry_paths),
@@ -791,5 +1105,5 @@ int main(void)
         cmocka_unit_test(test_deep_copy),
         cmocka_unit_test(test_out_of_memory),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -29,7 +29,20 @@
 #include "k8s/values.h"
 #include "testutil.h"
 
-#define CA_PEM "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"
+/* A real certificate (self-signed, CN=k8s-c-test-ca, valid until 2126):
+ * certificate authorities are read with OpenSSL when a config loads. */
+#define CA_PEM \
+    "-----BEGIN CERTIFICATE-----\n" \
+    "MIIBhjCCAS2gAwIBAgIUT4q4bzjqNMEUsSxwi0Z8r+RWVFIwCgYIKoZIzj0EAwIw\n" \
+    "GDEWMBQGA1UEAwwNazhzLWMtdGVzdC1jYTAgFw0yNjEyMDUwMDU2MjRaGA8yMTI2\n" \
+    "MTExMTAwNTYyNFowGDEWMBQGA1UEAwwNazhzLWMtdGVzdC1jYTBZMBMGByqGSM49\n" \
+    "AgEGCCqGSM49AwEHA0IABGiKTTs1HrQNl4bmDMjs0RkNPc3xrIpdQj9f1XZY251Z\n" \
+    "GwcPHCrIB58a7WP9FIVHhBeKLl3G4c0MyV9gqWmMEJmjUzBRMB0GA1UdDgQWBBQZ\n" \
+    "7LIvWRUdOUbCcKssXbh8rLSaijAfBgNVHSMEGDAWgBQZ7LIvWRUdOUbCcKssXbh8\n" \
+    "rLSaijAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIE4H0kAxTf4f\n" \
+    "HS4zdxgeW3qGE87jc3wNvhIERCZhY+JvAiA1CM4H2DxeZWyqRqavJqWPuqDdHD2F\n" \
+    "w5IgvW/BZOlgXA==\n" \
+    "-----END CERTIFICATE-----\n"
 #define CERT_PEM "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CERTIFICATE-----\n"
 #define KEY_PEM "-----BEGIN PRIVATE KEY-----\nSEKRET-KEY\n-----END PRIVATE KEY-----\n"
 
@@ -700,6 +713,103 @@ static void test_option_errors(void **state)
     }
 }
 
+/* A certificate authority that holds no certificate is refused when the
+ * config loads, naming the file (or the cluster's -data), not at the first
+ * request; where a good one came from is kept for TLS messages. */
+static void test_certificate_authority_checked(void **state)
+{
+    fixture *f = *state;
+    write_file(f, "garbage.crt", "this is not a certificate\n");
+    write_file(f, "bad-base64.crt", "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n");
+    write_file(f, "key-only.pem", KEY_PEM);
+    write_file(f, "empty.crt", "");
+    static const char *const bad[] = {"garbage.crt", "bad-base64.crt", "key-only.pem", "empty.crt"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char yaml[512], want[512];
+        snprintf(yaml, sizeof yaml, HEAD "clusters:\n- name: c\n  cluster: {server: https://h, certificate-authority: %s}\n"
+                 USER_A("token: t"), bad[i]);
+        snprintf(want, sizeof want, "clusters[\"c\"]: certificate-authority %s/%s holds no PEM certificate", f->dir, bad[i]);
+        expect_error(f, yaml, want);
+    }
+    char *junk = b64("not a certificate either"), yaml[1024];
+    snprintf(yaml, sizeof yaml, HEAD "clusters:\n- name: c\n  cluster: {server: https://h, certificate-authority-data: %s}\n"
+             USER_A("token: t"), junk);
+    free(junk);
+    expect_error(f, yaml, "clusters[\"c\"]: certificate-authority-data holds no PEM certificate");
+
+    /* good ones: where they came from, for messages; text around PEM blocks is allowed */
+    write_file(f, "good.crt", "# the cluster's CA\n" CA_PEM "trailing words\n");
+    k8s_config *cfg = load_file(write_file(f, "config", HEAD "clusters:\n- name: c\n  cluster: {server: https://h,"
+                                                          " certificate-authority: good.crt}\n" USER_A("token: t")),
+                                NULL);
+    char want[700];
+    snprintf(want, sizeof want, "certificate-authority file %s/good.crt of clusters[\"c\"]", f->dir);
+    assert_string_equal(cfg->ca_origin, want);
+    k8s_config_free(cfg);
+    char *ca = b64(CA_PEM);
+    snprintf(yaml, sizeof yaml, HEAD "clusters:\n- name: c\n  cluster: {server: https://h, certificate-authority-data: %s}\n"
+             USER_A("token: t"), ca);
+    free(ca);
+    const char *path = write_file(f, "config", yaml);
+    cfg = load_file(path, NULL);
+    snprintf(want, sizeof want, "certificate-authority-data of clusters[\"c\"] in %s", path);
+    assert_string_equal(cfg->ca_origin, want);
+    k8s_config_free(cfg);
+    cfg = load_file(write_file(f, "config", HEAD "clusters:\n- name: c\n  cluster: {server: https://h}\n" USER_A("token: t")),
+                    NULL);
+    assert_null(cfg->ca_origin); /* the system's CAs */
+    k8s_config_free(cfg);
+
+    /* the service account's ca.crt */
+    k8s_error err;
+    char sa[512];
+    snprintf(sa, sizeof sa, "%s/sa", f->dir);
+    setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1", 1);
+    setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+    write_file(f, "sa/token", "SEKRET-SA-TOKEN\n");
+    write_file(f, "sa/ca.crt", "garbage\n");
+    assert_int_equal(k8s_config_in_cluster_at(&cfg, sa, &err), K8S_ECONFIG);
+    assert_contains(err.path, "/sa/ca.crt");
+    assert_contains(err.message, "the cluster's CA certificate holds no PEM certificate");
+}
+
+/* What a 401 says was sent: kind, source and user, never the value. */
+static void test_credential_described(void **state)
+{
+    fixture *f = *state;
+    write_file(f, "client.crt", CERT_PEM);
+    write_file(f, "client.key", KEY_PEM);
+    const struct {
+        const char *user, *sent;
+    } cases[] = {
+        {"token: SEKRET-TOKEN-1", "the token"},
+        {"client-certificate: client.crt, client-key: client.key", "the client certificate"},
+        {"token: SEKRET-TOKEN-1, client-certificate: client.crt, client-key: client.key",
+         "the token and the client certificate"},
+        {"username: bob, password: SEKRET-PASSWORD", "the username and password"},
+        {"", "no credentials"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[512], want[1024], got[1024];
+        snprintf(yaml, sizeof yaml, HEAD "clusters:\n- name: c\n  cluster: {server: https://h}\n"
+                 "users:\n- name: alice\n  user: {%s}\n", cases[i].user);
+        char path[512];
+        snprintf(path, sizeof path, "%s", write_file(f, "config", yaml));
+        k8s_config *cfg = load_file(path, NULL);
+        k8s_credentials *creds = k8s_credentials_new(cfg);
+        k8s_credential cred;
+        k8s_error err;
+        assert_int_equal(k8s_credentials_get(creds, false, &cred, &err), K8S_OK);
+        k8s_credential_describe(cfg, &cred, got, sizeof got);
+        snprintf(want, sizeof want, "%s of kubeconfig user \"alice\" (%s)", cases[i].sent, path);
+        assert_string_equal(got, want);
+        assert_no_secret(got);
+        k8s_credential_clear(&cred);
+        k8s_credentials_free(creds);
+        k8s_config_free(cfg);
+    }
+}
+
 /* ---- in-cluster ---- */
 
 static void test_in_cluster(void **state)
@@ -1252,6 +1362,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entry_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_option_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_certificate_authority_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credential_described, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_cluster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static_credentials, setup, teardown),
@@ -1264,5 +1376,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_time_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_concurrent, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -90,8 +90,7 @@ static void test_json_fixtures(void **state)
     (void)state;
     char **files = test_list_dir(dir, ".json");
     if (!files) {
-        print_message("conformance fixtures not found at %s; skipping\n", dir);
-        skip();
+        test_skip("conformance fixtures not found at %s", dir);
     }
     int n = 0, failed = 0;
     for (char **f = files; *f; f++, n++) {
@@ -115,5 +114,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_fixtures),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return test_run(tests, setup, NULL);
 }

@@ -28,6 +28,7 @@
 #include "k8s/exec.h"
 #include "k8s/portforward.h"
 #include "fixture.h"
+#include "testutil.h"
 
 #define WAIT_MS 60000
 #define POD "p"
@@ -1141,5 +1142,5 @@ int main(void)
         cmocka_unit_test(test_listener),
         cmocka_unit_test(test_listener_client_free),
     };
-    return cmocka_run_group_tests(tests, setup, fixture_teardown);
+    return test_run(tests, setup, fixture_teardown);
 }

@@ -510,8 +510,7 @@ static void test_pack_conformance(void **state)
     snprintf(dir, sizeof dir, "%s/conformance/k8s-%s", shared ? shared : "", k8s_api_registry.kubernetes_version);
     char **files = shared ? test_list_dir(dir, ".json") : NULL;
     if (!files) {
-        print_message("no conformance fixtures at %s; skipped\n", dir);
-        skip();
+        test_skip("no conformance fixtures at %s", dir);
     }
     int n = 0;
     size_t json_total = 0, packed_total = 0;
@@ -1028,5 +1027,5 @@ int main(void)
         cmocka_unit_test(test_lookups_from_threads),
         cmocka_unit_test(test_free_while_running),
     };
-    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

@@ -23,6 +23,7 @@
 #include "k8s/logs.h"
 #include "k8s/values.h"
 #include "fixture.h"
+#include "testutil.h"
 
 #define WAIT_MS 20000
 
@@ -115,7 +116,7 @@ static void on_data(void *data, const char *bytes, size_t len)
     seen *s = data;
     if (s->try_nested) { /* on the loop thread: the waiting form must refuse */
         k8s_error e;
-        s->nested_rc = k8s_pod_log_stream(client, NULL, "whatever", NULL, ignore, NULL, &e);
+        s->nested_rc = k8s_pod_log_stream(client, NULL, "whatever", NULL, ignore, NULL, NULL, &e);
         snprintf(s->nested_msg, sizeof s->nested_msg, "%s", e.message);
         s->try_nested = false;
     }
@@ -526,7 +527,7 @@ typedef struct follower {
 static void *follow_thread(void *data)
 {
     follower *f = data;
-    f->rc = k8s_pod_log_stream(client, "default", f->pod, &f->opts, on_data, f->seen, &f->err);
+    f->rc = k8s_pod_log_stream(client, "default", f->pod, &f->opts, on_data, f->seen, NULL, &f->err);
     return NULL;
 }
 
@@ -541,7 +542,7 @@ static void test_blocking(void **state)
 
     /* whole, on this (not the loop's) thread */
     seen_init(&s);
-    assert_int_equal(k8s_pod_log_stream(client, "default", "block", NULL, on_data, &s, &err), K8S_OK);
+    assert_int_equal(k8s_pod_log_stream(client, "default", "block", NULL, on_data, &s, NULL, &err), K8S_OK);
     assert_int_equal(err.code, K8S_OK);
     assert_string_equal(s.text, "l1\nl2\n");
     assert_int_equal(s.ends, 0); /* the waiting form has no on_end of the caller's */
@@ -578,15 +579,34 @@ static void test_blocking(void **state)
     assert_string_equal(s.text, "m1\n");
     seen_destroy(&s);
 
-    /* an error reply: code, HTTP status and the server's message; no Status */
+    /* an error reply: code, HTTP status, the server's message, and its
+     * Status copied into the arena given */
     seen_init(&s);
-    assert_int_equal(k8s_pod_log_stream(client, "default", "gone-pod", NULL, on_data, &s, &err), K8S_ENOTFOUND);
+    k8s_arena *a = k8s_arena_new();
+    assert_int_equal(k8s_pod_log_stream(client, "default", "gone-pod", NULL, on_data, &s, a, &err), K8S_ENOTFOUND);
     assert_int_equal(err.code, K8S_ENOTFOUND);
     assert_int_equal(err.http_status, 404);
     assert_string_equal(err.message, "pods \"gone-pod\" not found");
+    assert_non_null(err.status);
+    assert_string_equal(err.status->reason, "NotFound");
+    assert_string_equal(err.status->details->name, "gone-pod");
+    assert_string_equal(err.status->details->kind, "pods");
+    assert_int_equal(k8s_pod_log_stream(client, "default", "block", &(k8s_log_options){.container = "nope"}, on_data, &s,
+                                        a, &err),
+                     K8S_EHTTP);
+    assert_int_equal(err.http_status, 400);
+    assert_string_equal(err.status->reason, "BadRequest");
+    k8s_client *norights = fixture_client_as("norights", "    token: no-rights-token");
+    assert_int_equal(k8s_pod_log_stream(norights, "default", "block", NULL, on_data, &s, a, &err), K8S_EFORBIDDEN);
+    assert_string_equal(err.status->reason, "Forbidden");
+    assert_non_null(strstr(err.status->message, "cannot get resource \"pods/log\""));
+    fixture_client_free(norights);
+    k8s_arena_free(a);
+    /* no arena: no Status */
+    assert_int_equal(k8s_pod_log_stream(client, "default", "gone-pod", NULL, on_data, &s, NULL, &err), K8S_ENOTFOUND);
     assert_null(err.status);
     assert_int_equal(s.chunks, 0);
-    assert_int_equal(k8s_pod_log_stream(client, "default", "block", NULL, NULL, &s, &err), K8S_EINVAL);
+    assert_int_equal(k8s_pod_log_stream(client, "default", "block", NULL, NULL, &s, NULL, &err), K8S_EINVAL);
     assert_int_equal(err.code, K8S_EINVAL);
     seen_destroy(&s);
 
@@ -615,5 +635,5 @@ int main(void)
         cmocka_unit_test(test_client_free_ends_follow),
         cmocka_unit_test(test_blocking),
     };
-    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "k8s/api.h"
 #include "k8s/codec.h"
+#include "testutil.h"
 
 static uint64_t rng;
 
@@ -272,5 +273,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_roundtrip),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

@@ -559,6 +559,154 @@ static void test_quantity_parse_emit(void **state)
     check_emit(cases, LEN(cases), true);
 }
 
+/* What Kubernetes stores for a quantity given as text: the text itself when
+ * Go's ParseQuantity keeps it (canonical NULL), else the canonical form. The
+ * first block is apimachinery's TestParseQuantity, whose test takes
+ * q.String() right after parsing; the rest probe each condition of Go's
+ * fast path. */
+typedef struct kept_case {
+    const char *in, *canonical;
+} kept_case;
+
+static const kept_case kept_cases[] = {
+    /* TestParseQuantity */
+    {"-999999999999999999", NULL},
+    {"999999999999999999", NULL},
+    {"-999999999999999999.0", "-999999999999999999"},
+    {"999999999999999999.0", "999999999999999999"},
+    {"-999999999999999999.1", "-999999999999999999100m"},
+    {"999999999999999999.1", "999999999999999999100m"},
+    {"-9999999999999999999", "-9999999999999999999"}, /* 19 digits: not kept, same text */
+    {"9999999999999999999", "9999999999999999999"},
+    {"-1E", NULL},
+    {"1E", NULL},
+    {"-1000000000000000000", "-1E"},
+    {"1000000000000000000", "1E"},
+    {"-9999999999999999999.0", "-9999999999999999999"},
+    {"9999999999999999999.0", "9999999999999999999"},
+    {"-1.0E", "-1E"},
+    {"1.0E", "1E"},
+    {"-1000000000000000000.0", "-1E"},
+    {"1000000000000000000.0", "1E"},
+    {"-9999999999999999999000m", "-9999999999999999999"},
+    {"9999999999999999999000m", "9999999999999999999"},
+    {"-9999999999999999999.1", "-9999999999999999999100m"},
+    {"9999999999999999999.1", "9999999999999999999100m"},
+    {"-1.0000000000000000001E", "-1000000000000000000100m"},
+    {"1.0000000000000000001E", "1000000000000000000100m"},
+    {"-1000000000000000000.1", "-1000000000000000000100m"},
+    {"1000000000000000000.1", "1000000000000000000100m"},
+    {"-1.000000000000000001E", "-1000000000000000001"},
+    {"1.000000000000000001E", "1000000000000000001"},
+    {"-1000000000000000001", "-1000000000000000001"},
+    {"1000000000000000001", "1000000000000000001"},
+    {"-10E", NULL},
+    {"10E", NULL},
+    {"-10000000000000000000", "-10E"},
+    {"10000000000000000000", "10E"},
+    {"-10.0E", "-10E"},
+    {"10.0E", "10E"},
+    {"-10000000000000000000.0", "-10E"},
+    {"10000000000000000000.0", "10E"},
+    {"-10000000000000000000000m", "-10E"},
+    {"10000000000000000000000m", "10E"},
+    {"-10.0000000000000000001E", "-10000000000000000000100m"},
+    {"10.0000000000000000001E", "10000000000000000000100m"},
+    {"-10000000000000000000.1", "-10000000000000000000100m"},
+    {"10000000000000000000.1", "10000000000000000000100m"},
+    {"-10.000000000000000001E", "-10000000000000000001"},
+    {"10.000000000000000001E", "10000000000000000001"},
+    {"-10000000000000000001", "-10000000000000000001"},
+    {"10000000000000000001", "10000000000000000001"},
+    {"-9223372036854775809", "-9223372036854775809"},
+    {"9223372036854775806", "9223372036854775806"},
+    {"-9223372036854775809.0", "-9223372036854775809"},
+    {"9223372036854775806.0", "9223372036854775806"},
+    {"-9223372036854775809000m", "-9223372036854775809"},
+    {"9223372036854775806000m", "9223372036854775806"},
+    {"-9223372036854775809.1", "-9223372036854775809100m"},
+    {"9223372036854775806.1", "9223372036854775806100m"},
+    {"-9223372036854775808", "-9223372036854775808"},
+    {"9223372036854775807", "9223372036854775807"},
+    {"-9223372036854775808.0", "-9223372036854775808"},
+    {"9223372036854775807.0", "9223372036854775807"},
+    {"-9223372036854775808000m", "-9223372036854775808"},
+    {"9223372036854775807000m", "9223372036854775807"},
+    {"-9223372036854775808.1", "-9223372036854775808100m"},
+    {"9223372036854775807.1", "9223372036854775807100m"},
+    {"-9223372036854775807", "-9223372036854775807"},
+    {"9223372036854775808", "9223372036854775808"},
+    {"-9223372036854775807.0", "-9223372036854775807"},
+    {"9223372036854775808.0", "9223372036854775808"},
+    {"-9223372036854775807000m", "-9223372036854775807"},
+    {"9223372036854775808000m", "9223372036854775808"},
+    {"-9223372036854775807.1", "-9223372036854775807100m"},
+    {"9223372036854775808.1", "9223372036854775808100m"},
+    /* decimal: digits, the exponent's multiple of 3 and -9, zeros */
+    {"0", NULL},
+    {"-0", "0"},
+    {"00", "0"},
+    {"+1", NULL},
+    {"0001", NULL},
+    {"1.", NULL},
+    {".5", "500m"},
+    {"0.5", "500m"},
+    {"1.441", NULL},
+    {"1.5", "1500m"},
+    {"1.500", NULL},
+    {"1.000", "1"},
+    {"1000", "1k"},
+    {"1100", NULL},
+    {"100m", NULL},
+    {"1000m", "1"},
+    {"1.5k", "1500"},
+    {"1n", NULL},
+    {"0.5n", "1n"},
+    {"1e-9", NULL},
+    {"1e-10", "1e-9"},
+    {"1e9", NULL},
+    {"1E9", NULL},
+    {"1e+9", NULL},
+    {"1e0003", NULL},
+    {"1e10", "10e9"},
+    {"1.5e3", "1500"},
+    {"123456789012345.678", NULL},
+    {"1234567890123456.78", "1234567890123456780m"},
+    /* binary: no fraction, few digits, not a multiple of 8 */
+    {"1Ki", NULL},
+    {"7Ki", NULL},
+    {"8Ki", "8Ki"},
+    {"1024Ki", "1Mi"},
+    {"1025Ki", NULL},
+    {"1.5Ki", "1536"},
+    {"0Ki", "0"},
+    {"1Ti", NULL},
+    {"99999999999Ki", NULL},
+    {"999999999999Ki", "999999999999Ki"},
+    {"1Pi", "1Pi"},
+    {"3Pi", "3Pi"},
+    {"1Ei", "1Ei"},
+    {"-1Mi", NULL},
+};
+
+static void test_quantity_text_kept(void **state)
+{
+    (void)state;
+    char buf[K8S_QUANTITY_TEXT_MAX];
+    for (size_t i = 0; i < LEN(kept_cases); i++) {
+        const kept_case *c = &kept_cases[i];
+        bool kept = k8s_quantity_text_kept(c->in);
+        if (kept != !c->canonical)
+            fail_msg("%s: kept is %d", c->in, kept);
+        k8s_quantity q = parse_ok(c->in);
+        if (c->canonical && strcmp(fmt_q(&q, buf), c->canonical))
+            fail_msg("%s: stored as %s, want %s", c->in, buf, c->canonical);
+    }
+    assert_false(k8s_quantity_text_kept(""));
+    assert_false(k8s_quantity_text_kept("1x"));
+    assert_false(k8s_quantity_text_kept(NULL));
+}
+
 typedef struct ctor_case {
     int64_t value;
     k8s_quantity_fmt format;
@@ -1378,15 +1526,13 @@ static void test_conformance_fixtures(void **state)
     const char *shared = test_shared_dir();
     char dir[4096];
     if (!shared) {
-        print_message("skipped: no shared data folder ($K8S_SHARED_DIR)\n");
-        skip();
+        test_skip("no shared data folder ($K8S_SHARED_DIR)");
     }
     snprintf(dir, sizeof dir, "%s/conformance/k8s-1.35", shared);
     char **files = test_list_dir(dir, ".json");
     if (!files || !files[0]) {
         test_free_list(files);
-        print_message("skipped: no fixtures in %s\n", dir);
-        skip();
+        test_skip("no fixtures in %s", dir);
     }
     scan_stats st = {0, 0, NULL};
     for (char **f = files; *f; f++) {
@@ -1416,6 +1562,7 @@ int main(void)
         cmocka_unit_test(test_quantity_errors),
         cmocka_unit_test(test_quantity_string),
         cmocka_unit_test(test_quantity_parse_emit),
+        cmocka_unit_test(test_quantity_text_kept),
         cmocka_unit_test(test_quantity_constructors),
         cmocka_unit_test(test_quantity_scaled_value),
         cmocka_unit_test(test_quantity_rounding),
@@ -1433,5 +1580,5 @@ int main(void)
         cmocka_unit_test(test_duration_format),
         cmocka_unit_test(test_conformance_fixtures),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

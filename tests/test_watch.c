@@ -21,15 +21,18 @@
 #include "k8s/watch.h"
 #include "fixture.h"
 #include "watch_internal.h"
+#include "testutil.h"
 
 
+/* value_len bytes of value, or of 'x' when value is NULL */
 static void put_cm(const char *ns, const char *name, const char *value, size_t value_len)
 {
     k8s_arena *a = k8s_arena_new();
-    char *v = k8s_arena_alloc(a, value_len + 1);
-    memset(v, 'x', value_len);
+    char *v = k8s_arena_alloc(a, value_len + 1); /* zero-filled: v ends in NUL */
     if (value)
-        snprintf(v, value_len + 1, "%s", value);
+        memcpy(v, value, value_len);
+    else
+        memset(v, 'x', value_len);
     k8s_meta_v1_object_meta meta = {.name = (char *)name};
     k8s_string_entry data = {"v", v};
     k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
@@ -325,7 +328,7 @@ static void test_replayed_events_cut_across_chunks(void **state)
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1};
     k8s_error err;
-    CHECK_OK(k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, &err));
+    CHECK_OK(k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, NULL, &err));
     char want[128][96];
     int n = server_log(ns, rv, want, 128);
     assert_int_equal(n, 120);
@@ -363,7 +366,7 @@ static void test_dynamic_watch_and_bookmarks(void **state)
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1, .allowWatchBookmarks = true};
     k8s_error err;
-    CHECK_OK(k8s_watch(client, &cms, ns, &lo, on_dynamic, r, &err));
+    CHECK_OK(k8s_watch(client, &cms, ns, &lo, on_dynamic, r, NULL, &err));
     control("POST", "/_test/config", "{\"bookmarkIntervalMs\":1000}");
     assert_int_equal(r->n, 1);
     assert_true(strncmp(r->lines[0], "ADDED dyn ", 10) == 0);
@@ -385,11 +388,18 @@ static void test_expired_version_is_gone(void **state)
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv};
     k8s_error err;
-    k8s_code rc = k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, &err);
+    k8s_arena *a = k8s_arena_new();
+    k8s_code rc = k8s_watch(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, r, a, &err);
     assert_int_equal(rc, K8S_EGONE);
     assert_int_equal(err.http_status, 410);
     assert_int_equal(r->errors, 1); /* the in-stream ERROR event was delivered */
     assert_int_equal(r->n, 0);
+    /* its Status, copied into the arena given: the watch and its event are gone */
+    assert_non_null(err.status);
+    assert_string_equal(err.status->reason, "Expired");
+    assert_int_equal(err.status->code, 410);
+    assert_non_null(strstr(err.status->message, "too old resource version"));
+    k8s_arena_free(a);
 
     /* the watcher reports it as its own condition, with the Status */
     recorder *w = new_recorder();
@@ -404,6 +414,38 @@ static void test_expired_version_is_gone(void **state)
     free_recorder(w);
     free_recorder(r);
     free(rv);
+}
+
+/* The blocking form hands over the server's Status of an error reply
+ * (404, 403; 410 in an ERROR event above), copied into the caller's arena;
+ * without an arena the rest of the error still tells. */
+static void test_blocking_watch_status(void **state)
+{
+    (void)state;
+    need_server();
+    recorder *r = new_recorder();
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    static const k8s_resource nothings = {"", "v1", "nothings", "Nothing", true, NULL, NULL};
+    assert_int_equal(k8s_watch(client, &nothings, "default", NULL, on_dynamic, r, a, &err), K8S_ENOTFOUND);
+    assert_int_equal(err.http_status, 404);
+    assert_string_equal(err.status->reason, "NotFound");
+    assert_string_equal(err.status->message, "the server could not find the requested resource");
+
+    k8s_client *norights = fixture_client_as("norights", "    token: no-rights-token");
+    assert_int_equal(k8s_watch(norights, &k8s_core_v1_config_map_resource, "default", NULL, on_typed, r, a, &err),
+                     K8S_EFORBIDDEN);
+    assert_string_equal(err.status->reason, "Forbidden");
+    assert_string_equal(err.status->details->kind, "configmaps");
+    assert_int_equal(k8s_watch(norights, &k8s_core_v1_config_map_resource, "default", NULL, on_typed, r, NULL, &err),
+                     K8S_EFORBIDDEN);
+    assert_null(err.status);
+    assert_int_equal(err.http_status, 403);
+    assert_non_null(strstr(err.message, "cannot watch resource \"configmaps\""));
+    fixture_client_free(norights);
+    assert_int_equal(r->n, 0);
+    k8s_arena_free(a); /* the Statuses go with it */
+    free_recorder(r);
 }
 
 static void test_streaming_list(void **state)
@@ -625,10 +667,11 @@ int main(void)
         cmocka_unit_test(test_replayed_events_cut_across_chunks),
         cmocka_unit_test(test_dynamic_watch_and_bookmarks),
         cmocka_unit_test(test_expired_version_is_gone),
+        cmocka_unit_test(test_blocking_watch_status),
         cmocka_unit_test(test_streaming_list),
         cmocka_unit_test(test_watcher_resumes_without_loss_or_repeats),
         cmocka_unit_test(test_watcher_reconnects_after_server_timeout_and_stall),
         cmocka_unit_test(test_cancel_at_every_stage),
     };
-    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+    return test_run(tests, fixture_setup, fixture_teardown);
 }

@@ -471,23 +471,105 @@ static void test_stream_recovers_after_document_errors(void **state)
     k8s_buf_free(&out);
 }
 
-static void test_syntax_errors_stick(void **state)
+static char *repeat(const char *a, size_t n, const char *mid, const char *b, size_t m)
+{
+    size_t la = strlen(a), lb = strlen(b), lm = strlen(mid);
+    char *s = malloc(la * n + lm + lb * m + 1), *p = s;
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++, p += la)
+        memcpy(p, a, la);
+    memcpy(p, mid, lm);
+    p += lm;
+    for (size_t i = 0; i < m; i++, p += lb)
+        memcpy(p, b, lb);
+    *p = '\0';
+    return s;
+}
+
+static void test_syntax_error_ends_stream(void **state)
 {
     (void)state;
-    const char *yaml = "a: 1\n---\nb: [1,\nc: 2\n";
+    const char *yaml = "a: 1\n---\nb: [1,\nc: 2\n---\nd: 4\n";
     k8s_yaml_stream *s;
     k8s_buf out = K8S_BUF_INIT;
-    k8s_error err, again;
+    k8s_error err;
     assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
     assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
     assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EYAML);
     assert_int_equal(out.len, 0);
     assert_true(err.line >= 3);
-    assert_int_equal(k8s_yaml_next(s, &out, &again), K8S_EYAML);
-    assert_int_equal(again.line, err.line);
-    assert_string_equal(again.message, err.message);
+    /* reported once; then the stream has ended, for good */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
+        assert_int_equal(out.len, 0);
+    }
     k8s_yaml_close(s);
     k8s_buf_free(&out);
+}
+
+static void test_depth_ends_stream(void **state)
+{
+    (void)state;
+    /* issue 8's reproduction, between two good documents */
+    char *deep = repeat("[", K8S_DEFAULT_MAX_DEPTH, "", "]", K8S_DEFAULT_MAX_DEPTH);
+    char *yaml = malloc(strlen(deep) + 128);
+    sprintf(yaml, "a: 1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: %s\n"
+                  "---\nb: 2\n", deep);
+    k8s_yaml_stream *s;
+    k8s_buf out = K8S_BUF_INIT;
+    k8s_error err;
+    assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
+    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDEPTH);
+    assert_int_equal(err.line, 6);
+    assert_int_equal(err.column, 6 + K8S_DEFAULT_MAX_DEPTH);
+    assert_non_null(strstr(err.message, "nesting deeper than 512"));
+    assert_int_equal(k8s_yaml_document_index(s), 2);
+    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
+    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
+    k8s_yaml_close(s);
+    /* a wrong call ends the stream too, so even that loop stops */
+    assert_int_equal(k8s_yaml_open(&s, "a: 1", 4, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_next(s, NULL, &err), K8S_EINVAL);
+    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
+    k8s_yaml_close(s);
+    k8s_buf_free(&out);
+    free(deep);
+    free(yaml);
+}
+
+/* The documented loop, `while (next != K8S_EDONE)`, ends on every kind of
+ * input after at most one call per document, plus the one that ends it. */
+static void test_document_loop_always_ends(void **state)
+{
+    (void)state;
+    char *deep = repeat("[", K8S_DEFAULT_MAX_DEPTH + 1, "", "]", K8S_DEFAULT_MAX_DEPTH + 1);
+    char *abyss = repeat("{a: ", 100000, "1", "}", 100000);
+    char *aliases = repeat("a: &a [1]\nb: ", 1, "", "[*a, ", 600);
+    const char *inputs[] = {
+        "", "---", "--- \n...\n---\n", "a: 1", "a: 1\na: 2\n---\nb: !nope 1\n---\nc: .nan",
+        "a: [", "a: 1\n---\nb: [1,\n---\nc: 3", "\xff\xfe\x00", "a: \x01", "a: *nope\n---\nb: 1",
+        "%YAML 1.1\n%YAML 1.1\n--- a", "a: b: c\n---\nd: 1", deep, abyss, aliases,
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        size_t len = strlen(inputs[i]), docs = 1;
+        for (const char *p = inputs[i]; (p = strstr(p, "---")); p += 3)
+            docs++;
+        k8s_yaml_stream *s;
+        k8s_buf out = K8S_BUF_INIT;
+        k8s_error err;
+        assert_int_equal(k8s_yaml_open(&s, inputs[i], len, &err), K8S_OK);
+        size_t calls = 0;
+        while (k8s_yaml_next(s, &out, &err) != K8S_EDONE)
+            if (++calls > docs)
+                fail_msg("input %zu: call %zu did not end the stream", i, calls);
+        assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
+        k8s_yaml_close(s);
+        k8s_buf_free(&out);
+    }
+    free(deep);
+    free(abyss);
+    free(aliases);
 }
 
 /* ---- errors and limits ---- */
@@ -532,21 +614,6 @@ static void test_encodings(void **state)
     got = json_of(utf16be, sizeof utf16be - 1);
     assert_string_equal(got, "[\"\xf0\x9f\x98\x80\"]");
     free(got);
-}
-
-static char *repeat(const char *a, size_t n, const char *mid, const char *b, size_t m)
-{
-    size_t la = strlen(a), lb = strlen(b), lm = strlen(mid);
-    char *s = malloc(la * n + lm + lb * m + 1), *p = s;
-    assert_non_null(s);
-    for (size_t i = 0; i < n; i++, p += la)
-        memcpy(p, a, la);
-    memcpy(p, mid, lm);
-    p += lm;
-    for (size_t i = 0; i < m; i++, p += lb)
-        memcpy(p, b, lb);
-    *p = '\0';
-    return s;
 }
 
 static void test_depth(void **state)
@@ -825,9 +892,7 @@ static void test_conformance_twins(void **state)
     snprintf(dir, sizeof dir, "%s/conformance/k8s-1.35", shared ? shared : "");
     char **files = shared ? test_list_dir(dir, ".yaml") : NULL;
     if (!files) {
-        print_message("conformance fixtures not found (%s); set K8S_SHARED_DIR; skipping\n",
-                      shared ? dir : "no shared dir");
-        skip();
+        test_skip("conformance fixtures not found (%s); set K8S_SHARED_DIR", shared ? dir : "no shared dir");
     }
     int n = 0, failed = 0;
     for (char **f = files; *f; f++, n++)
@@ -851,7 +916,9 @@ int main(void)
         cmocka_unit_test(test_merge_keys),
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_stream_recovers_after_document_errors),
-        cmocka_unit_test(test_syntax_errors_stick),
+        cmocka_unit_test(test_syntax_error_ends_stream),
+        cmocka_unit_test(test_depth_ends_stream),
+        cmocka_unit_test(test_document_loop_always_ends),
         cmocka_unit_test(test_syntax_error_positions),
         cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_depth),
@@ -862,5 +929,5 @@ int main(void)
         cmocka_unit_test(test_locate),
         cmocka_unit_test(test_conformance_twins),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run(tests, NULL, NULL);
 }

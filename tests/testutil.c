@@ -4,10 +4,66 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+static int skipped;
+
+void test_note_skip(const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    print_message("SKIP: %s\n", reason);
+    skipped++;
+}
+
+/* A glob: * matches any run of characters, ? any one. */
+static bool glob_matches(const char *s, const char *glob, const char *end)
+{
+    if (glob == end)
+        return !*s;
+    if (*glob == '*')
+        return glob_matches(s, glob + 1, end) || (*s && glob_matches(s + 1, glob, end));
+    return *s && (*glob == '?' || *glob == *s) && glob_matches(s + 1, glob + 1, end);
+}
+
+/* Whether name matches one of the comma-separated globs in list. */
+static bool listed(const char *name, const char *list)
+{
+    for (const char *g = list; *g;) {
+        const char *end = strchr(g, ',');
+        end = end ? end : g + strlen(g);
+        if (glob_matches(name, g, end))
+            return true;
+        g = *end ? end + 1 : end;
+    }
+    return false;
+}
+
+int test_run_group(const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+    const char *only = getenv("K8S_TEST_ONLY"), *except = getenv("K8S_TEST_EXCEPT");
+    struct CMUnitTest *chosen = calloc(n ? n : 1, sizeof *chosen);
+    if (!chosen)
+        return 1;
+    size_t ran = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((!only || !*only || listed(tests[i].name, only)) && !(except && *except && listed(tests[i].name, except)))
+            chosen[ran++] = tests[i];
+    int failed = _cmocka_run_group_tests("tests", chosen, ran, setup, teardown);
+    free(chosen);
+    if (failed == 0 && ran > 0 && skipped == (int)ran) {
+        printf("every test skipped itself: the suite could not do its work\n");
+        return 77;
+    }
+    return failed;
+}
 
 const char *test_shared_dir(void)
 {

@@ -1,58 +1,153 @@
 /* k8sc: a small command-line tool on the generated Kubernetes tree.
  *
- *   k8sc roundtrip [FILE|-]        decode each object by its apiVersion/kind
- *                                  and print it back as JSON, one per line
- *   k8sc validate [--strict] FILE...  check manifests against the types
+ *   k8sc roundtrip [--max-input SIZE] [FILE...]          decode each object by its
+ *                                     apiVersion/kind, print it back as JSON, one per line
+ *   k8sc validate [--strict] [--max-input SIZE] FILE...  check manifests against the types
+ *   k8sc version                                         the versions it was built from
  *
- * Input is JSON (one object) or YAML (one or more documents). */
+ * Input is JSON (one object) or YAML (one or more documents). Problems are
+ * printed the way compilers print them: FILE:LINE:COLUMN: PATH: MESSAGE. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "k8s/api.h"
+#include "k8s/api_types.h"
 #include "k8s/codec.h"
 #include "k8s/validate.h"
+#include "k8s/values.h"
 #include "k8s/yaml.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
+/* A file is read whole, and decoding a list takes about as much again, so
+ * the input limit guards memory: 1 GiB admits a list of 150,000 pods (the
+ * largest cluster Kubernetes supports) at 7 KB each, and stops a wrong path
+ * such as /dev/zero long before memory runs out. */
+#define DEFAULT_MAX_INPUT ((size_t)1 << 30)
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: k8sc roundtrip [FILE|-]\n"
-            "       k8sc validate [--strict] FILE...\n"
+            "usage: k8sc roundtrip [--max-input SIZE] [FILE...]\n"
+            "       k8sc validate [--strict] [--max-input SIZE] FILE...\n"
+            "       k8sc version\n"
             "\n"
-            "roundtrip  reads one JSON object or a YAML stream, decodes each object by its\n"
-            "           apiVersion and kind through the typed codec (Kubernetes %s) and\n"
-            "           prints it as JSON, one document per line. Kinds it does not know\n"
-            "           pass through untyped, with a note on stderr.\n"
-            "validate   checks manifests against the types and prints FILE: path: message\n"
-            "           for each problem. Unknown fields and kinds are warnings; --strict\n"
-            "           makes them errors. Exit status: 0 valid, 1 invalid, 2 usage or I/O.\n",
+            "roundtrip  reads JSON objects or YAML streams (standard input when no FILE is\n"
+            "           given, or for -), decodes each object by its apiVersion and kind\n"
+            "           through the typed codec (Kubernetes %s) and prints it as JSON, one\n"
+            "           document per line. Kinds it does not know pass through untyped,\n"
+            "           with a warning.\n"
+            "validate   checks manifests against the types. Unknown fields and kinds are\n"
+            "           warnings; --strict makes them errors. A file without any object\n"
+            "           (empty, only white space or comments, only ---) is an error:\n"
+            "           \"no objects\".\n"
+            "version    prints k8sc's version and the Kubernetes version and spec it was\n"
+            "           built for.\n"
+            "\n"
+            "roundtrip and validate print each problem as FILE:LINE:COLUMN: PATH: MESSAGE,\n"
+            "warnings as FILE:LINE:COLUMN: warning: PATH: MESSAGE (validate on standard\n"
+            "output, roundtrip on standard error). Exit status: 0 no errors, 1 errors, 2\n"
+            "usage or I/O (a file that cannot be read, or is larger than the input limit).\n"
+            "\n"
+            "--max-input SIZE  refuse inputs larger than SIZE bytes (a quantity: 200M,\n"
+            "                  4Gi); anything in an input within it is accepted. Default\n"
+            "                  1Gi: about a list of 150,000 pods, the largest cluster\n"
+            "                  Kubernetes supports.\n",
             k8s_api_registry.kubernetes_version);
 }
 
-static char *read_all(const char *path, size_t *len)
+/* ---- options and input ---- */
+
+typedef struct options {
+    bool strict;
+    size_t max_input;
+} options;
+
+/* SIZE as a quantity ("1Gi", "500M", "1000000"), at least one byte. */
+static bool parse_size(const char *text, size_t *out)
+{
+    k8s_quantity q;
+    k8s_error err;
+    int64_t v;
+    if (k8s_quantity_parse(text, &q, &err) != K8S_OK) {
+        fprintf(stderr, "k8sc: --max-input: %s\n", err.message);
+        return false;
+    }
+    if (k8s_quantity_value(&q, &v) != K8S_OK || v < 1 || (uint64_t)v > SIZE_MAX) {
+        fprintf(stderr, "k8sc: --max-input: %s is not a size in bytes\n", text);
+        return false;
+    }
+    *out = (size_t)v;
+    return true;
+}
+
+/* Reads the leading options; returns how many arguments they took, or -1
+ * after printing what is wrong. */
+static int parse_options(int argc, char **argv, bool allow_strict, options *o)
+{
+    *o = (options){false, DEFAULT_MAX_INPUT};
+    int i = 0;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--")) {
+            i++;
+            break;
+        }
+        if (allow_strict && !strcmp(arg, "--strict")) {
+            o->strict = true;
+        } else if (!strncmp(arg, "--max-input=", 12)) {
+            if (!parse_size(arg + 12, &o->max_input))
+                return -1;
+        } else if (!strcmp(arg, "--max-input")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "k8sc: --max-input needs a size\n");
+                return -1;
+            }
+            if (!parse_size(argv[++i], &o->max_input))
+                return -1;
+        } else {
+            fprintf(stderr, "k8sc: unknown option \"%s\"\n", arg);
+            return -1;
+        }
+    }
+    return i;
+}
+
+/* The whole of path ("-": standard input), NUL-terminated; NULL after
+ * printing why not. */
+static char *read_input(const char *path, const char *name, size_t limit, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
+    if (!f) {
+        fprintf(stderr, "k8sc: cannot read %s: %s\n", name, strerror(errno));
         return NULL;
+    }
     k8s_buf b = K8S_BUF_INIT;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (k8s_buf_append(&b, chunk, n) != K8S_OK)
+    bool nomem = false;
+    while (b.len <= limit && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (k8s_buf_append(&b, chunk, n) != K8S_OK) {
+            nomem = true;
             break;
-    bool bad = ferror(f) || !feof(f);
+        }
+    int read_errno = errno;
+    bool failed = ferror(f);
     if (f != stdin)
         fclose(f);
-    if (bad) {
+    if (!nomem && !failed && b.len <= limit && !b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
+        nomem = true;
+    if (nomem || failed || b.len > limit) {
+        if (b.len > limit)
+            fprintf(stderr, "k8sc: %s is larger than the input limit of %zu bytes (--max-input)\n",
+                    name, limit);
+        else
+            fprintf(stderr, "k8sc: cannot read %s: %s\n", name,
+                    nomem ? "out of memory" : strerror(read_errno));
         k8s_buf_free(&b);
         return NULL;
     }
-    if (!b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
-        return NULL;
     *len = b.len;
     return b.data;
 }
@@ -69,264 +164,245 @@ static bool looks_like_json(const char *s, size_t n)
     return false;
 }
 
-/* Calls fn(ctx, json, len, doc_number, stream) for each document of the
- * input; stream is the YAML stream (NULL for JSON). Returns the first code
- * fn or the YAML reader returned, after visiting what it could. */
-typedef k8s_code (*doc_fn)(void *ctx, const char *json, size_t len, size_t doc,
-                           const k8s_yaml_stream *stream, k8s_error *err);
+/* ---- documents and problems ---- */
 
-typedef struct source {
+/* What a command does with one file. */
+typedef struct file_ctx {
     const char *name;
-    size_t ndocs; /* documents seen, to label them when there are several */
-} source;
+    const options *opts;
+    FILE *problems; /* where problems go */
+    /* the document being handled */
+    const char *json;
+    size_t len;
+    const k8s_yaml_stream *stream; /* NULL for JSON input */
+    k8s_error *found;              /* its problems, printed when it is done */
+    bool *warning;                 /* for each: only a warning */
+    size_t nfound, capfound;
+    size_t docs;                   /* documents seen, failed ones included */
+    size_t errors;
+} file_ctx;
 
-static k8s_code each_document(const char *data, size_t len, doc_fn fn, void *ctx, source *src,
-                              void (*yaml_problem)(void *ctx, size_t doc, const k8s_error *err))
+static void report(file_ctx *c, const k8s_error *problem, bool warning)
+{
+    if (c->nfound == c->capfound) {
+        size_t cap = c->capfound ? c->capfound * 2 : 16;
+        k8s_error *nf = realloc(c->found, cap * sizeof *nf);
+        if (nf)
+            c->found = nf;
+        bool *nw = nf ? realloc(c->warning, cap * sizeof *nw) : NULL;
+        if (!nw) {
+            fprintf(stderr, "k8sc: out of memory\n");
+            exit(EXIT_USAGE);
+        }
+        c->warning = nw;
+        c->capfound = cap;
+    }
+    c->found[c->nfound] = *problem;
+    c->warning[c->nfound++] = warning;
+    if (!warning)
+        c->errors++;
+}
+
+/* Prints what was found as FILE:LINE:COLUMN: [warning: ]PATH: MESSAGE, an
+ * error that has only a path placed at the value it names in the current
+ * document (all in one pass: a long list may have many). */
+static void print_found(file_ctx *c)
+{
+    if (c->json)
+        k8s_json_locate(c->json, c->len, c->found, c->nfound);
+    if (c->problems != stdout)
+        fflush(stdout); /* after the documents printed before them */
+    for (size_t i = 0; i < c->nfound; i++) {
+        k8s_error *e = &c->found[i];
+        k8s_yaml_locate(c->stream, e);
+        const char *msg = e->message[0] ? e->message : k8s_strerror(e->code);
+        if (e->line)
+            fprintf(c->problems, "%s:%u:%u: ", c->name, e->line, e->column);
+        else
+            fprintf(c->problems, "%s: ", c->name);
+        fprintf(c->problems, "%s%s%s%s\n", c->warning[i] ? "warning: " : "", e->path,
+                e->path[0] ? ": " : "", msg);
+    }
+    c->nfound = 0;
+}
+
+static void append(k8s_error *err, const char *text)
+{
+    size_t n = strlen(err->message);
+    snprintf(err->message + n, sizeof err->message - n, "%s", text);
+}
+
+typedef void (*doc_fn)(file_ctx *c);
+
+/* Calls fn for each document of the input with c->json, c->len and
+ * c->stream set; reports what the YAML reader refuses. */
+static void each_document(file_ctx *c, const char *data, size_t len, doc_fn fn)
 {
     k8s_error err;
     if (looks_like_json(data, len)) {
-        src->ndocs = 1;
-        return fn(ctx, data, len, 1, NULL, &err);
+        c->json = data;
+        c->len = len;
+        c->docs = 1;
+        fn(c);
+        print_found(c);
+        c->json = NULL;
+        return;
     }
     k8s_yaml_stream *s;
-    k8s_code rc = k8s_yaml_open(&s, data, len, &err);
-    if (rc) {
-        yaml_problem(ctx, 0, &err);
-        return rc;
+    if (k8s_yaml_open(&s, data, len, &err) != K8S_OK) {
+        report(c, &err, false);
+        print_found(c);
+        return;
     }
     k8s_buf json = K8S_BUF_INIT;
-    k8s_code first = K8S_OK;
-    for (;;) {
-        rc = k8s_yaml_next(s, &json, &err);
-        size_t doc = k8s_yaml_document_index(s);
-        if (rc == K8S_EDONE)
-            break;
-        if (doc > src->ndocs)
-            src->ndocs = doc;
-        if (rc == K8S_OK)
-            rc = fn(ctx, json.data, json.len, doc, s, &err);
-        else
-            yaml_problem(ctx, doc, &err);
-        if (rc && !first)
-            first = rc;
-        if (rc == K8S_EYAML || rc == K8S_ENOMEM) /* the stream cannot go on */
-            break;
+    k8s_code rc;
+    while ((rc = k8s_yaml_next(s, &json, &err)) != K8S_EDONE) {
+        c->docs++;
+        if (rc != K8S_OK) {
+            report(c, &err, false); /* positions are the YAML's already */
+        } else {
+            c->json = json.data;
+            c->len = json.len;
+            c->stream = s;
+            fn(c);
+        }
+        print_found(c);
+        c->json = NULL;
+        c->stream = NULL;
     }
     k8s_buf_free(&json);
     k8s_yaml_close(s);
-    return first;
+}
+
+/* Runs fn over each file (stdin for "-"); returns the exit status. */
+static int each_file(int nfiles, char **files, const options *opts, FILE *problems, doc_fn fn,
+                     void (*after)(file_ctx *c))
+{
+    int status = 0;
+    for (int i = 0; i < nfiles; i++) {
+        const char *name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+        size_t len;
+        char *data = read_input(files[i], name, opts->max_input, &len);
+        if (!data) {
+            status = EXIT_USAGE;
+            continue;
+        }
+        file_ctx c = {.name = name, .opts = opts, .problems = problems};
+        each_document(&c, data, len, fn);
+        if (after) {
+            after(&c);
+            print_found(&c);
+        }
+        if (c.errors && status == 0)
+            status = EXIT_INVALID;
+        free(c.found);
+        free(c.warning);
+        free(data);
+    }
+    return status;
 }
 
 /* ---- roundtrip ---- */
 
-typedef struct roundtrip_ctx {
-    source src;
-    bool failed;
-} roundtrip_ctx;
-
-static void print_problem(const char *file, size_t doc, size_t ndocs, const k8s_error *err,
-                          const char *severity)
+static void roundtrip_doc(file_ctx *c)
 {
-    char label[4200];
-    if (ndocs > 1 || doc > 1)
-        snprintf(label, sizeof label, "%s#%zu", file, doc);
-    else
-        snprintf(label, sizeof label, "%s", file);
-    const char *msg = err->message[0] ? err->message : k8s_strerror(err->code);
-    char where[64] = "";
-    if (err->line)
-        snprintf(where, sizeof where, " (line %u, column %u)", err->line, err->column);
-    if (err->path[0])
-        fprintf(stdout, "%s: %s: %s%s%s\n", label, err->path, severity, msg, where);
-    else
-        fprintf(stdout, "%s: %s%s%s\n", label, severity, msg, where);
-}
-
-static void roundtrip_yaml_problem(void *ctx, size_t doc, const k8s_error *err)
-{
-    roundtrip_ctx *c = ctx;
-    c->failed = true;
-    fflush(stdout);
-    char label[4200];
-    snprintf(label, sizeof label, "%s%s%zu", c->src.name, doc ? "#" : "", doc);
-    char msg[700];
-    fprintf(stderr, "k8sc: %s: %s\n", doc ? label : c->src.name, k8s_error_format(err, msg, sizeof msg));
-}
-
-static k8s_code roundtrip_doc(void *ctx, const char *json, size_t len, size_t doc,
-                              const k8s_yaml_stream *stream, k8s_error *err)
-{
-    roundtrip_ctx *c = ctx;
     k8s_arena *a = k8s_arena_new();
     const k8s_kind_info *kind;
     void *obj;
     k8s_buf out = K8S_BUF_INIT;
-    k8s_code rc = a ? k8s_registry_decode(&k8s_api_registry, json, len, a, &kind, &obj, NULL, err)
+    k8s_error err;
+    k8s_decode_options dopts = {.max_string = c->opts->max_input};
+    k8s_code rc = a ? k8s_registry_decode(&k8s_api_registry, c->json, c->len, a, &kind, &obj, &dopts, &err)
                     : K8S_ENOMEM;
     if (rc == K8S_OK) {
-        rc = k8s_json_encode(kind->type, obj, &out, err);
+        rc = k8s_json_encode(kind->type, obj, &out, &err);
     } else if (rc == K8S_EUNKNOWN_KIND) {
         /* not a kind of this version (a custom resource, a List): keep it as it is */
-        fprintf(stderr, "k8sc: %s: %s; passed through untyped\n", c->src.name, err->message);
-        rc = k8s_json_compact(json, len, &out, err);
+        append(&err, "; passed through untyped");
+        report(c, &err, true);
+        rc = k8s_json_compact(c->json, c->len, &out, &err);
+    } else if (rc == K8S_ENOMEM && !a) {
+        err = (k8s_error){.code = K8S_ENOMEM};
     }
     if (rc == K8S_OK) {
         fwrite(out.data, 1, out.len, stdout);
         fputc('\n', stdout);
     } else {
-        if (stream)
-            k8s_yaml_locate(stream, err);
-        roundtrip_yaml_problem(c, stream ? doc : 0, err);
+        report(c, &err, false);
     }
     k8s_buf_free(&out);
     k8s_arena_free(a);
-    return rc;
 }
 
 static int cmd_roundtrip(int argc, char **argv)
 {
-    if (argc > 1) {
+    options o;
+    int n = parse_options(argc, argv, false, &o);
+    if (n < 0) {
         usage(stderr);
         return EXIT_USAGE;
     }
-    const char *path = argc == 1 ? argv[0] : "-";
-    size_t len;
-    char *data = read_all(path, &len);
-    if (!data) {
-        fprintf(stderr, "k8sc: cannot read %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
-    }
-    roundtrip_ctx c = {{strcmp(path, "-") == 0 ? "<stdin>" : path, 0}, false};
-    each_document(data, len, roundtrip_doc, &c, &c.src, roundtrip_yaml_problem);
-    free(data);
+    char *std_in[] = {"-"};
+    int status = argc > n ? each_file(argc - n, argv + n, &o, stderr, roundtrip_doc, NULL)
+                          : each_file(1, std_in, &o, stderr, roundtrip_doc, NULL);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "k8sc: cannot write the output: %s\n", strerror(errno));
         return EXIT_USAGE;
     }
-    return c.failed ? EXIT_INVALID : 0;
+    return status;
 }
 
 /* ---- validate ---- */
 
-/* Problems are collected per document, then printed with the document
- * number when the file turned out to hold several. */
-typedef struct finding {
-    size_t doc;
-    k8s_error err;
-    bool warning;
-} finding;
-
-typedef struct validate_ctx {
-    source src;
-    bool strict;
-    size_t doc;
-    const k8s_yaml_stream *stream;
-    finding *items;
-    size_t n, cap;
-    size_t errors;
-} validate_ctx;
-
-static void add_finding(validate_ctx *c, size_t doc, const k8s_error *err, bool warning)
-{
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        finding *ni = realloc(c->items, cap * sizeof *ni);
-        if (!ni)
-            return; /* reported below as the count still rises */
-        c->items = ni;
-        c->cap = cap;
-    }
-    finding *f = &c->items[c->n++];
-    f->doc = doc;
-    f->err = *err;
-    f->warning = warning && !c->strict;
-    if (c->stream)
-        k8s_yaml_locate(c->stream, &f->err);
-    if (!f->warning)
-        c->errors++;
-}
-
 static void on_diag(void *ctx, k8s_severity sev, const k8s_error *problem)
 {
-    validate_ctx *c = ctx;
-    add_finding(c, c->doc, problem, sev == K8S_WARNING);
+    file_ctx *c = ctx;
+    report(c, problem, sev == K8S_WARNING && !c->opts->strict);
 }
 
-static void validate_yaml_problem(void *ctx, size_t doc, const k8s_error *err)
+static void validate_doc(file_ctx *c)
 {
-    validate_ctx *c = ctx;
-    c->stream = NULL;
-    add_finding(c, doc ? doc : 1, err, false);
-}
-
-static k8s_code validate_doc(void *ctx, const char *json, size_t len, size_t doc,
-                             const k8s_yaml_stream *stream, k8s_error *err)
-{
-    validate_ctx *c = ctx;
-    c->doc = doc;
-    c->stream = stream;
     k8s_arena *a = k8s_arena_new();
-    if (!a)
-        return K8S_ENOMEM;
-    char *api_version = NULL, *kind_name = NULL;
-    k8s_code rc = k8s_json_peek_kind(json, len, a, &api_version, &kind_name, err);
-    const k8s_kind_info *kind = rc ? NULL : k8s_registry_find(&k8s_api_registry, api_version, kind_name);
-    if (rc) {
-        add_finding(c, doc, err, false);
-    } else if (!api_version || !kind_name) {
-        k8s_error e = {.code = K8S_EUNKNOWN_KIND};
-        snprintf(e.message, sizeof e.message, "the object has no %s", api_version ? "kind" : "apiVersion");
-        add_finding(c, doc, &e, false);
-        rc = K8S_EUNKNOWN_KIND;
-    } else if (!kind) {
-        k8s_error e = {.code = K8S_EUNKNOWN_KIND};
-        snprintf(e.message, sizeof e.message, "%.100s %.100s is not a kind of Kubernetes %s; not checked",
-                 api_version, kind_name, k8s_api_registry.kubernetes_version);
-        add_finding(c, doc, &e, true);
-        rc = c->strict ? K8S_EUNKNOWN_KIND : K8S_OK; /* peeking checked it is well-formed JSON */
-    } else {
-        void *obj = NULL;
-        k8s_decode_options opts = {.diag = on_diag, .diag_ctx = c};
-        rc = k8s_json_decode(kind->type, json, len, a, &obj, &opts, err);
-        if (obj && k8s_validate(kind->type, obj, on_diag, c))
-            rc = rc ? rc : K8S_EVALUE;
+    const k8s_kind_info *kind = NULL;
+    void *obj = NULL;
+    k8s_error err = {.code = K8S_ENOMEM};
+    k8s_decode_options dopts = {.max_string = c->opts->max_input, .diag = on_diag, .diag_ctx = c};
+    /* every problem in the text reaches on_diag; an unknown kind comes back here */
+    k8s_code rc = a ? k8s_registry_decode(&k8s_api_registry, c->json, c->len, a, &kind, &obj, &dopts, &err)
+                    : K8S_ENOMEM;
+    if (rc == K8S_EUNKNOWN_KIND) {
+        /* one this version lacks is a warning; none at all is an error */
+        char *api_version, *kind_name;
+        bool named = k8s_json_peek_kind(c->json, c->len, a, &api_version, &kind_name, NULL) == K8S_OK &&
+                     api_version && kind_name;
+        if (named)
+            append(&err, "; not checked");
+        report(c, &err, named && !c->opts->strict);
+    } else if (!a) {
+        report(c, &err, false);
     }
-    c->stream = NULL;
+    if (obj)
+        k8s_validate(kind->type, obj, on_diag, c);
     k8s_arena_free(a);
-    return rc;
+}
+
+static void validate_end(file_ctx *c)
+{
+    if (c->docs == 0 && c->errors == 0) { /* kubectl: "no objects passed to apply" */
+        k8s_error err = {.code = K8S_EVALUE, .message = "no objects"};
+        report(c, &err, false);
+    }
 }
 
 static int cmd_validate(int argc, char **argv)
 {
-    bool strict = false;
-    int first = 0;
-    if (argc > 0 && strcmp(argv[0], "--strict") == 0) {
-        strict = true;
-        first = 1;
-    }
-    if (first >= argc) {
+    options o;
+    int n = parse_options(argc, argv, true, &o);
+    if (n < 0 || n >= argc) {
         usage(stderr);
         return EXIT_USAGE;
     }
-    int status = 0;
-    for (int i = first; i < argc; i++) {
-        size_t len;
-        char *data = read_all(argv[i], &len);
-        if (!data) {
-            fprintf(stderr, "k8sc: cannot read %s: %s\n", argv[i], strerror(errno));
-            status = EXIT_USAGE;
-            continue;
-        }
-        validate_ctx c = {{argv[i], 0}, strict, 0, NULL, NULL, 0, 0, 0};
-        each_document(data, len, validate_doc, &c, &c.src, validate_yaml_problem);
-        for (size_t j = 0; j < c.n; j++)
-            print_problem(argv[i], c.items[j].doc, c.src.ndocs, &c.items[j].err,
-                          c.items[j].warning ? "warning: " : "");
-        if (c.errors && status == 0)
-            status = EXIT_INVALID;
-        free(c.items);
-        free(data);
-    }
+    int status = each_file(argc - n, argv + n, &o, stdout, validate_doc, validate_end);
     fflush(stdout);
     return status;
 }
@@ -339,6 +415,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "version") == 0) {
+        printf("k8sc %s for Kubernetes %s (OpenAPI spec sha256 %s)\n", K8S_C_VERSION,
+               k8s_api_registry.kubernetes_version, k8s_api_registry.spec_sha256);
         return 0;
     }
     if (strcmp(argv[1], "roundtrip") == 0)

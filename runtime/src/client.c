@@ -7,10 +7,14 @@
  *           or finish: decode into the caller's arena, callback once.
  *
  * Credentials that need refreshing (token files, exec plugins) are fetched
- * on the loop's worker pool so the loop never blocks. */
+ * on the loop's worker pool so the loop never blocks. Each call has a timer
+ * of its own for its time limit, whatever state it is in: libcurl 7.88
+ * never times out a transfer waiting in its queue for a connection. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -18,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "client_internal.h"
 #include "config_internal.h"
@@ -26,8 +32,8 @@
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define DEFAULT_RETRIES 3
+#define DEFAULT_MAX_CONNECTIONS 64
 #define MAX_RETRY_AFTER_S 300
-#define K8S_C_VERSION "0.1.0"
 
 typedef enum state {
     ST_NEW,
@@ -38,6 +44,13 @@ typedef enum state {
     ST_BACKOFF     /* waiting to retry */
 } state;
 
+
+/* A connection of the client's multi handle, known by its local port. */
+typedef struct conn_use {
+    int port;    /* 0 until a transfer has used it */
+    int fd;
+    int streams; /* transfers on it now */
+} conn_use;
 
 typedef struct kcall {
     k8s_client *client;
@@ -65,11 +78,15 @@ typedef struct kcall {
     char curl_error[CURL_ERROR_SIZE];
     k8s_buf body;
     long retry_after; /* seconds, -1 when the reply had none */
-    k8s_timer *timer;
+    k8s_timer *timer; /* retry backoff */
 
     k8s_chunk_fn on_chunk; /* a stream: the 2xx body goes here, not into body */
-    k8s_timer *idle;       /* a stream's silence limit (timeout_ms), checked against last_byte_ms */
-    uint64_t last_byte_ms;
+    k8s_timer *limit;      /* timeout_ms from since_ms: the call's start (each page's), or
+                              for a stream its last byte */
+    uint64_t since_ms;
+    bool attached;         /* in curl with a connection (CURLOPT_PREREQFUNCTION said so) */
+    int conn_port;         /* that connection's local port */
+    bool orphaned;         /* ended while a worker held it: freed when the worker is done */
     bool streaming;        /* on_chunk has had bytes: no retries from here on */
     k8s_code chunk_rc;     /* what on_chunk stopped the call with */
     k8s_connect_fn on_connect; /* a connection for a protocol of its own (WebSocket) */
@@ -78,6 +95,7 @@ typedef struct kcall {
     void *first_page;  /* the list that collects every page's items */
     k8s_buf items;     /* item structs of the pages so far */
     size_t nitems;
+    k8s_json_pages json_pages; /* a dynamic list's pages */
 
     k8s_arena *arena;
     bool own_arena; /* a stream's, for its error: freed with the call */
@@ -112,7 +130,19 @@ struct k8s_client {
     size_t nidle, capidle;
     uint64_t rng;
 
-    atomic_uint_fast64_t next_id, n_requests, n_retries, n_connections;
+    /* HTTP/2 connections (grow_connections): libcurl puts as many streams
+     * on a connection as the server allows and opens another only below
+     * conn_cap, which grows when they run out. */
+    int max_connections, conn_cap;
+    conn_use *conns; /* the connections open */
+    size_t nconns, capconns;
+    size_t established;     /* of those, ones a transfer has used (their port is known) */
+    bool conns_closed;      /* since the last balance_connections */
+    int unattached;         /* transfers in curl without a connection yet */
+    uint64_t attaches, attaches_seen; /* transfers given a connection, ever / at grow_timer's start */
+    k8s_timer *grow_timer;
+
+    atomic_uint_fast64_t next_id, n_requests, n_retries, n_connections, n_open, peer_streams;
 
     pthread_mutex_t mu; /* closing, pending, and the shutdown handshake */
     pthread_cond_t cond;
@@ -183,19 +213,24 @@ static void free_call(kcall *k)
     curl_slist_free_all(k->headers);
     k8s_buf_free(&k->body);
     k8s_buf_free(&k->items);
+    k8s_json_pages_clear(&k->json_pages);
     k8s_timer_free(k->timer);
-    k8s_timer_free(k->idle);
+    k8s_timer_free(k->limit);
     if (k->own_arena)
         k8s_arena_free(k->arena);
     free(k);
 }
 
-/* The one way out of a call: its callback, exactly once. */
+/* The one way out of a call: its callback, exactly once. A call that a
+ * worker holds (fetching credentials, connecting) ends all the same; the
+ * worker's done frees it. */
 static void finish(kcall *k, k8s_code code, void *result)
 {
     k8s_client *c = k->client;
+    bool held = k->st == ST_WAIT_CREDS || k->st == ST_CONNECTING;
     unlink_call(k);
-    if (k->easy) {
+    k8s_timer_stop(k->limit);
+    if (k->st != ST_CONNECTING && k->easy) { /* a connecting worker's own */
         release_easy(c, k->easy);
         k->easy = NULL;
     }
@@ -206,7 +241,10 @@ static void finish(kcall *k, k8s_code code, void *result)
         k->on_connect(k->data, code, NULL, &k->err);
     else
         k->done(k->data, code, code ? NULL : result, &k->err);
-    free_call(k);
+    if (held)
+        k->orphaned = true;
+    else
+        free_call(k);
     pending_add(c, -1);
 }
 
@@ -233,8 +271,13 @@ static void creds_done(void *data)
     kcall *k = data;
     k8s_client *c = k->client;
     pending_add(c, -1); /* the worker job */
+    if (k->orphaned) {
+        free_call(k);
+        return;
+    }
+    k->st = ST_NEW;
     k->force_creds = false;
-    if (k->canceled || c->closing) {
+    if (c->closing) {
         fail_call(k, K8S_ECANCELED, "canceled");
     } else if (k->cred_rc) {
         k->err = k->cred_err;
@@ -326,14 +369,208 @@ static void step(kcall *k)
     need_credentials(k, false);
 }
 
+/* ---- connections ----
+ *
+ * libcurl 7.88 tells nothing of the server's SETTINGS_MAX_CONCURRENT_STREAMS
+ * (only debug builds log it), but it obeys it: a transfer goes on an HTTP/2
+ * connection only while fewer streams than that run there (lib/url.c,
+ * ConnectionExists: "MAX_CONCURRENT_STREAMS reached, skip"), else on a new
+ * connection, and once CURLMOPT_MAX_HOST_CONNECTIONS connections are open
+ * it waits in the multi handle's pending queue, which only the end or the
+ * removal of another transfer moves on (process_pending_handles) and no
+ * timeout reaches. So the client watches from outside: sockets as they open
+ * and close (CURLOPT_OPEN/CLOSESOCKETFUNCTION) and which connection each
+ * transfer got (CURLOPT_PREREQFUNCTION, by its local port). When transfers
+ * make no progress towards a connection while every open one is up (none is
+ * still connecting, as PIPEWAIT waits for) and the cap is reached, every
+ * connection is full, and the streams of the fullest are the server's
+ * limit. Then, and only then, the cap grows by the connections the waiting
+ * transfers need, and one of them is put back into the multi handle, which
+ * makes libcurl move its queue on. Growing so, never ahead of need, keeps
+ * away what the old fixed cap of 8 was for: after a GOAWAY libcurl 7.88
+ * would reconnect every waiting call on a connection of its own. */
+
+#define GROW_SETTLE_MS 20 /* no progress for this long: the streams ran out */
+
+static conn_use *conn_by_port(k8s_client *c, int port)
+{
+    for (size_t i = 0; i < c->nconns; i++)
+        if (c->conns[i].port == port)
+            return &c->conns[i];
+    return NULL;
+}
+
+/* Each socket curl opens is a connection (or an attempt at one), counted as
+ * it opens: a watch's transfer may never finish. SOCK_CLOEXEC keeps them
+ * from exec credential plugins. On a worker for k8s_client_connect. */
+static curl_socket_t open_socket(void *data, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)purpose;
+    kcall *k = data;
+    k8s_client *c = k->client;
+    curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (s == CURL_SOCKET_BAD)
+        return s;
+    atomic_fetch_add(&c->n_connections, 1);
+    if (k->on_connect) /* not the multi handle's: it leaves the client */
+        return s;
+    if (c->nconns == c->capconns) {
+        size_t cap = c->capconns ? c->capconns * 2 : 8;
+        conn_use *n = realloc(c->conns, cap * sizeof *n);
+        if (!n) {
+            close(s);
+            return CURL_SOCKET_BAD;
+        }
+        c->conns = n;
+        c->capconns = cap;
+    }
+    c->conns[c->nconns++] = (conn_use){.fd = s};
+    atomic_store(&c->n_open, c->nconns);
+    return s;
+}
+
+static int close_socket(void *data, curl_socket_t s)
+{
+    k8s_client *c = data;
+    for (size_t i = 0; i < c->nconns; i++)
+        if (c->conns[i].fd == s) {
+            c->established -= c->conns[i].port != 0;
+            c->conns[i] = c->conns[--c->nconns];
+            c->conns_closed = true;
+            break;
+        }
+    atomic_store(&c->n_open, c->nconns);
+    return close(s);
+}
+
+static void detach(kcall *k)
+{
+    k8s_client *c = k->client;
+    if (!k->attached) {
+        c->unattached--;
+        return;
+    }
+    conn_use *u = conn_by_port(c, k->conn_port);
+    if (u)
+        u->streams--;
+    k->attached = false;
+}
+
+/* The transfer has a connection and is about to send on it. */
+static int on_prereq(void *data, char *ip, char *local_ip, int port, int local_port)
+{
+    (void)ip;
+    (void)local_ip;
+    (void)port;
+    kcall *k = data;
+    k8s_client *c = k->client;
+    detach(k); /* curl may try again on another connection */
+    k->attached = true;
+    k->conn_port = local_port;
+    c->attaches++;
+    conn_use *u = conn_by_port(c, local_port);
+    for (size_t i = 0; !u && i < c->nconns; i++) { /* a connection's first transfer */
+        struct sockaddr_storage sa;
+        socklen_t n = sizeof sa;
+        if (c->conns[i].port || getsockname(c->conns[i].fd, (struct sockaddr *)&sa, &n) != 0)
+            continue;
+        int p = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+                                               : ((struct sockaddr_in *)&sa)->sin_port);
+        if (p) {
+            c->conns[i].port = p;
+            c->established++;
+        }
+        if (p == local_port)
+            u = &c->conns[i];
+    }
+    if (u)
+        u->streams++;
+    return CURL_PREREQFUNC_OK;
+}
+
+static bool curl_add(kcall *k)
+{
+    k8s_client *c = k->client;
+    if (curl_multi_add_handle(c->multi, k->easy) != CURLM_OK)
+        return false;
+    k->attached = false;
+    c->unattached++;
+    return true;
+}
+
+static void curl_remove(kcall *k)
+{
+    curl_multi_remove_handle(k->client->multi, k->easy);
+    detach(k);
+}
+
+static void set_cap(k8s_client *c, int cap)
+{
+    c->conn_cap = cap;
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cap);
+}
+
+/* Transfers wait for a connection though every open one is up and no more
+ * may open. */
+static bool streams_out(const k8s_client *c)
+{
+    return !c->http1 && c->unattached > 0 && c->nconns > 0 && c->established == c->nconns &&
+           (int)c->nconns >= c->conn_cap && c->conn_cap < c->max_connections;
+}
+
+static void grow_connections(void *data)
+{
+    k8s_client *c = data;
+    if (!streams_out(c))
+        return;
+    if (c->attaches != c->attaches_seen) { /* libcurl is still moving its queue on */
+        c->attaches_seen = c->attaches;
+        k8s_timer_start(c->grow_timer, GROW_SETTLE_MS);
+        return;
+    }
+    int full = 1;
+    for (size_t i = 0; i < c->nconns; i++)
+        if (c->conns[i].streams > full)
+            full = c->conns[i].streams;
+    if ((uint64_t)full > atomic_load(&c->peer_streams))
+        atomic_store(&c->peer_streams, (uint64_t)full);
+    int want = (int)c->nconns + (c->unattached + full - 1) / full;
+    set_cap(c, want < c->max_connections ? want : c->max_connections);
+    for (kcall *k = c->active; k; k = k->next)
+        if (k->st == ST_SENDING && !k->attached) {
+            curl_remove(k); /* which moves curl's queue on */
+            if (!curl_add(k))
+                fail_call(k, K8S_ETRANSPORT, "curl refused the request");
+            break;
+        }
+}
+
+/* After each pass of curl's: connections that closed no longer count, and
+ * streams that ran out start the wait before growing. */
+static void balance_connections(k8s_client *c)
+{
+    if (c->conns_closed) {
+        c->conns_closed = false;
+        int open = c->nconns > 1 ? (int)c->nconns : 1;
+        if (!c->http1 && open < c->conn_cap)
+            set_cap(c, open);
+    }
+    if (!streams_out(c) || (c->grow_timer && k8s_timer_active(c->grow_timer)))
+        return;
+    if (!c->grow_timer && !(c->grow_timer = k8s_timer_new(c->loop, grow_connections, c)))
+        return; /* out of memory: the calls' own timers still end them */
+    c->attaches_seen = c->attaches;
+    k8s_timer_start(c->grow_timer, GROW_SETTLE_MS);
+}
+
 /* ---- curl ---- */
 
 static size_t on_body(char *ptr, size_t size, size_t n, void *data)
 {
     kcall *k = data;
     size_t len = size * n;
-    if (k->idle)
-        k->last_byte_ms = k8s_now_ms();
+    if (k->on_chunk && k->limit)
+        k->since_ms = k8s_now_ms(); /* a stream's silence ends */
     if (k->on_chunk && !k->streaming) {
         long status = 0;
         curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -454,13 +691,20 @@ static bool configure(kcall *k)
     SET(CURLOPT_HEADERDATA, k);
     SET(CURLOPT_ERRORBUFFER, k->curl_error);
     SET(CURLOPT_NOSIGNAL, 1L);
-    if (k->on_chunk) { /* no end in sight: only silence is bounded (on_idle) */
-        SET(CURLOPT_TIMEOUT_MS, 0L);
-        SET(CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    } else {
+    SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    SET(CURLOPT_OPENSOCKETDATA, k);
+    /* the call's own timer limits it (on_limit), except on a worker, which
+     * blocks in curl_easy_perform until curl gives up */
+    if (k->on_connect) {
         SET(CURLOPT_TIMEOUT_MS, (long)k->timeout_ms);
-        SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(k->timeout_ms < 10000 ? k->timeout_ms : 10000));
+    } else {
+        SET(CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+        SET(CURLOPT_CLOSESOCKETDATA, c);
+        SET(CURLOPT_PREREQFUNCTION, on_prereq);
+        SET(CURLOPT_PREREQDATA, k);
     }
+    SET(CURLOPT_CONNECTTIMEOUT_MS,
+        (long)(k->on_chunk || k->timeout_ms <= 0 || k->timeout_ms > 10000 ? 10000 : k->timeout_ms));
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_HTTP_VERSION, c->http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
     SET(CURLOPT_PIPEWAIT, 1L); /* wait for a multiplexed stream rather than open a connection */
@@ -496,23 +740,58 @@ static bool configure(kcall *k)
 }
 
 static const char *call_path(const kcall *k);
+static void abort_call(kcall *k, k8s_code code, const char *message);
 
-/* A stream's silence limit: a timer that, rather than being re-armed for
- * every chunk, checks when the last byte came. */
-static void on_idle(void *data)
+/* What a call that ran out of time was waiting for. */
+static const char *waiting_for(const kcall *k, char *buf, size_t n)
+{
+    const k8s_client *c = k->client;
+    switch (k->st) {
+    case ST_WAIT_RATE: return "the client's rate limit";
+    case ST_WAIT_CREDS: return "credentials";
+    case ST_CONNECTING: return "a connection";
+    case ST_BACKOFF: return "a retry";
+    case ST_SENDING:
+        if (k->attached)
+            return "the reply";
+        if (c->http1 || (int)c->nconns < c->max_connections || c->established < c->nconns)
+            return "a connection";
+        snprintf(buf, n, "a free stream: all k8s_client_options.max_connections = %d connections are full",
+                 c->max_connections);
+        return buf;
+    default: return "its start";
+    }
+}
+
+/* The call's time limit: a timer that, rather than being re-armed for
+ * each chunk of a stream, checks when the last byte came. */
+static void on_limit(void *data)
 {
     kcall *k = data;
-    uint64_t quiet = k8s_now_ms() - k->last_byte_ms;
-    if (k->st != ST_SENDING)
-        return;
+    uint64_t quiet = k8s_now_ms() - k->since_ms;
     if (quiet < (uint64_t)k->timeout_ms) {
-        k8s_timer_start(k->idle, (uint64_t)k->timeout_ms - quiet);
+        k8s_timer_start(k->limit, (uint64_t)k->timeout_ms - quiet);
         return;
     }
-    curl_multi_remove_handle(k->client->multi, k->easy);
-    k8s_error_set(&k->err, K8S_ETIMEDOUT, NULL, NULL, NULL, "%s %s: no data for %d ms", k->req.method,
-                  call_path(k), k->timeout_ms);
-    finish(k, K8S_ETIMEDOUT, NULL);
+    char msg[sizeof k->err.message], what[100];
+    if (k->on_chunk)
+        snprintf(msg, sizeof msg, "%s %s: no data for %d ms", k->req.method, call_path(k), k->timeout_ms);
+    else
+        snprintf(msg, sizeof msg, "%s %s: no reply within %d ms (waiting for %s)", k->req.method,
+                 call_path(k), k->timeout_ms, waiting_for(k, what, sizeof what));
+    abort_call(k, K8S_ETIMEDOUT, msg);
+}
+
+/* From now (the call's start, a new page, a stream's last byte). */
+static bool start_limit(kcall *k)
+{
+    if (k->timeout_ms <= 0)
+        return true;
+    if (!k->limit && !(k->limit = k8s_timer_new(k->client->loop, on_limit, k)))
+        return false;
+    k->since_ms = k8s_now_ms();
+    k8s_timer_start(k->limit, (uint64_t)k->timeout_ms);
+    return true;
 }
 
 static void send_call(kcall *k)
@@ -532,21 +811,14 @@ static void send_call(kcall *k)
         fail_call(k, K8S_ENOMEM, "cannot configure the request");
         return;
     }
-    k->st = ST_SENDING;
-    atomic_fetch_add(&c->n_requests, 1);
-    if (curl_multi_add_handle(c->multi, k->easy) != CURLM_OK) {
+    if (!curl_add(k)) {
         fail_call(k, K8S_ETRANSPORT, "curl refused the request");
         return;
     }
-    if (k->on_chunk && k->timeout_ms > 0) {
-        if (!k->idle && !(k->idle = k8s_timer_new(c->loop, on_idle, k))) {
-            curl_multi_remove_handle(c->multi, k->easy);
-            fail_call(k, K8S_ENOMEM, "out of memory");
-            return;
-        }
-        k->last_byte_ms = k8s_now_ms();
-        k8s_timer_start(k->idle, (uint64_t)k->timeout_ms);
-    }
+    k->st = ST_SENDING;
+    atomic_fetch_add(&c->n_requests, 1);
+    if (k->on_chunk)
+        k->since_ms = k8s_now_ms(); /* a stream's silence counts from its request */
 }
 
 static void offload_connect(kcall *k);
@@ -633,19 +905,67 @@ static const char *call_path(const kcall *k)
     return p ? p : u;
 }
 
+/* A server certificate that did not verify: against which certificate
+ * authority (file, -data of which cluster, the system's store) and for
+ * which name, rather than curl's "SSL certificate problem: ...". */
+static void explain_untrusted(kcall *k, CURLcode rc)
+{
+    const k8s_config *cfg = k->client->config;
+    static const char *const prefixes[] = {"SSL certificate problem: ", "SSL: "};
+    const char *why = k->curl_error[0] ? k->curl_error : curl_easy_strerror(rc);
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(why, prefixes[i], strlen(prefixes[i])) == 0)
+            why += strlen(prefixes[i]);
+    char *host = NULL;
+    CURLU *u = curl_url();
+    if (u && curl_url_set(u, CURLUPART_URL, k->client->base_url, 0) == CURLUE_OK)
+        curl_url_get(u, CURLUPART_HOST, &host, 0);
+    /* what to act on first: the message may be cut at its end */
+    k8s_error_set(&k->err, K8S_ETLS, NULL, NULL, NULL,
+                  "%s %s: the server's certificate, checked for the name \"%s\" against the %s, is not trusted: %s",
+                  k->req.method, call_path(k), host ? host : "?",
+                  cfg->ca_origin ? cfg->ca_origin : "system's CA store", why);
+    curl_free(host);
+    curl_url_cleanup(u);
+}
+
 static void transport_failed(kcall *k, CURLcode rc)
 {
     if (transient(rc) && retry_later(k))
         return;
     k8s_code code = rc == CURLE_OPERATION_TIMEDOUT ? K8S_ETIMEDOUT : tls_failure(rc) ? K8S_ETLS : K8S_ETRANSPORT;
-    k8s_error_set(&k->err, code, NULL, NULL, NULL, "%s %s: %s", k->req.method, call_path(k),
-                  k->curl_error[0] ? k->curl_error : curl_easy_strerror(rc));
+    if (rc == CURLE_PEER_FAILED_VERIFICATION)
+        explain_untrusted(k, rc);
+    else
+        k8s_error_set(&k->err, code, NULL, NULL, NULL, "%s %s: %s", k->req.method, call_path(k),
+                      k->curl_error[0] ? k->curl_error : curl_easy_strerror(rc));
     k->err.curl_code = (int)rc;
     finish(k, code, NULL);
 }
 
-/* Moves the items of a list page to the collection and tells whether
- * another page follows (setting the continue token). */
+/* A 401 says what was refused: the request, and which credential of whose. */
+static void explain_unauthorized(kcall *k)
+{
+    char cred[400];
+    k8s_credential_describe(k->client->config, &k->cred, cred, sizeof cred);
+    const k8s_status *st = k->err.status; /* in the arena, not in the message it replaces */
+    int n = snprintf(k->err.message, sizeof k->err.message, "%s %s: HTTP 401 (%s): the server refused %s%s",
+                     k->req.method, call_path(k), st && st->message ? st->message : "Unauthorized", cred,
+                     k->auth_retried ? ", also when fetched again" : "");
+    if (n >= (int)sizeof k->err.message) /* cut short: the end (the kubeconfig's name) says least */
+        memcpy(k->err.message + sizeof k->err.message - 4, "...", 4);
+}
+
+/* The next page's continue token: a copy, as the page it came in may go. */
+static k8s_code set_continue(kcall *k, const char *token)
+{
+    free(k->continue_token);
+    k->continue_token = token ? strdup(token) : NULL;
+    return token && !k->continue_token ? K8S_ENOMEM : K8S_OK;
+}
+
+/* Moves the items of a typed list page to the collection and tells
+ * whether another page follows (setting the continue token). */
 static k8s_code collect_page(kcall *k, void *page, bool *more)
 {
     const k8s_type *lt = k->op.result;
@@ -664,12 +984,8 @@ static k8s_code collect_page(kcall *k, void *page, bool *more)
     char *meta_obj = *(char **)((char *)page + meta->offset);
     const char *token = meta_obj ? *(char **)(meta_obj + cont->offset) : NULL;
     *more = token && *token;
-    free(k->continue_token);
-    k->continue_token = *more ? strdup(token) : NULL;
-    if (*more && !k->continue_token)
-        return K8S_ENOMEM;
     if (*more)
-        return K8S_OK;
+        return set_continue(k, token);
     /* the last page: one list with every item */
     char *first = k->first_page;
     void *all = k->nitems ? k8s_arena_alloc(k->arena, k->nitems * size) : K8S_EMPTY;
@@ -689,10 +1005,7 @@ static void call_done(kcall *k, CURLcode rc)
 {
     k8s_client *c = k->client;
     long status = 0;
-    long connects = 0;
     curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(k->easy, CURLINFO_NUM_CONNECTS, &connects);
-    atomic_fetch_add(&c->n_connections, (uint64_t)connects);
     if (k->streaming) {
         if (rc == CURLE_OK)
             finish(k, K8S_OK, NULL);
@@ -715,20 +1028,35 @@ static void call_done(kcall *k, CURLcode rc)
     if ((status == 429 || status == 503) && retry_later(k))
         return;
     void *result = NULL;
-    k8s_code code = k8s_read_reply(&k->op, status, k->body.data ? k->body.data : "", k->body.len,
-                                   k->arena, &result, &k->err);
-    if (code == K8S_OK && k->all_pages && result) {
-        bool more = false;
-        code = collect_page(k, result, &more);
-        if (code == K8S_OK && more) {
+    const char *body = k->body.data ? k->body.data : "";
+    bool more = false;
+    k8s_code code;
+    if (k->all_pages && !k->op.result && status >= 200 && status <= 299) { /* a dynamic list */
+        const char *next;
+        code = k8s_json_pages_add(&k->json_pages, body, k->body.len, k->arena, &next, (char **)&result, &k->err);
+        more = code == K8S_OK && next;
+        if (more)
+            code = set_continue(k, next);
+        k->err.http_status = (int)status;
+    } else {
+        code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
+        if (code == K8S_EUNAUTHORIZED)
+            explain_unauthorized(k);
+        if (code == K8S_OK && k->all_pages && result) {
+            code = collect_page(k, result, &more);
+            result = k->first_page;
+            if (code)
+                k8s_error_set(&k->err, code, NULL, NULL, NULL, "cannot page through a %s",
+                              k->op.result_kind ? k->op.result_kind : "list");
+        }
+    }
+    if (code == K8S_OK && more) {
+        if (start_limit(k)) {
             k->attempt = 0;
             step(k);
             return;
         }
-        result = k->first_page;
-        if (code)
-            k8s_error_set(&k->err, code, NULL, NULL, NULL, "cannot page through a %s",
-                          k->op.result_kind ? k->op.result_kind : "list");
+        code = K8S_ENOMEM;
     }
     finish(k, code, result);
 }
@@ -744,7 +1072,7 @@ static void check_done(k8s_client *c)
         CURLcode rc = msg->data.result;
         kcall *k = NULL;
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&k);
-        curl_multi_remove_handle(c->multi, e);
+        curl_remove(k);
         call_done(k, rc);
     }
 }
@@ -757,6 +1085,7 @@ static void on_io(void *data, int fd, int events)
     int running;
     curl_multi_socket_action(c->multi, fd, flags, &running);
     check_done(c);
+    balance_connections(c);
 }
 
 static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
@@ -786,6 +1115,7 @@ static void on_curl_timer(void *data)
     int running;
     curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(c);
+    balance_connections(c);
 }
 
 static int on_timer_change(CURLM *m, long timeout_ms, void *userp)
@@ -812,6 +1142,10 @@ static void start_call(void *data)
         return;
     }
     link_call(k);
+    if (!start_limit(k)) {
+        fail_call(k, K8S_ENOMEM, "out of memory");
+        return;
+    }
     attempt(k);
 }
 
@@ -877,10 +1211,6 @@ static k8s_code prepare(k8s_client *c, k8s_arena *arena, const k8s_op *op, const
     }
     const k8s_call_options *co = args->options;
     const k8s_list_options *lo = op->verb == K8S_VERB_LIST ? args->options : NULL;
-    if (lo && lo->all_pages && !op->result) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "all_pages needs a typed list");
-        return K8S_EINVAL;
-    }
     kcall *k = new_call(c, arena, op, co);
     if (!k) {
         k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
@@ -929,12 +1259,13 @@ bool k8s_waiting_allowed(k8s_client *c, const char *async, k8s_error *err)
     return true;
 }
 
-void k8s_waiter_init(k8s_waiter *w, bool drop_status, void *data)
+void k8s_waiter_init(k8s_waiter *w, bool stream, k8s_arena *status_arena, void *data)
 {
     memset(w, 0, sizeof *w);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cond, NULL);
-    w->drop_status = drop_status;
+    w->stream = stream;
+    w->status_arena = status_arena;
     w->data = data;
 }
 
@@ -946,8 +1277,8 @@ void k8s_waiter_done(void *data, k8s_code code, void *result, const k8s_error *e
     w->result = result;
     if (err)
         w->err = *err;
-    if (w->drop_status)
-        w->err.status = NULL;
+    if (w->stream && w->err.status) /* out of memory: no Status, the rest of the error stays */
+        w->err.status = w->status_arena ? k8s_copy(&k8s_status_desc, w->err.status, w->status_arena) : NULL;
     w->finished = true;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->mu);
@@ -978,7 +1309,7 @@ k8s_code k8s_waiter_wait(k8s_waiter *w, k8s_code submitted, void **result, k8s_e
 static k8s_code run_waiting(k8s_client *c, kcall *k, void **result, k8s_error *err)
 {
     k8s_waiter w;
-    k8s_waiter_init(&w, false, NULL);
+    k8s_waiter_init(&w, false, NULL, NULL);
     return k8s_waiter_wait(&w, submit(c, k, k8s_waiter_done, &w), result, err);
 }
 
@@ -1103,9 +1434,6 @@ static void connect_work(void *data)
     }
     atomic_fetch_add(&c->n_requests, 1);
     k->connect_rc = curl_easy_perform(k->easy);
-    long connects = 0;
-    curl_easy_getinfo(k->easy, CURLINFO_NUM_CONNECTS, &connects);
-    atomic_fetch_add(&c->n_connections, (uint64_t)connects);
 }
 
 static void connect_done(void *data)
@@ -1115,7 +1443,13 @@ static void connect_done(void *data)
     pending_add(c, -1); /* the worker job */
     CURL *e = k->easy;
     k->easy = NULL;
-    if (k->canceled || c->closing) {
+    if (k->orphaned) {
+        curl_easy_cleanup(e);
+        free_call(k);
+        return;
+    }
+    k->st = ST_NEW;
+    if (c->closing) {
         curl_easy_cleanup(e);
         fail_call(k, K8S_ECANCELED, "canceled");
     } else if (k->cred_rc) {
@@ -1218,12 +1552,12 @@ typedef struct cancel_req {
     k8s_call_id id;
 } cancel_req;
 
-static void cancel_call(kcall *k)
+/* Ends a call in whatever state it is: canceled, or out of time. */
+static void abort_call(kcall *k, k8s_code code, const char *message)
 {
-    k8s_client *c = k->client;
     switch (k->st) {
     case ST_SENDING:
-        curl_multi_remove_handle(c->multi, k->easy);
+        curl_remove(k);
         break;
     case ST_WAIT_RATE:
         rate_remove(k);
@@ -1231,14 +1565,14 @@ static void cancel_call(kcall *k)
     case ST_BACKOFF:
         k8s_timer_stop(k->timer);
         break;
-    case ST_WAIT_CREDS: /* a worker owns it until its done runs */
+    case ST_WAIT_CREDS: /* the worker finds it ended (finish leaves it to the worker) */
     case ST_CONNECTING:
         k->canceled = true;
-        return;
+        break;
     default:
         break;
     }
-    fail_call(k, K8S_ECANCELED, "canceled");
+    fail_call(k, code, message);
 }
 
 static void cancel_on_loop(void *data)
@@ -1246,7 +1580,7 @@ static void cancel_on_loop(void *data)
     cancel_req *r = data;
     for (kcall *k = r->client->active; k; k = k->next)
         if (k->id == r->id) {
-            cancel_call(k);
+            abort_call(k, K8S_ECANCELED, "canceled");
             break;
         }
     free(r);
@@ -1332,6 +1666,7 @@ k8s_code k8s_client_new(k8s_client **out, const k8s_config *config, const k8s_cl
     c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
     c->max_retries = opts->max_retries < 0 ? 0 : opts->max_retries ? opts->max_retries : DEFAULT_RETRIES;
     c->http1 = opts->http1;
+    c->max_connections = opts->max_connections > 0 ? opts->max_connections : DEFAULT_MAX_CONNECTIONS;
     c->on_warning = opts->on_warning;
     c->warning_ctx = opts->warning_ctx;
     c->qps = opts->qps > 0 ? opts->qps : 0;
@@ -1354,15 +1689,12 @@ k8s_code k8s_client_new(k8s_client **out, const k8s_config *config, const k8s_cl
         /* curl's default of 100 streams a connection makes a steady 100 calls
          * in flight open a new connection whenever a finished stream has not
          * been reaped yet; the server's SETTINGS still set the real limit
-         * (Go's API server: 250) */
+         * (kube-apiserver: 100) */
         curl_multi_setopt(c->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 1000L);
-        /* When a server retires a connection with GOAWAY (kube-apiserver's
-         * --goaway-chance), libcurl 7.88 would reconnect every waiting call
-         * on its own connection; a cap makes them queue for the next one
-         * and share it. 8 x 250 streams is still far above what a client
-         * keeps open. HTTP/1.1 needs a connection per call: no cap. */
+        /* One connection to start with, more as its streams run out (see
+         * grow_connections). HTTP/1.1 needs a connection per call: no cap. */
         if (!c->http1)
-            curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
+            set_cap(c, 1);
         if (opts->loop) {
             c->loop = opts->loop;
         } else {
@@ -1399,12 +1731,8 @@ static void shutdown_on_loop(void *data)
         fail_call(k, K8S_ECANCELED, "the client is closing");
     }
     c->rate_tail = NULL;
-    kcall *k = c->active;
-    while (k) {
-        kcall *next = k->next;
-        cancel_call(k);
-        k = next;
-    }
+    while (c->active)
+        abort_call(c->active, K8S_ECANCELED, "the client is closing");
 }
 
 static void cleanup_on_loop(void *data)
@@ -1417,7 +1745,8 @@ static void cleanup_on_loop(void *data)
     c->multi = NULL;
     k8s_timer_free(c->curl_timer);
     k8s_timer_free(c->rate_timer);
-    c->curl_timer = c->rate_timer = NULL;
+    k8s_timer_free(c->grow_timer);
+    c->curl_timer = c->rate_timer = c->grow_timer = NULL;
     pthread_mutex_lock(&c->mu);
     c->cleaned = true;
     pthread_cond_broadcast(&c->cond);
@@ -1473,6 +1802,7 @@ void k8s_client_free(k8s_client *c)
     k8s_credentials_free(c->creds);
     curl_slist_free_all(c->connect_to);
     free(c->idle);
+    free(c->conns);
     free(c->base_url);
     free(c->user_agent);
     pthread_mutex_destroy(&c->mu);
@@ -1495,4 +1825,6 @@ void k8s_client_stats_get(k8s_client *c, k8s_client_stats *out)
     out->requests = atomic_load(&c->n_requests);
     out->retries = atomic_load(&c->n_retries);
     out->connections = atomic_load(&c->n_connections);
+    out->open_connections = atomic_load(&c->n_open);
+    out->streams_per_connection = atomic_load(&c->peer_streams);
 }

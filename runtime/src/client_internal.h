@@ -37,6 +37,21 @@ k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s);
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
                         k8s_arena *arena, void **result_out, k8s_error *err);
 
+/* A dynamic list (JSON text) read page by page for all_pages. */
+typedef struct k8s_json_pages {
+    k8s_arena *arena; /* the pages read so far */
+    k8s_buf items;    /* char *: their items' exact JSON text */
+} k8s_json_pages;
+
+/* Reads one page (a 2xx reply): its items join the others' and *next is
+ * its continue token (NULL on the last page, valid until the next page).
+ * After the last page *result is one list with every page's items and the
+ * rest of the last page (kind, apiVersion, metadata without continue, any
+ * other member) as JSON text in arena. */
+k8s_code k8s_json_pages_add(k8s_json_pages *p, const char *body, size_t len, k8s_arena *arena,
+                            const char **next, char **result, k8s_error *err);
+void k8s_json_pages_clear(k8s_json_pages *p);
+
 /* A connection made on the client's terms (server, TLS, proxy, client
  * certificate, credentials), for a protocol the client does not speak
  * itself: WebSocket streams. */
@@ -80,7 +95,8 @@ typedef struct k8s_waiter {
     pthread_mutex_t mu;
     pthread_cond_t cond;
     bool finished;
-    bool drop_status; /* the Status dies with the call (streams' own arenas) */
+    bool stream;           /* the Status dies with the call: status_arena gets a copy */
+    k8s_arena *status_arena; /* the caller's, or NULL: no Status */
     k8s_code code;
     void *result;
     k8s_error err;
@@ -90,7 +106,9 @@ typedef struct k8s_waiter {
 /* False, with err saying why, on the loop's own thread, where waiting
  * would never end; `async` names the form to use instead. */
 bool k8s_waiting_allowed(k8s_client *client, const char *async, k8s_error *err);
-void k8s_waiter_init(k8s_waiter *w, bool drop_status, void *data);
+/* A stream's waiter (stream) copies the error's Status into status_arena,
+ * on the loop thread while the Status still lives. */
+void k8s_waiter_init(k8s_waiter *w, bool stream, k8s_arena *status_arena, void *data);
 /* A k8s_done_fn, with the waiter as data. */
 void k8s_waiter_done(void *w, k8s_code code, void *result, const k8s_error *err);
 /* With submitted the code of the async submission: waits for the end if

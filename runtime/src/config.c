@@ -11,6 +11,9 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +162,22 @@ static k8s_code fail(k8s_error *err, k8s_code code, const char *file, const char
 static k8s_code nomem(k8s_error *err)
 {
     return fail(err, K8S_ENOMEM, NULL, "out of memory");
+}
+
+K8S_PRINTF(1, 2)
+static char *printf_dup(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return s;
 }
 
 /* ---- parsed kubeconfig files ---- */
@@ -598,6 +617,37 @@ static k8s_code data_or_file(const entry *e, const char *file_field, k8s_blob *o
     return K8S_OK;
 }
 
+/* A CA bundle is read as libcurl's OpenSSL backend reads a CA blob (its
+ * load_cacert_from_memory): PEM blocks, of which at least one certificate.
+ * Checked here so that garbage is reported when the configuration loads,
+ * naming where it came from, rather than as curl's "error importing CA
+ * certificate blob" at the first request. */
+static bool pem_certificates(const k8s_blob *ca, char *why, size_t n)
+{
+    ERR_clear_error();
+    BIO *bio = BIO_new_mem_buf(ca->data, (int)ca->len);
+    STACK_OF(X509_INFO) *infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
+    int certs = 0;
+    for (int i = 0; infos && i < sk_X509_INFO_num(infos); i++)
+        certs += sk_X509_INFO_value(infos, i)->x509 != NULL;
+    unsigned long e = ERR_peek_last_error();
+    const char *reason = e ? ERR_reason_error_string(e) : NULL;
+    snprintf(why, n, "%s", !infos && reason ? reason : "");
+    ERR_clear_error(); /* the thread's queue is curl's too */
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    BIO_free(bio);
+    return certs > 0;
+}
+
+static k8s_code check_ca(const k8s_blob *ca, const char *file, const char *what, k8s_error *err)
+{
+    char why[128];
+    if (pem_certificates(ca, why, sizeof why))
+        return K8S_OK;
+    return fail(err, K8S_ECONFIG, file, "%s holds no PEM certificate%s%s%s", what, *why ? " (" : "", why,
+                *why ? ")" : "");
+}
+
 /* Tokens become an HTTP header: a control character would split it. */
 static bool header_safe(const char *s)
 {
@@ -644,6 +694,26 @@ static k8s_code take_server(k8s_config *cfg, const entry *e, k8s_error *err)
     return K8S_OK;
 }
 
+/* A cluster's certificate authority: checked, and where it came from kept
+ * for messages. */
+static k8s_code check_cluster_ca(k8s_config *cfg, const entry *e, k8s_error *err)
+{
+    const char *file = str(e->body, "certificate-authority");
+    char *path = empty(file) ? NULL : join_path(e->file->dir, file), *what;
+    if (path) {
+        cfg->ca_origin = printf_dup("certificate-authority file %s of %s", path, e->what);
+        what = printf_dup("%s: certificate-authority %s", e->what, path);
+    } else {
+        cfg->ca_origin = printf_dup("certificate-authority-data of %s in %s", e->what, e->file->name);
+        what = printf_dup("%s: certificate-authority-data", e->what);
+    }
+    k8s_code rc = cfg->ca_origin && what && (path || empty(file)) ? check_ca(&cfg->ca, e->file->name, what, err)
+                                                                   : nomem(err);
+    free(path);
+    free(what);
+    return rc;
+}
+
 static k8s_code take_cluster(k8s_config *cfg, const entry *e, k8s_error *err)
 {
     bool oom = false;
@@ -667,7 +737,8 @@ static k8s_code take_cluster(k8s_config *cfg, const entry *e, k8s_error *err)
                     "%s: insecure-skip-tls-verify cannot be combined with a certificate "
                     "authority",
                     e->what);
-    return take_server(cfg, e, err);
+    rc = cfg->ca.data ? check_cluster_ca(cfg, e, err) : K8S_OK;
+    return rc ? rc : take_server(cfg, e, err);
 }
 
 static const char *const exec_api_versions[] = {"client.authentication.k8s.io/v1",
@@ -1008,6 +1079,7 @@ void k8s_config_free(k8s_config *c)
     free(c->tls_server_name);
     free(c->proxy_url);
     free(c->ca.data);
+    free(c->ca_origin);
     free(c->user);
     free(c->user_origin);
     free(c);
@@ -1196,6 +1268,10 @@ static k8s_code in_cluster_files(k8s_config *cfg, const char *dir, k8s_error *er
     /* without ca.crt client-go goes on with the system's CAs */
     if (!rc)
         rc = read_mounted(ca, "cluster's CA certificate", true, &cfg->ca, err);
+    if (!rc && cfg->ca.data && !(cfg->ca_origin = printf_dup("service account CA %s", ca)))
+        rc = nomem(err);
+    if (!rc && cfg->ca.data)
+        rc = check_ca(&cfg->ca, ca, "the cluster's CA certificate", err);
     if (!rc)
         rc = read_mounted(ns_file, "namespace file", true, &ns, err);
     const char *pod_ns = getenv("POD_NAMESPACE");

@@ -39,6 +39,10 @@ struct k8s_config {
     char *tls_server_name;
     char *proxy_url;
     k8s_blob ca;          /* certificate-authority(-data), read at load time */
+    /* for messages, where ca came from: 'certificate-authority file /x/ca.crt
+     * of clusters["c"]', 'certificate-authority-data of clusters["c"] in
+     * /home/u/.kube/config', ...; NULL: the system's CA store */
+    char *ca_origin;
     k8s_blob client_cert; /* client-certificate(-data) */
     k8s_blob client_key;  /* client-key(-data) */
     /* authentication: at most one of these sets a header */
@@ -102,5 +106,10 @@ k8s_code k8s_exec_credential_parse(const k8s_config *cfg, const char *json, size
 
 /* Frees what a credential holds. */
 void k8s_credential_clear(k8s_credential *cred);
+
+/* For messages, what a request with cred carried and whose it is, never
+ * its value: 'the token from the exec plugin /usr/bin/x of kubeconfig user
+ * "alice" (/home/a/.kube/config)', 'no credentials'. */
+void k8s_credential_describe(const k8s_config *cfg, const k8s_credential *cred, char *buf, size_t n);
 
 #endif

@@ -138,6 +138,20 @@ void k8s_credential_clear(k8s_credential *cred)
     memset(cred, 0, sizeof *cred);
 }
 
+void k8s_credential_describe(const k8s_config *cfg, const k8s_credential *cred, char *buf, size_t n)
+{
+    const char *header = !cred->authorization ? NULL : cfg->username ? "the username and password" : "the token";
+    bool cert = cred->cert.data || cfg->client_cert.data;
+    const char *from = cfg->exec ? " from the exec plugin " : cfg->token_file ? " from the file " : "";
+    const char *source = cfg->exec ? cfg->exec->command : cfg->token_file ? cfg->token_file : "";
+    char whose[300] = "";
+    if (cfg->user)
+        snprintf(whose, sizeof whose, " of kubeconfig user \"%s\" (%s)", cfg->user,
+                 cfg->user_origin ? cfg->user_origin : "?");
+    snprintf(buf, n, "%s%s%s%s%s", header ? header : cert ? "the client certificate" : "no credentials",
+             header && cert ? " and the client certificate" : "", from, source, whose);
+}
+
 static bool cred_copy(k8s_credential *dst, const k8s_credential *src)
 {
     memset(dst, 0, sizeof *dst);
@@ -703,7 +717,7 @@ static bool fresh_locked(const k8s_credentials *c, bool have_id, const file_id *
 bool k8s_credentials_peek(k8s_credentials *c, k8s_credential *out)
 {
     memset(out, 0, sizeof *out);
-    file_id id;
+    file_id id = {0}; /* compared only when have_id */
     bool have_id = c->config->token_file && stat_id(c->config->token_file, &id);
     pthread_mutex_lock(&c->mu);
     bool ok = fresh_locked(c, have_id, &id) && cred_copy(out, &c->cred);
@@ -725,7 +739,7 @@ static k8s_code result_locked(const k8s_credentials *c, k8s_credential *out, k8s
 k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out, k8s_error *err)
 {
     memset(out, 0, sizeof *out);
-    file_id id;
+    file_id id = {0}; /* compared only when have_id */
     bool have_id = c->config->token_file && stat_id(c->config->token_file, &id);
     pthread_mutex_lock(&c->mu);
     if (!force && fresh_locked(c, have_id, &id)) {

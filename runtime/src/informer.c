@@ -53,14 +53,14 @@ static const k8s_field dyn_list_meta_fields[] = {
     K8S_VALUE(dyn_list_meta, resourceVersion, "resourceVersion", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(dyn_list_meta, continue_, "continue", K8S_KIND_STRING, 0, NULL),
 };
-static const k8s_type dyn_list_meta_desc = {"ListMeta", dyn_list_meta_fields, NULL, sizeof(dyn_list_meta),
-                                            0, 2, 0, K8S_TYPE_PARTIAL};
+static const k8s_type dyn_list_meta_desc = {.name = "ListMeta", .fields = dyn_list_meta_fields,
+                                            .size = sizeof(dyn_list_meta), .nfields = 2, .flags = K8S_TYPE_PARTIAL};
 static const k8s_field dyn_list_fields[] = {
     K8S_VALUE(dyn_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &dyn_list_meta_desc),
     K8S_ARRAY(dyn_list, items, "items", K8S_KIND_JSON, 0, NULL),
 };
-static const k8s_type dyn_list_desc = {"List", dyn_list_fields, NULL, sizeof(dyn_list), 0, 2, 0,
-                                       K8S_TYPE_PARTIAL};
+static const k8s_type dyn_list_desc = {.name = "List", .fields = dyn_list_fields, .size = sizeof(dyn_list),
+                                       .nfields = 2, .flags = K8S_TYPE_PARTIAL};
 
 /* ---- the informer ---- */
 

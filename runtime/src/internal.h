@@ -10,6 +10,7 @@
 
 #include "k8s/arena.h"
 #include "k8s/buf.h"
+#include "k8s/codec.h"
 #include "k8s/error.h"
 #include "k8s/types.h"
 
@@ -36,6 +37,10 @@ typedef struct k8s_path {
 
 /* Renders the path root-first ("spec.containers[2].image") into out. */
 void k8s_path_format(const k8s_path *p, char *out, size_t n);
+/* One step of it, as snprintf does: ".name" ("name" first), "[\"odd key\"]"
+ * (keys cut at 120 bytes) or "[index]" when name is NULL. */
+#define K8S_PATH_SEGMENT_MAX 160
+int k8s_path_segment(char *out, size_t n, const char *name, size_t len, size_t index, bool root);
 
 /* Fills err (when non-NULL): code, path, message, and offset/line/column
  * of `at` within [start, ...) when start is non-NULL. */
@@ -43,6 +48,16 @@ void k8s_error_set(k8s_error *err, k8s_code code, const k8s_path *path, const ch
                    const char *at, const char *fmt, ...) K8S_PRINTF(6, 7);
 void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
                     const char *at, const char *fmt, va_list ap) K8S_PRINTF(6, 0);
+/* Sets only the offset, line and column of `at` within text from start. */
+void k8s_error_at(k8s_error *err, const char *start, const char *at);
+/* The same, counting on from where tp was last (when that is not past at),
+ * so positions asked for in text order cost one pass in all. Start with
+ * {NULL}. */
+typedef struct k8s_text_pos {
+    const char *at;
+    unsigned line, column;
+} k8s_text_pos;
+void k8s_text_pos_at(k8s_text_pos *tp, const char *start, const char *at, k8s_error *err);
 
 /* Size of one element of a field's kind (arrays, map values). */
 size_t k8s_kind_size(const k8s_field *f);
@@ -75,6 +90,11 @@ bool k8s_base64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len);
 
 /* Appends s as a JSON string (quoted, escaped; s must be UTF-8). */
 k8s_code k8s_json_quote(k8s_buf *b, const char *s);
+
+/* k8s_json_peek_kind with decode options (opts may be NULL). */
+k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
+                            const k8s_decode_options *opts, char **api_version, char **kind,
+                            k8s_error *err);
 
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "k8s/codec.h"
+#include "k8s/values.h"
 
 enum { OK = 0, SKIP = 1, STOP = -1 };
 
@@ -49,6 +50,7 @@ typedef struct dec {
     k8s_error *err;
     k8s_code first; /* first problem reported */
     bool oom;
+    k8s_text_pos pos; /* of the last problem: problems come in text order */
 } dec;
 
 static const k8s_decode_options no_options;
@@ -60,7 +62,9 @@ static void report(dec *d, k8s_severity sev, k8s_code code, const k8s_path *path
                    const char *fmt, va_list ap)
 {
     k8s_error e;
-    k8s_error_setv(&e, code, path, d->start, at, fmt, ap);
+    k8s_error_setv(&e, code, path, NULL, NULL, fmt, ap);
+    if (at)
+        k8s_text_pos_at(&d->pos, d->start, at, &e);
     if (sev == K8S_PROBLEM && !d->first) {
         d->first = code;
         if (d->err)
@@ -163,17 +167,17 @@ static int hexval(char c)
     return -1;
 }
 
-static bool hex4(const char *p, unsigned *v)
+/* The code unit of 4 hex digits at p, or -1. */
+static long hex4(const char *p)
 {
-    unsigned r = 0;
+    long r = 0;
     for (int i = 0; i < 4; i++) {
         int h = hexval(p[i]);
         if (h < 0)
-            return false;
-        r = r << 4 | (unsigned)h;
+            return -1;
+        r = r << 4 | h;
     }
-    *v = r;
-    return true;
+    return r;
 }
 
 typedef struct str {
@@ -210,18 +214,17 @@ static int scan_string(dec *d, const k8s_path *path, str *s)
             }
             char e = p[1];
             if (e == 'u') {
-                unsigned u;
-                if (end - p < 6 || !hex4(p + 2, &u))
+                long u = end - p < 6 ? -1 : hex4(p + 2);
+                if (u < 0)
                     return fatal(d, K8S_EENCODING, path, p, "invalid \\u escape");
                 if (u == 0)
                     s->nul = true;
                 if (u >= 0xDC00 && u <= 0xDFFF)
-                    return fatal(d, K8S_EENCODING, path, p, "lone low surrogate \\u%04X", u);
+                    return fatal(d, K8S_EENCODING, path, p, "lone low surrogate \\u%04lX", u);
                 if (u >= 0xD800 && u <= 0xDBFF) {
-                    unsigned lo;
-                    if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &lo) ||
-                        lo < 0xDC00 || lo > 0xDFFF)
-                        return fatal(d, K8S_EENCODING, path, p, "lone high surrogate \\u%04X", u);
+                    long lo = end - p < 12 || p[6] != '\\' || p[7] != 'u' ? -1 : hex4(p + 8);
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return fatal(d, K8S_EENCODING, path, p, "lone high surrogate \\u%04lX", u);
                     p += 12;
                 } else {
                     p += 6;
@@ -291,12 +294,11 @@ static size_t unescape(const str *s, char *out)
         case 'n': *o++ = '\n'; break;
         case 'r': *o++ = '\r'; break;
         case 't': *o++ = '\t'; break;
-        case 'u': {
-            unsigned u, lo;
-            hex4(p, &u);
+        case 'u': { /* scan_string checked the digits and the pairs */
+            unsigned u = (unsigned)hex4(p);
             p += 4;
             if (u >= 0xD800 && u <= 0xDBFF) {
-                hex4(p + 2, &lo);
+                unsigned lo = (unsigned)hex4(p + 2);
                 p += 6;
                 u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
             }
@@ -511,7 +513,7 @@ key:
 after:
     if (sp == 0) {
         size_t n = (size_t)(d->p - begin);
-        if (n > d->max_string)
+        if (out && n > d->max_string) /* only what is kept costs memory */
             return problem(d, K8S_ETOOBIG, path, begin, "value of %zu bytes is over the limit of %zu",
                            n, d->max_string);
         return OK;
@@ -673,6 +675,37 @@ static int dec_bytes(dec *d, k8s_bytes *dst, const k8s_path *path)
     return OK;
 }
 
+/* A number where a Quantity goes. Kubernetes reads the number's text as a
+ * quantity (resource.Quantity's UnmarshalJSON) and stores what Go's String()
+ * then gives, so that is the text kept: 2 -> "2", 0.5 -> "500m". */
+static int dec_quantity_number(dec *d, char **dst, const k8s_path *path)
+{
+    const char *s = d->p;
+    bool is_int;
+    if (scan_number(d, path, &is_int) < 0)
+        return STOP;
+    size_t n = (size_t)(d->p - s);
+    if (n > d->max_string)
+        return problem(d, K8S_ETOOBIG, path, s, "number of %zu bytes is over the limit of %zu", n,
+                       d->max_string);
+    char *text = k8s_arena_strndup(d->arena, s, n);
+    if (!text)
+        return nomem(d, path);
+    k8s_quantity q;
+    k8s_error e;
+    k8s_code rc = k8s_quantity_parse(text, &q, &e);
+    if (rc)
+        return problem(d, rc, path, s, "%s", e.message);
+    if (!k8s_quantity_text_kept(text)) {
+        char canonical[K8S_QUANTITY_TEXT_MAX];
+        size_t len = k8s_quantity_format(&q, canonical, sizeof canonical);
+        if (!(text = k8s_arena_strndup(d->arena, canonical, len)))
+            return nomem(d, path);
+    }
+    *dst = text;
+    return OK;
+}
+
 /* A free-form value: compacted onto the text stack, then copied out. */
 static int dec_json(dec *d, char **dst, const k8s_path *path)
 {
@@ -703,7 +736,7 @@ static bool accepts(const k8s_field *m, char c)
     case 'f': return !array && m->kind == K8S_KIND_BOOL;
     default:
         return !array && (m->kind == K8S_KIND_INT32 || m->kind == K8S_KIND_INT64 ||
-                          m->kind == K8S_KIND_DOUBLE);
+                          m->kind == K8S_KIND_DOUBLE || m->kind == K8S_KIND_QUANTITY);
     }
 }
 
@@ -732,8 +765,13 @@ static int dec_value(dec *d, const k8s_field *f, char *dst, bool inline_obj, con
     if (!c && d->p >= d->end)
         return eof_error(d, path);
     switch (f->kind) {
-    case K8S_KIND_STRING:
     case K8S_KIND_QUANTITY:
+        if (c == '-' || (c >= '0' && c <= '9'))
+            return dec_quantity_number(d, (char **)dst, path);
+        if (c != '"')
+            return reject(d, K8S_ETYPE, path, "expected a string or a number, got %s", token_name(c));
+        return dec_string(d, path, (char **)dst);
+    case K8S_KIND_STRING:
     case K8S_KIND_TIME:
     case K8S_KIND_MICROTIME:
         if (c != '"')
@@ -1191,6 +1229,7 @@ k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_pa
 {
     dec d;
     dec_init(&d, text, len, NULL, NULL, err);
+    d.max_string = SIZE_MAX; /* the output is never longer than text */
     size_t mark = out->len;
     ws(&d);
     int r = d.p >= d.end ? fatal(&d, K8S_ESYNTAX, path, d.p, "empty input") : scan_raw(&d, path, out);
@@ -1210,11 +1249,12 @@ k8s_code k8s_json_compact(const char *text, size_t len, k8s_buf *out, k8s_error 
     return k8s_compact_at(text, len, out, NULL, err);
 }
 
-k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char **api_version,
-                            char **kind, k8s_error *err)
+k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
+                            const k8s_decode_options *opts, char **api_version, char **kind,
+                            k8s_error *err)
 {
     dec d;
-    dec_init(&d, json, len, arena, NULL, err);
+    dec_init(&d, json, len, arena, opts, err);
     *api_version = *kind = NULL;
     ws(&d);
     int r = OK;
@@ -1240,6 +1280,9 @@ k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char
                                                                           : NULL;
                 if (dst && peek(&d) == '"')
                     r = dec_string(&d, &child, dst);
+                else if (dst && peek(&d) != 'n' && d.p < d.end) /* null is absent */
+                    r = fatal(&d, K8S_ETYPE, NULL, d.p, "%s must be a string, got %s",
+                              dst == kind ? "kind" : "apiVersion", token_name(peek(&d)));
                 else
                     r = scan_raw(&d, &child, NULL);
                 if (r < 0)
@@ -1265,11 +1308,18 @@ k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char
     return code;
 }
 
+k8s_code k8s_json_peek_kind(const char *json, size_t len, k8s_arena *arena, char **api_version,
+                            char **kind, k8s_error *err)
+{
+    return k8s_peek_kind_opts(json, len, arena, NULL, api_version, kind, err);
+}
+
 k8s_code k8s_unknown_splice(const k8s_type *type, const char *text, k8s_buf *out, bool *first,
                             const k8s_path *path, k8s_error *err)
 {
     dec d;
     dec_init(&d, text, strlen(text), NULL, NULL, err);
+    d.max_string = SIZE_MAX; /* the caller's text, written out as it is */
     ws(&d);
     int r = OK;
     if (peek(&d) != '{') {
@@ -1319,4 +1369,163 @@ k8s_code k8s_unknown_splice(const k8s_type *type, const char *text, k8s_buf *out
     k8s_code code = d.first;
     dec_done(&d);
     return code;
+}
+
+/* ---- locating paths ---- */
+
+/* One step of a path as k8s_path_format writes it, after the first:
+ * ".name", "[\"key\"]" or "[N]"; false at the end or where it cannot tell. */
+static bool next_step(const char **pp, bool first)
+{
+    const char *p = *pp;
+    if (*p == '[' && p[1] == '"') {
+        const char *e = strstr(p + 2, "\"]");
+        if (!e)
+            return false;
+        *pp = e + 2;
+        return true;
+    }
+    if (*p == '[') {
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+        if (*p != ']' || p[-1] == '[')
+            return false;
+        *pp = p + 1;
+        return true;
+    }
+    if (!first && *p++ != '.')
+        return false;
+    const char *name = p;
+    while (*p && *p != '.' && *p != '[')
+        p++;
+    *pp = p;
+    return p > name;
+}
+
+/* A path prefix that an error needs, and where json holds it. */
+typedef struct want {
+    const char *path;
+    size_t len;
+    const char *at; /* NULL when json does not hold it */
+} want;
+
+static int cmp_want(const void *a, const void *b)
+{
+    const want *x = a, *y = b;
+    int c = memcmp(x->path, y->path, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+typedef struct locator {
+    dec d;
+    want *w;
+    size_t n;
+    char path[512]; /* of the value being walked; errors' paths are shorter */
+} locator;
+
+static want *find_want(const locator *l, const char *path, size_t len)
+{
+    want key = {path, len, NULL};
+    return l->n ? bsearch(&key, l->w, l->n, sizeof *l->w, cmp_want) : NULL;
+}
+
+/* Consumes the value whose path is l->path[0, len), going into the members
+ * and elements that some error's path goes through and noting where they
+ * are; the rest is skipped. Recursion follows the errors' paths only. */
+static int walk(locator *l, size_t len)
+{
+    dec *d = &l->d;
+    char open = peek(d);
+    if (open != '{' && open != '[')
+        return scan_raw(d, NULL, NULL);
+    char close = open == '{' ? '}' : ']';
+    d->p++;
+    ws(d);
+    for (size_t i = 0; peek(d) != close; i++) {
+        if (i && peek(d) != ',')
+            return unexpected(d, NULL, "','");
+        if (i) {
+            d->p++;
+            ws(d);
+        }
+        const char *key = NULL;
+        size_t klen = 0;
+        str raw;
+        if (open == '{' && read_key(d, NULL, &raw, &key, &klen) < 0)
+            return STOP;
+        int w = k8s_path_segment(l->path + len, sizeof l->path - len, key, klen, i, len == 0);
+        want *found = w > 0 && len + (size_t)w < 256 ? find_want(l, l->path, len + (size_t)w) : NULL;
+        if (found)
+            found->at = d->p;
+        if ((found ? walk(l, len + (size_t)w) : scan_raw(d, NULL, NULL)) < 0)
+            return STOP;
+        ws(d);
+    }
+    d->p++;
+    return OK;
+}
+
+static int cmp_at(const void *a, const void *b)
+{
+    const k8s_error *x = *(k8s_error *const *)a, *y = *(k8s_error *const *)b;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+k8s_code k8s_json_locate(const char *json, size_t len, k8s_error *errs, size_t n)
+{
+    if (!json || !errs)
+        return K8S_OK;
+    /* every prefix of every path that needs placing, sorted */
+    locator l = {.n = 0};
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = errs[i].path;
+        for (bool first = true; !errs[i].line && *p && next_step(&p, first); first = false) {
+            if (l.n == cap) {
+                cap = cap ? cap * 2 : 64;
+                want *nw = realloc(l.w, cap * sizeof *nw);
+                if (!nw) {
+                    free(l.w);
+                    return K8S_ENOMEM;
+                }
+                l.w = nw;
+            }
+            l.w[l.n++] = (want){errs[i].path, (size_t)(p - errs[i].path), NULL};
+        }
+    }
+    if (l.n)
+        qsort(l.w, l.n, sizeof *l.w, cmp_want);
+    /* one pass over json finds them all */
+    dec_init(&l.d, json, len, NULL, NULL, NULL);
+    ws(&l.d);
+    const char *root = l.d.p;
+    if (l.d.p < l.d.end)
+        walk(&l, 0);
+    dec_done(&l.d);
+    /* each error goes to its deepest prefix that json holds */
+    k8s_error **placed = malloc((n ? n : 1) * sizeof *placed);
+    bool ok = placed != NULL;
+    size_t np = 0;
+    for (size_t i = 0; placed && root < json + len && i < n; i++) {
+        if (errs[i].line)
+            continue;
+        const char *at = root, *p = errs[i].path;
+        for (bool first = true; *p && next_step(&p, first); first = false) {
+            const want *w = find_want(&l, errs[i].path, (size_t)(p - errs[i].path));
+            if (!w || !w->at)
+                break;
+            at = w->at;
+        }
+        errs[i].offset = (size_t)(at - json);
+        placed[np++] = &errs[i];
+    }
+    /* lines and columns in one more pass, in text order */
+    if (placed)
+        qsort(placed, np, sizeof *placed, cmp_at);
+    k8s_text_pos tp = {NULL, 0, 0};
+    for (size_t i = 0; i < np; i++)
+        k8s_text_pos_at(&tp, json, json + placed[i]->offset, placed[i]);
+    free(placed);
+    free(l.w);
+    return ok ? K8S_OK : K8S_ENOMEM;
 }

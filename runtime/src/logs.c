@@ -66,7 +66,8 @@ static void forward(void *data, const char *bytes, size_t len)
 }
 
 k8s_code k8s_pod_log_stream(k8s_client *c, const char *namespace_, const char *pod,
-                            const k8s_log_options *opts, k8s_log_fn on_data, void *data, k8s_error *err)
+                            const k8s_log_options *opts, k8s_log_fn on_data, void *data, k8s_arena *arena,
+                            k8s_error *err)
 {
     if (err)
         memset(err, 0, sizeof *err);
@@ -74,7 +75,7 @@ k8s_code k8s_pod_log_stream(k8s_client *c, const char *namespace_, const char *p
         return K8S_EINVAL;
     forwarding f = {on_data, data};
     k8s_waiter w;
-    k8s_waiter_init(&w, true, &f);
+    k8s_waiter_init(&w, true, arena, &f); /* the Status lives in the call, which ends */
     return k8s_waiter_wait(&w,
                            k8s_pod_log_stream_async(c, namespace_, pod, opts, on_data ? forward : NULL,
                                                     k8s_waiter_done, &w),

@@ -77,13 +77,14 @@ static const k8s_field view_meta_fields[] = {
     K8S_MAP(view_meta, labels, "labels", 0, &k8s_string_entry_desc),
     K8S_MAP(view_meta, annotations, "annotations", 0, &k8s_string_entry_desc),
 };
-static const k8s_type view_meta_desc = {"ObjectMeta", view_meta_fields, NULL, sizeof(view_meta), 0, 5, 0,
-                                        K8S_TYPE_PARTIAL};
+static const k8s_type view_meta_desc = {.name = "ObjectMeta", .fields = view_meta_fields,
+                                        .size = sizeof(view_meta), .nfields = 5, .flags = K8S_TYPE_PARTIAL};
 static const k8s_field view_fields[] = {
     K8S_VALUE(view, kind, "kind", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(view, metadata, "metadata", K8S_KIND_OBJECT, 0, &view_meta_desc),
 };
-static const k8s_type view_desc = {"Object", view_fields, NULL, sizeof(view), 0, 2, 0, K8S_TYPE_PARTIAL};
+static const k8s_type view_desc = {.name = "Object", .fields = view_fields, .size = sizeof(view), .nfields = 2,
+                                   .flags = K8S_TYPE_PARTIAL};
 
 k8s_code k8s_meta_json(const char *json, size_t len, k8s_arena *arena, k8s_meta *out, k8s_error *err)
 {

@@ -486,6 +486,44 @@ k8s_code k8s_quantity_parse(const char *text, k8s_quantity *q, k8s_error *err)
     return K8S_OK;
 }
 
+/* Go's ParseQuantity remembers the text as the quantity's String() on its
+ * fast path (an int64 mantissa), when the text already looks canonical. The
+ * conditions below are that path's, step by step. */
+bool k8s_quantity_text_kept(const char *text)
+{
+    k8s_quantity q;
+    if (!text || k8s_quantity_parse(text, &q, NULL) != K8S_OK)
+        return false;
+    if (!strcmp(text, "0"))
+        return true;
+    bool negative;
+    numdigits d;
+    suffix s;
+    interpret_suffix(scan_number(text, &negative, &d), &s);
+    /* Go's digit string: the whole part without leading zeros ("0" when
+     * nothing is left), then the fraction */
+    size_t nnum = d.nwhole ? d.nwhole : 1;
+    char first = d.nwhole ? d.whole[0] : '0';
+    if (s.base == 2) {
+        /* 1Ki has about 3 decimal digits of precision, 1Mi 6, ... */
+        int64_t precision = 15 - (int64_t)nnum - s.power * 3 / 10 - 1;
+        if (d.nfrac || precision < 0)
+            return false;
+        uint64_t value = 0;
+        for (size_t i = 0; i < d.nwhole; i++)
+            value = value * 10 + (uint64_t)(d.whole[i] - '0');
+        /* the value times 2^power must fit an int64; kept unless it is a
+         * multiple of 8 */
+        return value <= (uint64_t)INT64_MAX >> s.power && (value & 7) != 0;
+    }
+    int64_t scale = s.power - (int64_t)d.nfrac;
+    if (nnum + d.nfrac > 18 || scale < -9 || scale % 3 != 0 || first == '0')
+        return false;
+    /* not kept when the digits end in "000" (a larger suffix would do) */
+    size_t n = ndigits(&d);
+    return n < 3 || digit_at(&d, n - 1) || digit_at(&d, n - 2) || digit_at(&d, n - 3);
+}
+
 /* ---- integer and double views ---- */
 
 k8s_code k8s_quantity_scaled_value(const k8s_quantity *q, int32_t scale, int64_t *out)

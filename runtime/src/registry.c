@@ -33,7 +33,7 @@ k8s_code k8s_registry_decode(const k8s_registry *reg, const char *json, size_t l
     char *api_version = NULL, *kind_name = NULL;
     *kind = NULL;
     *obj = NULL;
-    k8s_code rc = k8s_json_peek_kind(json, len, arena, &api_version, &kind_name, err);
+    k8s_code rc = k8s_peek_kind_opts(json, len, arena, opts, &api_version, &kind_name, err);
     if (rc)
         return rc;
     const k8s_kind_info *info = k8s_registry_find(reg, api_version, kind_name);

@@ -1,59 +1,89 @@
-/* From an HTTP reply to a call's result or its error, and the meta/v1
- * Status descriptors the runtime needs for that on its own. */
+/* From an HTTP reply to a call's result or its error, and dynamic lists'
+ * pages into one list (all_pages). */
 #include <stdio.h>
 #include <string.h>
 
 #include "client_internal.h"
 #include "internal.h"
 
-static const k8s_field cause_fields[] = {
-    K8S_VALUE(k8s_status_cause, reason, "reason", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status_cause, message, "message", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status_cause, field, "field", K8S_KIND_STRING, 0, NULL),
-};
-static const k8s_type cause_desc = {
-    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause",
-    .fields = cause_fields,
-    .size = sizeof(k8s_status_cause),
-    .unknown_offset = offsetof(k8s_status_cause, _unknown),
-    .nfields = 3,
-    .flags = K8S_TYPE_UNKNOWN,
-};
+/* A dynamic list page as read for all_pages: exact item texts, and every
+ * other member kept (K8S_TYPE_UNKNOWN) to be written back. */
+typedef struct json_list_meta {
+    char *continue_;
+    char *_unknown;
+} json_list_meta;
 
-static const k8s_field details_fields[] = {
-    K8S_VALUE(k8s_status_details, name, "name", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status_details, group, "group", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status_details, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status_details, uid, "uid", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(k8s_status_details, causes, "causes", K8S_KIND_OBJECT, 0, &cause_desc),
-    K8S_SCALAR(k8s_status_details, retryAfterSeconds, "retryAfterSeconds", K8S_KIND_INT32, 0),
-};
-static const k8s_type details_desc = {
-    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails",
-    .fields = details_fields,
-    .size = sizeof(k8s_status_details),
-    .unknown_offset = offsetof(k8s_status_details, _unknown),
-    .nfields = 6,
-    .flags = K8S_TYPE_UNKNOWN,
-};
+typedef struct json_list {
+    char *kind;
+    char *apiVersion;
+    json_list_meta *metadata;
+    char **items;
+    size_t items_len;
+    char *_unknown;
+} json_list;
 
-static const k8s_field status_fields[] = {
-    K8S_VALUE(k8s_status, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status, status, "status", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status, message, "message", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status, reason, "reason", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(k8s_status, details, "details", K8S_KIND_OBJECT, 0, &details_desc),
-    K8S_SCALAR(k8s_status, code, "code", K8S_KIND_INT32, 0),
+static const k8s_field json_list_meta_fields[] = {
+    K8S_VALUE(json_list_meta, continue_, "continue", K8S_KIND_STRING, 0, NULL),
 };
-const k8s_type k8s_status_desc = {
-    .name = "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
-    .fields = status_fields,
-    .size = sizeof(k8s_status),
-    .unknown_offset = offsetof(k8s_status, _unknown),
-    .nfields = 7,
-    .flags = K8S_TYPE_UNKNOWN,
+static const k8s_type json_list_meta_desc = {.name = "ListMeta", .fields = json_list_meta_fields,
+                                             .size = sizeof(json_list_meta),
+                                             .unknown_offset = offsetof(json_list_meta, _unknown),
+                                             .nfields = 1, .flags = K8S_TYPE_UNKNOWN};
+static const k8s_field json_list_fields[] = {
+    K8S_VALUE(json_list, kind, "kind", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(json_list, apiVersion, "apiVersion", K8S_KIND_STRING, 0, NULL),
+    K8S_VALUE(json_list, metadata, "metadata", K8S_KIND_OBJECT, 0, &json_list_meta_desc),
+    K8S_ARRAY(json_list, items, "items", K8S_KIND_JSON, 0, NULL),
 };
+static const k8s_type json_list_desc = {.name = "List", .fields = json_list_fields, .size = sizeof(json_list),
+                                        .unknown_offset = offsetof(json_list, _unknown), .nfields = 4,
+                                        .flags = K8S_TYPE_UNKNOWN};
+
+k8s_code k8s_json_pages_add(k8s_json_pages *p, const char *body, size_t len, k8s_arena *arena,
+                            const char **next, char **result, k8s_error *err)
+{
+    *next = NULL;
+    *result = NULL;
+    if (!p->arena && !(p->arena = k8s_arena_new()))
+        return K8S_ENOMEM;
+    json_list *l = NULL;
+    k8s_code rc = k8s_json_decode(&json_list_desc, body, len, p->arena, (void **)&l, NULL, err);
+    if (rc == K8S_ENOMEM)
+        return rc;
+    if (rc) {
+        char msg[sizeof err->message];
+        memcpy(msg, err->message, sizeof msg);
+        snprintf(err->message, sizeof err->message, "the reply is not a list: %.200s", msg);
+        err->code = K8S_EBADREPLY;
+        return K8S_EBADREPLY;
+    }
+    if (l->items_len && k8s_buf_append(&p->items, l->items, l->items_len * sizeof *l->items))
+        return K8S_ENOMEM;
+    const char *token = l->metadata ? l->metadata->continue_ : NULL;
+    if (token && *token) {
+        *next = token;
+        return K8S_OK;
+    }
+    /* the last page: one list with every item */
+    if (l->metadata)
+        l->metadata->continue_ = NULL;
+    l->items_len = p->items.len / sizeof *l->items;
+    if (l->items_len)
+        l->items = (char **)p->items.data;
+    k8s_buf out = K8S_BUF_INIT;
+    rc = k8s_json_encode(&json_list_desc, l, &out, err);
+    if (rc == K8S_OK && !(*result = k8s_arena_strndup(arena, out.data, out.len)))
+        rc = K8S_ENOMEM;
+    k8s_buf_free(&out);
+    return rc;
+}
+
+void k8s_json_pages_clear(k8s_json_pages *p)
+{
+    k8s_arena_free(p->arena);
+    k8s_buf_free(&p->items);
+    p->arena = NULL;
+}
 
 k8s_code k8s_code_for_http(long s)
 {

@@ -200,6 +200,42 @@ static const char *accept_for(const k8s_op *op)
     return op->result || !op->subresource ? "application/json" : "*/*";
 }
 
+/* Where a type keeps the string member of that JSON name, or NULL. */
+static char **string_at(const k8s_type *t, const void *obj, const char *name)
+{
+    const k8s_field *f = t->kind ? k8s_type_field(t, name, strlen(name)) : NULL;
+    if (!f || f->kind != K8S_KIND_STRING || (f->flags & K8S_FIELD_ARRAY))
+        return NULL;
+    return (char **)((char *)obj + f->offset);
+}
+
+/* A typed body as JSON, with its type's own apiVersion and kind where it
+ * leaves them empty (a Scale sent to deployments/scale is autoscaling/v1
+ * Scale): server-side apply refuses an object without them; create and
+ * replace take them as the URL implies them. The caller's struct is only
+ * read: a shallow copy carries the two strings. */
+static k8s_code encode_body(const k8s_type *t, const void *obj, k8s_buf *out, k8s_error *err)
+{
+    char **api_version = string_at(t, obj, "apiVersion"), **kind = string_at(t, obj, "kind");
+    if (!api_version || !kind || (*api_version && **api_version && *kind && **kind))
+        return k8s_json_encode(t, obj, out, err);
+    char *copy = malloc(t->size);
+    if (!copy) {
+        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
+        return K8S_ENOMEM;
+    }
+    memcpy(copy, obj, t->size);
+    char **a = (char **)(copy + ((char *)api_version - (char *)obj));
+    char **k = (char **)(copy + ((char *)kind - (char *)obj));
+    if (!*a || !**a)
+        *a = (char *)t->api_version;
+    if (!*k || !**k)
+        *k = (char *)t->kind;
+    k8s_code rc = k8s_json_encode(t, copy, out, err);
+    free(copy);
+    return rc;
+}
+
 static k8s_code invalid(k8s_error *err, const char *message)
 {
     k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "%s", message);
@@ -333,7 +369,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
     /* the body of create, replace, patch and apply */
     if (!rc && (v == K8S_VERB_CREATE || v == K8S_VERB_REPLACE || v == K8S_VERB_PATCH || v == K8S_VERB_APPLY)) {
         if (args->body && op->body && v != K8S_VERB_PATCH) {
-            rc = k8s_json_encode(op->body, args->body, &body, err);
+            rc = encode_body(op->body, args->body, &body, err);
             if (rc) {
                 k8s_buf_free(&b);
                 k8s_buf_free(&body);

@@ -17,6 +17,15 @@ static bool plain_key(const char *s, size_t n)
     return true;
 }
 
+int k8s_path_segment(char *out, size_t n, const char *name, size_t len, size_t index, bool root)
+{
+    if (!name)
+        return snprintf(out, n, "[%zu]", index);
+    if (plain_key(name, len))
+        return snprintf(out, n, "%s%.*s", root ? "" : ".", (int)(len > 120 ? 120 : len), name);
+    return snprintf(out, n, "[\"%.*s\"]", (int)(len > 120 ? 120 : len), name);
+}
+
 /* Segments are written right to left at the end of a scratch buffer, so the
  * path needs no depth bound; what does not fit is cut at the root end. */
 void k8s_path_format(const k8s_path *p, char *out, size_t n)
@@ -25,16 +34,8 @@ void k8s_path_format(const k8s_path *p, char *out, size_t n)
     size_t pos = sizeof tmp;
     bool cut = false;
     for (; p; p = p->up) {
-        char seg[160];
-        int w;
-        bool root = p->up == NULL;
-        if (!p->name)
-            w = snprintf(seg, sizeof seg, "[%zu]", p->index);
-        else if (plain_key(p->name, p->len))
-            w = snprintf(seg, sizeof seg, "%s%.*s", root ? "" : ".", (int)(p->len > 120 ? 120 : p->len),
-                         p->name);
-        else
-            w = snprintf(seg, sizeof seg, "[\"%.*s\"]", (int)(p->len > 120 ? 120 : p->len), p->name);
+        char seg[K8S_PATH_SEGMENT_MAX];
+        int w = k8s_path_segment(seg, sizeof seg, p->name, p->len, p->index, p->up == NULL);
         if (w < 0)
             continue;
         if ((size_t)w > sizeof seg - 1)
@@ -69,20 +70,32 @@ void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const c
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     err->offset = 0;
     err->line = err->column = 0;
-    if (start && at) {
-        err->offset = (size_t)(at - start);
-        unsigned line = 1, col = 1;
-        for (const char *q = start; q < at; q++) {
-            if (*q == '\n') {
-                line++;
-                col = 1;
-            } else if (((unsigned char)*q & 0xC0) != 0x80) {
-                col++;
-            }
+    if (start && at)
+        k8s_error_at(err, start, at);
+}
+
+void k8s_text_pos_at(k8s_text_pos *tp, const char *start, const char *at, k8s_error *err)
+{
+    if (!tp->at || tp->at > at)
+        *tp = (k8s_text_pos){start, 1, 1};
+    for (const char *q = tp->at; q < at; q++) {
+        if (*q == '\n') {
+            tp->line++;
+            tp->column = 1;
+        } else if (((unsigned char)*q & 0xC0) != 0x80) {
+            tp->column++;
         }
-        err->line = line;
-        err->column = col;
     }
+    tp->at = at;
+    err->offset = (size_t)(at - start);
+    err->line = tp->line;
+    err->column = tp->column;
+}
+
+void k8s_error_at(k8s_error *err, const char *start, const char *at)
+{
+    k8s_text_pos tp = {NULL, 0, 0};
+    k8s_text_pos_at(&tp, start, at, err);
 }
 
 void k8s_error_set(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,

@@ -24,8 +24,9 @@ static const k8s_field envelope_fields[] = {
     K8S_VALUE(envelope, type, "type", K8S_KIND_STRING, 0, NULL),
     K8S_VALUE(envelope, object, "object", K8S_KIND_JSON, 0, NULL),
 };
-static const k8s_type envelope_desc = {"io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
-                                       envelope_fields, NULL, sizeof(envelope), 0, 2, 0, K8S_TYPE_PARTIAL};
+static const k8s_type envelope_desc = {.name = "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
+                                       .fields = envelope_fields, .size = sizeof(envelope), .nfields = 2,
+                                       .flags = K8S_TYPE_PARTIAL};
 
 const char *k8s_watch_type_name(k8s_watch_type type)
 {
@@ -276,7 +277,8 @@ static void forward(void *data, k8s_watch_event *ev)
 }
 
 k8s_code k8s_watch(k8s_client *client, const k8s_resource *resource, const char *namespace_,
-                   const k8s_list_options *opts, k8s_watch_fn on_event, void *data, k8s_error *err)
+                   const k8s_list_options *opts, k8s_watch_fn on_event, void *data, k8s_arena *arena,
+                   k8s_error *err)
 {
     if (err)
         memset(err, 0, sizeof *err);
@@ -284,7 +286,7 @@ k8s_code k8s_watch(k8s_client *client, const k8s_resource *resource, const char 
         return K8S_EINVAL;
     forwarding f = {on_event, data};
     k8s_waiter w;
-    k8s_waiter_init(&w, true, &f); /* the Status lives in the watch, which ends */
+    k8s_waiter_init(&w, true, arena, &f); /* the Status lives in the watch, which ends */
     return k8s_waiter_wait(&w,
                            k8s_watch_async(client, resource, namespace_, opts, on_event ? forward : NULL,
                                            k8s_waiter_done, &w),

@@ -82,8 +82,7 @@ struct k8s_yaml_stream {
     const char *data;
     size_t len, limit, index;
     size_t doc_line, doc_col;
-    bool done, broken;
-    k8s_error broke; /* libyaml's error, returned again by every later call */
+    bool done; /* K8S_EDONE from now on: the stream ended, or broke and said so once */
     locale_t loc;
     k8s_buf scratch; /* numbers without '_', NUL-terminated for strtod */
     /* the current document */
@@ -197,11 +196,12 @@ static k8s_code nomem(k8s_error *err)
     return K8S_ENOMEM;
 }
 
-/* libyaml failed: the parser cannot go on, so the error sticks. */
+/* libyaml failed: the parser cannot go on. The error is returned once, and
+ * the stream ends there. */
 static k8s_code broken(k8s_yaml_stream *s, k8s_error *err)
 {
     const yaml_parser_t *p = &s->parser;
-    k8s_error *e = &s->broke;
+    k8s_error local, *e = err ? err : &local;
     const char *problem = p->problem ? p->problem : "malformed YAML";
     if (p->error == YAML_MEMORY_ERROR) {
         nomem(e);
@@ -220,9 +220,7 @@ static k8s_code broken(k8s_yaml_stream *s, k8s_error *err)
         set_at(s, e, K8S_EYAML, NULL, p->problem_mark.line, p->problem_mark.column, "%s",
                problem);
     }
-    s->broken = true;
-    if (err)
-        *err = *e;
+    s->done = true;
     return e->code;
 }
 
@@ -482,8 +480,7 @@ static k8s_code build(k8s_yaml_stream *s, k8s_error *err)
         if (rc == K8S_EDEPTH) {
             /* libyaml slows down with every level (quadratic in the
              * nesting), so the rest of the stream is not read */
-            s->broke = first;
-            s->broken = true;
+            s->done = true;
             break;
         }
         if (type == YAML_DOCUMENT_END_EVENT)
@@ -897,9 +894,8 @@ typedef struct conv {
 
 static k8s_code too_big(conv *c)
 {
-    k8s_error_set(c->err, K8S_ETOOBIG, NULL, NULL, NULL,
+    return set_at(c->s, c->err, K8S_ETOOBIG, NULL, c->s->doc_line, c->s->doc_col,
                   "document expands to more than %zu bytes of JSON (aliases?)", c->s->limit);
-    return K8S_ETOOBIG;
 }
 
 static k8s_code put(conv *c, const char *p, size_t n)
@@ -1257,11 +1253,6 @@ static k8s_code convert(k8s_yaml_stream *s, k8s_buf *json, bool rec, k8s_error *
 
 static k8s_code next_doc(k8s_yaml_stream *s, k8s_buf *json, bool rec, k8s_error *err)
 {
-    if (s->broken) {
-        if (err)
-            *err = s->broke;
-        return s->broke.code;
-    }
     k8s_buf_clear(json);
     while (!s->done) {
         yaml_event_t ev;
@@ -1322,6 +1313,8 @@ k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_
 k8s_code k8s_yaml_next(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err)
 {
     if (!s || !json) {
+        if (s) /* every call moves on, even a wrong one */
+            s->done = true;
         k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing stream or buffer");
         return K8S_EINVAL;
     }

@@ -20,8 +20,8 @@ if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$
               'k8s_int_or_string port;' 'char \*\*tags;' 'size_t tags_len;' \
               'k8s_demo_v1_part \*parts;' 'k8s_string_entry \*labels;' \
               'k8s_demo_v1_part_entry \*byName;' 'k8s_string_list_entry \*lists;' \
-              '/\* Name names it. \*/' '/\* A comment with \* / inside it. \*/' \
-              '/\* Widget is a test object with every kind of field. \*/' \
+              '/\*\* Name names it. More text that is left out. \*/' '/\*\* A comment with \* / inside it. \*/' \
+              '/\*\* Widget is a test object with every kind of field. It has a second sentence. \*/' \
               '#include "k8s/meta/v1.h"'; do
     grep -q -- "$want" "$h" || fail "header lacks: $want"
   done
@@ -30,10 +30,10 @@ if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$
   grep -q 'DO NOT EDIT' "$h" || fail "no banner"
   grep -q "$(sha256sum "$here/widget.json" | cut -d' ' -f1)" "$h" || fail "banner lacks the spec sha256"
   inc="-I$work/tree/include -I$src/runtime/include"
-  # the runtime is compiled here too, so the program does not depend on how
-  # the build was configured (sanitizers)
-  cc -std=c11 -Wall -Wextra -Werror -Wpedantic $inc "$here/widget.c" "$work"/tree/src/*.c "$src"/runtime/src/*.c \
-     $(pkg-config --cflags --libs yaml-0.1 libcurl libcjson) -lwslay $(pkg-config --libs libcrypto) -lpthread -lm -o "$work/widget" 2>"$work/cc.log" || { cat "$work/cc.log"; fail "C build"; }
+  # k8s::core is compiled here too (K8S_CORE_SOURCES), so the program does not
+  # depend on how the build was configured (sanitizers); the snippet has no calls
+  cc -std=c11 -Wall -Wextra -Werror -Wpedantic $inc "$here/widget.c" "$work"/tree/src/*.c $K8S_CORE_SOURCES \
+     $(pkg-config --cflags --libs yaml-0.1) -lm -o "$work/widget" 2>"$work/cc.log" || { cat "$work/cc.log"; fail "C build"; }
   [ -x "$work/widget" ] && { "$work/widget" || fail "widget checks"; }
   # the headers are C++ too: the whole committed 1.35 tree and the snippet's
   echo '#include <k8s/api.h>
@@ -82,5 +82,9 @@ expect_error no_definitions '{"swagger":"2.0"}' 'no "definitions" object'
 
 "$k8sgen" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no arguments should exit 2"
 "$k8sgen" --spec /nonexistent/k8s-1.35.json --out "$work/x" >"$work/missing.log" 2>&1 && fail "missing spec accepted"
-grep -q "cannot read /nonexistent/k8s-1.35.json" "$work/missing.log" || fail "missing spec message: $(cat "$work/missing.log")"
+grep -q "cannot read /nonexistent/k8s-1.35.json: No such file or directory" "$work/missing.log" || fail "missing spec message: $(cat "$work/missing.log")"
+# without a version in its name too: the file is missing, not the version
+"$k8sgen" --spec /nonexistent/spec.json --out "$work/x" >"$work/missing.log" 2>&1; [ $? -eq 2 ] || fail "missing spec should exit 2"
+grep -q "cannot read /nonexistent/spec.json: No such file or directory" "$work/missing.log" || fail "missing spec message: $(cat "$work/missing.log")"
+grep -q "version" "$work/missing.log" && fail "missing spec blamed on the version: $(cat "$work/missing.log")"
 exit $failed

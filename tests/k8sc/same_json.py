@@ -1,14 +1,28 @@
-"""Exit 0 when every line of the first file is, as a JSON value, the JSON
-document of the matching file in the rest: `same_json.py OUT A [B...]`."""
+"""Checks k8sc's output against the JSON it should be, all in one process.
+
+usage: same_json.py CHECKS
+Each line of CHECKS is tab-separated: a label, a file of k8sc output, then the
+files whose JSON documents its lines must be, in order. Prints a line per
+check that fails; exits 1 when any did."""
 import json
 import sys
 
-lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
-wants = sys.argv[2:]
-if len(lines) != len(wants):
-    sys.exit(f"{len(lines)} documents printed, {len(wants)} expected")
-for line, path in zip(lines, wants):
-    got = json.loads(line)
-    want = json.load(open(path, encoding="utf-8"))
-    if got != want:
-        sys.exit(f"{path}: the printed document differs")
+failed = 0
+with open(sys.argv[1], encoding="utf-8") as checks:
+    for check in checks:
+        label, out, *wants = check.rstrip("\n").split("\t")
+        with open(out, encoding="utf-8") as f:
+            lines = [l for l in f.read().splitlines() if l.strip()]
+        problem = None
+        if len(lines) != len(wants):
+            problem = f"{len(lines)} documents printed, {len(wants)} expected"
+        else:
+            for line, path in zip(lines, wants):
+                with open(path, encoding="utf-8") as f:
+                    if json.loads(line) != json.load(f):
+                        problem = f"{path}: the printed document differs"
+                        break
+        if problem:
+            print(f"FAIL: {label}: {problem}")
+            failed = 1
+sys.exit(failed)

@@ -127,6 +127,8 @@ const k8s_type k8s_admissionregistration_v1_mutating_webhook_configuration_desc 
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "MutatingWebhookConfiguration",
 };
 
 static const k8s_field k8s_admissionregistration_v1_mutating_webhook_configuration_list_fields[] = {
@@ -147,6 +149,8 @@ const k8s_type k8s_admissionregistration_v1_mutating_webhook_configuration_list_
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "MutatingWebhookConfigurationList",
 };
 
 static const k8s_field k8s_admissionregistration_v1_named_rule_with_operations_fields[] = {
@@ -286,6 +290,8 @@ const k8s_type k8s_admissionregistration_v1_validating_admission_policy_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "ValidatingAdmissionPolicy",
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_binding_fields[] = {
@@ -306,6 +312,8 @@ const k8s_type k8s_admissionregistration_v1_validating_admission_policy_binding_
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "ValidatingAdmissionPolicyBinding",
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_binding_list_fields[] = {
@@ -326,6 +334,8 @@ const k8s_type k8s_admissionregistration_v1_validating_admission_policy_binding_
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "ValidatingAdmissionPolicyBindingList",
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_binding_spec_fields[] = {
@@ -366,6 +376,8 @@ const k8s_type k8s_admissionregistration_v1_validating_admission_policy_list_des
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "ValidatingAdmissionPolicyList",
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_admission_policy_spec_fields[] = {
@@ -456,6 +468,8 @@ const k8s_type k8s_admissionregistration_v1_validating_webhook_configuration_des
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "ValidatingWebhookConfiguration",
 };
 
 static const k8s_field k8s_admissionregistration_v1_validating_webhook_configuration_list_fields[] = {
@@ -476,6 +490,8 @@ const k8s_type k8s_admissionregistration_v1_validating_webhook_configuration_lis
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1",
+    .kind = "ValidatingWebhookConfigurationList",
 };
 
 static const k8s_field k8s_admissionregistration_v1_validation_fields[] = {
@@ -533,4 +549,42 @@ const k8s_type k8s_admissionregistration_v1_webhook_client_config_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_admissionregistration_v1_mutating_webhook_configuration_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "mutatingwebhookconfigurations",
+    .kind = "MutatingWebhookConfiguration",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_mutating_webhook_configuration_desc,
+    .list_type = &k8s_admissionregistration_v1_mutating_webhook_configuration_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1_validating_admission_policy_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "validatingadmissionpolicies",
+    .kind = "ValidatingAdmissionPolicy",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_validating_admission_policy_desc,
+    .list_type = &k8s_admissionregistration_v1_validating_admission_policy_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1_validating_admission_policy_binding_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "validatingadmissionpolicybindings",
+    .kind = "ValidatingAdmissionPolicyBinding",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_validating_admission_policy_binding_desc,
+    .list_type = &k8s_admissionregistration_v1_validating_admission_policy_binding_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1_validating_webhook_configuration_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1",
+    .resource = "validatingwebhookconfigurations",
+    .kind = "ValidatingWebhookConfiguration",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1_validating_webhook_configuration_desc,
+    .list_type = &k8s_admissionregistration_v1_validating_webhook_configuration_list_desc,
 };

@@ -96,6 +96,8 @@ const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_desc
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1alpha1",
+    .kind = "MutatingAdmissionPolicy",
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_fields[] = {
@@ -116,6 +118,8 @@ const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_bind
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1alpha1",
+    .kind = "MutatingAdmissionPolicyBinding",
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_fields[] = {
@@ -136,6 +140,8 @@ const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_bind
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1alpha1",
+    .kind = "MutatingAdmissionPolicyBindingList",
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_spec_fields[] = {
@@ -175,6 +181,8 @@ const k8s_type k8s_admissionregistration_v1alpha1_mutating_admission_policy_list
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "admissionregistration.k8s.io/v1alpha1",
+    .kind = "MutatingAdmissionPolicyList",
 };
 
 static const k8s_field k8s_admissionregistration_v1alpha1_mutating_admission_policy_spec_fields[] = {
@@ -295,4 +303,24 @@ const k8s_type k8s_admissionregistration_v1alpha1_variable_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1alpha1",
+    .resource = "mutatingadmissionpolicies",
+    .kind = "MutatingAdmissionPolicy",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_desc,
+    .list_type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_list_desc,
+};
+const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_resource = {
+    .group = "admissionregistration.k8s.io",
+    .version = "v1alpha1",
+    .resource = "mutatingadmissionpolicybindings",
+    .kind = "MutatingAdmissionPolicyBinding",
+    .namespaced = false,
+    .type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_desc,
+    .list_type = &k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_list_desc,
 };

@@ -64,6 +64,8 @@ const k8s_type k8s_apiextensions_v1_custom_resource_definition_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apiextensions.k8s.io/v1",
+    .kind = "CustomResourceDefinition",
 };
 
 static const k8s_field k8s_apiextensions_v1_custom_resource_definition_condition_fields[] = {
@@ -106,6 +108,8 @@ const k8s_type k8s_apiextensions_v1_custom_resource_definition_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apiextensions.k8s.io/v1",
+    .kind = "CustomResourceDefinitionList",
 };
 
 static const k8s_field k8s_apiextensions_v1_custom_resource_definition_names_fields[] = {
@@ -524,4 +528,15 @@ const k8s_type k8s_apiextensions_v1_webhook_conversion_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apiextensions_v1_custom_resource_definition_resource = {
+    .group = "apiextensions.k8s.io",
+    .version = "v1",
+    .resource = "customresourcedefinitions",
+    .kind = "CustomResourceDefinition",
+    .namespaced = false,
+    .type = &k8s_apiextensions_v1_custom_resource_definition_desc,
+    .list_type = &k8s_apiextensions_v1_custom_resource_definition_list_desc,
 };

@@ -24,6 +24,8 @@ const k8s_type k8s_apiregistration_v1_api_service_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apiregistration.k8s.io/v1",
+    .kind = "APIService",
 };
 
 static const k8s_field k8s_apiregistration_v1_api_service_condition_fields[] = {
@@ -65,6 +67,8 @@ const k8s_type k8s_apiregistration_v1_api_service_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apiregistration.k8s.io/v1",
+    .kind = "APIServiceList",
 };
 
 static const k8s_field k8s_apiregistration_v1_api_service_spec_fields[] = {
@@ -124,4 +128,15 @@ const k8s_type k8s_apiregistration_v1_service_reference_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apiregistration_v1_api_service_resource = {
+    .group = "apiregistration.k8s.io",
+    .version = "v1",
+    .resource = "apiservices",
+    .kind = "APIService",
+    .namespaced = false,
+    .type = &k8s_apiregistration_v1_api_service_desc,
+    .list_type = &k8s_apiregistration_v1_api_service_list_desc,
 };

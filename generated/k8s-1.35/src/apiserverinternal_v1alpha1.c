@@ -44,6 +44,8 @@ const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "internal.apiserver.k8s.io/v1alpha1",
+    .kind = "StorageVersion",
 };
 
 static const k8s_field k8s_apiserverinternal_v1alpha1_storage_version_condition_fields[] = {
@@ -86,6 +88,8 @@ const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "internal.apiserver.k8s.io/v1alpha1",
+    .kind = "StorageVersionList",
 };
 
 static const uint8_t k8s_apiserverinternal_v1alpha1_storage_version_spec_index[2] = {
@@ -119,4 +123,15 @@ const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_status_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apiserverinternal_v1alpha1_storage_version_resource = {
+    .group = "internal.apiserver.k8s.io",
+    .version = "v1alpha1",
+    .resource = "storageversions",
+    .kind = "StorageVersion",
+    .namespaced = false,
+    .type = &k8s_apiserverinternal_v1alpha1_storage_version_desc,
+    .list_type = &k8s_apiserverinternal_v1alpha1_storage_version_list_desc,
 };

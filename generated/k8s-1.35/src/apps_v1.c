@@ -24,6 +24,8 @@ const k8s_type k8s_apps_v1_controller_revision_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "ControllerRevision",
 };
 
 static const k8s_field k8s_apps_v1_controller_revision_list_fields[] = {
@@ -44,6 +46,8 @@ const k8s_type k8s_apps_v1_controller_revision_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "ControllerRevisionList",
 };
 
 static const k8s_field k8s_apps_v1_daemon_set_fields[] = {
@@ -65,6 +69,8 @@ const k8s_type k8s_apps_v1_daemon_set_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "DaemonSet",
 };
 
 static const k8s_field k8s_apps_v1_daemon_set_condition_fields[] = {
@@ -106,6 +112,8 @@ const k8s_type k8s_apps_v1_daemon_set_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "DaemonSetList",
 };
 
 static const k8s_field k8s_apps_v1_daemon_set_spec_fields[] = {
@@ -193,6 +201,8 @@ const k8s_type k8s_apps_v1_deployment_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "Deployment",
 };
 
 static const k8s_field k8s_apps_v1_deployment_condition_fields[] = {
@@ -235,6 +245,8 @@ const k8s_type k8s_apps_v1_deployment_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "DeploymentList",
 };
 
 static const k8s_field k8s_apps_v1_deployment_spec_fields[] = {
@@ -324,6 +336,8 @@ const k8s_type k8s_apps_v1_replica_set_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "ReplicaSet",
 };
 
 static const k8s_field k8s_apps_v1_replica_set_condition_fields[] = {
@@ -365,6 +379,8 @@ const k8s_type k8s_apps_v1_replica_set_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "ReplicaSetList",
 };
 
 static const k8s_field k8s_apps_v1_replica_set_spec_fields[] = {
@@ -483,6 +499,8 @@ const k8s_type k8s_apps_v1_stateful_set_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "StatefulSet",
 };
 
 static const k8s_field k8s_apps_v1_stateful_set_condition_fields[] = {
@@ -524,6 +542,8 @@ const k8s_type k8s_apps_v1_stateful_set_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "apps/v1",
+    .kind = "StatefulSetList",
 };
 
 static const k8s_field k8s_apps_v1_stateful_set_ordinals_fields[] = {
@@ -632,4 +652,51 @@ const k8s_type k8s_apps_v1_stateful_set_update_strategy_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_apps_v1_controller_revision_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "controllerrevisions",
+    .kind = "ControllerRevision",
+    .namespaced = true,
+    .type = &k8s_apps_v1_controller_revision_desc,
+    .list_type = &k8s_apps_v1_controller_revision_list_desc,
+};
+const k8s_resource k8s_apps_v1_daemon_set_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "daemonsets",
+    .kind = "DaemonSet",
+    .namespaced = true,
+    .type = &k8s_apps_v1_daemon_set_desc,
+    .list_type = &k8s_apps_v1_daemon_set_list_desc,
+};
+const k8s_resource k8s_apps_v1_deployment_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "deployments",
+    .kind = "Deployment",
+    .namespaced = true,
+    .type = &k8s_apps_v1_deployment_desc,
+    .list_type = &k8s_apps_v1_deployment_list_desc,
+};
+const k8s_resource k8s_apps_v1_replica_set_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "replicasets",
+    .kind = "ReplicaSet",
+    .namespaced = true,
+    .type = &k8s_apps_v1_replica_set_desc,
+    .list_type = &k8s_apps_v1_replica_set_list_desc,
+};
+const k8s_resource k8s_apps_v1_stateful_set_resource = {
+    .group = "apps",
+    .version = "v1",
+    .resource = "statefulsets",
+    .kind = "StatefulSet",
+    .namespaced = true,
+    .type = &k8s_apps_v1_stateful_set_desc,
+    .list_type = &k8s_apps_v1_stateful_set_list_desc,
 };

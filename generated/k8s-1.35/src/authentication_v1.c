@@ -43,6 +43,8 @@ const k8s_type k8s_authentication_v1_self_subject_review_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authentication.k8s.io/v1",
+    .kind = "SelfSubjectReview",
 };
 
 static const k8s_field k8s_authentication_v1_self_subject_review_status_fields[] = {
@@ -81,6 +83,8 @@ const k8s_type k8s_authentication_v1_token_request_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authentication.k8s.io/v1",
+    .kind = "TokenRequest",
 };
 
 static const k8s_field k8s_authentication_v1_token_request_spec_fields[] = {
@@ -139,6 +143,8 @@ const k8s_type k8s_authentication_v1_token_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authentication.k8s.io/v1",
+    .kind = "TokenReview",
 };
 
 static const k8s_field k8s_authentication_v1_token_review_spec_fields[] = {
@@ -197,4 +203,24 @@ const k8s_type k8s_authentication_v1_user_info_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_authentication_v1_self_subject_review_resource = {
+    .group = "authentication.k8s.io",
+    .version = "v1",
+    .resource = "selfsubjectreviews",
+    .kind = "SelfSubjectReview",
+    .namespaced = false,
+    .type = &k8s_authentication_v1_self_subject_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authentication_v1_token_review_resource = {
+    .group = "authentication.k8s.io",
+    .version = "v1",
+    .resource = "tokenreviews",
+    .kind = "TokenReview",
+    .namespaced = false,
+    .type = &k8s_authentication_v1_token_review_desc,
+    .list_type = NULL,
 };

@@ -60,6 +60,8 @@ const k8s_type k8s_authorization_v1_local_subject_access_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "LocalSubjectAccessReview",
 };
 
 static const k8s_field k8s_authorization_v1_non_resource_attributes_fields[] = {
@@ -163,6 +165,8 @@ const k8s_type k8s_authorization_v1_self_subject_access_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "SelfSubjectAccessReview",
 };
 
 static const k8s_field k8s_authorization_v1_self_subject_access_review_spec_fields[] = {
@@ -202,6 +206,8 @@ const k8s_type k8s_authorization_v1_self_subject_rules_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "SelfSubjectRulesReview",
 };
 
 static const k8s_field k8s_authorization_v1_self_subject_rules_review_spec_fields[] = {
@@ -240,6 +246,8 @@ const k8s_type k8s_authorization_v1_subject_access_review_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "authorization.k8s.io/v1",
+    .kind = "SubjectAccessReview",
 };
 
 static const k8s_field k8s_authorization_v1_subject_access_review_spec_fields[] = {
@@ -302,4 +310,42 @@ const k8s_type k8s_authorization_v1_subject_rules_review_status_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_authorization_v1_local_subject_access_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "localsubjectaccessreviews",
+    .kind = "LocalSubjectAccessReview",
+    .namespaced = true,
+    .type = &k8s_authorization_v1_local_subject_access_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authorization_v1_self_subject_access_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "selfsubjectaccessreviews",
+    .kind = "SelfSubjectAccessReview",
+    .namespaced = false,
+    .type = &k8s_authorization_v1_self_subject_access_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authorization_v1_self_subject_rules_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "selfsubjectrulesreviews",
+    .kind = "SelfSubjectRulesReview",
+    .namespaced = false,
+    .type = &k8s_authorization_v1_self_subject_rules_review_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_authorization_v1_subject_access_review_resource = {
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .resource = "subjectaccessreviews",
+    .kind = "SubjectAccessReview",
+    .namespaced = false,
+    .type = &k8s_authorization_v1_subject_access_review_desc,
+    .list_type = NULL,
 };

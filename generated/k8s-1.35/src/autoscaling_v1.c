@@ -43,6 +43,8 @@ const k8s_type k8s_autoscaling_v1_horizontal_pod_autoscaler_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "autoscaling/v1",
+    .kind = "HorizontalPodAutoscaler",
 };
 
 static const k8s_field k8s_autoscaling_v1_horizontal_pod_autoscaler_list_fields[] = {
@@ -63,6 +65,8 @@ const k8s_type k8s_autoscaling_v1_horizontal_pod_autoscaler_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "autoscaling/v1",
+    .kind = "HorizontalPodAutoscalerList",
 };
 
 static const k8s_field k8s_autoscaling_v1_horizontal_pod_autoscaler_spec_fields[] = {
@@ -125,6 +129,8 @@ const k8s_type k8s_autoscaling_v1_scale_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "autoscaling/v1",
+    .kind = "Scale",
 };
 
 static const k8s_field k8s_autoscaling_v1_scale_spec_fields[] = {
@@ -160,4 +166,15 @@ const k8s_type k8s_autoscaling_v1_scale_status_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_autoscaling_v1_horizontal_pod_autoscaler_resource = {
+    .group = "autoscaling",
+    .version = "v1",
+    .resource = "horizontalpodautoscalers",
+    .kind = "HorizontalPodAutoscaler",
+    .namespaced = true,
+    .type = &k8s_autoscaling_v1_horizontal_pod_autoscaler_desc,
+    .list_type = &k8s_autoscaling_v1_horizontal_pod_autoscaler_list_desc,
 };

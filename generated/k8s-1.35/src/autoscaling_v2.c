@@ -117,6 +117,8 @@ const k8s_type k8s_autoscaling_v2_horizontal_pod_autoscaler_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "autoscaling/v2",
+    .kind = "HorizontalPodAutoscaler",
 };
 
 static const k8s_field k8s_autoscaling_v2_horizontal_pod_autoscaler_behavior_fields[] = {
@@ -176,6 +178,8 @@ const k8s_type k8s_autoscaling_v2_horizontal_pod_autoscaler_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "autoscaling/v2",
+    .kind = "HorizontalPodAutoscalerList",
 };
 
 static const k8s_field k8s_autoscaling_v2_horizontal_pod_autoscaler_spec_fields[] = {
@@ -469,4 +473,15 @@ const k8s_type k8s_autoscaling_v2_resource_metric_status_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_autoscaling_v2_horizontal_pod_autoscaler_resource = {
+    .group = "autoscaling",
+    .version = "v2",
+    .resource = "horizontalpodautoscalers",
+    .kind = "HorizontalPodAutoscaler",
+    .namespaced = true,
+    .type = &k8s_autoscaling_v2_horizontal_pod_autoscaler_desc,
+    .list_type = &k8s_autoscaling_v2_horizontal_pod_autoscaler_list_desc,
 };

@@ -24,6 +24,8 @@ const k8s_type k8s_batch_v1_cron_job_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "batch/v1",
+    .kind = "CronJob",
 };
 
 static const k8s_field k8s_batch_v1_cron_job_list_fields[] = {
@@ -44,6 +46,8 @@ const k8s_type k8s_batch_v1_cron_job_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "batch/v1",
+    .kind = "CronJobList",
 };
 
 static const k8s_field k8s_batch_v1_cron_job_spec_fields[] = {
@@ -108,6 +112,8 @@ const k8s_type k8s_batch_v1_job_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "batch/v1",
+    .kind = "Job",
 };
 
 static const k8s_field k8s_batch_v1_job_condition_fields[] = {
@@ -150,6 +156,8 @@ const k8s_type k8s_batch_v1_job_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "batch/v1",
+    .kind = "JobList",
 };
 
 static const k8s_field k8s_batch_v1_job_spec_fields[] = {
@@ -355,4 +363,24 @@ const k8s_type k8s_batch_v1_uncounted_terminated_pods_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_batch_v1_cron_job_resource = {
+    .group = "batch",
+    .version = "v1",
+    .resource = "cronjobs",
+    .kind = "CronJob",
+    .namespaced = true,
+    .type = &k8s_batch_v1_cron_job_desc,
+    .list_type = &k8s_batch_v1_cron_job_list_desc,
+};
+const k8s_resource k8s_batch_v1_job_resource = {
+    .group = "batch",
+    .version = "v1",
+    .resource = "jobs",
+    .kind = "Job",
+    .namespaced = true,
+    .type = &k8s_batch_v1_job_desc,
+    .list_type = &k8s_batch_v1_job_list_desc,
 };

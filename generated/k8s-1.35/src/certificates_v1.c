@@ -24,6 +24,8 @@ const k8s_type k8s_certificates_v1_certificate_signing_request_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1",
+    .kind = "CertificateSigningRequest",
 };
 
 static const k8s_field k8s_certificates_v1_certificate_signing_request_condition_fields[] = {
@@ -66,6 +68,8 @@ const k8s_type k8s_certificates_v1_certificate_signing_request_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1",
+    .kind = "CertificateSigningRequestList",
 };
 
 static const k8s_field k8s_certificates_v1_certificate_signing_request_spec_fields[] = {
@@ -108,4 +112,15 @@ const k8s_type k8s_certificates_v1_certificate_signing_request_status_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_certificates_v1_certificate_signing_request_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1",
+    .resource = "certificatesigningrequests",
+    .kind = "CertificateSigningRequest",
+    .namespaced = false,
+    .type = &k8s_certificates_v1_certificate_signing_request_desc,
+    .list_type = &k8s_certificates_v1_certificate_signing_request_list_desc,
 };

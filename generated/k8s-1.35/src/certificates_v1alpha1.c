@@ -23,6 +23,8 @@ const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1alpha1",
+    .kind = "ClusterTrustBundle",
 };
 
 static const k8s_field k8s_certificates_v1alpha1_cluster_trust_bundle_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1alpha1",
+    .kind = "ClusterTrustBundleList",
 };
 
 static const k8s_field k8s_certificates_v1alpha1_cluster_trust_bundle_spec_fields[] = {
@@ -61,4 +65,15 @@ const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_spec_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_certificates_v1alpha1_cluster_trust_bundle_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1alpha1",
+    .resource = "clustertrustbundles",
+    .kind = "ClusterTrustBundle",
+    .namespaced = false,
+    .type = &k8s_certificates_v1alpha1_cluster_trust_bundle_desc,
+    .list_type = &k8s_certificates_v1alpha1_cluster_trust_bundle_list_desc,
 };

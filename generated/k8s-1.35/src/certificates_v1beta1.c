@@ -23,6 +23,8 @@ const k8s_type k8s_certificates_v1beta1_cluster_trust_bundle_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1beta1",
+    .kind = "ClusterTrustBundle",
 };
 
 static const k8s_field k8s_certificates_v1beta1_cluster_trust_bundle_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_certificates_v1beta1_cluster_trust_bundle_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1beta1",
+    .kind = "ClusterTrustBundleList",
 };
 
 static const k8s_field k8s_certificates_v1beta1_cluster_trust_bundle_spec_fields[] = {
@@ -82,6 +86,8 @@ const k8s_type k8s_certificates_v1beta1_pod_certificate_request_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1beta1",
+    .kind = "PodCertificateRequest",
 };
 
 static const k8s_field k8s_certificates_v1beta1_pod_certificate_request_list_fields[] = {
@@ -102,6 +108,8 @@ const k8s_type k8s_certificates_v1beta1_pod_certificate_request_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "certificates.k8s.io/v1beta1",
+    .kind = "PodCertificateRequestList",
 };
 
 static const k8s_field k8s_certificates_v1beta1_pod_certificate_request_spec_fields[] = {
@@ -151,4 +159,24 @@ const k8s_type k8s_certificates_v1beta1_pod_certificate_request_status_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_certificates_v1beta1_cluster_trust_bundle_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1beta1",
+    .resource = "clustertrustbundles",
+    .kind = "ClusterTrustBundle",
+    .namespaced = false,
+    .type = &k8s_certificates_v1beta1_cluster_trust_bundle_desc,
+    .list_type = &k8s_certificates_v1beta1_cluster_trust_bundle_list_desc,
+};
+const k8s_resource k8s_certificates_v1beta1_pod_certificate_request_resource = {
+    .group = "certificates.k8s.io",
+    .version = "v1beta1",
+    .resource = "podcertificaterequests",
+    .kind = "PodCertificateRequest",
+    .namespaced = true,
+    .type = &k8s_certificates_v1beta1_pod_certificate_request_desc,
+    .list_type = &k8s_certificates_v1beta1_pod_certificate_request_list_desc,
 };

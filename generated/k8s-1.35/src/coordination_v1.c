@@ -23,6 +23,8 @@ const k8s_type k8s_coordination_v1_lease_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "coordination.k8s.io/v1",
+    .kind = "Lease",
 };
 
 static const k8s_field k8s_coordination_v1_lease_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_coordination_v1_lease_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "coordination.k8s.io/v1",
+    .kind = "LeaseList",
 };
 
 static const k8s_field k8s_coordination_v1_lease_spec_fields[] = {
@@ -66,4 +70,15 @@ const k8s_type k8s_coordination_v1_lease_spec_desc = {
     .nfields = 7,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_coordination_v1_lease_resource = {
+    .group = "coordination.k8s.io",
+    .version = "v1",
+    .resource = "leases",
+    .kind = "Lease",
+    .namespaced = true,
+    .type = &k8s_coordination_v1_lease_desc,
+    .list_type = &k8s_coordination_v1_lease_list_desc,
 };

@@ -23,6 +23,8 @@ const k8s_type k8s_coordination_v1alpha2_lease_candidate_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "coordination.k8s.io/v1alpha2",
+    .kind = "LeaseCandidate",
 };
 
 static const k8s_field k8s_coordination_v1alpha2_lease_candidate_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_coordination_v1alpha2_lease_candidate_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "coordination.k8s.io/v1alpha2",
+    .kind = "LeaseCandidateList",
 };
 
 static const k8s_field k8s_coordination_v1alpha2_lease_candidate_spec_fields[] = {
@@ -65,4 +69,15 @@ const k8s_type k8s_coordination_v1alpha2_lease_candidate_spec_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_coordination_v1alpha2_lease_candidate_resource = {
+    .group = "coordination.k8s.io",
+    .version = "v1alpha2",
+    .resource = "leasecandidates",
+    .kind = "LeaseCandidate",
+    .namespaced = true,
+    .type = &k8s_coordination_v1alpha2_lease_candidate_desc,
+    .list_type = &k8s_coordination_v1alpha2_lease_candidate_list_desc,
 };

@@ -159,6 +159,8 @@ const k8s_type k8s_core_v1_binding_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Binding",
 };
 
 static const k8s_field k8s_core_v1_capabilities_fields[] = {
@@ -339,6 +341,8 @@ const k8s_type k8s_core_v1_component_status_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ComponentStatus",
 };
 
 static const k8s_field k8s_core_v1_component_status_list_fields[] = {
@@ -359,6 +363,8 @@ const k8s_type k8s_core_v1_component_status_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ComponentStatusList",
 };
 
 static const k8s_field k8s_core_v1_config_map_fields[] = {
@@ -381,6 +387,8 @@ const k8s_type k8s_core_v1_config_map_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ConfigMap",
 };
 
 static const k8s_field k8s_core_v1_config_map_env_source_fields[] = {
@@ -438,6 +446,8 @@ const k8s_type k8s_core_v1_config_map_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ConfigMapList",
 };
 
 static const k8s_field k8s_core_v1_config_map_node_config_source_fields[] = {
@@ -997,6 +1007,8 @@ const k8s_type k8s_core_v1_endpoints_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Endpoints",
 };
 
 static const k8s_field k8s_core_v1_endpoints_list_fields[] = {
@@ -1017,6 +1029,8 @@ const k8s_type k8s_core_v1_endpoints_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "EndpointsList",
 };
 
 static const k8s_field k8s_core_v1_env_from_source_fields[] = {
@@ -1174,6 +1188,8 @@ const k8s_type k8s_core_v1_event_desc = {
     .nfields = 17,
     .index_mask = 63,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Event",
 };
 
 static const k8s_field k8s_core_v1_event_list_fields[] = {
@@ -1194,6 +1210,8 @@ const k8s_type k8s_core_v1_event_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "EventList",
 };
 
 static const k8s_field k8s_core_v1_event_series_fields[] = {
@@ -1688,6 +1706,8 @@ const k8s_type k8s_core_v1_limit_range_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "LimitRange",
 };
 
 static const k8s_field k8s_core_v1_limit_range_item_fields[] = {
@@ -1730,6 +1750,8 @@ const k8s_type k8s_core_v1_limit_range_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "LimitRangeList",
 };
 
 static const k8s_field k8s_core_v1_limit_range_spec_fields[] = {
@@ -1877,6 +1899,8 @@ const k8s_type k8s_core_v1_namespace_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Namespace",
 };
 
 static const k8s_field k8s_core_v1_namespace_condition_fields[] = {
@@ -1918,6 +1942,8 @@ const k8s_type k8s_core_v1_namespace_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "NamespaceList",
 };
 
 static const k8s_field k8s_core_v1_namespace_spec_fields[] = {
@@ -1993,6 +2019,8 @@ const k8s_type k8s_core_v1_node_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Node",
 };
 
 static const k8s_field k8s_core_v1_node_address_fields[] = {
@@ -2142,6 +2170,8 @@ const k8s_type k8s_core_v1_node_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "NodeList",
 };
 
 static const k8s_field k8s_core_v1_node_runtime_handler_fields[] = {
@@ -2393,6 +2423,8 @@ const k8s_type k8s_core_v1_persistent_volume_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolume",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_fields[] = {
@@ -2414,6 +2446,8 @@ const k8s_type k8s_core_v1_persistent_volume_claim_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolumeClaim",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_condition_fields[] = {
@@ -2456,6 +2490,8 @@ const k8s_type k8s_core_v1_persistent_volume_claim_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolumeClaimList",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_claim_spec_fields[] = {
@@ -2562,6 +2598,8 @@ const k8s_type k8s_core_v1_persistent_volume_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PersistentVolumeList",
 };
 
 static const k8s_field k8s_core_v1_persistent_volume_spec_fields[] = {
@@ -2671,6 +2709,8 @@ const k8s_type k8s_core_v1_pod_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Pod",
 };
 
 static const k8s_field k8s_core_v1_pod_affinity_fields[] = {
@@ -2867,6 +2907,8 @@ const k8s_type k8s_core_v1_pod_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PodList",
 };
 
 static const k8s_field k8s_core_v1_pod_os_fields[] = {
@@ -3109,6 +3151,8 @@ const k8s_type k8s_core_v1_pod_template_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PodTemplate",
 };
 
 static const k8s_field k8s_core_v1_pod_template_list_fields[] = {
@@ -3129,6 +3173,8 @@ const k8s_type k8s_core_v1_pod_template_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "PodTemplateList",
 };
 
 static const k8s_field k8s_core_v1_pod_template_spec_fields[] = {
@@ -3339,6 +3385,8 @@ const k8s_type k8s_core_v1_replication_controller_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ReplicationController",
 };
 
 static const k8s_field k8s_core_v1_replication_controller_condition_fields[] = {
@@ -3380,6 +3428,8 @@ const k8s_type k8s_core_v1_replication_controller_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ReplicationControllerList",
 };
 
 static const k8s_field k8s_core_v1_replication_controller_spec_fields[] = {
@@ -3498,6 +3548,8 @@ const k8s_type k8s_core_v1_resource_quota_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ResourceQuota",
 };
 
 static const k8s_field k8s_core_v1_resource_quota_list_fields[] = {
@@ -3518,6 +3570,8 @@ const k8s_type k8s_core_v1_resource_quota_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ResourceQuotaList",
 };
 
 static const k8s_field k8s_core_v1_resource_quota_spec_fields[] = {
@@ -3743,6 +3797,8 @@ const k8s_type k8s_core_v1_secret_desc = {
     .nfields = 7,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Secret",
 };
 
 static const k8s_field k8s_core_v1_secret_env_source_fields[] = {
@@ -3800,6 +3856,8 @@ const k8s_type k8s_core_v1_secret_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "SecretList",
 };
 
 static const k8s_field k8s_core_v1_secret_projection_fields[] = {
@@ -3907,6 +3965,8 @@ const k8s_type k8s_core_v1_service_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Service",
 };
 
 static const k8s_field k8s_core_v1_service_account_fields[] = {
@@ -3929,6 +3989,8 @@ const k8s_type k8s_core_v1_service_account_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ServiceAccount",
 };
 
 static const k8s_field k8s_core_v1_service_account_list_fields[] = {
@@ -3949,6 +4011,8 @@ const k8s_type k8s_core_v1_service_account_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ServiceAccountList",
 };
 
 static const k8s_field k8s_core_v1_service_account_token_projection_fields[] = {
@@ -3988,6 +4052,8 @@ const k8s_type k8s_core_v1_service_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "ServiceList",
 };
 
 static const k8s_field k8s_core_v1_service_port_fields[] = {
@@ -4563,4 +4629,159 @@ const k8s_type k8s_core_v1_workload_reference_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_core_v1_component_status_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "componentstatuses",
+    .kind = "ComponentStatus",
+    .namespaced = false,
+    .type = &k8s_core_v1_component_status_desc,
+    .list_type = &k8s_core_v1_component_status_list_desc,
+};
+const k8s_resource k8s_core_v1_config_map_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "configmaps",
+    .kind = "ConfigMap",
+    .namespaced = true,
+    .type = &k8s_core_v1_config_map_desc,
+    .list_type = &k8s_core_v1_config_map_list_desc,
+};
+const k8s_resource k8s_core_v1_endpoints_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "endpoints",
+    .kind = "Endpoints",
+    .namespaced = true,
+    .type = &k8s_core_v1_endpoints_desc,
+    .list_type = &k8s_core_v1_endpoints_list_desc,
+};
+const k8s_resource k8s_core_v1_event_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "events",
+    .kind = "Event",
+    .namespaced = true,
+    .type = &k8s_core_v1_event_desc,
+    .list_type = &k8s_core_v1_event_list_desc,
+};
+const k8s_resource k8s_core_v1_limit_range_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "limitranges",
+    .kind = "LimitRange",
+    .namespaced = true,
+    .type = &k8s_core_v1_limit_range_desc,
+    .list_type = &k8s_core_v1_limit_range_list_desc,
+};
+const k8s_resource k8s_core_v1_namespace_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "namespaces",
+    .kind = "Namespace",
+    .namespaced = false,
+    .type = &k8s_core_v1_namespace_desc,
+    .list_type = &k8s_core_v1_namespace_list_desc,
+};
+const k8s_resource k8s_core_v1_binding_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "bindings",
+    .kind = "Binding",
+    .namespaced = true,
+    .type = &k8s_core_v1_binding_desc,
+    .list_type = NULL,
+};
+const k8s_resource k8s_core_v1_persistent_volume_claim_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "persistentvolumeclaims",
+    .kind = "PersistentVolumeClaim",
+    .namespaced = true,
+    .type = &k8s_core_v1_persistent_volume_claim_desc,
+    .list_type = &k8s_core_v1_persistent_volume_claim_list_desc,
+};
+const k8s_resource k8s_core_v1_pod_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "pods",
+    .kind = "Pod",
+    .namespaced = true,
+    .type = &k8s_core_v1_pod_desc,
+    .list_type = &k8s_core_v1_pod_list_desc,
+};
+const k8s_resource k8s_core_v1_pod_template_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "podtemplates",
+    .kind = "PodTemplate",
+    .namespaced = true,
+    .type = &k8s_core_v1_pod_template_desc,
+    .list_type = &k8s_core_v1_pod_template_list_desc,
+};
+const k8s_resource k8s_core_v1_replication_controller_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "replicationcontrollers",
+    .kind = "ReplicationController",
+    .namespaced = true,
+    .type = &k8s_core_v1_replication_controller_desc,
+    .list_type = &k8s_core_v1_replication_controller_list_desc,
+};
+const k8s_resource k8s_core_v1_resource_quota_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "resourcequotas",
+    .kind = "ResourceQuota",
+    .namespaced = true,
+    .type = &k8s_core_v1_resource_quota_desc,
+    .list_type = &k8s_core_v1_resource_quota_list_desc,
+};
+const k8s_resource k8s_core_v1_secret_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "secrets",
+    .kind = "Secret",
+    .namespaced = true,
+    .type = &k8s_core_v1_secret_desc,
+    .list_type = &k8s_core_v1_secret_list_desc,
+};
+const k8s_resource k8s_core_v1_service_account_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "serviceaccounts",
+    .kind = "ServiceAccount",
+    .namespaced = true,
+    .type = &k8s_core_v1_service_account_desc,
+    .list_type = &k8s_core_v1_service_account_list_desc,
+};
+const k8s_resource k8s_core_v1_service_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "services",
+    .kind = "Service",
+    .namespaced = true,
+    .type = &k8s_core_v1_service_desc,
+    .list_type = &k8s_core_v1_service_list_desc,
+};
+const k8s_resource k8s_core_v1_node_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "nodes",
+    .kind = "Node",
+    .namespaced = false,
+    .type = &k8s_core_v1_node_desc,
+    .list_type = &k8s_core_v1_node_list_desc,
+};
+const k8s_resource k8s_core_v1_persistent_volume_resource = {
+    .group = "",
+    .version = "v1",
+    .resource = "persistentvolumes",
+    .kind = "PersistentVolume",
+    .namespaced = false,
+    .type = &k8s_core_v1_persistent_volume_desc,
+    .list_type = &k8s_core_v1_persistent_volume_list_desc,
 };

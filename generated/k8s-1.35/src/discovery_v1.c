@@ -106,6 +106,8 @@ const k8s_type k8s_discovery_v1_endpoint_slice_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "discovery.k8s.io/v1",
+    .kind = "EndpointSlice",
 };
 
 static const k8s_field k8s_discovery_v1_endpoint_slice_list_fields[] = {
@@ -126,6 +128,8 @@ const k8s_type k8s_discovery_v1_endpoint_slice_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "discovery.k8s.io/v1",
+    .kind = "EndpointSliceList",
 };
 
 static const k8s_field k8s_discovery_v1_for_node_fields[] = {
@@ -160,4 +164,15 @@ const k8s_type k8s_discovery_v1_for_zone_desc = {
     .nfields = 1,
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_discovery_v1_endpoint_slice_resource = {
+    .group = "discovery.k8s.io",
+    .version = "v1",
+    .resource = "endpointslices",
+    .kind = "EndpointSlice",
+    .namespaced = true,
+    .type = &k8s_discovery_v1_endpoint_slice_desc,
+    .list_type = &k8s_discovery_v1_endpoint_slice_list_desc,
 };

@@ -39,6 +39,8 @@ const k8s_type k8s_events_v1_event_desc = {
     .nfields = 17,
     .index_mask = 63,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "events.k8s.io/v1",
+    .kind = "Event",
 };
 
 static const k8s_field k8s_events_v1_event_list_fields[] = {
@@ -59,6 +61,8 @@ const k8s_type k8s_events_v1_event_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "events.k8s.io/v1",
+    .kind = "EventList",
 };
 
 static const k8s_field k8s_events_v1_event_series_fields[] = {
@@ -77,4 +81,15 @@ const k8s_type k8s_events_v1_event_series_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_events_v1_event_resource = {
+    .group = "events.k8s.io",
+    .version = "v1",
+    .resource = "events",
+    .kind = "Event",
+    .namespaced = true,
+    .type = &k8s_events_v1_event_desc,
+    .list_type = &k8s_events_v1_event_list_desc,
 };

@@ -59,6 +59,8 @@ const k8s_type k8s_flowcontrol_v1_flow_schema_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "flowcontrol.apiserver.k8s.io/v1",
+    .kind = "FlowSchema",
 };
 
 static const k8s_field k8s_flowcontrol_v1_flow_schema_condition_fields[] = {
@@ -100,6 +102,8 @@ const k8s_type k8s_flowcontrol_v1_flow_schema_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "flowcontrol.apiserver.k8s.io/v1",
+    .kind = "FlowSchemaList",
 };
 
 static const k8s_field k8s_flowcontrol_v1_flow_schema_spec_fields[] = {
@@ -250,6 +254,8 @@ const k8s_type k8s_flowcontrol_v1_priority_level_configuration_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "flowcontrol.apiserver.k8s.io/v1",
+    .kind = "PriorityLevelConfiguration",
 };
 
 static const k8s_field k8s_flowcontrol_v1_priority_level_configuration_condition_fields[] = {
@@ -291,6 +297,8 @@ const k8s_type k8s_flowcontrol_v1_priority_level_configuration_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "flowcontrol.apiserver.k8s.io/v1",
+    .kind = "PriorityLevelConfigurationList",
 };
 
 static const k8s_field k8s_flowcontrol_v1_priority_level_configuration_reference_fields[] = {
@@ -439,4 +447,24 @@ const k8s_type k8s_flowcontrol_v1_user_subject_desc = {
     .nfields = 1,
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_flowcontrol_v1_flow_schema_resource = {
+    .group = "flowcontrol.apiserver.k8s.io",
+    .version = "v1",
+    .resource = "flowschemas",
+    .kind = "FlowSchema",
+    .namespaced = false,
+    .type = &k8s_flowcontrol_v1_flow_schema_desc,
+    .list_type = &k8s_flowcontrol_v1_flow_schema_list_desc,
+};
+const k8s_resource k8s_flowcontrol_v1_priority_level_configuration_resource = {
+    .group = "flowcontrol.apiserver.k8s.io",
+    .version = "v1",
+    .resource = "prioritylevelconfigurations",
+    .kind = "PriorityLevelConfiguration",
+    .namespaced = false,
+    .type = &k8s_flowcontrol_v1_priority_level_configuration_desc,
+    .list_type = &k8s_flowcontrol_v1_priority_level_configuration_list_desc,
 };

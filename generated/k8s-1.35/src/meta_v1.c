@@ -25,6 +25,8 @@ const k8s_type k8s_meta_v1_api_group_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIGroup",
 };
 
 static const k8s_field k8s_meta_v1_api_group_list_fields[] = {
@@ -44,6 +46,8 @@ const k8s_type k8s_meta_v1_api_group_list_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIGroupList",
 };
 
 static const k8s_field k8s_meta_v1_api_resource_fields[] = {
@@ -91,6 +95,8 @@ const k8s_type k8s_meta_v1_api_resource_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIResourceList",
 };
 
 static const k8s_field k8s_meta_v1_api_versions_fields[] = {
@@ -111,6 +117,8 @@ const k8s_type k8s_meta_v1_api_versions_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "APIVersions",
 };
 
 static const k8s_field k8s_meta_v1_condition_fields[] = {
@@ -365,6 +373,8 @@ const k8s_type k8s_meta_v1_partial_object_metadata_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "meta.k8s.io/v1",
+    .kind = "PartialObjectMetadata",
 };
 
 static const k8s_field k8s_meta_v1_partial_object_metadata_list_fields[] = {
@@ -385,6 +395,8 @@ const k8s_type k8s_meta_v1_partial_object_metadata_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "meta.k8s.io/v1",
+    .kind = "PartialObjectMetadataList",
 };
 
 static const uint8_t k8s_meta_v1_patch_index[2] = {
@@ -459,6 +471,8 @@ const k8s_type k8s_meta_v1_status_desc = {
     .nfields = 8,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "v1",
+    .kind = "Status",
 };
 
 static const k8s_field k8s_meta_v1_status_cause_fields[] = {

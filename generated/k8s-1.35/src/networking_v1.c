@@ -60,6 +60,8 @@ const k8s_type k8s_networking_v1_ingress_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "Ingress",
 };
 
 static const k8s_field k8s_networking_v1_ingress_backend_fields[] = {
@@ -98,6 +100,8 @@ const k8s_type k8s_networking_v1_ingress_class_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IngressClass",
 };
 
 static const k8s_field k8s_networking_v1_ingress_class_list_fields[] = {
@@ -118,6 +122,8 @@ const k8s_type k8s_networking_v1_ingress_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IngressClassList",
 };
 
 static const k8s_field k8s_networking_v1_ingress_class_parameters_reference_fields[] = {
@@ -177,6 +183,8 @@ const k8s_type k8s_networking_v1_ingress_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IngressList",
 };
 
 static const k8s_field k8s_networking_v1_ingress_load_balancer_ingress_fields[] = {
@@ -343,6 +351,8 @@ const k8s_type k8s_networking_v1_ip_address_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IPAddress",
 };
 
 static const k8s_field k8s_networking_v1_ip_address_list_fields[] = {
@@ -363,6 +373,8 @@ const k8s_type k8s_networking_v1_ip_address_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "IPAddressList",
 };
 
 static const k8s_field k8s_networking_v1_ip_address_spec_fields[] = {
@@ -418,6 +430,8 @@ const k8s_type k8s_networking_v1_network_policy_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "NetworkPolicy",
 };
 
 static const k8s_field k8s_networking_v1_network_policy_egress_rule_fields[] = {
@@ -474,6 +488,8 @@ const k8s_type k8s_networking_v1_network_policy_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "NetworkPolicyList",
 };
 
 static const k8s_field k8s_networking_v1_network_policy_peer_fields[] = {
@@ -591,6 +607,8 @@ const k8s_type k8s_networking_v1_service_cidr_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "ServiceCIDR",
 };
 
 static const k8s_field k8s_networking_v1_service_cidr_list_fields[] = {
@@ -611,6 +629,8 @@ const k8s_type k8s_networking_v1_service_cidr_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1",
+    .kind = "ServiceCIDRList",
 };
 
 static const k8s_field k8s_networking_v1_service_cidr_spec_fields[] = {
@@ -645,4 +665,51 @@ const k8s_type k8s_networking_v1_service_cidr_status_desc = {
     .nfields = 1,
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_networking_v1_ingress_class_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ingressclasses",
+    .kind = "IngressClass",
+    .namespaced = false,
+    .type = &k8s_networking_v1_ingress_class_desc,
+    .list_type = &k8s_networking_v1_ingress_class_list_desc,
+};
+const k8s_resource k8s_networking_v1_ingress_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ingresses",
+    .kind = "Ingress",
+    .namespaced = true,
+    .type = &k8s_networking_v1_ingress_desc,
+    .list_type = &k8s_networking_v1_ingress_list_desc,
+};
+const k8s_resource k8s_networking_v1_ip_address_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "ipaddresses",
+    .kind = "IPAddress",
+    .namespaced = false,
+    .type = &k8s_networking_v1_ip_address_desc,
+    .list_type = &k8s_networking_v1_ip_address_list_desc,
+};
+const k8s_resource k8s_networking_v1_network_policy_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "networkpolicies",
+    .kind = "NetworkPolicy",
+    .namespaced = true,
+    .type = &k8s_networking_v1_network_policy_desc,
+    .list_type = &k8s_networking_v1_network_policy_list_desc,
+};
+const k8s_resource k8s_networking_v1_service_cidr_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1",
+    .resource = "servicecidrs",
+    .kind = "ServiceCIDR",
+    .namespaced = false,
+    .type = &k8s_networking_v1_service_cidr_desc,
+    .list_type = &k8s_networking_v1_service_cidr_list_desc,
 };

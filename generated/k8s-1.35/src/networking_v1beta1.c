@@ -23,6 +23,8 @@ const k8s_type k8s_networking_v1beta1_ip_address_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "IPAddress",
 };
 
 static const k8s_field k8s_networking_v1beta1_ip_address_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_networking_v1beta1_ip_address_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "IPAddressList",
 };
 
 static const k8s_field k8s_networking_v1beta1_ip_address_spec_fields[] = {
@@ -101,6 +105,8 @@ const k8s_type k8s_networking_v1beta1_service_cidr_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "ServiceCIDR",
 };
 
 static const k8s_field k8s_networking_v1beta1_service_cidr_list_fields[] = {
@@ -121,6 +127,8 @@ const k8s_type k8s_networking_v1beta1_service_cidr_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "networking.k8s.io/v1beta1",
+    .kind = "ServiceCIDRList",
 };
 
 static const k8s_field k8s_networking_v1beta1_service_cidr_spec_fields[] = {
@@ -155,4 +163,24 @@ const k8s_type k8s_networking_v1beta1_service_cidr_status_desc = {
     .nfields = 1,
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_networking_v1beta1_ip_address_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1beta1",
+    .resource = "ipaddresses",
+    .kind = "IPAddress",
+    .namespaced = false,
+    .type = &k8s_networking_v1beta1_ip_address_desc,
+    .list_type = &k8s_networking_v1beta1_ip_address_list_desc,
+};
+const k8s_resource k8s_networking_v1beta1_service_cidr_resource = {
+    .group = "networking.k8s.io",
+    .version = "v1beta1",
+    .resource = "servicecidrs",
+    .kind = "ServiceCIDR",
+    .namespaced = false,
+    .type = &k8s_networking_v1beta1_service_cidr_desc,
+    .list_type = &k8s_networking_v1beta1_service_cidr_list_desc,
 };

@@ -42,6 +42,8 @@ const k8s_type k8s_node_v1_runtime_class_desc = {
     .nfields = 6,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "node.k8s.io/v1",
+    .kind = "RuntimeClass",
 };
 
 static const k8s_field k8s_node_v1_runtime_class_list_fields[] = {
@@ -62,6 +64,8 @@ const k8s_type k8s_node_v1_runtime_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "node.k8s.io/v1",
+    .kind = "RuntimeClassList",
 };
 
 static const k8s_field k8s_node_v1_scheduling_fields[] = {
@@ -80,4 +84,15 @@ const k8s_type k8s_node_v1_scheduling_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_node_v1_runtime_class_resource = {
+    .group = "node.k8s.io",
+    .version = "v1",
+    .resource = "runtimeclasses",
+    .kind = "RuntimeClass",
+    .namespaced = false,
+    .type = &k8s_node_v1_runtime_class_desc,
+    .list_type = &k8s_node_v1_runtime_class_list_desc,
 };

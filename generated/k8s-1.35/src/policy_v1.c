@@ -23,6 +23,8 @@ const k8s_type k8s_policy_v1_eviction_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "policy/v1",
+    .kind = "Eviction",
 };
 
 static const k8s_field k8s_policy_v1_pod_disruption_budget_fields[] = {
@@ -44,6 +46,8 @@ const k8s_type k8s_policy_v1_pod_disruption_budget_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "policy/v1",
+    .kind = "PodDisruptionBudget",
 };
 
 static const k8s_field k8s_policy_v1_pod_disruption_budget_list_fields[] = {
@@ -64,6 +68,8 @@ const k8s_type k8s_policy_v1_pod_disruption_budget_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "policy/v1",
+    .kind = "PodDisruptionBudgetList",
 };
 
 static const k8s_field k8s_policy_v1_pod_disruption_budget_spec_fields[] = {
@@ -107,4 +113,15 @@ const k8s_type k8s_policy_v1_pod_disruption_budget_status_desc = {
     .nfields = 7,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_policy_v1_pod_disruption_budget_resource = {
+    .group = "policy",
+    .version = "v1",
+    .resource = "poddisruptionbudgets",
+    .kind = "PodDisruptionBudget",
+    .namespaced = true,
+    .type = &k8s_policy_v1_pod_disruption_budget_desc,
+    .list_type = &k8s_policy_v1_pod_disruption_budget_list_desc,
 };

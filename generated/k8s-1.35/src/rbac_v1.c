@@ -41,6 +41,8 @@ const k8s_type k8s_rbac_v1_cluster_role_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "ClusterRole",
 };
 
 static const k8s_field k8s_rbac_v1_cluster_role_binding_fields[] = {
@@ -62,6 +64,8 @@ const k8s_type k8s_rbac_v1_cluster_role_binding_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "ClusterRoleBinding",
 };
 
 static const k8s_field k8s_rbac_v1_cluster_role_binding_list_fields[] = {
@@ -82,6 +86,8 @@ const k8s_type k8s_rbac_v1_cluster_role_binding_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "ClusterRoleBindingList",
 };
 
 static const k8s_field k8s_rbac_v1_cluster_role_list_fields[] = {
@@ -102,6 +108,8 @@ const k8s_type k8s_rbac_v1_cluster_role_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "ClusterRoleList",
 };
 
 static const k8s_field k8s_rbac_v1_policy_rule_fields[] = {
@@ -143,6 +151,8 @@ const k8s_type k8s_rbac_v1_role_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "Role",
 };
 
 static const k8s_field k8s_rbac_v1_role_binding_fields[] = {
@@ -164,6 +174,8 @@ const k8s_type k8s_rbac_v1_role_binding_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "RoleBinding",
 };
 
 static const k8s_field k8s_rbac_v1_role_binding_list_fields[] = {
@@ -184,6 +196,8 @@ const k8s_type k8s_rbac_v1_role_binding_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "RoleBindingList",
 };
 
 static const k8s_field k8s_rbac_v1_role_list_fields[] = {
@@ -204,6 +218,8 @@ const k8s_type k8s_rbac_v1_role_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "rbac.authorization.k8s.io/v1",
+    .kind = "RoleList",
 };
 
 static const k8s_field k8s_rbac_v1_role_ref_fields[] = {
@@ -243,4 +259,42 @@ const k8s_type k8s_rbac_v1_subject_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_rbac_v1_cluster_role_binding_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "clusterrolebindings",
+    .kind = "ClusterRoleBinding",
+    .namespaced = false,
+    .type = &k8s_rbac_v1_cluster_role_binding_desc,
+    .list_type = &k8s_rbac_v1_cluster_role_binding_list_desc,
+};
+const k8s_resource k8s_rbac_v1_cluster_role_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "clusterroles",
+    .kind = "ClusterRole",
+    .namespaced = false,
+    .type = &k8s_rbac_v1_cluster_role_desc,
+    .list_type = &k8s_rbac_v1_cluster_role_list_desc,
+};
+const k8s_resource k8s_rbac_v1_role_binding_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "rolebindings",
+    .kind = "RoleBinding",
+    .namespaced = true,
+    .type = &k8s_rbac_v1_role_binding_desc,
+    .list_type = &k8s_rbac_v1_role_binding_list_desc,
+};
+const k8s_resource k8s_rbac_v1_role_resource = {
+    .group = "rbac.authorization.k8s.io",
+    .version = "v1",
+    .resource = "roles",
+    .kind = "Role",
+    .namespaced = true,
+    .type = &k8s_rbac_v1_role_desc,
+    .list_type = &k8s_rbac_v1_role_list_desc,
 };

@@ -44,6 +44,8 @@ const k8s_type k8s_resource_v1alpha3_device_taint_rule_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1alpha3",
+    .kind = "DeviceTaintRule",
 };
 
 static const k8s_field k8s_resource_v1alpha3_device_taint_rule_list_fields[] = {
@@ -64,6 +66,8 @@ const k8s_type k8s_resource_v1alpha3_device_taint_rule_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1alpha3",
+    .kind = "DeviceTaintRuleList",
 };
 
 static const k8s_field k8s_resource_v1alpha3_device_taint_rule_spec_fields[] = {
@@ -118,4 +122,15 @@ const k8s_type k8s_resource_v1alpha3_device_taint_selector_desc = {
     .nfields = 3,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_resource_v1alpha3_device_taint_rule_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1alpha3",
+    .resource = "devicetaintrules",
+    .kind = "DeviceTaintRule",
+    .namespaced = false,
+    .type = &k8s_resource_v1alpha3_device_taint_rule_desc,
+    .list_type = &k8s_resource_v1alpha3_device_taint_rule_list_desc,
 };

@@ -372,6 +372,8 @@ const k8s_type k8s_resource_v1beta1_device_class_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "DeviceClass",
 };
 
 static const k8s_field k8s_resource_v1beta1_device_class_configuration_fields[] = {
@@ -409,6 +411,8 @@ const k8s_type k8s_resource_v1beta1_device_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "DeviceClassList",
 };
 
 static const k8s_field k8s_resource_v1beta1_device_class_spec_fields[] = {
@@ -657,6 +661,8 @@ const k8s_type k8s_resource_v1beta1_resource_claim_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "ResourceClaim",
 };
 
 static const k8s_field k8s_resource_v1beta1_resource_claim_consumer_reference_fields[] = {
@@ -697,6 +703,8 @@ const k8s_type k8s_resource_v1beta1_resource_claim_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "ResourceClaimList",
 };
 
 static const k8s_field k8s_resource_v1beta1_resource_claim_spec_fields[] = {
@@ -753,6 +761,8 @@ const k8s_type k8s_resource_v1beta1_resource_claim_template_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "ResourceClaimTemplate",
 };
 
 static const k8s_field k8s_resource_v1beta1_resource_claim_template_list_fields[] = {
@@ -773,6 +783,8 @@ const k8s_type k8s_resource_v1beta1_resource_claim_template_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "ResourceClaimTemplateList",
 };
 
 static const k8s_field k8s_resource_v1beta1_resource_claim_template_spec_fields[] = {
@@ -830,6 +842,8 @@ const k8s_type k8s_resource_v1beta1_resource_slice_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "ResourceSlice",
 };
 
 static const k8s_field k8s_resource_v1beta1_resource_slice_list_fields[] = {
@@ -850,6 +864,8 @@ const k8s_type k8s_resource_v1beta1_resource_slice_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "resource.k8s.io/v1beta1",
+    .kind = "ResourceSliceList",
 };
 
 static const k8s_field k8s_resource_v1beta1_resource_slice_spec_fields[] = {
@@ -874,4 +890,42 @@ const k8s_type k8s_resource_v1beta1_resource_slice_spec_desc = {
     .nfields = 8,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_resource_v1beta1_device_class_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1beta1",
+    .resource = "deviceclasses",
+    .kind = "DeviceClass",
+    .namespaced = false,
+    .type = &k8s_resource_v1beta1_device_class_desc,
+    .list_type = &k8s_resource_v1beta1_device_class_list_desc,
+};
+const k8s_resource k8s_resource_v1beta1_resource_claim_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1beta1",
+    .resource = "resourceclaims",
+    .kind = "ResourceClaim",
+    .namespaced = true,
+    .type = &k8s_resource_v1beta1_resource_claim_desc,
+    .list_type = &k8s_resource_v1beta1_resource_claim_list_desc,
+};
+const k8s_resource k8s_resource_v1beta1_resource_claim_template_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1beta1",
+    .resource = "resourceclaimtemplates",
+    .kind = "ResourceClaimTemplate",
+    .namespaced = true,
+    .type = &k8s_resource_v1beta1_resource_claim_template_desc,
+    .list_type = &k8s_resource_v1beta1_resource_claim_template_list_desc,
+};
+const k8s_resource k8s_resource_v1beta1_resource_slice_resource = {
+    .group = "resource.k8s.io",
+    .version = "v1beta1",
+    .resource = "resourceslices",
+    .kind = "ResourceSlice",
+    .namespaced = false,
+    .type = &k8s_resource_v1beta1_resource_slice_desc,
+    .list_type = &k8s_resource_v1beta1_resource_slice_list_desc,
 };

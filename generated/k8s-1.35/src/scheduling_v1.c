@@ -26,6 +26,8 @@ const k8s_type k8s_scheduling_v1_priority_class_desc = {
     .nfields = 7,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "scheduling.k8s.io/v1",
+    .kind = "PriorityClass",
 };
 
 static const k8s_field k8s_scheduling_v1_priority_class_list_fields[] = {
@@ -46,4 +48,17 @@ const k8s_type k8s_scheduling_v1_priority_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "scheduling.k8s.io/v1",
+    .kind = "PriorityClassList",
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_scheduling_v1_priority_class_resource = {
+    .group = "scheduling.k8s.io",
+    .version = "v1",
+    .resource = "priorityclasses",
+    .kind = "PriorityClass",
+    .namespaced = false,
+    .type = &k8s_scheduling_v1_priority_class_desc,
+    .list_type = &k8s_scheduling_v1_priority_class_list_desc,
 };

@@ -109,6 +109,8 @@ const k8s_type k8s_scheduling_v1alpha1_workload_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "scheduling.k8s.io/v1alpha1",
+    .kind = "Workload",
 };
 
 static const k8s_field k8s_scheduling_v1alpha1_workload_list_fields[] = {
@@ -129,6 +131,8 @@ const k8s_type k8s_scheduling_v1alpha1_workload_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "scheduling.k8s.io/v1alpha1",
+    .kind = "WorkloadList",
 };
 
 static const k8s_field k8s_scheduling_v1alpha1_workload_spec_fields[] = {
@@ -147,4 +151,15 @@ const k8s_type k8s_scheduling_v1alpha1_workload_spec_desc = {
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_scheduling_v1alpha1_workload_resource = {
+    .group = "scheduling.k8s.io",
+    .version = "v1alpha1",
+    .resource = "workloads",
+    .kind = "Workload",
+    .namespaced = true,
+    .type = &k8s_scheduling_v1alpha1_workload_desc,
+    .list_type = &k8s_scheduling_v1alpha1_workload_list_desc,
 };

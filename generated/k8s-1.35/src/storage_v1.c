@@ -23,6 +23,8 @@ const k8s_type k8s_storage_v1_csi_driver_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIDriver",
 };
 
 static const k8s_field k8s_storage_v1_csi_driver_list_fields[] = {
@@ -43,6 +45,8 @@ const k8s_type k8s_storage_v1_csi_driver_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIDriverList",
 };
 
 static const k8s_field k8s_storage_v1_csi_driver_spec_fields[] = {
@@ -90,6 +94,8 @@ const k8s_type k8s_storage_v1_csi_node_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSINode",
 };
 
 static const k8s_field k8s_storage_v1_csi_node_driver_fields[] = {
@@ -130,6 +136,8 @@ const k8s_type k8s_storage_v1_csi_node_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSINodeList",
 };
 
 static const k8s_field k8s_storage_v1_csi_node_spec_fields[] = {
@@ -170,6 +178,8 @@ const k8s_type k8s_storage_v1_csi_storage_capacity_desc = {
     .nfields = 7,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIStorageCapacity",
 };
 
 static const k8s_field k8s_storage_v1_csi_storage_capacity_list_fields[] = {
@@ -190,6 +200,8 @@ const k8s_type k8s_storage_v1_csi_storage_capacity_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "CSIStorageCapacityList",
 };
 
 static const k8s_field k8s_storage_v1_storage_class_fields[] = {
@@ -217,6 +229,8 @@ const k8s_type k8s_storage_v1_storage_class_desc = {
     .nfields = 10,
     .index_mask = 31,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "StorageClass",
 };
 
 static const k8s_field k8s_storage_v1_storage_class_list_fields[] = {
@@ -237,6 +251,8 @@ const k8s_type k8s_storage_v1_storage_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "StorageClassList",
 };
 
 static const k8s_field k8s_storage_v1_token_request_fields[] = {
@@ -276,6 +292,8 @@ const k8s_type k8s_storage_v1_volume_attachment_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttachment",
 };
 
 static const k8s_field k8s_storage_v1_volume_attachment_list_fields[] = {
@@ -296,6 +314,8 @@ const k8s_type k8s_storage_v1_volume_attachment_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttachmentList",
 };
 
 static const k8s_field k8s_storage_v1_volume_attachment_source_fields[] = {
@@ -374,6 +394,8 @@ const k8s_type k8s_storage_v1_volume_attributes_class_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttributesClass",
 };
 
 static const k8s_field k8s_storage_v1_volume_attributes_class_list_fields[] = {
@@ -394,6 +416,8 @@ const k8s_type k8s_storage_v1_volume_attributes_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1",
+    .kind = "VolumeAttributesClassList",
 };
 
 static const k8s_field k8s_storage_v1_volume_error_fields[] = {
@@ -430,4 +454,60 @@ const k8s_type k8s_storage_v1_volume_node_resources_desc = {
     .nfields = 1,
     .index_mask = 1,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_storage_v1_csi_driver_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csidrivers",
+    .kind = "CSIDriver",
+    .namespaced = false,
+    .type = &k8s_storage_v1_csi_driver_desc,
+    .list_type = &k8s_storage_v1_csi_driver_list_desc,
+};
+const k8s_resource k8s_storage_v1_csi_node_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csinodes",
+    .kind = "CSINode",
+    .namespaced = false,
+    .type = &k8s_storage_v1_csi_node_desc,
+    .list_type = &k8s_storage_v1_csi_node_list_desc,
+};
+const k8s_resource k8s_storage_v1_csi_storage_capacity_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "csistoragecapacities",
+    .kind = "CSIStorageCapacity",
+    .namespaced = true,
+    .type = &k8s_storage_v1_csi_storage_capacity_desc,
+    .list_type = &k8s_storage_v1_csi_storage_capacity_list_desc,
+};
+const k8s_resource k8s_storage_v1_storage_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "storageclasses",
+    .kind = "StorageClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1_storage_class_desc,
+    .list_type = &k8s_storage_v1_storage_class_list_desc,
+};
+const k8s_resource k8s_storage_v1_volume_attachment_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "volumeattachments",
+    .kind = "VolumeAttachment",
+    .namespaced = false,
+    .type = &k8s_storage_v1_volume_attachment_desc,
+    .list_type = &k8s_storage_v1_volume_attachment_list_desc,
+};
+const k8s_resource k8s_storage_v1_volume_attributes_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1",
+    .resource = "volumeattributesclasses",
+    .kind = "VolumeAttributesClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1_volume_attributes_class_desc,
+    .list_type = &k8s_storage_v1_volume_attributes_class_list_desc,
 };

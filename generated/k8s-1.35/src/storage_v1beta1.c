@@ -24,6 +24,8 @@ const k8s_type k8s_storage_v1beta1_volume_attributes_class_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1beta1",
+    .kind = "VolumeAttributesClass",
 };
 
 static const k8s_field k8s_storage_v1beta1_volume_attributes_class_list_fields[] = {
@@ -44,4 +46,17 @@ const k8s_type k8s_storage_v1beta1_volume_attributes_class_list_desc = {
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storage.k8s.io/v1beta1",
+    .kind = "VolumeAttributesClassList",
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_storage_v1beta1_volume_attributes_class_resource = {
+    .group = "storage.k8s.io",
+    .version = "v1beta1",
+    .resource = "volumeattributesclasses",
+    .kind = "VolumeAttributesClass",
+    .namespaced = false,
+    .type = &k8s_storage_v1beta1_volume_attributes_class_desc,
+    .list_type = &k8s_storage_v1beta1_volume_attributes_class_list_desc,
 };

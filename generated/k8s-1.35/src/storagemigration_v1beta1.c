@@ -24,6 +24,8 @@ const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_desc = {
     .nfields = 5,
     .index_mask = 15,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storagemigration.k8s.io/v1beta1",
+    .kind = "StorageVersionMigration",
 };
 
 static const k8s_field k8s_storagemigration_v1beta1_storage_version_migration_list_fields[] = {
@@ -44,6 +46,8 @@ const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_list_desc 
     .nfields = 4,
     .index_mask = 7,
     .flags = K8S_TYPE_UNKNOWN,
+    .api_version = "storagemigration.k8s.io/v1beta1",
+    .kind = "StorageVersionMigrationList",
 };
 
 static const k8s_field k8s_storagemigration_v1beta1_storage_version_migration_spec_fields[] = {
@@ -79,4 +83,15 @@ const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_status_des
     .nfields = 2,
     .index_mask = 3,
     .flags = K8S_TYPE_UNKNOWN,
+};
+
+/* The REST resources whose kinds are types of this package. */
+const k8s_resource k8s_storagemigration_v1beta1_storage_version_migration_resource = {
+    .group = "storagemigration.k8s.io",
+    .version = "v1beta1",
+    .resource = "storageversionmigrations",
+    .kind = "StorageVersionMigration",
+    .namespaced = false,
+    .type = &k8s_storagemigration_v1beta1_storage_version_migration_desc,
+    .list_type = &k8s_storagemigration_v1beta1_storage_version_migration_list_desc,
 };

@@ -21,6 +21,7 @@
 #include "k8s/config.h"
 #include "k8s/error.h"
 #include "k8s/loop.h"
+#include "k8s/resource.h"
 #include "k8s/types.h"
 
 #ifdef __cplusplus
@@ -33,12 +34,21 @@ typedef void (*k8s_warning_fn)(void *ctx, const char *warning);
 
 typedef struct k8s_client_options {
     k8s_loop *loop;         /* run on this loop (shared, or driven by the program); NULL: a loop of its own */
-    int timeout_ms;         /* per attempt of a request; 0: 30 s. Streams have none. */
+    int timeout_ms;         /* per request, its retries and waits included; 0: 30 s.
+                               Streams have none. */
     int max_retries;        /* for 429, 503 and dropped connections on idempotent verbs; 0: 3, <0: none */
     double qps;             /* client-side rate limit, requests per second; 0: none */
     int burst;              /* requests allowed at once above qps; 0: max(1, qps) */
     const char *user_agent; /* NULL: "k8s-c/<version>" */
     bool http1;             /* do not offer HTTP/2 */
+    /* Connections to the server at most; 0: 64. An HTTP/2 connection
+     * carries as many streams (calls, watches, log follows) as the server
+     * allows (SETTINGS_MAX_CONCURRENT_STREAMS: 100 on kube-apiserver); the
+     * client opens another only when every open one is full, so calls
+     * beyond max_connections times that wait for a stream to end (or for
+     * their timeout). A server that speaks only HTTP/1.1 (kubectl proxy)
+     * takes a connection per call: with http1 set there is no limit. */
+    int max_connections;
     k8s_warning_fn on_warning; /* each Warning header the server sends; NULL: ignored */
     void *warning_ctx;
 } k8s_client_options;
@@ -57,186 +67,18 @@ const char *k8s_client_namespace(const k8s_client *client);
 typedef struct k8s_client_stats {
     uint64_t requests;    /* attempts sent */
     uint64_t retries;     /* of those, repeats */
-    uint64_t connections; /* TCP connections opened */
+    uint64_t connections; /* TCP connections opened (counted as they open) */
+    uint64_t open_connections; /* HTTP/2 (or HTTP/1.1) connections of the client open now */
+    /* The streams the server allows on one HTTP/2 connection, as the client
+     * learned it when they ran out; 0 until then. */
+    uint64_t streams_per_connection;
 } k8s_client_stats;
 void k8s_client_stats_get(k8s_client *client, k8s_client_stats *out);
 
-/* ---- errors ---- */
-
-/* The API server's Status, as it sent it (meta/v1 Status); a failed call's
- * k8s_error points at it (err.status) along with err.http_status. */
-typedef struct k8s_status_cause {
-    char *reason;
-    char *message;
-    char *field;
-    char *_unknown;
-} k8s_status_cause;
-
-typedef struct k8s_status_details {
-    char *name;
-    char *group;
-    char *kind;
-    char *uid;
-    k8s_status_cause *causes;
-    size_t causes_len;
-    bool has_retryAfterSeconds;
-    int32_t retryAfterSeconds;
-    char *_unknown;
-} k8s_status_details;
-
-typedef struct k8s_status {
-    char *kind;
-    char *apiVersion;
-    char *status; /* "Success" or "Failure" */
-    char *message;
-    char *reason; /* "NotFound", "AlreadyExists", "Conflict", "Invalid", ... */
-    k8s_status_details *details;
-    bool has_code;
-    int32_t code;
-    char *_unknown;
-} k8s_status;
-
-extern const k8s_type k8s_status_desc;
-
-/* ---- resources and calls ---- */
-
-/* A REST resource: what a URL is made of. Generated trees define one per
- * kind (k8s_core_v1_pod_resource); for custom resources fill one in or get
- * it from discovery. */
-typedef struct k8s_resource {
-    const char *group;    /* "" for the core group */
-    const char *version;  /* "v1" */
-    const char *resource; /* plural, lower case: "pods" */
-    const char *kind;     /* "Pod" */
-    bool namespaced;
-    const k8s_type *type;      /* the object's type; NULL for dynamic use */
-    const k8s_type *list_type; /* the list's type; NULL for dynamic use */
-} k8s_resource;
-
-#define K8S_ALL_NAMESPACES "" /* as the namespace of a list: every namespace */
-
-typedef uint64_t k8s_call_id;
-
-/* Part of every options struct. */
-typedef struct k8s_call_options {
-    int timeout_ms;  /* 0: the client's */
-    k8s_call_id *id; /* receives the call's id at submission, for k8s_cancel */
-} k8s_call_options;
+/* ---- calls (the resource, op and option types are in k8s/resource.h) ---- */
 
 /* From any thread. A call still running completes with K8S_ECANCELED. */
 k8s_code k8s_cancel(k8s_client *client, k8s_call_id id);
-
-/* Query parameters: zero means "not sent"; where zero or false is itself a
- * value worth sending, a has_ flag says whether to send it. */
-typedef struct k8s_get_options {
-    k8s_call_options call;
-} k8s_get_options;
-
-typedef struct k8s_list_options {
-    k8s_call_options call;
-    const char *labelSelector;
-    const char *fieldSelector;
-    int64_t limit;
-    const char *continue_;
-    const char *resourceVersion;
-    const char *resourceVersionMatch;
-    int64_t timeoutSeconds;
-    bool allowWatchBookmarks;
-    bool has_sendInitialEvents;
-    bool sendInitialEvents;
-    const char *shardSelector; /* Kubernetes 1.36+, alpha: a CEL shardRange() expression */
-    /* Not sent: follow metadata.continue to the last page and return one
-     * list holding every item (each page asks for `limit` items). */
-    bool all_pages;
-} k8s_list_options;
-
-/* create and replace */
-typedef struct k8s_write_options {
-    k8s_call_options call;
-    const char *dryRun;          /* "All" */
-    const char *fieldManager;
-    const char *fieldValidation; /* "Ignore", "Warn", "Strict" */
-} k8s_write_options;
-
-typedef enum k8s_patch_type {
-    K8S_PATCH_MERGE = 0, /* application/merge-patch+json (RFC 7386) */
-    K8S_PATCH_JSON,      /* application/json-patch+json (RFC 6902) */
-    K8S_PATCH_STRATEGIC, /* application/strategic-merge-patch+json */
-    K8S_PATCH_APPLY      /* application/apply-patch+yaml: server-side apply */
-} k8s_patch_type;
-
-typedef struct k8s_patch_options {
-    k8s_call_options call;
-    k8s_patch_type type;
-    const char *dryRun;
-    const char *fieldManager; /* required for K8S_PATCH_APPLY */
-    const char *fieldValidation;
-    bool force; /* apply: take fields other managers own */
-} k8s_patch_options;
-
-/* Sent as a DeleteOptions body, as kubectl does. */
-typedef struct k8s_delete_options {
-    k8s_call_options call;
-    const char *dryRun;
-    bool has_gracePeriodSeconds;
-    int64_t gracePeriodSeconds;
-    const char *propagationPolicy; /* "Orphan", "Background", "Foreground" */
-    bool has_orphanDependents;
-    bool orphanDependents;
-    bool ignoreStoreReadErrorWithClusterBreakingPotential;
-    const char *preconditionUID;             /* delete only this uid */
-    const char *preconditionResourceVersion; /* delete only at this version */
-} k8s_delete_options;
-
-/* pods/log */
-typedef struct k8s_log_options {
-    k8s_call_options call;
-    const char *container;
-    bool follow;
-    bool previous;
-    bool timestamps;
-    int64_t sinceSeconds;
-    const char *sinceTime; /* RFC 3339 */
-    bool has_tailLines;
-    int64_t tailLines;
-    int64_t limitBytes;
-    bool insecureSkipTLSVerifyBackend;
-    const char *stream; /* "Stdout", "Stderr", "All" */
-} k8s_log_options;
-
-typedef enum k8s_verb {
-    K8S_VERB_GET = 1,
-    K8S_VERB_LIST,
-    K8S_VERB_CREATE,
-    K8S_VERB_REPLACE,
-    K8S_VERB_PATCH,
-    K8S_VERB_APPLY, /* a PATCH with an encoded object as the apply patch */
-    K8S_VERB_DELETE,
-    K8S_VERB_DELETE_COLLECTION,
-    K8S_VERB_WATCH /* a LIST's URL with watch=true; options are k8s_list_options */
-} k8s_verb;
-
-/* One operation of the API: generated tables hold one per typed function. */
-typedef struct k8s_op {
-    const k8s_resource *resource;
-    const char *subresource;  /* NULL, "status", "scale", "log", "eviction", ... */
-    k8s_verb verb;
-    const k8s_type *body;     /* the request body's type, or NULL */
-    const k8s_type *result;   /* the reply's type; NULL: text (pods/log) */
-    const char *result_kind;  /* the kind the reply should have */
-} k8s_op;
-
-/* What changes from call to call. Which options struct `options` points
- * at follows from the verb (get, list, write, patch, delete, delete for
- * DELETE_COLLECTION with `list` for its selectors; log for pods/log). */
-typedef struct k8s_args {
-    const char *namespace_; /* NULL: the client's namespace */
-    const char *name;
-    const void *body;       /* typed body (create, replace, apply, eviction, ...) */
-    const char *text;       /* patch text, or a JSON body for dynamic calls */
-    const void *options;
-    const k8s_list_options *list; /* DELETE_COLLECTION's selectors */
-} k8s_args;
 
 /* result: the reply decoded as op->result, or the text of a text reply,
  * or for dynamic calls the JSON text. NULL when the server answered with

@@ -50,12 +50,14 @@ k8s_code k8s_pod_log_stream_async(k8s_client *c, const char *namespace_, const c
 /* The same, waiting on this thread until the log ends (following: until
  * the container stops, the pod goes, or k8s_cancel with opts->call.id
  * from another thread) and returning on_end's code and error. on_data
- * still runs on the loop thread. err->status is always NULL here (the
- * Status dies with the call): the code, err->http_status and
- * err->message, the server's message, tell what happened. Not on the
- * loop's own thread (K8S_EINVAL: it would wait forever). */
+ * still runs on the loop thread. After an error reply err->status is a
+ * copy of the server's Status in arena, valid until arena is freed (arena
+ * NULL: err->status stays NULL; the code, err->http_status and
+ * err->message still tell what happened). Not on the loop's own thread
+ * (K8S_EINVAL: it would wait forever). */
 k8s_code k8s_pod_log_stream(k8s_client *c, const char *namespace_, const char *pod,
-                            const k8s_log_options *opts, k8s_log_fn on_data, void *data, k8s_error *err);
+                            const k8s_log_options *opts, k8s_log_fn on_data, void *data, k8s_arena *arena,
+                            k8s_error *err);
 
 #ifdef __cplusplus
 }

@@ -7,9 +7,9 @@
 #include <stddef.h>
 
 #include "k8s/arena.h"
-#include "k8s/client.h"
 #include "k8s/codec.h"
 #include "k8s/error.h"
+#include "k8s/resource.h"
 #include "k8s/types.h"
 
 #ifdef __cplusplus
@@ -36,7 +36,9 @@ const k8s_kind_info *k8s_registry_find(const k8s_registry *reg, const char *api_
 
 /* Decodes a JSON object whose type is named by its own apiVersion and kind.
  * *type and *obj are set on success; K8S_EUNKNOWN_KIND when the registry has
- * no such kind (or the document names none). */
+ * no such kind (or the document names none). opts apply from the first
+ * byte: a problem found while reading apiVersion and kind (malformed JSON,
+ * a kind that is not a string) reaches opts->diag like any other. */
 k8s_code k8s_registry_decode(const k8s_registry *reg, const char *json, size_t len,
                              k8s_arena *arena, const k8s_kind_info **kind, void **obj,
                              const k8s_decode_options *opts, k8s_error *err);

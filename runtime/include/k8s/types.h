@@ -117,6 +117,11 @@ struct k8s_type {
     uint16_t nfields;
     uint16_t index_mask;    /* index has index_mask + 1 slots */
     uint16_t flags;         /* K8S_TYPE_* */
+    /* The type of one kind (one x-kubernetes-group-version-kind): its
+     * apiVersion and kind, which requests send when a body leaves them
+     * empty. NULL for other types. */
+    const char *api_version;
+    const char *kind;
 };
 
 /* The hash that `index` tables are built with (the generator uses it too). */

@@ -99,10 +99,23 @@ k8s_code k8s_quantity_parse(const char *text, k8s_quantity *q, k8s_error *err);
  * always written in exponent form.)
  *
  * Note: Go's String() on a Quantity fresh from ParseQuantity may echo the
- * input ("1.441", "+1"); Kubernetes stores whichever it got. A generated
- * struct keeps the original text anyway, so send that text unless you changed
- * the value. */
+ * input ("1.441", "+1"); Kubernetes stores whichever it got (see
+ * k8s_quantity_text_kept). A generated struct keeps the original text anyway,
+ * so send that text unless you changed the value. */
 size_t k8s_quantity_format(const k8s_quantity *q, char *buf, size_t n);
+
+/* Whether Kubernetes keeps text as it is when it reads it as a quantity:
+ * Go's ParseQuantity remembers the text as the quantity's String() when it
+ * has at most 18 digits, an exponent (suffix power minus fraction digits)
+ * that is a multiple of 3 and at least -9, a non-zero integer part, and no
+ * "000" at the end of its digits (a binary suffix: no fraction, few digits,
+ * and a number that is not a multiple of 8). The API server then stores
+ * and returns that text ("2", "1.441", "+1", "1e+3", "100m", "1Ki");
+ * otherwise it stores k8s_quantity_format()'s canonical text ("0.5" ->
+ * "500m", "1000" -> "1k", "1.5e3" -> "1500", "1.0" -> "1", "1024Ki" -> "1Mi").
+ * "0" is kept; text that does not parse is not. This is how a JSON number
+ * in a Quantity field is read (k8s/codec.h). */
+bool k8s_quantity_text_kept(const char *text);
 
 /* q / 10^scale rounded away from zero to an integer (Go's ScaledValue:
  * "1500m" at scale 0 is 2, "-1500m" is -2). Where Go silently overflows this

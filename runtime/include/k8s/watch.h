@@ -63,10 +63,15 @@ k8s_code k8s_watch_async(k8s_client *client, const k8s_resource *resource, const
                          void *data);
 
 /* The same, waiting on this thread until the watch ends (events are still
- * delivered on the loop thread). Not from the loop thread. */
+ * delivered on the loop thread) and returning on_end's code and error.
+ * When the server answered with a Status (an error reply such as 404
+ * NotFound or 403 Forbidden, or an ERROR event such as 410 Expired),
+ * err->status is a copy of it in arena, valid until arena is freed (arena
+ * NULL: err->status stays NULL; events have arenas of their own). Not from
+ * the loop thread. */
 k8s_code k8s_watch(k8s_client *client, const k8s_resource *resource, const char *namespace_,
                    const k8s_list_options *opts, k8s_watch_fn on_event, void *data,
-                   k8s_error *err);
+                   k8s_arena *arena, k8s_error *err);
 
 /* ---- the watcher ---- */
 

@@ -62,12 +62,27 @@ k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_
 
 /* Converts the next document to compact JSON, replacing the content of json.
  * Documents that are empty or only null are skipped, as kubectl skips them.
- * Returns K8S_EDONE after the last one. When a document fails for what it
- * holds (a duplicate key, a tag, the size cap), the next call goes on with
- * the following document; after malformed YAML (whatever libyaml reports)
- * or text nested past the depth limit (libyaml slows down quadratically
- * with nesting, so the rest is not read) every later call fails the same
- * way. */
+ *
+ * Returns K8S_OK with a document, an error code for a document that failed,
+ * or K8S_EDONE when the stream has ended, which every later call returns
+ * too. Each call moves on, so a loop that stops on K8S_EDONE alone always
+ * ends, having seen every document and every problem once:
+ *
+ *     while ((rc = k8s_yaml_next(s, &json, &err)) != K8S_EDONE) {
+ *         if (rc == K8S_OK)
+ *             use(&json);
+ *         else
+ *             report(&err);
+ *     }
+ *
+ * When a document fails for what it holds (a duplicate key, a tag, the size
+ * cap, nesting that only aliases make too deep), the next call goes on with
+ * the following document. Malformed YAML (whatever libyaml reports,
+ * K8S_EYAML) and text nested past the depth limit (K8S_EDEPTH; libyaml
+ * slows down quadratically with nesting) end the stream instead: that call
+ * reports the problem, the rest of the input is not read, and the next call
+ * returns K8S_EDONE. A NULL json is K8S_EINVAL and ends the stream the same
+ * way; a NULL s is K8S_EINVAL. */
 k8s_code k8s_yaml_next(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err);
 
 /* 1-based position in the stream of the document that the last

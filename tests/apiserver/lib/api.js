@@ -36,6 +36,19 @@ function apiVersionOf(res) {
   return res.group ? `${res.group}/${res.version}` : res.version;
 }
 
+// kube-apiserver's versionCheckManager: an applied object names the
+// resource's own group, version and kind (autoscaling/v1 Scale for scale),
+// or the answer is a 400 that prints the GroupVersionKind it got ("/, Kind="
+// when both are missing).
+function checkApplyType(obj, res) {
+  const av = obj && typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const [group, version] = av.includes('/') ? av.split('/', 2) : ['', av];
+  const kind = obj && typeof obj.kind === 'string' ? obj.kind : '';
+  if (group !== (res.group || '') || version !== res.version || kind !== res.kind) {
+    throw E.badRequest(`invalid object type: ${group}/${version}, Kind=${kind}`);
+  }
+}
+
 // Manager name: ?fieldManager, else the User-Agent up to its first "/".
 function managerOf(ctx) {
   const fm = ctx.query.get('fieldManager');
@@ -469,9 +482,10 @@ class Api {
     if (forceRaw !== null && forceRaw !== 'true' && forceRaw !== 'false') throw E.badRequest(`force: Invalid value: "${forceRaw}"`);
     const { value } = decodeBody(ctx, res);
     if (!json.isObject(value)) throw E.badRequest('the object provided is unrecognized');
-    if (value.apiVersion === undefined || value.kind === undefined) {
-      throw E.badRequest(`${value.kind === undefined ? 'Object \'Kind\' is missing' : 'Object \'apiVersion\' is missing'} in '${json.encode(value)}'`);
-    }
+    // kube-apiserver's versionCheckManager: the applied object names the
+    // resource's own group, version and kind, or the answer is a 400 that
+    // prints the GroupVersionKind it got ("/, Kind=" when both are missing)
+    checkApplyType(value, res);
     const cfg = this.shape(ctx, res, value, [], {});
     if (cfg.metadata.name !== undefined && cfg.metadata.name !== name) throw E.badRequest(`the name of the object (${cfg.metadata.name}) does not match the name on the URL (${name})`);
     const type = this.typeOf(res);
@@ -633,7 +647,11 @@ class Api {
       try {
         if (ctype === 'application/json-patch+json') scale = patch.jsonPatch(cur, body);
         else if (ctype === 'application/merge-patch+json' || ctype === 'application/strategic-merge-patch+json') scale = patch.mergePatch(cur, body);
-        else if (ctype === 'application/apply-patch+yaml') scale = patch.mergePatch(cur, parseYaml(ctx.body.toString('utf8')));
+        else if (ctype === 'application/apply-patch+yaml') {
+          const applied = parseYaml(ctx.body.toString('utf8'));
+          checkApplyType(applied, scaleRes);
+          scale = patch.mergePatch(cur, applied);
+        }
         else throw E.unsupportedMediaType(ctype);
       } catch (e) {
         if (e instanceof patch.PatchError) throw E.invalidGeneric();

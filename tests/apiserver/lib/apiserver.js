@@ -14,6 +14,10 @@ const { Store } = require('./store');
 const { Registry, VERSION_INFO, apiVersions, apiGroupList, apiGroup, resourceList, aggregated, etag } = require('./discovery');
 const { Api, resKey, apiVersionOf, decodeBody, now, uid } = require('./api');
 const { startWatch } = require('./watch');
+// SETTINGS_MAX_CONCURRENT_STREAMS of each HTTP/2 connection: what a real
+// kube-apiserver with default flags advertises (100, not Go's 250), so that
+// clients meet the same limit here as there.
+const H2_MAX_STREAMS = 100;
 const { Pods } = require('./pods');
 const { Auth } = require('./auth');
 const { Faults, Stats, handleControl } = require('./control');
@@ -50,6 +54,7 @@ class ApiServer {
     this.streams = new Set(); // functions that end open streams (watch, follow, websockets)
     this.pending = new Set(); // stalled requests
     this.sockets = new Set();
+    this.h2sessions = new Set();
     this.timers = new Set();
     const tokens = [
       ['admin-token', { name: 'admin', groups: ['system:masters'] }],
@@ -238,8 +243,9 @@ class ApiServer {
       this.http1.keepAliveTimeout = 60000;
       this.http1.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
       this.http1.on('clientError', (err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'); });
-      this.h2 = http2.createSecureServer(Object.assign({}, tlsOpts, { allowHTTP1: false, settings: { maxConcurrentStreams: 250 } }));
+      this.h2 = http2.createSecureServer(Object.assign({}, tlsOpts, { allowHTTP1: false, settings: { maxConcurrentStreams: H2_MAX_STREAMS } }));
       this.h2.on('request', handler);
+      this.h2.on('session', (s) => { this.h2sessions.add(s); s.on('close', () => this.h2sessions.delete(s)); });
       this.h2.on('sessionError', () => {});
       this.listener = tls.createServer(tlsOpts);
       this.listener.on('connection', (s) => { this.stats.connections.total++; this.stats.connections.open++; this.sockets.add(s); s.on('close', () => { this.stats.connections.open--; this.sockets.delete(s); }); });
@@ -267,6 +273,15 @@ class ApiServer {
     this.port = addr.port;
     this.host = host;
     return addr;
+  }
+
+  // A graceful GOAWAY on every HTTP/2 connection, as kube-apiserver's
+  // --goaway-chance sends one: the streams open run to their end, new
+  // requests need a new connection. How many connections it was sent on.
+  goaway() {
+    let n = 0;
+    for (const s of this.h2sessions) if (!s.closed) { s.close(); n++; }
+    return n;
   }
 
   onConnection(s, proto) {

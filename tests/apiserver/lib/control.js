@@ -113,6 +113,8 @@ async function handleControl(server, ctx) {
       const items = server.store.log.filter((e) => Number(e.resourceVersion) > since && (!resource || e.resource === resource || e.resource.endsWith('/' + resource)));
       return ok({ resourceVersion: String(server.store.rv), compactedResourceVersion: String(server.store.compactedRV), items });
     }
+    case 'POST /_test/goaway':
+      return ok({ sessions: server.goaway() });
     case 'POST /_test/compact': {
       const rv = body.resourceVersion !== undefined ? Number(body.resourceVersion) : undefined;
       const c = server.store.compact(rv);
