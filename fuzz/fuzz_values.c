@@ -12,7 +12,9 @@
  * rounded away from zero to 1n), and formatting it again in the same
  * format gives the same text; failures leave the output zeroed;
  * format truncates like snprintf within the *_TEXT_MAX sizes; parsed
- * quantities keep no trailing zeros in the mantissa; signs agree. */
+ * quantities keep no trailing zeros in the mantissa; signs agree; the
+ * text Kubernetes stores for a parsed quantity (k8s_quantity_text_kept)
+ * holds its value and is stored again unchanged. */
 #include <string.h>
 
 #include "fuzz.h"
@@ -113,6 +115,27 @@ static void check_quantity(const k8s_quantity *q, unsigned cut, bool parsed)
     FUZZ_CHECK(rc == K8S_OK || rc == K8S_ERANGE, "milli_value: %s", k8s_strerror(rc));
 }
 
+/* What Kubernetes stores for a quantity it read (the text itself when
+ * k8s_quantity_text_kept, else the canonical text; the JSON decoder does the
+ * same with a number) holds the value read, and reading what was stored
+ * stores it again unchanged. */
+static void check_stored(const char *text, const k8s_quantity *q)
+{
+    char canonical[K8S_QUANTITY_TEXT_MAX], again[K8S_QUANTITY_TEXT_MAX];
+    k8s_quantity_format(q, canonical, sizeof canonical);
+    const char *stored = k8s_quantity_text_kept(text) ? text : canonical;
+    k8s_quantity back;
+    k8s_error err = {0};
+    FUZZ_CHECK(k8s_quantity_parse(stored, &back, &err) == K8S_OK,
+               "\"%s\" is stored as \"%s\", which does not parse: %s", text, stored, err.message);
+    FUZZ_CHECK(k8s_quantity_cmp(&back, q) == 0,
+               "\"%s\" is stored as \"%s\", another value", text, stored);
+    k8s_quantity_format(&back, again, sizeof again);
+    const char *restored = k8s_quantity_text_kept(stored) ? stored : again;
+    FUZZ_CHECK(strcmp(stored, restored) == 0, "\"%s\" is stored as \"%s\", then as \"%s\"", text,
+               stored, restored);
+}
+
 static void quantity_text(const char *text, unsigned cut)
 {
     k8s_quantity q;
@@ -129,6 +152,7 @@ static void quantity_text(const char *text, unsigned cut)
     FUZZ_CHECK(!m || q.scale == INT32_MAX || m % 10, "\"%s\": trailing zeros in the mantissa",
                text);
     check_quantity(&q, cut, true);
+    check_stored(text, &q);
 }
 
 static void quantity_numbers(fuzz_input *in)
