@@ -24,10 +24,10 @@ harnesses=("$@")
 
 build=${K8S_FUZZ_BUILD:-build-fuzz}
 shared=${K8S_SHARED_DIR:-$PWD/../shared}
-work=$PWD/$build/fuzz-work
 cmake -S . -B "$build" -DCMAKE_C_COMPILER="${CC:-clang-14}" -DK8S_FUZZ=ON -DK8S_BUILD_TESTS=OFF \
   -DK8S_SHARED_DIR="$shared" >/dev/null
 cmake --build "$build" -j2 --target fuzz >/dev/null
+work=$(cd "$build" && pwd)/fuzz-work # K8S_FUZZ_BUILD may be relative or absolute
 
 rm -rf "$work/seeds"
 mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts" "$work/logs"
