@@ -627,11 +627,10 @@ static const char *json_str(const cJSON *obj, const char *key, bool *bad)
     return *v->valuestring ? v->valuestring : NULL;
 }
 
-/* Reads the ExecCredential on stdout into out. */
-static k8s_code parse_credential(const k8s_config *cfg, const plugin_output *o,
-                                 k8s_credential *out, k8s_error *err)
+k8s_code k8s_exec_credential_parse(const k8s_config *cfg, const char *json, size_t len,
+                                   k8s_credential *out, k8s_error *err)
 {
-    cJSON *root = cJSON_ParseWithLength(o->out.data ? o->out.data : "", o->out.len);
+    cJSON *root = cJSON_ParseWithLength(json ? json : "", json ? len : 0);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return plugin_fail(cfg, err, "its output is not a JSON ExecCredential");
@@ -693,7 +692,7 @@ static k8s_code run_exec(const k8s_config *cfg, int timeout_ms, k8s_credential *
     } else if (o.too_big) {
         rc = plugin_fail(cfg, err, "its output exceeds %u bytes", MAX_PLUGIN_OUTPUT);
     } else {
-        rc = parse_credential(cfg, &o, out, err);
+        rc = k8s_exec_credential_parse(cfg, o.out.data, o.out.len, out, err);
     }
     if (o.out.data)
         memset(o.out.data, 0, o.out.len);
