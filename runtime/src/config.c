@@ -615,6 +615,9 @@ static k8s_code take_server(k8s_config *cfg, const entry *e, k8s_error *err)
     memcpy(cfg->server, prefix, p);
     memcpy(cfg->server + p, s, n);
     cfg->server[p + n] = '\0';
+    for (char *c = cfg->server; *c != ':'; c++) /* "HTTPS" is https, as Go's url.Parse says */
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
     return K8S_OK;
 }
 

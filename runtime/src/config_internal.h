@@ -94,6 +94,13 @@ k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out
 /* For tests: another limit for this cache's plugin runs. */
 void k8s_credentials_set_exec_timeout(k8s_credentials *c, int ms);
 
+/* Reads an exec plugin's output, the ExecCredential JSON of cfg->exec's
+ * apiVersion, into out (zeroed by the caller; k8s_credential_clear frees
+ * it, also what a failure left). Errors are K8S_EAUTH naming the plugin
+ * and the user, never quoting the output. */
+k8s_code k8s_exec_credential_parse(const k8s_config *cfg, const char *json, size_t len,
+                                   k8s_credential *out, k8s_error *err);
+
 /* Frees what a credential holds. */
 void k8s_credential_clear(k8s_credential *cred);
 
