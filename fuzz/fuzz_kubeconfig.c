@@ -89,12 +89,12 @@ static cJSON *read_doc(const char *text, size_t len)
         i++;
     if (i < len && text[i] == '{')
         return cJSON_ParseWithLengthOpts(text + i, len - i, NULL, false);
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf json = K8S_BUF_INIT;
     cJSON *root = NULL;
-    if (k8s_yaml_open(&s, text, len, NULL) == K8S_OK && k8s_yaml_next(s, &json, NULL) == K8S_OK)
+    if (k8s_yaml_reader_start(&s, text, len, NULL) == K8S_OK && k8s_yaml_reader_next(s, &json, NULL) == K8S_OK)
         root = cJSON_ParseWithLength(json.data, json.len);
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
     k8s_buf_free(&json);
     return root;
 }

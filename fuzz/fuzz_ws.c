@@ -146,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         k8s_portforward_handlers hs = h;
         hs.data = &s;
         s.offered = pf_protocols; /* what portforward.c offers */
-        FUZZ_CHECK(k8s_portforward_open_detached(PORT, NULL, &hs, &pf) == K8S_OK, "cannot start");
+        FUZZ_CHECK(k8s_portforward_start_detached(PORT, NULL, &hs, &pf) == K8S_OK, "cannot start");
         s.ws = k8s_portforward_ws(pf);
     } else {
         k8s_exec_options o = {.stdin_ = true, .stdout_ = true, .stderr_ = true};

@@ -26,7 +26,7 @@ static void check_compact(const k8s_buf *json)
     k8s_buf_free(&again);
 }
 
-static void decode_document(const k8s_yaml_stream *s, const k8s_buf *json, size_t size)
+static void decode_document(const k8s_yaml_reader *s, const k8s_buf *json, size_t size)
 {
     k8s_arena *arena = k8s_arena_new();
     FUZZ_CHECK(arena, "out of memory");
@@ -38,7 +38,7 @@ static void decode_document(const k8s_yaml_stream *s, const k8s_buf *json, size_
     if (rc == K8S_OK) {
         fuzz_check_roundtrip(kind->type, obj);
     } else {
-        k8s_yaml_locate(s, &err);
+        k8s_yaml_reader_locate(s, &err);
         FUZZ_CHECK(err.offset <= size, "error offset %zu past the input (%zu bytes)", err.offset,
                    size);
     }
@@ -48,22 +48,22 @@ static void decode_document(const k8s_yaml_stream *s, const k8s_buf *json, size_
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
-    k8s_yaml_stream *s = NULL;
+    k8s_yaml_reader *s = NULL;
     k8s_error err = {0};
-    k8s_code rc = k8s_yaml_open(&s, text, size, &err);
-    FUZZ_CHECK(rc == K8S_OK, "k8s_yaml_open: %s", k8s_strerror(rc));
+    k8s_code rc = k8s_yaml_reader_start(&s, text, size, &err);
+    FUZZ_CHECK(rc == K8S_OK, "k8s_yaml_reader_start: %s", k8s_strerror(rc));
 
     k8s_buf json = K8S_BUF_INIT, only = K8S_BUF_INIT;
     size_t docs = 0, calls = 0, failed_at = (size_t)-1;
     for (;;) {
         /* every call reads at least a document start, a few bytes */
         FUZZ_CHECK(++calls <= size + 2, "the stream does not end (%zu calls)", calls);
-        rc = k8s_yaml_next(s, &json, &err);
-        size_t index = k8s_yaml_document_index(s);
+        rc = k8s_yaml_reader_next(s, &json, &err);
+        size_t index = k8s_yaml_reader_document_index(s);
         if (rc == K8S_EDONE)
             break;
         if (rc) {
-            FUZZ_CHECK(err.code == rc, "k8s_yaml_next returned %s, err says %s", k8s_strerror(rc),
+            FUZZ_CHECK(err.code == rc, "k8s_yaml_reader_next returned %s, err says %s", k8s_strerror(rc),
                        k8s_strerror(err.code));
             FUZZ_CHECK(err.offset <= size, "error offset %zu past the input (%zu bytes)",
                        err.offset, size);
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(0, "out of memory");
         decode_document(s, &json, size);
     }
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
 
     /* the one-document entry point: the same JSON when there is exactly one */
     k8s_buf single = K8S_BUF_INIT;

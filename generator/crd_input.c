@@ -18,8 +18,11 @@
 #include "k8s/client.h"
 #include "k8s/config.h"
 #endif
+#include "k8s/buf.h"
 #include "k8s/yaml.h"
 #include "k8sgen.h"
+
+#define INPUT_LIMIT ((size_t)1 << 30) /* a mistaken path (a device) stops here */
 
 static int cmp_member(const void *a, const void *b)
 {
@@ -103,19 +106,19 @@ static void add_document(crd_input *in, cJSON *doc, const char *origin)
 
 static void add_text(crd_input *in, const char *label, const char *data, size_t len)
 {
-    k8s_yaml_stream *ys;
+    k8s_yaml_reader *ys;
     k8s_error err;
-    if (k8s_yaml_open(&ys, data, len, &err) != K8S_OK) {
+    if (k8s_yaml_reader_start(&ys, data, len, &err) != K8S_OK) {
         fprintf(stderr, "k8sgen: %s: %s\n", label, err.message);
         in->errors++;
         return;
     }
     k8s_buf json = K8S_BUF_INIT;
     for (;;) {
-        k8s_code rc = k8s_yaml_next(ys, &json, &err);
+        k8s_code rc = k8s_yaml_reader_next(ys, &json, &err);
         if (rc == K8S_EDONE)
             break;
-        const char *origin = arena_printf(in->arena, "%s, document %zu", label, k8s_yaml_document_index(ys));
+        const char *origin = arena_printf(in->arena, "%s, document %zu", label, k8s_yaml_reader_document_index(ys));
         if (rc != K8S_OK) {
             char msg[600];
             fprintf(stderr, "k8sgen: %s: %s\n", origin, k8s_error_format(&err, msg, sizeof msg));
@@ -131,36 +134,17 @@ static void add_text(crd_input *in, const char *label, const char *data, size_t 
         add_document(in, doc, origin);
     }
     k8s_buf_free(&json);
-    k8s_yaml_close(ys);
-}
-
-static char *read_stream(FILE *f, size_t *len)
-{
-    k8s_buf b = K8S_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (k8s_buf_append(&b, chunk, n) != K8S_OK) {
-            k8s_buf_free(&b);
-            return NULL;
-        }
-    if (ferror(f)) {
-        k8s_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data ? b.data : calloc(1, 1);
+    k8s_yaml_reader_free(ys);
 }
 
 static bool add_file(crd_input *in, const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     size_t len = 0;
-    char *data = f ? read_stream(f, &len) : NULL;
-    if (f && f != stdin)
-        fclose(f);
-    if (!data) {
-        fprintf(stderr, "k8sgen: cannot read %s: %s\n", path, strerror(errno ? errno : EIO));
+    char *data;
+    int e = strcmp(path, "-") == 0 ? k8s_read_fd(0, INPUT_LIMIT, &data, &len)
+                                   : k8s_read_file(path, INPUT_LIMIT, &data, &len);
+    if (e) {
+        fprintf(stderr, "k8sgen: cannot read %s: %s\n", path, strerror(e));
         in->errors++;
         return false;
     }

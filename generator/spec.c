@@ -9,7 +9,10 @@
 
 #include <openssl/evp.h>
 
+#include "k8s/buf.h"
 #include "k8sgen.h"
+
+#define SPEC_LIMIT ((size_t)1 << 30) /* the 1.35 spec is 4 MiB */
 
 void model_problem(model *m, const char *fmt, ...)
 {
@@ -26,40 +29,6 @@ void model_problem(model *m, const char *fmt, ...)
 static const char *description(model *m, const cJSON *desc)
 {
     return cJSON_IsString(desc) && *desc->valuestring ? k8s_arena_strdup(m->arena, desc->valuestring) : NULL;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *data = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 65536 > cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            char *nd = realloc(data, cap);
-            if (!nd) {
-                free(data);
-                fclose(f);
-                return NULL;
-            }
-            data = nd;
-        }
-        size_t got = fread(data + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(data);
-        return NULL;
-    }
-    data[n] = '\0';
-    *len = n;
-    return data;
 }
 
 static const char *sha256_hex(k8s_arena *a, const char *data, size_t len)
@@ -624,9 +593,10 @@ bool model_load(model *m, const char *spec_path, const char *k8s_version)
     m->spec_name = spec_path;
     m->k8s_version = k8s_version;
     size_t len = 0;
-    char *data = read_file(spec_path, &len);
-    if (!data) {
-        fprintf(stderr, "k8sgen: cannot read %s\n", spec_path);
+    char *data;
+    int e = k8s_read_file(spec_path, SPEC_LIMIT, &data, &len);
+    if (e) {
+        fprintf(stderr, "k8sgen: cannot read %s: %s\n", spec_path, strerror(e));
         return false;
     }
     m->sha256 = sha256_hex(m->arena, data, len);

@@ -688,19 +688,19 @@ cJSON **crd_read_docs(const char *path)
     char *data = test_read_file(path, &len);
     if (!data)
         return NULL;
-    k8s_yaml_stream *ys;
+    k8s_yaml_reader *ys;
     k8s_error err;
     cJSON **docs = calloc(1, sizeof *docs);
     size_t n = 0;
-    if (k8s_yaml_open(&ys, data, len, &err) == K8S_OK) {
+    if (k8s_yaml_reader_start(&ys, data, len, &err) == K8S_OK) {
         k8s_buf json = K8S_BUF_INIT;
-        while (k8s_yaml_next(ys, &json, &err) == K8S_OK) {
+        while (k8s_yaml_reader_next(ys, &json, &err) == K8S_OK) {
             docs = realloc(docs, (n + 2) * sizeof *docs);
             docs[n++] = cJSON_ParseWithLength(json.data, json.len);
             docs[n] = NULL;
         }
         k8s_buf_free(&json);
-        k8s_yaml_close(ys);
+        k8s_yaml_reader_free(ys);
     }
     free(data);
     return docs;

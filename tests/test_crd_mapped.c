@@ -28,11 +28,11 @@ static void test_rollout_template_is_the_builtin_type(void **state)
     size_t len;
     char *data = test_read_file(path, &len);
     assert_non_null(data);
-    k8s_yaml_stream *ys;
+    k8s_yaml_reader *ys;
     k8s_error err;
     k8s_buf json = K8S_BUF_INIT, out = K8S_BUF_INIT;
-    assert_int_equal(k8s_yaml_open(&ys, data, len, &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(ys, &json, &err), K8S_OK); /* the Rollout comes first */
+    assert_int_equal(k8s_yaml_reader_start(&ys, data, len, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(ys, &json, &err), K8S_OK); /* the Rollout comes first */
     k8s_arena *a = k8s_arena_new();
     k8s_decode_options strict = {.reject_unknown = true};
     const k8s_kind_info *info;
@@ -56,7 +56,7 @@ static void test_rollout_template_is_the_builtin_type(void **state)
     /* the rest of the tree is as without --map */
     assert_non_null(k8s_registry_find(&k8s_crd_rollouts_registry, "argoproj.io/v1alpha1", "RolloutList"));
     k8s_arena_free(a);
-    k8s_yaml_close(ys);
+    k8s_yaml_reader_free(ys);
     k8s_buf_free(&json);
     k8s_buf_free(&out);
     free(data);

@@ -114,31 +114,31 @@ static void **read_examples(const char *name, k8s_arena *arena, size_t *n)
     size_t len;
     char *data = test_read_file(path, &len);
     assert_non_null(data);
-    k8s_yaml_stream *ys;
+    k8s_yaml_reader *ys;
     k8s_error err;
-    assert_int_equal(k8s_yaml_open(&ys, data, len, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_start(&ys, data, len, &err), K8S_OK);
     void **objs = k8s_arena_alloc(arena, 32 * sizeof *objs);
     k8s_buf json = K8S_BUF_INIT, out = K8S_BUF_INIT, problems = K8S_BUF_INIT;
     k8s_decode_options strict = {.reject_unknown = true};
     *n = 0;
-    while (k8s_yaml_next(ys, &json, &err) == K8S_OK) {
+    while (k8s_yaml_reader_next(ys, &json, &err) == K8S_OK) {
         const k8s_kind_info *info;
         void *obj;
         if (k8s_registry_decode(&k8s_crd_shared_registry, json.data, json.len, arena, &info, &obj, &strict, &err)) {
-            k8s_yaml_locate(ys, &err);
-            fail_msg("%s document %zu: line %d: %s: %s", name, k8s_yaml_document_index(ys), err.line, err.path,
+            k8s_yaml_reader_locate(ys, &err);
+            fail_msg("%s document %zu: line %d: %s: %s", name, k8s_yaml_reader_document_index(ys), err.line, err.path,
                      err.message);
         }
         if (k8s_validate(info->type, obj, collect, &problems))
-            fail_msg("%s document %zu (%s): %s", name, k8s_yaml_document_index(ys), info->kind, problems.data);
+            fail_msg("%s document %zu (%s): %s", name, k8s_yaml_reader_document_index(ys), info->kind, problems.data);
         out.len = 0;
         assert_int_equal(k8s_json_encode(info->type, obj, &out, &err), K8S_OK);
         char why[512];
         if (!same_json(json.data, out.data, why, sizeof why))
-            fail_msg("%s document %zu: %s", name, k8s_yaml_document_index(ys), why);
+            fail_msg("%s document %zu: %s", name, k8s_yaml_reader_document_index(ys), why);
         objs[(*n)++] = obj;
     }
-    k8s_yaml_close(ys);
+    k8s_yaml_reader_free(ys);
     k8s_buf_free(&json);
     k8s_buf_free(&out);
     k8s_buf_free(&problems);

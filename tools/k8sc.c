@@ -126,38 +126,14 @@ static int parse_options(int argc, char **argv, bool allow_strict, options *o)
  * printing why not. */
 static char *read_input(const char *path, const char *name, size_t limit, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "k8sc: cannot read %s: %s\n", name, strerror(errno));
-        return NULL;
-    }
-    k8s_buf b = K8S_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    bool nomem = false;
-    while (b.len <= limit && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (k8s_buf_append(&b, chunk, n) != K8S_OK) {
-            nomem = true;
-            break;
-        }
-    int read_errno = errno;
-    bool failed = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!nomem && !failed && b.len <= limit && !b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
-        nomem = true;
-    if (nomem || failed || b.len > limit) {
-        if (b.len > limit)
-            fprintf(stderr, "k8sc: %s is larger than the input limit of %zu bytes (--max-input)\n",
-                    name, limit);
-        else
-            fprintf(stderr, "k8sc: cannot read %s: %s\n", name,
-                    nomem ? "out of memory" : strerror(read_errno));
-        k8s_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data;
+    char *data;
+    int e = strcmp(path, "-") == 0 ? k8s_read_fd(0, limit, &data, len)
+                                   : k8s_read_file(path, limit, &data, len);
+    if (e == EFBIG)
+        fprintf(stderr, "k8sc: %s is larger than the input limit of %zu bytes (--max-input)\n", name, limit);
+    else if (e)
+        fprintf(stderr, "k8sc: cannot read %s: %s\n", name, strerror(e));
+    return data;
 }
 
 /* JSON when the first thing in the file is an object; YAML otherwise (JSON
@@ -182,7 +158,7 @@ typedef struct file_ctx {
     /* the document being handled */
     const char *json;
     size_t len;
-    const k8s_yaml_stream *stream; /* NULL for JSON input */
+    const k8s_yaml_reader *stream; /* NULL for JSON input */
     k8s_error *found;              /* its problems, printed when it is done */
     bool *warning;                 /* for each: only a warning */
     size_t nfound, capfound;
@@ -222,7 +198,7 @@ static void print_found(file_ctx *c)
         fflush(stdout); /* after the documents printed before them */
     for (size_t i = 0; i < c->nfound; i++) {
         k8s_error *e = &c->found[i];
-        k8s_yaml_locate(c->stream, e);
+        k8s_yaml_reader_locate(c->stream, e);
         const char *msg = e->message[0] ? e->message : k8s_strerror(e->code);
         if (e->line)
             fprintf(c->problems, "%s:%u:%u: ", c->name, e->line, e->column);
@@ -256,15 +232,15 @@ static void each_document(file_ctx *c, const char *data, size_t len, doc_fn fn)
         c->json = NULL;
         return;
     }
-    k8s_yaml_stream *s;
-    if (k8s_yaml_open(&s, data, len, &err) != K8S_OK) {
+    k8s_yaml_reader *s;
+    if (k8s_yaml_reader_start(&s, data, len, &err) != K8S_OK) {
         report(c, &err, false);
         print_found(c);
         return;
     }
     k8s_buf json = K8S_BUF_INIT;
     k8s_code rc;
-    while ((rc = k8s_yaml_next(s, &json, &err)) != K8S_EDONE) {
+    while ((rc = k8s_yaml_reader_next(s, &json, &err)) != K8S_EDONE) {
         c->docs++;
         if (rc != K8S_OK) {
             report(c, &err, false); /* positions are the YAML's already */
@@ -279,7 +255,7 @@ static void each_document(file_ctx *c, const char *data, size_t len, doc_fn fn)
         c->stream = NULL;
     }
     k8s_buf_free(&json);
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
 }
 
 /* Runs fn over each file (stdin for "-"); returns the exit status. */

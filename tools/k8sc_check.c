@@ -319,7 +319,7 @@ typedef struct check {
     size_t file, doc;
     const char *json;
     size_t len;
-    const k8s_yaml_stream *stream; /* NULL: json is the file itself */
+    const k8s_yaml_reader *stream; /* NULL: json is the file itself */
     jsmntok_t *tok;
     int ntok;
     k8s_buf key; /* a key without its escapes */
@@ -391,7 +391,7 @@ static void locate(const check *c, size_t offset, unsigned *line, unsigned *colu
 {
     if (c->stream) {
         k8s_error e = {.offset = offset, .line = 1, .column = 1};
-        k8s_yaml_locate(c->stream, &e);
+        k8s_yaml_reader_locate(c->stream, &e);
         *line = e.line;
         *column = e.column;
         return;
@@ -805,27 +805,11 @@ static void check_document(check *c)
  * counts in ints; a wrong path such as /dev/zero stops there too). */
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    k8s_buf b = K8S_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    bool nomem = false;
-    while (!nomem && b.len <= INPUT_LIMIT && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        nomem = k8s_buf_append(&b, chunk, n) != K8S_OK;
-    int saved = ferror(f) ? errno : nomem ? ENOMEM : b.len > INPUT_LIMIT ? EFBIG : 0;
-    if (f != stdin)
-        fclose(f);
-    if (!saved && !b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
-        saved = ENOMEM;
-    if (saved) {
-        k8s_buf_free(&b);
-        errno = saved;
-        return NULL;
-    }
-    *len = b.len;
-    return b.data;
+    char *data;
+    int e = strcmp(path, "-") == 0 ? k8s_read_fd(0, INPUT_LIMIT, &data, len)
+                                   : k8s_read_file(path, INPUT_LIMIT, &data, len);
+    errno = e;
+    return data;
 }
 
 /* JSON when the first thing in the file is an object, as k8sc reads it. */
@@ -869,19 +853,19 @@ static void check_file(check *c, const char *path, const char *name)
             check_document(c);
         }
     } else {
-        k8s_yaml_stream *s = NULL;
-        k8s_code rc = k8s_yaml_open(&s, data, len, &err);
-        while (rc == K8S_OK && !c->bad[0] && (rc = k8s_yaml_next(s, &json, &err)) == K8S_OK) {
+        k8s_yaml_reader *s = NULL;
+        k8s_code rc = k8s_yaml_reader_start(&s, data, len, &err);
+        while (rc == K8S_OK && !c->bad[0] && (rc = k8s_yaml_reader_next(s, &json, &err)) == K8S_OK) {
             c->json = json.data;
             c->len = json.len;
             c->stream = s;
-            c->doc = c->in[c->file].docs = k8s_yaml_document_index(s);
+            c->doc = c->in[c->file].docs = k8s_yaml_reader_document_index(s);
             check_document(c);
         }
         if (rc != K8S_OK && rc != K8S_EDONE)
             bad_text(c, name, &err);
         c->stream = NULL;
-        k8s_yaml_close(s);
+        k8s_yaml_reader_free(s);
     }
     if (!c->in[c->file].docs && grow((void **)&c->f, &c->capf, c->nf, sizeof *c->f)) {
         c->f[c->nf++] = (finding){c->file, 0, 0, 0, SEV_NOTE, "", "no objects, nothing checked"};

@@ -23,7 +23,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Sources and headers are small; the cap keeps a mistaken path (a device) out. */
+#define FILE_LIMIT ((size_t)256 << 20)
+
 #include "apiclang.h"
+#include "k8s/buf.h"
 #include "trees.h"
 
 enum { EXIT_CLEAN = 0, EXIT_DEPRECATED = 2, EXIT_USAGE = 2, EXIT_BROKEN = 3 };
@@ -639,36 +643,6 @@ static int cmp_edit(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *data = NULL;
-    size_t cap = 0, n = 0, got;
-    do {
-        if (n + 4096 > cap) {
-            char *nd = realloc(data, cap = cap * 2 + 65536);
-            if (!nd) {
-                free(data);
-                fclose(f);
-                return NULL;
-            }
-            data = nd;
-        }
-        got = fread(data + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(data);
-        return NULL;
-    }
-    *len = n;
-    return data;
-}
-
 typedef struct fixer {
     k8s_arena *a;
     const versions *vs;
@@ -709,7 +683,8 @@ static const char *blocker(fixer *fx, const use *uses, size_t n, const char *fro
 static bool write_fixed(fixer *fx, const char *file, edit *edits, size_t n, char *err, size_t errlen)
 {
     size_t len;
-    char *data = read_file(file, &len);
+    char *data;
+    errno = k8s_read_file(file, FILE_LIMIT, &data, &len);
     if (!data) {
         snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
         return false;
@@ -794,8 +769,8 @@ static bool fix_file(fixer *fx, const char *file, const use *uses, size_t n, con
                 (incs[k].name[ol] == '.' || incs[k].name[ol] == '_')) {
                 /* the header name sits inside the directive's text */
                 size_t dlen;
-                char *text = read_file(file, &dlen);
-                if (!text)
+                char *text;
+                if (k8s_read_file(file, FILE_LIMIT, &text, &dlen))
                     continue;
                 for (unsigned o = incs[k].offset; o + ol <= incs[k].offset + incs[k].len && o + ol <= dlen; o++)
                     if (memcmp(text + o, old_h, ol) == 0) {

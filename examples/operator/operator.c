@@ -30,7 +30,7 @@ static size_t owned_copies(operator *op, const configmapsync *cms, k8s_arena *a,
     snprintf(selector, sizeof selector, "%s=%s", CMS_OWNER_LABEL, cms->metadata->name);
     void **objs;
     size_t n, kept = 0;
-    if (k8s_informer_list(configmap_cache(op), NULL, selector, a, &objs, &n))
+    if (k8s_informer_list(configmap_cache(op), K8S_ALL_NAMESPACES, selector, a, &objs, &n))
         return 0;
     for (size_t i = 0; i < n; i++) {
         k8s_core_v1_config_map *cm = objs[i];
@@ -270,7 +270,7 @@ static void configmap_changed(void *data, k8s_controller *c, const void *obj)
     k8s_arena *a = k8s_arena_new();
     void **syncs;
     size_t n;
-    if (a && k8s_informer_list(k8s_controller_informer(c, NULL), NULL, NULL, a, &syncs, &n) == K8S_OK) {
+    if (a && k8s_informer_list(k8s_controller_informer(c, NULL), K8S_ALL_NAMESPACES, NULL, a, &syncs, &n) == K8S_OK) {
         for (size_t i = 0; i < n; i++) {
             configmapsync *cms;
             k8s_error err;
@@ -285,11 +285,12 @@ static void configmap_changed(void *data, k8s_controller *c, const void *obj)
 
 k8s_code operator_start(operator *op)
 {
-    k8s_controller_options o = {.resource = &configmapsync_resource, .reconcile = reconcile, .data = op,
-                                .workers = op->workers};
+    k8s_controller_options o = {.resource = &configmapsync_resource, .namespace_ = K8S_ALL_NAMESPACES,
+                                .reconcile = reconcile, .data = op, .workers = op->workers};
+    k8s_informer_options every_namespace = {.namespace_ = K8S_ALL_NAMESPACES};
     k8s_code rc = k8s_controller_new(op->client, &o, &op->controller);
     if (!rc)
-        rc = k8s_controller_watches(op->controller, configmaps, NULL, configmap_changed, op);
+        rc = k8s_controller_watches(op->controller, configmaps, &every_namespace, configmap_changed, op);
     if (!rc)
         rc = k8s_controller_start(op->controller);
     if (rc) {

@@ -60,9 +60,6 @@ struct k8s_config {
  * /var/run/secrets/kubernetes.io/serviceaccount. */
 k8s_code k8s_config_in_cluster_at(k8s_config **out, const char *dir, k8s_error *err);
 
-/* Reads a whole file (at most max bytes) into a NUL-terminated malloc'd
- * copy. Returns 0 or an errno value (EFBIG past max). */
-int k8s_read_file(const char *path, size_t max, char **out, size_t *len);
 /* strerror, thread-safe: the text for errno value e. */
 const char *k8s_errno_text(int e, char *buf, size_t n);
 

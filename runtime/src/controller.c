@@ -210,7 +210,8 @@ static k8s_code add_source(k8s_controller *c, source_kind kind, const k8s_resour
     s->o.namespace_ = s->namespace_;
     s->o.labelSelector = s->label_selector;
     s->o.fieldSelector = s->field_selector;
-    s->o.handlers = (k8s_informer_handlers){on_add, on_update, on_add, NULL, on_error, s};
+    s->o.handlers = (k8s_informer_handlers){
+        .on_add = on_add, .on_update = on_update, .on_delete = on_add, .on_error = on_error, .data = s};
     s->map = map;
     s->map_data = map_data;
     if (r->type)

@@ -1201,8 +1201,7 @@ k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s
     dec_init(&d, json, len, arena, opts, err);
     *out = NULL;
     if (!type || (!json && len) || !arena) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing type, input or arena");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
     }
     int r;
     char *obj = k8s_arena_alloc(arena, type->size);

@@ -6,7 +6,7 @@
 
 /* A stream without a connection (k8s_ws_start_detached): the caller plays
  * the server through k8s_ws_receive(k8s_portforward_ws(pf), ...). */
-k8s_code k8s_portforward_open_detached(uint16_t port, const k8s_portforward_options *opts,
+k8s_code k8s_portforward_start_detached(uint16_t port, const k8s_portforward_options *opts,
                                        const k8s_portforward_handlers *handlers,
                                        k8s_portforward **out);
 

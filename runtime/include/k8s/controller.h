@@ -68,7 +68,7 @@ typedef k8s_reconcile_result (*k8s_reconcile_fn)(k8s_reconcile_ctx *ctx, const v
 
 typedef struct k8s_controller_options {
     const k8s_resource *resource; /* the primary (copied) */
-    const char *namespace_;       /* NULL or K8S_ALL_NAMESPACES: all */
+    const char *namespace_;       /* NULL: the client's; K8S_ALL_NAMESPACES: every namespace */
     const char *labelSelector;
     const char *fieldSelector;
     k8s_reconcile_fn reconcile;
@@ -82,7 +82,7 @@ typedef struct k8s_controller_options {
 k8s_code k8s_controller_new(k8s_client *client, const k8s_controller_options *o, k8s_controller **out);
 
 /* Before start: objects of r (in o's namespace, with o's selectors; its
- * handlers are not used; o may be NULL) queue every owner their
+ * handlers are not used; o may be NULL: the client's namespace) queue every owner their
  * ownerReferences name that is of the primary's kind and group: the
  * owner's key on each add, update and delete. */
 k8s_code k8s_controller_owns(k8s_controller *c, const k8s_resource *r, const k8s_informer_options *o);
