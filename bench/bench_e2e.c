@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -356,15 +357,20 @@ static bool start_nginx(bool conformance, char *why, size_t whylen)
     mkdir(path_in_dir("tmp"), 0700);
     char *argv[] = {(char *)nginx, "-p", dir, "-c", path_in_dir("nginx.conf"), "-e", path_in_dir("error.log"),
                     "-g", "daemon off;", NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, path_in_dir("nginx.stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int rc = posix_spawn(&nginx_pid, nginx, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc) {
+    /* nginx ends with this process, however it ends */
+    char *log = path_in_dir("nginx.stderr");
+    nginx_pid = fork();
+    if (nginx_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        int out = open("/dev/null", O_WRONLY), errfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(out, 1);
+        dup2(errfd, 2);
+        execv(nginx, argv);
+        _exit(127);
+    }
+    if (nginx_pid < 0) {
         nginx_pid = 0;
-        snprintf(why, whylen, "cannot run %s: %s", nginx, strerror(rc));
+        snprintf(why, whylen, "cannot run %s: %s", nginx, strerror(errno));
         return false;
     }
     /* ready when it answers */
@@ -606,7 +612,7 @@ static list_figures measure_list(const char *ns, size_t json_len)
     }
     for (int m = 0; m < 3; m++)
         f.steady[m] = median(steady[m], kept);
-    if (f.items != pods)
+    if (f.items != (size_t)pods)
         die("typed list", "wrong item count");
     curl_easy_cleanup(e);
     k8s_client_free(c);
