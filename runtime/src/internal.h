@@ -96,6 +96,11 @@ k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
                             const k8s_decode_options *opts, char **api_version, char **kind,
                             k8s_error *err);
 
+/* Decodes one JSON object of type into obj (zeroed, type->size bytes, the
+ * caller's), errors' paths under path: a list item decoded on its own. */
+k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
+                            const k8s_path *path, k8s_error *err);
+
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,
                         k8s_error *err);
