@@ -48,7 +48,7 @@ static k8s_code stream_decode(const char *body, size_t len, size_t first, size_t
     while (at < len && rc == K8S_OK) {
         if (n > len - at)
             n = len - at;
-        rc = k8s_list_stream_feed(&s, body + at, n, err);
+        rc = k8s_list_stream_feed(&s, body + at, n);
         at += n;
         n = step;
     }
@@ -191,9 +191,8 @@ static void test_large_list(void **state)
     k8s_arena *sa = k8s_arena_new();
     k8s_list_stream s;
     k8s_list_stream_init(&s, LIST, sa);
-    k8s_error serr;
     for (size_t at = 0; at < b.len; at += 4096)
-        assert_int_equal(k8s_list_stream_feed(&s, b.data + at, b.len - at < 4096 ? b.len - at : 4096, &serr), K8S_OK);
+        assert_int_equal(k8s_list_stream_feed(&s, b.data + at, b.len - at < 4096 ? b.len - at : 4096), K8S_OK);
     size_t kept;
     k8s_list_stream_text(&s, &kept);
     assert_true(kept < 100);

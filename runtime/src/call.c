@@ -74,6 +74,8 @@ void k8s_call_free(kcall *k)
     k8s_credential_clear(&k->cred);
     curl_slist_free_all(k->headers);
     k8s_buf_free(&k->body);
+    if (k->body_mode == BODY_LISTED)
+        k8s_list_stream_clear(&k->list);
     k8s_buf_free(&k->items);
     k8s_json_pages_clear(&k->json_pages);
     k8s_timer_free(k->timer);
@@ -180,6 +182,18 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *data)
     if (k->streaming) {
         k->chunk_rc = k->on_chunk(k->data, ptr, len, &k->err);
         return k->chunk_rc == K8S_OK ? len : 0;
+    }
+    if (k->body_mode == BODY_UNSEEN) {
+        long status = 0;
+        curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
+        bool listed = k->op.verb == K8S_VERB_LIST && k->op.result && !k->on_chunk && status >= 200 && status <= 299;
+        k->body_mode = listed ? BODY_LISTED : BODY_KEPT;
+        if (listed)
+            k8s_list_stream_init(&k->list, k->op.result, k->arena);
+    }
+    if (k->body_mode == BODY_LISTED) {
+        k8s_list_stream_feed(&k->list, ptr, len); /* a failure, out of memory too, is reported at the end */
+        return len;
     }
     return k8s_buf_append(&k->body, ptr, len) == K8S_OK ? len : 0;
 }
@@ -405,6 +419,9 @@ static void send_call(kcall *k)
         }
     }
     k8s_buf_clear(&k->body);
+    if (k->body_mode == BODY_LISTED)
+        k8s_list_stream_clear(&k->list);
+    k->body_mode = BODY_UNSEEN;
     k->retry_after = -1;
     k->curl_error[0] = '\0';
     if (!k8s_call_configure(k)) {
@@ -637,7 +654,10 @@ static void call_done(kcall *k, CURLcode rc)
             code = set_continue(k, next);
         k->err.http_status = (int)status;
     } else {
-        code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
+        if (k->body_mode == BODY_LISTED)
+            code = k8s_read_list_reply(&k->op, status, &k->list, k->arena, &result, &k->err);
+        else
+            code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
         if (code == K8S_EUNAUTHORIZED)
             explain_unauthorized(k);
         if (code == K8S_OK && k->all_pages && result) {

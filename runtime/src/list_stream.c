@@ -146,8 +146,9 @@ static void start_element(k8s_list_stream *s, size_t offset)
     s->item_column = offset - s->line_start + 1;
 }
 
-k8s_code k8s_list_stream_feed(k8s_list_stream *s, const char *bytes, size_t n, k8s_error *err)
+k8s_code k8s_list_stream_feed(k8s_list_stream *s, const char *bytes, size_t n)
 {
+    k8s_error *err = &s->err;
     const char *p = bytes, *end = bytes + n;
     const char *run = p; /* the bytes not yet given to the shell or the element */
     size_t base = s->offset;
@@ -307,10 +308,12 @@ static k8s_code earlier_problem(k8s_list_stream *s, k8s_error *err)
     if (k8s_buf_append(&head, s->shell.data, s->items_cut) || k8s_buf_append_str(&head, "]}"))
         rc = K8S_ENOMEM;
     else if ((rc = k8s_json_decode(s->list_type, head.data, head.len, s->arena, &out, NULL, &e)) &&
-             e.offset < s->items_cut && err)
-        *err = e;
-    else
+             e.offset < s->items_cut) {
+        if (err)
+            *err = e;
+    } else {
         rc = K8S_OK;
+    }
     k8s_buf_free(&head);
     return rc;
 }
@@ -318,6 +321,10 @@ static k8s_code earlier_problem(k8s_list_stream *s, k8s_error *err)
 k8s_code k8s_list_stream_end(k8s_list_stream *s, void **list, k8s_error *err)
 {
     *list = NULL;
+    if (err)
+        memset(err, 0, sizeof *err);
+    if (s->rc && err)
+        *err = s->err; /* the feed's failure, unless an earlier one is found */
     if (s->rc == K8S_ENOMEM)
         return s->rc;
     bool cut = s->items_cut != SIZE_MAX;
@@ -327,8 +334,12 @@ k8s_code k8s_list_stream_end(k8s_list_stream *s, void **list, k8s_error *err)
             return rc;
         if (s->rc)
             return s->rc;
-        if (s->in_item) /* inside an element: the decoder says where */
-            return item_done(s, s->part.data ? s->part.data : "", s->part.len, err);
+        if (s->in_item) { /* inside an element: the decoder says where */
+            rc = item_done(s, s->part.data ? s->part.data : "", s->part.len, &s->err);
+            if (err)
+                *err = s->err;
+            return rc;
+        }
         k8s_path next = {&items_path, NULL, 0, s->nitems};
         k8s_error_set(err, K8S_ESYNTAX, s->need_sep ? &items_path : &next, NULL, NULL, "unexpected end of input");
         if (err) {

@@ -5,7 +5,7 @@
  *
  *   k8s_list_stream s;
  *   k8s_list_stream_init(&s, &k8s_core_v1_pod_list_desc, arena);
- *   k8s_list_stream_feed(&s, bytes, n, &err) ...  as often as bytes come
+ *   k8s_list_stream_feed(&s, bytes, n) ...  as often as bytes come
  *   k8s_list_stream_end(&s, &list, &err);
  *   k8s_list_stream_clear(&s);
  *
@@ -49,12 +49,13 @@ typedef struct k8s_list_stream {
     size_t items_cut;        /* shell offset of the items' '[' + 1; SIZE_MAX when none */
     size_t items_removed;    /* body bytes left out of the shell there */
     k8s_code rc;             /* the first failure; feeding stops there */
+    k8s_error err;           /* and where it is */
 } k8s_list_stream;
 
 void k8s_list_stream_init(k8s_list_stream *s, const k8s_type *list_type, k8s_arena *arena);
-/* Feeds the next bytes. K8S_OK, or the failure (err filled) after which
- * more bytes change nothing. */
-k8s_code k8s_list_stream_feed(k8s_list_stream *s, const char *bytes, size_t n, k8s_error *err);
+/* Feeds the next bytes: K8S_OK, or K8S_ENOMEM. A reply found wrong is
+ * passed over to its end and reported by k8s_list_stream_end. */
+k8s_code k8s_list_stream_feed(k8s_list_stream *s, const char *bytes, size_t n);
 /* After the last byte: the list (in arena), or the failure. */
 k8s_code k8s_list_stream_end(k8s_list_stream *s, void **list, k8s_error *err);
 /* The bytes of the body kept so far, for a reply that turns out not to be
