@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "internal.h" /* k8s_arena_adopt */
 #include "k8s/arena.h"
 #include "testutil.h"
 
@@ -118,6 +119,13 @@ static void test_reset_reuses_blocks(void **state)
         if (round)
             assert_int_equal(c.calls, calls + 1); /* the round's blocks were all kept ones */
     }
+    /* adopted memory is freed by reset and by free (ASan/valgrind see leaks) */
+    char *mine = malloc(1000);
+    assert_ptr_equal(k8s_arena_adopt(a, mine, 1000), mine);
+    size_t before = k8s_arena_size(a);
+    char *more = malloc(10);
+    assert_ptr_equal(k8s_arena_adopt(a, more, 10), more);
+    assert_true(k8s_arena_size(a) >= before + 10); /* counted (plus its record) */
     k8s_arena_reset(a);
     k8s_arena_reset(a); /* twice in a row, and on an empty arena */
     assert_non_null(k8s_arena_strdup(a, "after"));

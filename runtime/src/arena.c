@@ -30,6 +30,7 @@ struct k8s_arena {
     char *end;  /* end of the newest block */
     block *blocks;
     block *spare;     /* ordinary blocks kept by k8s_arena_reset, largest first */
+    struct adopted *adopted; /* malloc'ed memory handed over (k8s_arena_adopt) */
     size_t total;     /* bytes taken from the allocator */
     size_t next_size; /* size of the next ordinary block */
     k8s_allocator alloc;
@@ -81,6 +82,32 @@ k8s_arena *k8s_arena_new(void)
     return k8s_arena_new_with(NULL);
 }
 
+typedef struct adopted {
+    struct adopted *next;
+    void *mem;
+    size_t size;
+} adopted;
+
+static void free_adopted(k8s_arena *a)
+{
+    for (adopted *d = a->adopted; d; d = d->next) {
+        free(d->mem);
+        a->total -= d->size;
+    }
+    a->adopted = NULL;
+}
+
+void *k8s_arena_adopt(k8s_arena *a, void *mem, size_t size)
+{
+    adopted *d = k8s_arena_alloc(a, sizeof *d);
+    if (!d)
+        return NULL;
+    *d = (adopted){a->adopted, mem, size};
+    a->adopted = d;
+    a->total += size;
+    return mem;
+}
+
 static void free_chain(k8s_arena *a, block *b)
 {
     while (b) {
@@ -94,6 +121,7 @@ void k8s_arena_free(k8s_arena *a)
 {
     if (!a)
         return;
+    free_adopted(a);
     free_chain(a, a->blocks);
     free_chain(a, a->spare);
     k8s_allocator alloc = a->alloc;
@@ -104,6 +132,7 @@ void k8s_arena_reset(k8s_arena *a)
 {
     if (!a)
         return;
+    free_adopted(a); /* before the blocks its records are in */
     /* The chain runs newest first, and ordinary blocks grow: kept in that
      * order they come back largest first. */
     block *keep = NULL, **tail = &keep;

@@ -616,6 +616,9 @@ static k8s_code collect_page(kcall *k, void *page, bool *more)
     return K8S_OK;
 }
 
+/* Text replies from this size on are handed to the arena, not copied. */
+#define ADOPT_MIN (64 * 1024)
+
 static void call_done(kcall *k, CURLcode rc)
 {
     k8s_client *c = k->client;
@@ -654,10 +657,20 @@ static void call_done(kcall *k, CURLcode rc)
             code = set_continue(k, next);
         k->err.http_status = (int)status;
     } else {
-        if (k->body_mode == BODY_LISTED)
+        if (k->body_mode == BODY_LISTED) {
             code = k8s_read_list_reply(&k->op, status, &k->list, k->arena, &result, &k->err);
-        else
+        } else if (!k->op.result && status >= 200 && status <= 299 && k->body.len >= ADOPT_MIN &&
+                   k8s_arena_adopt(k->arena, k->body.data, k->body.cap)) {
+            /* a large text reply (dynamic calls): the received buffer itself
+             * becomes the result, so it is neither copied nor held twice */
+            memset(&k->err, 0, sizeof k->err);
+            k->err.http_status = (int)status;
+            result = k->body.data;
+            k->body = (k8s_buf)K8S_BUF_INIT;
+            code = K8S_OK;
+        } else {
             code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
+        }
         if (code == K8S_EUNAUTHORIZED)
             explain_unauthorized(k);
         if (code == K8S_OK && k->all_pages && result) {

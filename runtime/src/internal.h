@@ -26,6 +26,11 @@
 
 /* Unaligned, uninitialised arena memory for text (arena.c). */
 void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n);
+/* Hands malloc'ed memory (size bytes) to the arena, which frees it with
+ * free() when it is freed or reset: a received body becomes a result
+ * without a copy. Returns mem, or NULL (out of memory: mem stays the
+ * caller's). */
+void *k8s_arena_adopt(k8s_arena *a, void *mem, size_t size);
 
 /* One step of a JSON path, kept on the C stack while descending. */
 typedef struct k8s_path {
