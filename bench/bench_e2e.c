@@ -5,6 +5,7 @@
  *
  *   build/bin/bench_e2e            the figures (a minute or two)
  *   build/bin/bench_e2e --smoke    every path once, nothing timed (CI)
+ *   build/bin/bench_e2e --only lists|gets|decode    one part (for profiling)
  *
  * Replies: a 5,000-pod list of realistic running pods (generated, the same
  * bytes every run), a 5,000-pod list of the full conformance Pod (from
@@ -335,6 +336,7 @@ static bool start_nginx(bool conformance, char *why, size_t whylen)
                      "events { worker_connections 256; }\n"
                      "http {\n"
                      "  access_log off;\n"
+                     "  open_file_cache max=16;\n"
                      "  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp; fastcgi_temp_path %s/tmp;\n"
                      "  uwsgi_temp_path %s/tmp; scgi_temp_path %s/tmp;\n"
                      "  default_type application/json;\n"
@@ -888,10 +890,12 @@ int main(int argc, char **argv)
         return child_main(argv[2], argv[3], argv[4], argv[5]);
     smoke = argc > 1 && !strcmp(argv[1], "--smoke");
     pods = smoke ? 100 : pods;
-    if (argc > 1 && !smoke) {
-        fprintf(stderr, "usage: bench_e2e [--smoke]\n");
+    const char *only = argc == 3 && !strcmp(argv[1], "--only") ? argv[2] : NULL;
+    if (argc > 1 && !smoke && !only) {
+        fprintf(stderr, "usage: bench_e2e [--smoke | --only lists|gets|decode]\n");
         return 2;
     }
+#define PART(name) (!only || !strcmp(only, name))
     setvbuf(stdout, NULL, _IOLBF, 0);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     snprintf(dir, sizeof dir, "%s/bench_e2e.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -922,22 +926,27 @@ int main(int argc, char **argv)
     printf("bench_e2e%s: nginx over TLS + HTTP/2 on %s; load average %.2f %.2f %.2f\n", smoke ? " --smoke" : "",
            base_url, load[0], load[1], load[2]);
 
-    list_figures fr = measure_list("bench", real_len);
-    print_list("realistic list", &fr);
-    if (conf) {
-        list_figures fc = measure_list("full", conf_len);
-        print_list("conformance list", &fc);
-    } else {
-        printf("conformance list: SKIPPED: %s\n", why);
+    if (PART("lists")) {
+        list_figures fr = measure_list("bench", real_len);
+        print_list("realistic list", &fr);
+        if (conf) {
+            list_figures fc = measure_list("full", conf_len);
+            print_list("conformance list", &fc);
+        } else {
+            printf("conformance list: SKIPPED: %s\n", why);
+        }
     }
-    measure_gets();
-    if (!smoke)
-        printf("typed decode of the list (warm, best of 7)\n");
-    measure_decode("realistic", path_in_dir("realistic.json"), real, real_len);
-    if (conf)
-        measure_decode("conformance", path_in_dir("conformance.json"), conf, conf_len);
-    if (simdjson_mbs(path_in_dir("pod.json"), 1) == 0 && !smoke)
-        printf("  (simdjson column: bench_simdjson not built; install libsimdjson-dev and re-run cmake)\n");
+    if (PART("gets"))
+        measure_gets();
+    if (PART("decode")) {
+        if (!smoke)
+            printf("typed decode of the list (warm, best of 7)\n");
+        measure_decode("realistic", path_in_dir("realistic.json"), real, real_len);
+        if (conf)
+            measure_decode("conformance", path_in_dir("conformance.json"), conf, conf_len);
+        if (simdjson_mbs(path_in_dir("pod.json"), 1) == 0 && !smoke)
+            printf("  (simdjson column: bench_simdjson not built; install libsimdjson-dev and re-run cmake)\n");
+    }
     getloadavg(load, 3);
     printf("done; load average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
     free(real);

@@ -1,6 +1,6 @@
 /* Bump allocation through a chain of blocks; see k8s/arena.h.
  *
- * Blocks double from 2 KiB (a small GET stays in one or two) to 4 MiB (a
+ * Blocks double from 2 KiB (a small GET stays in one or two) to 2 MiB (a
  * large list needs few). From 2 MiB on, malloc's blocks are aligned to 2 MiB
  * and marked MADV_HUGEPAGE, so the kernel can back them with huge pages: a
  * fresh 4 KiB page costs a fault each (~16 us on some VMs), a huge page one
@@ -16,7 +16,7 @@
 
 #define ARENA_ALIGN 8
 #define FIRST_BLOCK 2048
-#define MAX_BLOCK (4 * 1024 * 1024)
+#define MAX_BLOCK (2 * 1024 * 1024)
 #define HUGE_PAGE (2 * 1024 * 1024)
 
 typedef struct block {
@@ -159,7 +159,7 @@ static void *grow(k8s_arena *a, size_t n)
 {
     size_t header = round_up(sizeof(block));
     int dedicated = n > a->next_size / 4;
-    size_t size = header + (dedicated ? n : a->next_size);
+    size_t size = dedicated ? header + n : a->next_size; /* ordinary: a power of two, header included */
     if (size < n) /* overflow */
         return NULL;
     block *b;
