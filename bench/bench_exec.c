@@ -225,7 +225,7 @@ static void bench_portforward(k8s_client *c)
     k8s_portforward_handlers h = {NULL, pf_received, pf_writable, pf_close, &p};
     k8s_portforward *pf;
     double t0 = now_us();
-    if (k8s_portforward_open(c, "default", "bench", 8080, NULL, &h, &pf))
+    if (k8s_portforward_start(c, "default", "bench", 8080, NULL, &h, &pf))
         die("port-forward", "cannot open");
     for (size_t sent = 0; sent < total;) {
         k8s_code rc = k8s_portforward_write(pf, buf, chunk);
@@ -250,7 +250,7 @@ static void bench_portforward(k8s_client *c)
         die("port-forward", p.message);
     printf("%-34s %8.1f ms   (%.1f MB/s each way)\n", "port-forward 10 MB echo", us / 1e3,
            10.0 / (us / 1e6));
-    k8s_portforward_close(pf);
+    k8s_portforward_finish(pf);
     pthread_mutex_lock(&p.mu);
     while (!p.closed)
         pthread_cond_wait(&p.cond, &p.mu);

@@ -160,7 +160,7 @@ static result run(k8s_client *c, const k8s_resource *res, bool streaming)
     k8s_arena *a = k8s_arena_new();
     void **objs;
     size_t n;
-    if (k8s_informer_list(inf, NULL, NULL, a, &objs, &n))
+    if (k8s_informer_list(inf, K8S_ALL_NAMESPACES, NULL, a, &objs, &n))
         die("list", NULL);
     k8s_buf b = K8S_BUF_INIT;
     for (size_t i = 0; i < n; i++) {

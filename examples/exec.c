@@ -100,7 +100,7 @@ int main(int argc, char **argv)
                           .stdout_ = true,
                           .stderr_ = true};
     k8s_exec_handlers h = {
-        .output = on_output, .writable = on_writable, .exit = on_exit_, .data = &r};
+        .on_output = on_output, .on_writable = on_writable, .on_end = on_exit_, .data = &r};
     k8s_config *config = NULL;
     k8s_client *client = NULL;
     k8s_exec *exec = NULL;

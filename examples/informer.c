@@ -56,7 +56,8 @@ int main(int argc, char **argv)
     k8s_error err = {0};
     k8s_informer_options opts = {
         .namespace_ = K8S_ALL_NAMESPACES,
-        .handlers = {on_add, on_update, on_delete, on_synced, on_error, &pods},
+        .handlers = {.on_add = on_add, .on_update = on_update, .on_delete = on_delete, .on_synced = on_synced,
+                     .on_error = on_error, .data = &pods},
     };
     if (k8s_config_default(&config, &err) || k8s_client_new(&client, config, NULL, &err)) {
         fprintf(stderr, "%s\n", err.message);
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
         k8s_arena *arena = k8s_arena_new();
         void **found;
         size_t n;
-        if (k8s_informer_list(informer, NULL, "app=web", arena, &found, &n) == K8S_OK)
+        if (k8s_informer_list(informer, K8S_ALL_NAMESPACES, "app=web", arena, &found, &n) == K8S_OK)
             printf("%zu pods labelled app=web\n", n);
         k8s_arena_free(arena);
         fflush(stdout);

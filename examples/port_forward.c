@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     uint16_t bound = 0;
     k8s_error err = {0};
     if (k8s_config_default(&config, &err) || k8s_client_new(&client, config, NULL, &err) ||
-        k8s_portforward_listen(client, namespace_, argv[optind], (uint16_t)remote, address,
+        k8s_portforward_listener_start(client, namespace_, argv[optind], (uint16_t)remote, address,
                                (uint16_t)local, &listener, &bound, &err)) {
         fprintf(stderr, "port_forward: %s\n", err.message);
     } else {
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         fflush(stdout);
         struct timespec limit = {seconds, 0};
         sigtimedwait(&stop, NULL, seconds > 0 ? &limit : NULL);
-        k8s_portforward_listener_close(listener);
+        k8s_portforward_listener_free(listener);
     }
     k8s_client_free(client);
     k8s_config_free(config);

@@ -1249,8 +1249,11 @@ static void test_exec_errors(void **state)
     expect_plugin_error(f, config, "a client key without a certificate");
     respond(f, "v1", "\"token\": \"SEKRET\", \"expirationTimestamp\": \"tomorrow\"");
     expect_plugin_error(f, config, "expirationTimestamp");
-    respond(f, "v1", "\"token\": 42");
-    expect_plugin_error(f, config, "not a valid ExecCredential");
+    respond(f, "v1", "\"token\": 42"); /* the codec says where */
+    expect_plugin_error(f, config, "not a valid ExecCredential (status.token: ");
+    write_file(f, "response", "{\"apiVersion\": \"client.authentication.k8s.io/v1\", "
+                              "\"kind\": \"ExecCredential\", \"status\": [\"SEKRET\"]}");
+    expect_plugin_error(f, config, "not a valid ExecCredential (status: ");
 
     /* exits non-zero: the status and the start of stderr */
     write_at(f->dir, "plugin",

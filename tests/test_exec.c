@@ -387,7 +387,7 @@ static void test_close_stdin(void **state)
     assert_int_equal(s.out.len, 7);
     expect_one_exit(&s);
     assert_int_equal(k8s_exec_write(s.exec, "x", 1), K8S_ECLOSED); /* after the end, before free */
-    k8s_exec_cancel(s.exec);                                       /* a no-op now */
+    k8s_exec_stop(s.exec);                                       /* a no-op now */
     sess_done(&s);
 }
 
@@ -518,7 +518,7 @@ static void test_v4_fallback(void **state)
     assert_true(wait_for(&s, out_has, "v4 data", WAIT_MS));
     assert_int_equal(k8s_exec_close_stdin(s.exec), K8S_OK);
     assert_false(wait_for(&s, exited, NULL, 300));
-    k8s_exec_cancel(s.exec);
+    k8s_exec_stop(s.exec);
     wait_exit(&s);
     assert_int_equal(s.code, K8S_ECANCELED);
     assert_int_equal(s.exit_status, -1);
@@ -631,8 +631,8 @@ static void test_cancel_connecting(void **state)
         sess s;
         start(&s, (const char *[]){"cat", NULL}, true, false);
         k8s_exec_write(s.exec, "x", 1);
-        k8s_exec_cancel(s.exec); /* the connect is still on a worker */
-        k8s_exec_cancel(s.exec);
+        k8s_exec_stop(s.exec); /* the connect is still on a worker */
+        k8s_exec_stop(s.exec);
         wait_exit(&s);
         assert_int_equal(s.code, K8S_ECANCELED);
         assert_int_equal(s.opened, 0);
@@ -649,7 +649,7 @@ static void test_cancel_upgrading(void **state)
     sess s;
     start(&s, (const char *[]){"cat", NULL}, true, false);
     assert_false(wait_for(&s, opened, NULL, 300)); /* the server never answers */
-    k8s_exec_cancel(s.exec);
+    k8s_exec_stop(s.exec);
     wait_exit(&s);
     assert_int_equal(s.code, K8S_ECANCELED);
     assert_int_equal(s.opened, 0);
@@ -678,7 +678,7 @@ static void test_cancel_streaming(void **state)
     start(&s, (const char *[]){"cat", NULL}, true, false);
     assert_int_equal(k8s_exec_write(s.exec, "ping", 4), K8S_OK);
     assert_true(wait_for(&s, out_has, "ping", WAIT_MS));
-    k8s_exec_cancel(s.exec);
+    k8s_exec_stop(s.exec);
     wait_exit(&s);
     assert_int_equal(s.code, K8S_ECANCELED);
     expect_one_exit(&s);
@@ -744,13 +744,13 @@ static void test_free_in_exit(void **state)
         k8s_exec_options o = {.command = (const char *[]){i == 2 ? "cat" : "exit", "9", NULL},
                               .stdin_ = true,
                               .stdout_ = true};
-        k8s_exec_handlers h = {.exit = sf_exit, .data = &f};
+        k8s_exec_handlers h = {.on_end = sf_exit, .data = &f};
         pthread_mutex_lock(&f.mu); /* the handler may run before start returns */
         assert_int_equal(k8s_exec_start(client, NULL, i == 1 ? "missing" : POD, &o, &h, &f.exec),
                          K8S_OK);
         pthread_mutex_unlock(&f.mu);
         if (i == 2)
-            k8s_exec_cancel(f.exec); /* cat waits for stdin: exit cannot have run */
+            k8s_exec_stop(f.exec); /* cat waits for stdin: exit cannot have run */
         struct timespec t;
         deadline(&t, WAIT_MS);
         pthread_mutex_lock(&f.mu);
@@ -826,7 +826,7 @@ static void pfs_open(pfs *p, const char *pod, uint16_t port, const uint8_t *expe
     pthread_cond_init(&p->cond, NULL);
     p->expect = expect;
     k8s_portforward_handlers h = {p_open, p_received, p_writable, p_close, p};
-    assert_int_equal(k8s_portforward_open(client, "default", pod, port, NULL, &h, &p->pf), K8S_OK);
+    assert_int_equal(k8s_portforward_start(client, "default", pod, port, NULL, &h, &p->pf), K8S_OK);
 }
 
 static void pfs_done(pfs *p)
@@ -887,7 +887,7 @@ static void test_portforward_stream(void **state)
     assert_int_equal(p.received, TEN_MB);
     assert_int_equal(p.mismatches, 0);
     assert_int_equal(p.opened, 1);
-    assert_int_equal(k8s_portforward_close(p.pf), K8S_OK);
+    assert_int_equal(k8s_portforward_finish(p.pf), K8S_OK);
     assert_int_equal(k8s_portforward_write(p.pf, "x", 1), K8S_ECLOSED);
     assert_true(pfs_wait(&p, 0, true));
     if (p.code != K8S_OK)
@@ -914,7 +914,7 @@ static void test_portforward_errors(void **state)
     pfs_open(&p, POD, 80, NULL);
     assert_int_equal(k8s_portforward_write(p.pf, "hello", 5), K8S_OK);
     assert_true(pfs_wait(&p, 5, false));
-    k8s_portforward_cancel(p.pf);
+    k8s_portforward_stop(p.pf);
     assert_true(pfs_wait(&p, 0, true));
     assert_int_equal(p.code, K8S_ECANCELED);
     usleep(50000);
@@ -923,19 +923,19 @@ static void test_portforward_errors(void **state)
 
     /* cancel while connecting; close before the upgrade is done */
     pfs_open(&p, POD, 80, NULL);
-    k8s_portforward_cancel(p.pf);
+    k8s_portforward_stop(p.pf);
     assert_true(pfs_wait(&p, 0, true));
     assert_int_equal(p.code, K8S_ECANCELED);
     pfs_done(&p);
     pfs_open(&p, POD, 80, NULL);
     assert_int_equal(k8s_portforward_write(p.pf, "early", 5), K8S_OK);
-    assert_int_equal(k8s_portforward_close(p.pf), K8S_OK);
+    assert_int_equal(k8s_portforward_finish(p.pf), K8S_OK);
     assert_true(pfs_wait(&p, 0, true));
     assert_int_equal(p.code, K8S_OK);
     pfs_done(&p);
 
     assert_int_equal(
-        k8s_portforward_open(client, NULL, "", 80, NULL, &(k8s_portforward_handlers){0}, &p.pf),
+        k8s_portforward_start(client, NULL, "", 80, NULL, &(k8s_portforward_handlers){0}, &p.pf),
         K8S_EINVAL);
     assert_null(p.pf);
 }
@@ -958,7 +958,7 @@ static void test_portforward_pause(void **state)
     assert_int_equal(got, 3); /* held back while paused */
     k8s_portforward_pause(p.pf, false);
     assert_true(pfs_wait(&p, 6, false));
-    assert_int_equal(k8s_portforward_close(p.pf), K8S_OK);
+    assert_int_equal(k8s_portforward_finish(p.pf), K8S_OK);
     assert_true(pfs_wait(&p, 0, true));
     assert_int_equal(p.code, K8S_OK);
     pfs_done(&p);
@@ -1028,7 +1028,7 @@ static void test_listener(void **state)
     k8s_portforward_listener *l = NULL;
     uint16_t port = 0;
     k8s_error err;
-    assert_int_equal(k8s_portforward_listen(client, "default", POD, 8080, NULL, 0, &l, &port, &err),
+    assert_int_equal(k8s_portforward_listener_start(client, "default", POD, 8080, NULL, 0, &l, &port, &err),
                      K8S_OK);
     assert_true(port > 0);
 
@@ -1064,7 +1064,7 @@ static void test_listener(void **state)
     assert_int_equal(send(fd, "hi", 2, 0), 2);
     char buf[8];
     assert_int_equal(recv(fd, buf, 2, MSG_WAITALL), 2);
-    k8s_portforward_listener_close(l);
+    k8s_portforward_listener_free(l);
     struct pollfd p = {fd, POLLIN, 0};
     assert_int_equal(poll(&p, 1, 5000), 1);
     assert_true(recv(fd, buf, sizeof buf, 0) <= 0);
@@ -1076,7 +1076,7 @@ static void test_listener(void **state)
 
     /* a pod that is not there: connections are closed */
     assert_int_equal(
-        k8s_portforward_listen(client, "default", "missing", 80, "127.0.0.1", 0, &l, &port, &err),
+        k8s_portforward_listener_start(client, "default", "missing", 80, "127.0.0.1", 0, &l, &port, &err),
         K8S_OK);
     fd = socket(AF_INET, SOCK_STREAM, 0);
     a.sin_port = htons(port);
@@ -1085,10 +1085,10 @@ static void test_listener(void **state)
     assert_int_equal(poll(&p, 1, WAIT_MS), 1);
     assert_true(recv(fd, buf, sizeof buf, 0) <= 0);
     close(fd);
-    k8s_portforward_listener_close(l);
+    k8s_portforward_listener_free(l);
 
     assert_int_equal(
-        k8s_portforward_listen(client, "default", POD, 80, "not-an-ip", 0, &l, &port, &err),
+        k8s_portforward_listener_start(client, "default", POD, 80, "not-an-ip", 0, &l, &port, &err),
         K8S_EINVAL);
     assert_null(l);
 }
@@ -1101,7 +1101,7 @@ static void test_listener_client_free(void **state)
     k8s_portforward_listener *l = NULL;
     uint16_t port = 0;
     k8s_error err;
-    assert_int_equal(k8s_portforward_listen(c, NULL, POD, 8080, "::1", 0, &l, &port, &err), K8S_OK);
+    assert_int_equal(k8s_portforward_listener_start(c, NULL, POD, 8080, "::1", 0, &l, &port, &err), K8S_OK);
     int fd = socket(AF_INET6, SOCK_STREAM, 0);
     struct sockaddr_in6 a = {
         .sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = IN6ADDR_LOOPBACK_INIT};
@@ -1114,7 +1114,7 @@ static void test_listener_client_free(void **state)
     assert_int_equal(poll(&p, 1, 5000), 1);
     assert_true(recv(fd, buf, sizeof buf, 0) <= 0);
     close(fd);
-    k8s_portforward_listener_close(l);
+    k8s_portforward_listener_free(l);
 }
 
 int main(void)

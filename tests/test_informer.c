@@ -193,6 +193,8 @@ typedef struct recorder {
     shadow_entry *v;
     int n, cap;
     int adds, updates, deletes, synced, errors, violations;
+    int ends; /* on_end calls, and the last one's code */
+    k8s_code end_code;
     char last_violation[256];
     char log[512][96]; /* "ADD name", ... after `logging` is set */
     int nlog;
@@ -336,9 +338,20 @@ static void on_error(void *data, const k8s_error *err)
     pthread_mutex_unlock(&r->mu);
 }
 
+static void on_end(void *data, k8s_code code, const k8s_error *err)
+{
+    recorder *r = data;
+    assert_non_null(err);
+    pthread_mutex_lock(&r->mu);
+    r->ends++;
+    r->end_code = code;
+    pthread_mutex_unlock(&r->mu);
+}
+
 static k8s_informer_handlers handlers(recorder *r)
 {
-    return (k8s_informer_handlers){on_add, on_update, on_delete, on_synced, on_error, r};
+    return (k8s_informer_handlers){.on_add = on_add, .on_update = on_update, .on_delete = on_delete,
+                                   .on_synced = on_synced, .on_error = on_error, .on_end = on_end, .data = r};
 }
 
 /* The handlers' view, as "name rv" lines, equals the server's. */
@@ -1014,6 +1027,61 @@ static void test_free_while_running(void **state)
     free_recorder(r);
 }
 
+/* NULL is the client's namespace, as for calls (K8S_ALL_NAMESPACES is
+ * every namespace); k8s_informer_stop ends it with on_end and the store
+ * stays readable until k8s_informer_free. */
+static void test_stop_and_null_namespace(void **state)
+{
+    (void)state;
+    need_server();
+    const char *mine = k8s_client_namespace(client);
+    char other[64];
+    new_namespace("inf", other, sizeof other);
+    put_cm(mine, "nulns-a", "x", "web");
+    put_cm(other, "nulns-b", "x", "web");
+    recorder *r = new_recorder(false, mine);
+    k8s_informer *inf = start(&k8s_core_v1_config_map_resource, NULL, r, true);
+    assert_int_equal(k8s_informer_wait_synced(inf, 10000), K8S_OK);
+    k8s_arena *a = k8s_arena_new();
+    void *obj, **objs;
+    size_t n;
+    assert_int_equal(k8s_informer_get(inf, NULL, "nulns-a", a, &obj), K8S_OK);
+    assert_int_equal(k8s_informer_get(inf, mine, "nulns-a", a, &obj), K8S_OK);
+    assert_int_equal(k8s_informer_get(inf, other, "nulns-b", a, &obj), K8S_ENOTFOUND); /* not watched */
+    assert_int_equal(k8s_informer_list(inf, NULL, NULL, a, &objs, &n), K8S_OK);
+    size_t in_mine = n;
+    assert_true(in_mine >= 1);
+    assert_int_equal(k8s_informer_list(inf, K8S_ALL_NAMESPACES, NULL, a, &objs, &n), K8S_OK);
+    assert_int_equal(n, in_mine);
+
+    k8s_informer_stop(inf);
+    for (int i = 0; i < 500; i++) {
+        pthread_mutex_lock(&r->mu);
+        int ends = r->ends;
+        pthread_mutex_unlock(&r->mu);
+        if (ends)
+            break;
+        usleep(10000);
+    }
+    assert_int_equal(r->ends, 1);
+    assert_int_equal(r->end_code, K8S_ECANCELED);
+    assert_true(k8s_informer_synced(inf)); /* what it had stays: the store is still readable */
+    assert_int_equal(k8s_informer_get(inf, NULL, "nulns-a", a, &obj), K8S_OK);
+    k8s_informer_stop(inf); /* again: nothing more happens */
+    k8s_informer_free(inf);
+    assert_int_equal(r->ends, 1);
+    del_cm(mine, "nulns-a");
+    k8s_arena_free(a);
+    free_recorder(r);
+
+    /* freed without stop: on_end still runs, once, before free returns */
+    r = new_recorder(false, other);
+    inf = start(&k8s_core_v1_config_map_resource, other, r, false);
+    k8s_informer_free(inf);
+    assert_int_equal(r->ends, 1);
+    free_recorder(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1026,6 +1094,7 @@ int main(void)
         cmocka_unit_test(test_errors_are_retried),
         cmocka_unit_test(test_lookups_from_threads),
         cmocka_unit_test(test_free_while_running),
+        cmocka_unit_test(test_stop_and_null_namespace),
     };
     return test_run(tests, fixture_setup, fixture_teardown);
 }

@@ -260,6 +260,19 @@ static void test_deletes(void **state)
                                 "\"orphanDependents\":false,\"preconditions\":{\"uid\":\"u\\\"1\","
                                 "\"resourceVersion\":\"42\"}}");
     k8s_request_clear(&r);
+    k8s_delete_options only_ignore = {.ignoreStoreReadErrorWithClusterBreakingPotential = true};
+    r = build_ok(&del, &(k8s_args){.name = "web", .options = &only_ignore}, "demo");
+    assert_string_equal(r.body, "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\","
+                                "\"ignoreStoreReadErrorWithClusterBreakingPotential\":true}");
+    k8s_request_clear(&r);
+    /* the body goes through the codec, which refuses what is not UTF-8 and says where */
+    k8s_delete_options bad = {.propagationPolicy = "Fore\xffground"};
+    http_request req;
+    k8s_error err;
+    assert_int_not_equal(k8s_build_request(&req, BASE, &del, &(k8s_args){.name = "web", .options = &bad}, "demo",
+                                           NULL, &err),
+                         K8S_OK);
+    assert_string_equal(err.path, "propagationPolicy");
 
     static const k8s_op coll = {&k8s_apps_v1_deployment_resource, NULL, K8S_VERB_DELETE_COLLECTION, NULL,
                                 &k8s_apps_v1_deployment_list_desc, "DeploymentList"};

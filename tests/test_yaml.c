@@ -369,15 +369,15 @@ static void test_aliases(void **state)
     fails("a: &a {b: *a}", K8S_EYAML, 1, 11, "inside the value it names");
     fails("a: &a {<<: *a}", K8S_EYAML, 1, 12, "inside the value it names");
     /* anchors do not reach into the next document */
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf out = K8S_BUF_INIT;
     k8s_error err;
     const char *yaml = "a: &a 1\n---\nb: *a\n";
-    assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EYAML);
+    assert_int_equal(k8s_yaml_reader_start(&s, yaml, strlen(yaml), &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EYAML);
     assert_int_equal(err.line, 3);
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
     k8s_buf_free(&out);
 }
 
@@ -418,26 +418,26 @@ static void test_documents(void **state)
         const char *json;
         size_t index;
     } want[] = {{"{\"a\":1}", 1}, {"{\"b\":2}", 5}, {"\"c\"", 7}, {"[]", 8}};
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf out = K8S_BUF_INIT;
     k8s_error err;
-    assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
-    assert_int_equal(k8s_yaml_document_index(s), 0);
+    assert_int_equal(k8s_yaml_reader_start(&s, yaml, strlen(yaml), &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_document_index(s), 0);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
+        assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_OK);
         assert_string_equal(out.data, want[i].json);
-        assert_int_equal(k8s_yaml_document_index(s), want[i].index);
+        assert_int_equal(k8s_yaml_reader_document_index(s), want[i].index);
     }
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
     assert_int_equal(out.len, 0);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
-    k8s_yaml_close(s);
-    k8s_yaml_close(NULL);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
+    k8s_yaml_reader_free(s);
+    k8s_yaml_reader_free(NULL);
 
     /* empty input: no documents at all */
-    assert_int_equal(k8s_yaml_open(&s, NULL, 0, &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
-    k8s_yaml_close(s);
+    assert_int_equal(k8s_yaml_reader_start(&s, NULL, 0, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
+    k8s_yaml_reader_free(s);
 
     /* to_json wants exactly one non-empty document */
     expect("---\n# c\n---\na: 1\n---\n~\n", "{\"a\":1}");
@@ -453,21 +453,21 @@ static void test_stream_recovers_after_document_errors(void **state)
 {
     (void)state;
     const char *yaml = "a: 1\na: 2\n---\nb: !nope 1\n---\nc: .nan\n---\nd: 4\n";
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf out = K8S_BUF_INIT;
     k8s_error err;
-    assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDUPKEY);
-    assert_int_equal(k8s_yaml_document_index(s), 1);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EYAML);
-    assert_int_equal(k8s_yaml_document_index(s), 2);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EVALUE);
+    assert_int_equal(k8s_yaml_reader_start(&s, yaml, strlen(yaml), &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDUPKEY);
+    assert_int_equal(k8s_yaml_reader_document_index(s), 1);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EYAML);
+    assert_int_equal(k8s_yaml_reader_document_index(s), 2);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EVALUE);
     assert_int_equal(err.line, 6);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_OK);
     assert_string_equal(out.data, "{\"d\":4}");
-    assert_int_equal(k8s_yaml_document_index(s), 4);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
-    k8s_yaml_close(s);
+    assert_int_equal(k8s_yaml_reader_document_index(s), 4);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
+    k8s_yaml_reader_free(s);
     k8s_buf_free(&out);
 }
 
@@ -490,20 +490,20 @@ static void test_syntax_error_ends_stream(void **state)
 {
     (void)state;
     const char *yaml = "a: 1\n---\nb: [1,\nc: 2\n---\nd: 4\n";
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf out = K8S_BUF_INIT;
     k8s_error err;
-    assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EYAML);
+    assert_int_equal(k8s_yaml_reader_start(&s, yaml, strlen(yaml), &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EYAML);
     assert_int_equal(out.len, 0);
     assert_true(err.line >= 3);
     /* reported once; then the stream has ended, for good */
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
+        assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
         assert_int_equal(out.len, 0);
     }
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
     k8s_buf_free(&out);
 }
 
@@ -515,24 +515,24 @@ static void test_depth_ends_stream(void **state)
     char *yaml = malloc(strlen(deep) + 128);
     sprintf(yaml, "a: 1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: %s\n"
                   "---\nb: 2\n", deep);
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf out = K8S_BUF_INIT;
     k8s_error err;
-    assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDEPTH);
+    assert_int_equal(k8s_yaml_reader_start(&s, yaml, strlen(yaml), &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDEPTH);
     assert_int_equal(err.line, 6);
     assert_int_equal(err.column, 6 + K8S_DEFAULT_MAX_DEPTH);
     assert_non_null(strstr(err.message, "nesting deeper than 512"));
-    assert_int_equal(k8s_yaml_document_index(s), 2);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
-    k8s_yaml_close(s);
+    assert_int_equal(k8s_yaml_reader_document_index(s), 2);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
+    k8s_yaml_reader_free(s);
     /* a wrong call ends the stream too, so even that loop stops */
-    assert_int_equal(k8s_yaml_open(&s, "a: 1", 4, &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, NULL, &err), K8S_EINVAL);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
-    k8s_yaml_close(s);
+    assert_int_equal(k8s_yaml_reader_start(&s, "a: 1", 4, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, NULL, &err), K8S_EINVAL);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
+    k8s_yaml_reader_free(s);
     k8s_buf_free(&out);
     free(deep);
     free(yaml);
@@ -555,16 +555,16 @@ static void test_document_loop_always_ends(void **state)
         size_t len = strlen(inputs[i]), docs = 1;
         for (const char *p = inputs[i]; (p = strstr(p, "---")); p += 3)
             docs++;
-        k8s_yaml_stream *s;
+        k8s_yaml_reader *s;
         k8s_buf out = K8S_BUF_INIT;
         k8s_error err;
-        assert_int_equal(k8s_yaml_open(&s, inputs[i], len, &err), K8S_OK);
+        assert_int_equal(k8s_yaml_reader_start(&s, inputs[i], len, &err), K8S_OK);
         size_t calls = 0;
-        while (k8s_yaml_next(s, &out, &err) != K8S_EDONE)
+        while (k8s_yaml_reader_next(s, &out, &err) != K8S_EDONE)
             if (++calls > docs)
                 fail_msg("input %zu: call %zu did not end the stream", i, calls);
-        assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_EDONE);
-        k8s_yaml_close(s);
+        assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_EDONE);
+        k8s_yaml_reader_free(s);
         k8s_buf_free(&out);
     }
     free(deep);
@@ -685,15 +685,15 @@ static void test_billion_laughs(void **state)
 static void test_bad_arguments(void **state)
 {
     (void)state;
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf out = K8S_BUF_INIT;
     k8s_error err;
-    assert_int_equal(k8s_yaml_open(NULL, "a", 1, &err), K8S_EINVAL);
-    assert_int_equal(k8s_yaml_open(&s, NULL, 3, NULL), K8S_EINVAL);
-    assert_int_equal(k8s_yaml_next(NULL, &out, &err), K8S_EINVAL);
+    assert_int_equal(k8s_yaml_reader_start(NULL, "a", 1, &err), K8S_EINVAL);
+    assert_int_equal(k8s_yaml_reader_start(&s, NULL, 3, NULL), K8S_EINVAL);
+    assert_int_equal(k8s_yaml_reader_next(NULL, &out, &err), K8S_EINVAL);
     assert_int_equal(k8s_yaml_to_json("a: 1", 4, NULL, &err), K8S_EINVAL);
-    assert_int_equal(k8s_yaml_document_index(NULL), 0);
-    k8s_yaml_locate(NULL, &err);
+    assert_int_equal(k8s_yaml_reader_document_index(NULL), 0);
+    k8s_yaml_reader_locate(NULL, &err);
     /* a NULL error pointer is fine everywhere */
     assert_int_equal(k8s_yaml_to_json("a: [", 4, &out, NULL), K8S_EYAML);
     assert_int_equal(k8s_yaml_to_json("a: 1\na: 2", 9, &out, NULL), K8S_EDUPKEY);
@@ -828,26 +828,26 @@ static void test_decode(void **state)
 static void test_locate(void **state)
 {
     (void)state;
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf out = K8S_BUF_INIT;
     k8s_error err;
     const char *yaml = "first: 1\n---\nkind: X\nspec:\n  items: [1, {b: true}]\n";
-    assert_int_equal(k8s_yaml_open(&s, yaml, strlen(yaml), &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
-    assert_int_equal(k8s_yaml_next(s, &out, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_start(&s, yaml, strlen(yaml), &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_OK);
+    assert_int_equal(k8s_yaml_reader_next(s, &out, &err), K8S_OK);
     const char *at = strstr(out.data, "true");
     assert_non_null(at);
     err = (k8s_error){.code = K8S_ETYPE, .offset = (size_t)(at - out.data), .line = 1,
                       .column = 99};
-    k8s_yaml_locate(s, &err);
+    k8s_yaml_reader_locate(s, &err);
     assert_int_equal(err.line, 5);
     assert_int_equal(err.column, 18);
     assert_int_equal(err.offset, (size_t)(strstr(yaml, "true") - yaml));
     /* without a position nothing changes */
     err = (k8s_error){.code = K8S_ETYPE};
-    k8s_yaml_locate(s, &err);
+    k8s_yaml_reader_locate(s, &err);
     assert_int_equal(err.line, 0);
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
     k8s_buf_free(&out);
 }
 

@@ -174,7 +174,7 @@ typedef struct file_ctx {
     /* the document being handled */
     const char *json;
     size_t len;
-    const k8s_yaml_stream *stream; /* NULL for JSON input */
+    const k8s_yaml_reader *stream; /* NULL for JSON input */
     k8s_error *found;              /* its problems, printed when it is done */
     bool *warning;                 /* for each: only a warning */
     size_t nfound, capfound;
@@ -214,7 +214,7 @@ static void print_found(file_ctx *c)
         fflush(stdout); /* after the documents printed before them */
     for (size_t i = 0; i < c->nfound; i++) {
         k8s_error *e = &c->found[i];
-        k8s_yaml_locate(c->stream, e);
+        k8s_yaml_reader_locate(c->stream, e);
         const char *msg = e->message[0] ? e->message : k8s_strerror(e->code);
         if (e->line)
             fprintf(c->problems, "%s:%u:%u: ", c->name, e->line, e->column);
@@ -248,15 +248,15 @@ static void each_document(file_ctx *c, const char *data, size_t len, doc_fn fn)
         c->json = NULL;
         return;
     }
-    k8s_yaml_stream *s;
-    if (k8s_yaml_open(&s, data, len, &err) != K8S_OK) {
+    k8s_yaml_reader *s;
+    if (k8s_yaml_reader_start(&s, data, len, &err) != K8S_OK) {
         report(c, &err, false);
         print_found(c);
         return;
     }
     k8s_buf json = K8S_BUF_INIT;
     k8s_code rc;
-    while ((rc = k8s_yaml_next(s, &json, &err)) != K8S_EDONE) {
+    while ((rc = k8s_yaml_reader_next(s, &json, &err)) != K8S_EDONE) {
         c->docs++;
         if (rc != K8S_OK) {
             report(c, &err, false); /* positions are the YAML's already */
@@ -271,7 +271,7 @@ static void each_document(file_ctx *c, const char *data, size_t len, doc_fn fn)
         c->stream = NULL;
     }
     k8s_buf_free(&json);
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
 }
 
 /* Runs fn over each file (stdin for "-"); returns the exit status. */

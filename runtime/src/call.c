@@ -21,6 +21,8 @@
 #include "call_internal.h"
 
 #define MAX_RETRY_AFTER_S 300
+#define RETRY_BASE_MS 200 /* doubled for each retry of a call */
+#define RETRY_MAX_MS 6400
 
 /* ---- bookkeeping ---- */
 
@@ -455,14 +457,6 @@ static void retry_now(void *data)
     attempt(k);
 }
 
-static uint64_t jitter(k8s_client *c, uint64_t ms)
-{
-    c->rng ^= c->rng << 13;
-    c->rng ^= c->rng >> 7;
-    c->rng ^= c->rng << 17;
-    return ms * 3 / 4 + c->rng % (ms / 2 + 1); /* 75% .. 125% */
-}
-
 static bool retry_later(kcall *k)
 {
     k8s_client *c = k->client;
@@ -471,8 +465,9 @@ static bool retry_later(kcall *k)
     if (!k->timer && !(k->timer = k8s_timer_new(c->loop, retry_now, k)))
         return false;
     k->attempt++;
-    uint64_t ms = k->retry_after >= 0 ? (uint64_t)k->retry_after * 1000u
-                                      : jitter(c, 200u << (k->attempt < 6 ? k->attempt - 1 : 5));
+    uint64_t ms = k->retry_after >= 0
+                      ? (uint64_t)k->retry_after * 1000u
+                      : k8s_backoff_ms(&c->rng, (unsigned)k->attempt - 1, RETRY_BASE_MS, RETRY_MAX_MS);
     k->st = ST_BACKOFF;
     k8s_timer_start(k->timer, ms);
     return true;
@@ -836,15 +831,13 @@ static k8s_code prepare(k8s_client *c, k8s_arena *arena, const k8s_op *op, const
 {
     *out = NULL;
     if (!c || !arena || !op || !op->resource || !args) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing client, arena, operation or arguments");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing client, arena, operation or arguments");
     }
     const k8s_call_options *co = args->options;
     const k8s_list_options *lo = op->verb == K8S_VERB_LIST ? args->options : NULL;
     kcall *k = k8s_call_new(c, arena, op, co);
     if (!k) {
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     const char *ns = args->namespace_ ? args->namespace_ : k8s_client_namespace(c);
     k8s_code rc = k8s_build_request(&k->req, c->base_url, &k->op, args, ns, NULL, err);
@@ -934,8 +927,7 @@ static k8s_code prepare_raw(k8s_client *c, k8s_arena *arena, const char *method,
     static const k8s_op raw_op = {NULL, NULL, K8S_VERB_GET, NULL, NULL, NULL};
     *out = NULL;
     if (!c || !arena || !method || !path || path[0] != '/') {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "a request needs a method and a path starting with '/'");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "a request needs a method and a path starting with '/'");
     }
     kcall *k = k8s_call_new(c, arena, &raw_op, NULL);
     k8s_buf url = K8S_BUF_INIT;
@@ -944,8 +936,7 @@ static k8s_code prepare_raw(k8s_client *c, k8s_arena *arena, const char *method,
         k8s_buf_free(&url);
         if (k)
             k8s_call_free(k);
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
     k->req.method = NULL;
@@ -955,8 +946,7 @@ static k8s_code prepare_raw(k8s_client *c, k8s_arena *arena, const char *method,
     if (!k->req.method) {
         k8s_buf_free(&url);
         k8s_call_free(k);
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "unknown HTTP method \"%.20s\"", method);
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "unknown HTTP method \"%.20s\"", method);
     }
     k->req.url = url.data;
     k->req.body_len = body ? strlen(body) : 0;

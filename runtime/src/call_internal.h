@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "list_stream_internal.h"
 #include "loop_internal.h"
+#include "timing_internal.h"
 
 typedef enum state {
     ST_NEW,

@@ -68,8 +68,7 @@ static k8s_code set_base_url(k8s_client *c, k8s_error *err)
 {
     const k8s_config *cfg = c->config;
     if (!cfg->server || !*cfg->server) {
-        k8s_error_set(err, K8S_ECONFIG, NULL, NULL, NULL, "%s: no server URL", cfg->origin ? cfg->origin : "config");
-        return K8S_ECONFIG;
+        return k8s_fail(err, K8S_ECONFIG, "%s: no server URL", cfg->origin ? cfg->origin : "config");
     }
     if (!cfg->tls_server_name) {
         c->base_url = strdup(cfg->server);
@@ -113,13 +112,11 @@ k8s_code k8s_client_new(k8s_client **out, const k8s_config *config, const k8s_cl
     if (err)
         memset(err, 0, sizeof *err);
     if (!config) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "no config");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "no config");
     }
     k8s_client *c = calloc(1, sizeof *c);
     if (!c) {
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cond, NULL);
@@ -134,7 +131,7 @@ k8s_code k8s_client_new(k8s_client **out, const k8s_config *config, const k8s_cl
     c->burst = opts->burst > 0 ? opts->burst : (c->qps > 1 ? c->qps : 1);
     c->tokens = c->burst;
     c->refilled_ms = k8s_now_ms();
-    c->rng = k8s_now_ms() * 0x9E3779B97F4A7C15u | 1;
+    c->rng = k8s_rng_seed(c);
     c->user_agent = strdup(opts->user_agent ? opts->user_agent : "k8s-c/" K8S_C_VERSION);
     k8s_code rc = c->user_agent ? set_base_url(c, err) : K8S_ENOMEM;
     if (rc == K8S_OK && !(c->creds = k8s_credentials_new(config)))

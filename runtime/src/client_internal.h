@@ -29,6 +29,15 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
                            k8s_error *err);
 void k8s_request_clear(http_request *req);
 
+/* Appends a resource's REST path to b: /api/v1 or /apis/GROUP/VERSION,
+ * /namespaces/NS when ns is neither NULL nor empty, /RESOURCE, then /NAME
+ * and /SUBRESOURCE when not NULL; every segment escaped. */
+k8s_code k8s_rest_path(k8s_buf *b, const k8s_resource *r, const char *ns, const char *name,
+                       const char *subresource);
+/* core/v1 pods, for the calls the runtime makes itself (exec, attach,
+ * port-forward). */
+extern const k8s_resource k8s_pods_resource;
+
 /* Appends s to b with every byte outside RFC 3986's unreserved set as %XX. */
 k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s);
 

@@ -136,34 +136,6 @@ static char *dir_of(const char *file)
     return abs;
 }
 
-/* A file name too long for err->path keeps its end, the informative part. */
-static void set_file(k8s_error *err, const char *file)
-{
-    if (!err || !file)
-        return;
-    size_t n = strlen(file);
-    if (n < sizeof err->path)
-        memcpy(err->path, file, n + 1);
-    else
-        snprintf(err->path, sizeof err->path, "...%s", file + n - (sizeof err->path - 4));
-}
-
-K8S_PRINTF(4, 5)
-static k8s_code fail(k8s_error *err, k8s_code code, const char *file, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    k8s_error_setv(err, code, NULL, NULL, NULL, fmt, ap);
-    va_end(ap);
-    set_file(err, file);
-    return code;
-}
-
-static k8s_code nomem(k8s_error *err)
-{
-    return fail(err, K8S_ENOMEM, NULL, "out of memory");
-}
-
 K8S_PRINTF(1, 2)
 static char *printf_dup(const char *fmt, ...)
 {
@@ -332,11 +304,11 @@ static k8s_code check_fields(const kfile *f, const char *what, const char *prefi
         if (!v)
             continue;
         if (!has_type(v, d->type))
-            return fail(err, K8S_ECONFIG, f->name, "%s: %s%s must be %s", what, prefix, d->name,
-                        type_name(d->type));
+            return k8s_fail_in(err, f->name, K8S_ECONFIG, "%s: %s%s must be %s", what, prefix, d->name,
+                               type_name(d->type));
         if (d->type == F_BYTES && !valid_base64(v->valuestring))
-            return fail(err, K8S_ECONFIG, f->name, "%s: %s%s is not valid base64", what, prefix,
-                        d->name);
+            return k8s_fail_in(err, f->name, K8S_ECONFIG, "%s: %s%s is not valid base64", what, prefix,
+                               d->name);
     }
     return K8S_OK;
 }
@@ -352,8 +324,8 @@ static k8s_code check_exec(const kfile *f, const char *what, const cJSON *exec, 
     {
         if (!cJSON_IsObject(x) || (member(x, "name") && !cJSON_IsString(member(x, "name"))) ||
             (member(x, "value") && !cJSON_IsString(member(x, "value"))))
-            return fail(err, K8S_ECONFIG, f->name,
-                        "%s: exec.env[%d] must be a mapping with string name and value", what, i);
+            return k8s_fail_in(err, f->name, K8S_ECONFIG,
+                               "%s: exec.env[%d] must be a mapping with string name and value", what, i);
         i++;
     }
     return K8S_OK;
@@ -383,7 +355,7 @@ static k8s_code check_list(const kfile *f, const list_kind *k, k8s_error *err)
     if (!list)
         return K8S_OK;
     if (!cJSON_IsArray(list))
-        return fail(err, K8S_ECONFIG, f->name, "%s must be a list", k->list);
+        return k8s_fail_in(err, f->name, K8S_ECONFIG, "%s must be a list", k->list);
     int i = 0;
     cJSON_ArrayForEach(item, list)
     {
@@ -391,12 +363,12 @@ static k8s_code check_list(const kfile *f, const list_kind *k, k8s_error *err)
         const cJSON *name = member(item, "name");
         describe(what, sizeof what, k, cJSON_IsString(name) ? name->valuestring : NULL, i);
         if (!cJSON_IsObject(item))
-            return fail(err, K8S_ECONFIG, f->name, "%s must be a mapping", what);
+            return k8s_fail_in(err, f->name, K8S_ECONFIG, "%s must be a mapping", what);
         if (name && !cJSON_IsString(name))
-            return fail(err, K8S_ECONFIG, f->name, "%s: name must be a string", what);
+            return k8s_fail_in(err, f->name, K8S_ECONFIG, "%s: name must be a string", what);
         const cJSON *body = member(item, k->body);
         if (body && !cJSON_IsObject(body))
-            return fail(err, K8S_ECONFIG, f->name, "%s: %s must be a mapping", what, k->body);
+            return k8s_fail_in(err, f->name, K8S_ECONFIG, "%s: %s must be a mapping", what, k->body);
         k8s_code rc = check_fields(f, what, "", body, k->fields, err);
         if (!rc && k == &users && member(body, "exec"))
             rc = check_exec(f, what, member(body, "exec"), err);
@@ -411,7 +383,7 @@ static k8s_code check_list(const kfile *f, const list_kind *k, k8s_error *err)
                 break;
             const char *a = str(prev, "name"), *b = str(item, "name");
             if (strcmp(a ? a : "", b ? b : "") == 0)
-                return fail(err, K8S_ECONFIG, f->name, "%s: the name is used twice", what);
+                return k8s_fail_in(err, f->name, K8S_ECONFIG, "%s: the name is used twice", what);
         }
         i++;
     }
@@ -423,15 +395,15 @@ static k8s_code check_file(const kfile *f, k8s_error *err)
     if (!f->root)
         return K8S_OK;
     if (!cJSON_IsObject(f->root))
-        return fail(err, K8S_ECONFIG, f->name, "not a kubeconfig: the document is not a mapping");
+        return k8s_fail_in(err, f->name, K8S_ECONFIG, "not a kubeconfig: the document is not a mapping");
     const cJSON *kind = member(f->root, "kind"), *api = member(f->root, "apiVersion");
     if ((kind && (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Config") != 0)) ||
         (api && (!cJSON_IsString(api) || strcmp(api->valuestring, "v1") != 0)))
-        return fail(err, K8S_ECONFIG, f->name,
-                    "not a kubeconfig: expected apiVersion v1 and kind Config");
+        return k8s_fail_in(err, f->name, K8S_ECONFIG,
+                           "not a kubeconfig: expected apiVersion v1 and kind Config");
     const cJSON *cc = member(f->root, "current-context");
     if (cc && !cJSON_IsString(cc))
-        return fail(err, K8S_ECONFIG, f->name, "current-context must be a string");
+        return k8s_fail_in(err, f->name, K8S_ECONFIG, "current-context must be a string");
     k8s_code rc = check_list(f, &clusters, err);
     if (!rc)
         rc = check_list(f, &users, err);
@@ -457,7 +429,7 @@ static k8s_code yaml_failed(const char *name, k8s_error *err)
     if (!err)
         return K8S_ECONFIG;
     if (err->code == K8S_ENOMEM)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     char msg[sizeof err->path + sizeof err->message + 2];
     const char *text = err->message;
     if (err->path[0] && strchr(err->message, '"') && secret_path(err->path))
@@ -468,7 +440,7 @@ static k8s_code yaml_failed(const char *name, k8s_error *err)
     memcpy(err->message, msg, n);
     err->message[n] = '\0';
     err->code = K8S_ECONFIG;
-    set_file(err, name);
+    k8s_error_in_file(err, name);
     return K8S_ECONFIG;
 }
 
@@ -494,17 +466,17 @@ static k8s_code parse_text(const char *name, const char *text, size_t len, cJSON
         cJSON_Delete(*root);
         *root = NULL;
         k8s_error_set(err, K8S_ECONFIG, NULL, text, end ? end : text + i, "malformed JSON");
-        set_file(err, name);
+        k8s_error_in_file(err, name);
         return K8S_ECONFIG;
     }
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf json = K8S_BUF_INIT;
-    k8s_code rc = k8s_yaml_open(&s, text, len, err);
+    k8s_code rc = k8s_yaml_reader_start(&s, text, len, err);
     if (rc)
         return yaml_failed(name, err);
     /* kubectl reads the first document and ignores the rest */
-    rc = k8s_yaml_next(s, &json, err);
-    k8s_yaml_close(s);
+    rc = k8s_yaml_reader_next(s, &json, err);
+    k8s_yaml_reader_free(s);
     if (rc == K8S_EDONE) {
         k8s_buf_free(&json);
         return K8S_OK;
@@ -515,7 +487,7 @@ static k8s_code parse_text(const char *name, const char *text, size_t len, cJSON
     }
     *root = cJSON_ParseWithLength(json.data, json.len);
     k8s_buf_free(&json);
-    return *root ? K8S_OK : nomem(err);
+    return *root ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
 }
 
 static void free_files(kfile *files, size_t n)
@@ -533,7 +505,7 @@ static k8s_code add_file(kfile **files, size_t *n, const char *name, const char 
 {
     kfile *grown = realloc(*files, (*n + 1) * sizeof **files);
     if (!grown)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     *files = grown;
     kfile *f = &grown[*n];
     memset(f, 0, sizeof *f);
@@ -541,7 +513,7 @@ static k8s_code add_file(kfile **files, size_t *n, const char *name, const char 
     f->dir = dir ? strdup(dir) : dir_of(name);
     (*n)++;
     if (!f->name || !f->dir)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     k8s_code rc = parse_text(name, text, len, &f->root, err);
     return rc ? rc : check_file(f, err);
 }
@@ -573,15 +545,15 @@ static k8s_code read_ref(const entry *e, const char *field, const char *value, k
 {
     char *path = join_path(e->file->dir, value);
     if (!path)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     int errn = k8s_read_file(path, MAX_FILE_SIZE, &out->data, &out->len);
     k8s_code rc = K8S_OK;
     if (errn == ENOMEM) {
-        rc = nomem(err);
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     } else if (errn) {
         char buf[128];
-        rc = fail(err, K8S_ECONFIG, e->file->name, "%s: cannot read %s %s: %s", e->what, field,
-                  path, k8s_errno_text(errn, buf, sizeof buf));
+        rc = k8s_fail_in(err, e->file->name, K8S_ECONFIG, "%s: cannot read %s %s: %s", e->what, field, path,
+                         k8s_errno_text(errn, buf, sizeof buf));
     }
     free(path);
     return rc;
@@ -593,9 +565,9 @@ static k8s_code decode_data(const entry *e, const char *field, k8s_blob *out, k8
     size_t n = strlen(s);
     out->data = malloc(n / 4 * 3 + 4);
     if (!out->data)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!k8s_base64_decode(s, n, (uint8_t *)out->data, &out->len))
-        return fail(err, K8S_ECONFIG, e->file->name, "%s: %s is not valid base64", e->what, field);
+        return k8s_fail_in(err, e->file->name, K8S_ECONFIG, "%s: %s is not valid base64", e->what, field);
     out->data[out->len] = '\0';
     return K8S_OK;
 }
@@ -608,8 +580,8 @@ static k8s_code data_or_file(const entry *e, const char *file_field, k8s_blob *o
     snprintf(data_field, sizeof data_field, "%s-data", file_field);
     const char *file = str(e->body, file_field), *data = str(e->body, data_field);
     if (!empty(file) && !empty(data))
-        return fail(err, K8S_ECONFIG, e->file->name, "%s: %s and %s are both set", e->what,
-                    file_field, data_field);
+        return k8s_fail_in(err, e->file->name, K8S_ECONFIG, "%s: %s and %s are both set", e->what, file_field,
+                           data_field);
     if (!empty(data))
         return decode_data(e, data_field, out, err);
     if (!empty(file))
@@ -644,8 +616,8 @@ static k8s_code check_ca(const k8s_blob *ca, const char *file, const char *what,
     char why[128];
     if (pem_certificates(ca, why, sizeof why))
         return K8S_OK;
-    return fail(err, K8S_ECONFIG, file, "%s holds no PEM certificate%s%s%s", what, *why ? " (" : "", why,
-                *why ? ")" : "");
+    return k8s_fail_in(err, file, K8S_ECONFIG, "%s holds no PEM certificate%s%s%s", what, *why ? " (" : "",
+                       why, *why ? ")" : "");
 }
 
 /* Tokens become an HTTP header: a control character would split it. */
@@ -669,22 +641,22 @@ static k8s_code take_server(k8s_config *cfg, const entry *e, k8s_error *err)
 {
     const char *s = str(e->body, "server");
     if (empty(s))
-        return fail(err, K8S_ECONFIG, e->file->name, "%s: no server is set", e->what);
+        return k8s_fail_in(err, e->file->name, K8S_ECONFIG, "%s: no server is set", e->what);
     /* without a scheme client-go ends up with plain http */
     const char *prefix = strstr(s, "://") ? "" : "http://";
     if (!*prefix && !has_scheme(s, "https") && !has_scheme(s, "http"))
-        return fail(err, K8S_ECONFIG, e->file->name, "%s: server must be an http or https URL",
-                    e->what);
+        return k8s_fail_in(err, e->file->name, K8S_ECONFIG, "%s: server must be an http or https URL",
+                           e->what);
     size_t n = strcspn(s, "?#"), p = strlen(prefix);
     const char *sep = strstr(s, "://");
     size_t floor = sep ? (size_t)(sep - s) + 3 : 0;
     while (n > floor + 1 && s[n - 1] == '/')
         n--;
     if (n <= floor || s[floor] == '/')
-        return fail(err, K8S_ECONFIG, e->file->name, "%s: the server URL has no host", e->what);
+        return k8s_fail_in(err, e->file->name, K8S_ECONFIG, "%s: the server URL has no host", e->what);
     cfg->server = malloc(p + n + 1);
     if (!cfg->server)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     memcpy(cfg->server, prefix, p);
     memcpy(cfg->server + p, s, n);
     cfg->server[p + n] = '\0';
@@ -704,8 +676,9 @@ static k8s_code check_cluster_ca(k8s_config *cfg, const entry *e, k8s_error *err
         cfg->ca_origin = printf_dup("certificate-authority-data of %s in %s", e->what, e->file->name);
         what = printf_dup("%s: certificate-authority-data", e->what);
     }
-    k8s_code rc = cfg->ca_origin && what && (path || empty(file)) ? check_ca(&cfg->ca, e->file->name, what, err)
-                                                                   : nomem(err);
+    k8s_code rc = cfg->ca_origin && what && (path || empty(file))
+                      ? check_ca(&cfg->ca, e->file->name, what, err)
+                      : k8s_fail(err, K8S_ENOMEM, "out of memory");
     free(path);
     free(what);
     return rc;
@@ -720,20 +693,20 @@ static k8s_code take_cluster(k8s_config *cfg, const entry *e, k8s_error *err)
     const char *proxy = str(e->body, "proxy-url");
     if (!empty(proxy) && !has_scheme(proxy, "http") && !has_scheme(proxy, "https") &&
         !has_scheme(proxy, "socks5"))
-        return fail(err, K8S_ECONFIG, file,
-                    "%s: proxy-url must be an http, https or socks5 URL", e->what);
+        return k8s_fail_in(err, file, K8S_ECONFIG, "%s: proxy-url must be an http, https or socks5 URL",
+                           e->what);
     if (!empty(proxy))
         cfg->proxy_url = dup_or_null(proxy, &oom);
     if (oom)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     k8s_code rc = data_or_file(e, "certificate-authority", &cfg->ca, err);
     if (rc)
         return rc;
     if (cfg->insecure && cfg->ca.data)
-        return fail(err, K8S_ECONFIG, file,
-                    "%s: insecure-skip-tls-verify cannot be combined with a certificate "
-                    "authority",
-                    e->what);
+        return k8s_fail_in(err, file, K8S_ECONFIG,
+                           "%s: insecure-skip-tls-verify cannot be combined with a certificate "
+                           "authority",
+                           e->what);
     rc = cfg->ca.data ? check_cluster_ca(cfg, e, err) : K8S_OK;
     return rc ? rc : take_server(cfg, e, err);
 }
@@ -812,7 +785,7 @@ static k8s_code exec_extension(k8s_exec_config *x, const entry *cluster, k8s_err
         const cJSON *value = member(ext, "extension");
         if (cJSON_IsString(member(ext, "name")) && strcmp(name, EXEC_EXTENSION) == 0 && value) {
             x->cluster_config = cJSON_PrintUnformatted(value);
-            return x->cluster_config ? K8S_OK : nomem(err);
+            return x->cluster_config ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
         }
     }
     return K8S_OK;
@@ -825,40 +798,40 @@ static k8s_code take_exec(k8s_config *cfg, const entry *e, const entry *cluster,
     const char *cmd = str(ex, "command"), *api = str(ex, "apiVersion");
     const char *mode = str(ex, "interactiveMode");
     if (empty(cmd))
-        return fail(err, K8S_ECONFIG, file, "%s: exec.command is not set", what);
+        return k8s_fail_in(err, file, K8S_ECONFIG, "%s: exec.command is not set", what);
     if (empty(api))
-        return fail(err, K8S_ECONFIG, file, "%s: exec.apiVersion is not set", what);
+        return k8s_fail_in(err, file, K8S_ECONFIG, "%s: exec.apiVersion is not set", what);
     bool known = false;
     for (size_t i = 0; i < sizeof exec_api_versions / sizeof exec_api_versions[0]; i++)
         known |= strcmp(api, exec_api_versions[i]) == 0;
     if (!known)
-        return fail(err, K8S_ECONFIG, file,
-                    "%s: exec.apiVersion \"%.80s\" is not supported (client.authentication.k8s.io"
-                    "/v1 and v1beta1 are)",
-                    what, api);
+        return k8s_fail_in(err, file, K8S_ECONFIG,
+                           "%s: exec.apiVersion \"%.80s\" is not supported (client.authentication.k8s.io"
+                           "/v1 and v1beta1 are)",
+                           what, api);
     /* client-go defaults the mode for v1beta1 only */
     if (empty(mode) && strcmp(api, exec_api_versions[0]) == 0)
-        return fail(err, K8S_ECONFIG, file,
-                    "%s: exec.interactiveMode must be set with apiVersion %s", what, api);
+        return k8s_fail_in(err, file, K8S_ECONFIG, "%s: exec.interactiveMode must be set with apiVersion %s",
+                           what, api);
     if (!empty(mode) && strcmp(mode, "Never") != 0 && strcmp(mode, "IfAvailable") != 0) {
         if (strcmp(mode, "Always") == 0)
-            return fail(err, K8S_ECONFIG, file,
-                        "%s: exec.interactiveMode is Always, but plugins run here never have a "
-                        "terminal",
-                        what);
-        return fail(err, K8S_ECONFIG, file, "%s: exec.interactiveMode \"%.40s\" is unknown",
-                    what, mode);
+            return k8s_fail_in(err, file, K8S_ECONFIG,
+                               "%s: exec.interactiveMode is Always, but plugins run here never have a "
+                               "terminal",
+                               what);
+        return k8s_fail_in(err, file, K8S_ECONFIG, "%s: exec.interactiveMode \"%.40s\" is unknown", what,
+                           mode);
     }
     const cJSON *env;
     cJSON_ArrayForEach(env, member(ex, "env"))
     {
         if (empty(str(env, "name")))
-            return fail(err, K8S_ECONFIG, file, "%s: an exec.env item has no name", what);
+            return k8s_fail_in(err, file, K8S_ECONFIG, "%s: an exec.env item has no name", what);
     }
 
     k8s_exec_config *x = calloc(1, sizeof *x);
     if (!x)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     cfg->exec = x;
     bool oom = false;
     /* a command with a '/' is a path, relative to the kubeconfig; a bare
@@ -871,7 +844,7 @@ static k8s_code take_exec(k8s_config *cfg, const entry *e, const entry *cluster,
     x->install_hint = dup_or_null(str(ex, "installHint"), &oom);
     x->provide_cluster_info = flag(ex, "provideClusterInfo");
     if (oom)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     return x->provide_cluster_info ? exec_extension(x, cluster, err) : K8S_OK;
 }
 
@@ -882,24 +855,25 @@ static k8s_code take_user(k8s_config *cfg, const entry *e, const entry *cluster,
     const cJSON *ap = member(u, "auth-provider");
     if (ap) {
         const char *name = cJSON_IsString(member(ap, "name")) ? str(ap, "name") : "";
-        return fail(err, K8S_ECONFIG, file,
-                    "%s: auth-provider \"%.40s\" is not supported (kubectl dropped auth "
-                    "providers; use an exec credential plugin)",
-                    what, name);
+        return k8s_fail_in(err, file, K8S_ECONFIG,
+                           "%s: auth-provider \"%.40s\" is not supported (kubectl dropped auth "
+                           "providers; use an exec credential plugin)",
+                           what, name);
     }
     if (member(u, "as") || member(u, "as-uid") || member(u, "as-groups") ||
         member(u, "as-user-extra"))
-        return fail(err, K8S_ECONFIG, file, "%s: impersonation (as, as-groups, ...) is not "
-                    "supported", what);
+        return k8s_fail_in(err, file, K8S_ECONFIG,
+                           "%s: impersonation (as, as-groups, ...) is not "
+                           "supported",
+                           what);
     const char *token = str(u, "token"), *token_file = str(u, "tokenFile");
     const char *username = str(u, "username"), *password = str(u, "password");
     bool basic = !empty(username) || !empty(password);
     if ((!empty(token) || !empty(token_file)) && basic)
-        return fail(err, K8S_ECONFIG, file,
-                    "%s: a token and a username/password are both set; only one is allowed",
-                    what);
+        return k8s_fail_in(err, file, K8S_ECONFIG,
+                           "%s: a token and a username/password are both set; only one is allowed", what);
     if (!empty(token) && !header_safe(token))
-        return fail(err, K8S_ECONFIG, file, "%s: token contains a control character", what);
+        return k8s_fail_in(err, file, K8S_ECONFIG, "%s: token contains a control character", what);
     bool oom = false;
     if (!empty(token)) {
         cfg->token = dup_or_null(token, &oom);
@@ -918,16 +892,16 @@ static k8s_code take_user(k8s_config *cfg, const entry *e, const entry *cluster,
         cfg->password = dup_or_null(password ? password : "", &oom);
     }
     if (oom)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     k8s_code rc = data_or_file(e, "client-certificate", &cfg->client_cert, err);
     if (!rc)
         rc = data_or_file(e, "client-key", &cfg->client_key, err);
     if (rc)
         return rc;
     if (!cfg->client_cert.data != !cfg->client_key.data)
-        return fail(err, K8S_ECONFIG, file, "%s: %s is set without %s", what,
-                    cfg->client_cert.data ? "a client certificate" : "a client key",
-                    cfg->client_cert.data ? "a client key" : "a client certificate");
+        return k8s_fail_in(err, file, K8S_ECONFIG, "%s: %s is set without %s", what,
+                           cfg->client_cert.data ? "a client certificate" : "a client key",
+                           cfg->client_cert.data ? "a client key" : "a client certificate");
     /* client-go runs the plugin only when nothing else identifies the user */
     if (member(u, "exec") && !cfg->token && !cfg->token_file && !basic && !cfg->client_cert.data)
         return take_exec(cfg, e, cluster, err);
@@ -985,24 +959,24 @@ static k8s_code select_entries(const kfile *files, size_t n, const k8s_config_op
     if (sel->context) {
         sel->have_ctx = find(files, n, &contexts, sel->context, &sel->ctx);
         if (!sel->have_ctx && cc_file)
-            return fail(err, K8S_ECONFIG, cc_file,
-                        "current-context is \"%.120s\", which no kubeconfig file defines",
-                        sel->context);
+            return k8s_fail_in(err, cc_file, K8S_ECONFIG,
+                               "current-context is \"%.120s\", which no kubeconfig file defines",
+                               sel->context);
         if (!sel->have_ctx)
-            return fail(err, K8S_ECONFIG, all, "context \"%.120s\" is not defined", sel->context);
+            return k8s_fail_in(err, all, K8S_ECONFIG, "context \"%.120s\" is not defined", sel->context);
     } else if (!opt(o->cluster)) {
-        return fail(err, K8S_ECONFIG, all, "no current-context is set and no context was given");
+        return k8s_fail_in(err, all, K8S_ECONFIG, "no current-context is set and no context was given");
     }
     const char *cluster = opt(o->cluster), *user = opt(o->user);
     if (!cluster && !(cluster = opt(str(sel->ctx.body, "cluster"))))
-        return fail(err, K8S_ECONFIG, sel->ctx.file->name, "%s: no cluster is set", sel->ctx.what);
+        return k8s_fail_in(err, sel->ctx.file->name, K8S_ECONFIG, "%s: no cluster is set", sel->ctx.what);
     if (!find(files, n, &clusters, cluster, &sel->cluster)) {
         if (opt(o->cluster))
-            return fail(err, K8S_ECONFIG, all, "cluster \"%.120s\" is not defined", cluster);
-        return fail(err, K8S_ECONFIG, sel->ctx.file->name,
-                    "context \"%.80s\" refers to cluster \"%.80s\", which no kubeconfig file "
-                    "defines",
-                    sel->context, cluster);
+            return k8s_fail_in(err, all, K8S_ECONFIG, "cluster \"%.120s\" is not defined", cluster);
+        return k8s_fail_in(err, sel->ctx.file->name, K8S_ECONFIG,
+                           "context \"%.80s\" refers to cluster \"%.80s\", which no kubeconfig file "
+                           "defines",
+                           sel->context, cluster);
     }
     if (!user && sel->have_ctx)
         user = opt(str(sel->ctx.body, "user"));
@@ -1010,11 +984,11 @@ static k8s_code select_entries(const kfile *files, size_t n, const k8s_config_op
         return K8S_OK; /* anonymous, as kubectl allows */
     sel->have_user = find(files, n, &users, user, &sel->user);
     if (!sel->have_user && opt(o->user))
-        return fail(err, K8S_ECONFIG, all, "user \"%.120s\" is not defined", user);
+        return k8s_fail_in(err, all, K8S_ECONFIG, "user \"%.120s\" is not defined", user);
     if (!sel->have_user)
-        return fail(err, K8S_ECONFIG, sel->ctx.file->name,
-                    "context \"%.80s\" refers to user \"%.80s\", which no kubeconfig file defines",
-                    sel->context, user);
+        return k8s_fail_in(err, sel->ctx.file->name, K8S_ECONFIG,
+                           "context \"%.80s\" refers to user \"%.80s\", which no kubeconfig file defines",
+                           sel->context, user);
     return K8S_OK;
 }
 
@@ -1025,7 +999,7 @@ static k8s_code build(k8s_config *cfg, const kfile *files, size_t n, const k8s_c
     o = o ? o : &none;
     char *all = join_names(files, n);
     if (!all)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     selection sel = {0};
     k8s_code rc = select_entries(files, n, o, all, &sel, err);
     if (!rc)
@@ -1056,7 +1030,7 @@ static k8s_code build(k8s_config *cfg, const kfile *files, size_t n, const k8s_c
     cfg->origin = b.data;
     free(all);
     if (oom)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!has_scheme(str(sel.cluster.body, "server"), "https"))
         drop_credentials(cfg);
     return K8S_OK;
@@ -1099,7 +1073,7 @@ k8s_code k8s_config_parse(k8s_config **out, const char *text, size_t len, const 
                           const k8s_config_options *opts, k8s_error *err)
 {
     if (!out || (!text && len))
-        return fail(err, K8S_EINVAL, NULL, "missing result pointer or text");
+        return k8s_fail(err, K8S_EINVAL, "missing result pointer or text");
     *out = NULL;
     origin = empty(origin) ? "kubeconfig" : origin;
     char cwd[4096];
@@ -1108,7 +1082,7 @@ k8s_code k8s_config_parse(k8s_config **out, const char *text, size_t len, const 
     kfile *files = NULL;
     size_t n = 0;
     if (!cfg)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     k8s_code rc = add_file(&files, &n, origin, text ? text : "", len, dir, err);
     if (rc) {
         free_files(files, n);
@@ -1180,11 +1154,11 @@ static k8s_code read_files(char **paths, bool required, kfile **files, size_t *n
         if (e == ENOENT && !required)
             continue;
         if (e == ENOMEM)
-            return nomem(err);
+            return k8s_fail(err, K8S_ENOMEM, "out of memory");
         if (e) {
             char buf[128];
-            return fail(err, K8S_ECONFIG, *p, "cannot read the kubeconfig: %s",
-                        k8s_errno_text(e, buf, sizeof buf));
+            return k8s_fail_in(err, *p, K8S_ECONFIG, "cannot read the kubeconfig: %s",
+                               k8s_errno_text(e, buf, sizeof buf));
         }
         k8s_code rc = add_file(files, n, *p, text, len, NULL, err);
         free(text);
@@ -1197,27 +1171,30 @@ static k8s_code read_files(char **paths, bool required, kfile **files, size_t *n
 k8s_code k8s_config_load(k8s_config **out, const k8s_config_options *opts, k8s_error *err)
 {
     if (!out)
-        return fail(err, K8S_EINVAL, NULL, "missing result pointer");
+        return k8s_fail(err, K8S_EINVAL, "missing result pointer");
     *out = NULL;
     source from;
     char **paths = kubeconfig_paths(opts, &from);
     if (!paths)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     kfile *files = NULL;
     size_t n = 0;
     k8s_code rc = read_files(paths, from == FROM_OPTION, &files, &n, err);
     if (!rc && !n && from == FROM_ENV)
-        rc = fail(err, K8S_ECONFIG, NULL, "no kubeconfig: none of the files in $KUBECONFIG exists "
-                  "(%.150s)", getenv("KUBECONFIG"));
+        rc = k8s_fail(err, K8S_ECONFIG,
+                      "no kubeconfig: none of the files in $KUBECONFIG exists "
+                      "(%.150s)",
+                      getenv("KUBECONFIG"));
     else if (!rc && !n && from == FROM_HOME)
-        rc = fail(err, K8S_ECONFIG, paths[0], "no kubeconfig: the file does not exist and "
-                  "$KUBECONFIG is not set");
+        rc = k8s_fail_in(err, paths[0], K8S_ECONFIG,
+                         "no kubeconfig: the file does not exist and "
+                         "$KUBECONFIG is not set");
     else if (!rc && !n)
-        rc = fail(err, K8S_ECONFIG, NULL, "no kubeconfig: neither $KUBECONFIG nor $HOME is set");
+        rc = k8s_fail(err, K8S_ECONFIG, "no kubeconfig: neither $KUBECONFIG nor $HOME is set");
     free_list(paths);
     k8s_config *cfg = rc ? NULL : calloc(1, sizeof *cfg);
     if (!rc && !cfg)
-        rc = nomem(err);
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (rc) {
         free_files(files, n);
         return rc;
@@ -1247,10 +1224,10 @@ static k8s_code read_mounted(const char *path, const char *what, bool optional, 
     if (!e || (optional && e == ENOENT))
         return K8S_OK;
     if (e == ENOMEM)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     char buf[128];
-    return fail(err, K8S_ECONFIG, path, "cannot read the %s: %s", what,
-                k8s_errno_text(e, buf, sizeof buf));
+    return k8s_fail_in(err, path, K8S_ECONFIG, "cannot read the %s: %s", what,
+                       k8s_errno_text(e, buf, sizeof buf));
 }
 
 static k8s_code in_cluster_files(k8s_config *cfg, const char *dir, k8s_error *err)
@@ -1258,7 +1235,7 @@ static k8s_code in_cluster_files(k8s_config *cfg, const char *dir, k8s_error *er
     char *ca = join_path(dir, "ca.crt"), *ns_file = join_path(dir, "namespace");
     k8s_blob token = {0}, ns = {0};
     cfg->token_file = join_path(dir, "token");
-    k8s_code rc = cfg->token_file && ca && ns_file ? K8S_OK : nomem(err);
+    k8s_code rc = cfg->token_file && ca && ns_file ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
     /* the credential cache reads the token; here it is read to fail early */
     if (!rc)
         rc = read_mounted(cfg->token_file, "service account token", false, &token, err);
@@ -1266,7 +1243,7 @@ static k8s_code in_cluster_files(k8s_config *cfg, const char *dir, k8s_error *er
     if (!rc)
         rc = read_mounted(ca, "cluster's CA certificate", true, &cfg->ca, err);
     if (!rc && cfg->ca.data && !(cfg->ca_origin = printf_dup("service account CA %s", ca)))
-        rc = nomem(err);
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!rc && cfg->ca.data)
         rc = check_ca(&cfg->ca, ca, "the cluster's CA certificate", err);
     if (!rc)
@@ -1281,7 +1258,7 @@ static k8s_code in_cluster_files(k8s_config *cfg, const char *dir, k8s_error *er
         cfg->namespace_ = NULL;
     }
     if (!rc && !cfg->namespace_ && !(cfg->namespace_ = strdup("default")))
-        rc = nomem(err);
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (token.data)
         memset(token.data, 0, token.len);
     free(token.data);
@@ -1294,22 +1271,23 @@ static k8s_code in_cluster_files(k8s_config *cfg, const char *dir, k8s_error *er
 k8s_code k8s_config_in_cluster_at(k8s_config **out, const char *dir, k8s_error *err)
 {
     if (!out || !dir)
-        return fail(err, K8S_EINVAL, NULL, "missing result pointer or directory");
+        return k8s_fail(err, K8S_EINVAL, "missing result pointer or directory");
     *out = NULL;
     const char *host = getenv("KUBERNETES_SERVICE_HOST"), *port = getenv("KUBERNETES_SERVICE_PORT");
     if (empty(host) || empty(port))
-        return fail(err, K8S_ECONFIG, NULL,
-                    "not running in a cluster: $KUBERNETES_SERVICE_HOST and "
-                    "$KUBERNETES_SERVICE_PORT must be set");
+        return k8s_fail(err, K8S_ECONFIG,
+                        "not running in a cluster: $KUBERNETES_SERVICE_HOST and "
+                        "$KUBERNETES_SERVICE_PORT must be set");
     k8s_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     bool v6 = strchr(host, ':') && host[0] != '[';
     size_t n = strlen(host) + strlen(port) + 16;
     cfg->server = malloc(n);
     cfg->context = strdup("in-cluster");
     cfg->origin = malloc(strlen(dir) + 16);
-    k8s_code rc = cfg->server && cfg->context && cfg->origin ? K8S_OK : nomem(err);
+    k8s_code rc =
+        cfg->server && cfg->context && cfg->origin ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!rc) {
         snprintf(cfg->server, n, "https://%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", port);
         snprintf(cfg->origin, strlen(dir) + 16, "in-cluster (%s)", dir);
@@ -1333,7 +1311,7 @@ k8s_code k8s_config_default(k8s_config **out, k8s_error *err)
     source from;
     char **paths = kubeconfig_paths(NULL, &from);
     if (!paths)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     bool found = false;
     struct stat st;
     for (char **p = paths; *p && !found; p++)
@@ -1343,10 +1321,10 @@ k8s_code k8s_config_default(k8s_config **out, k8s_error *err)
         return k8s_config_load(out, NULL, err);
     k8s_code rc = k8s_config_in_cluster(out, err);
     if (rc == K8S_ECONFIG && err && !err->path[0])
-        fail(err, K8S_ECONFIG, NULL,
-             "no configuration: no kubeconfig ($KUBECONFIG names no existing file, or "
-             "~/.kube/config does not exist) and not in a cluster ($KUBERNETES_SERVICE_HOST "
-             "is not set)");
+        k8s_fail(err, K8S_ECONFIG,
+                 "no configuration: no kubeconfig ($KUBECONFIG names no existing file, or "
+                 "~/.kube/config does not exist) and not in a cluster ($KUBERNETES_SERVICE_HOST "
+                 "is not set)");
     return rc;
 }
 

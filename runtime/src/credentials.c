@@ -9,7 +9,6 @@
 #define _GNU_SOURCE /* pipe2: the pipe is close-on-exec from the start, so a
                        child that another thread spawns cannot inherit it */
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,7 +25,9 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "documents_internal.h"
 #include "internal.h"
+#include "k8s/loop.h"
 #include "k8s/values.h"
 
 /* Refresh this long before a credential expires. */
@@ -60,13 +61,6 @@ struct k8s_credentials {
     k8s_error last_err;
 };
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t wall_s(void)
 {
     struct timespec ts;
@@ -87,18 +81,6 @@ static bool same_id(const file_id *a, const file_id *b)
 {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
            a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
-}
-
-static void set_file(k8s_error *err, const char *file)
-{
-    if (err && file)
-        snprintf(err->path, sizeof err->path, "%s", file);
-}
-
-static k8s_code nomem(k8s_error *err)
-{
-    k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-    return K8S_ENOMEM;
 }
 
 /* "<prefix><value>" as a new string. */
@@ -248,13 +230,6 @@ void k8s_credentials_set_exec_timeout(k8s_credentials *c, int ms)
 
 /* ---- token files ---- */
 
-static k8s_code token_fail(k8s_error *err, const char *path, const char *problem)
-{
-    k8s_error_set(err, K8S_EAUTH, NULL, NULL, NULL, "%s", problem);
-    set_file(err, path);
-    return K8S_EAUTH;
-}
-
 static k8s_code read_token_file(const k8s_config *cfg, k8s_credential *out, file_id *id,
                                 k8s_error *err)
 {
@@ -266,11 +241,11 @@ static k8s_code read_token_file(const k8s_config *cfg, k8s_credential *out, file
     int e = stat_id(path, id) ? 0 : errno;
     e = e ? e : k8s_read_file(path, MAX_TOKEN_SIZE, &text, &len);
     if (e == ENOMEM)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (e) {
         snprintf(problem, sizeof problem, "cannot read the token file: %s",
                  k8s_errno_text(e, buf, sizeof buf));
-        return token_fail(err, path, problem);
+        return k8s_fail_in(err, path, K8S_EAUTH, "%s", problem);
     }
     size_t start = 0, end = len;
     while (start < end && strchr(" \t\r\n", text[start]))
@@ -279,11 +254,11 @@ static k8s_code read_token_file(const k8s_config *cfg, k8s_credential *out, file
         end--;
     k8s_code rc = K8S_OK;
     if (start == end)
-        rc = token_fail(err, path, "the token file is empty");
+        rc = k8s_fail_in(err, path, K8S_EAUTH, "the token file is empty");
     else if (!header_safe(text + start, end - start))
-        rc = token_fail(err, path, "the token file holds a control character");
+        rc = k8s_fail_in(err, path, K8S_EAUTH, "the token file holds a control character");
     else if (!(out->authorization = concat("Bearer ", text + start, end - start)))
-        rc = nomem(err);
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     memset(text, 0, len);
     free(text);
     return rc;
@@ -311,50 +286,31 @@ static k8s_code plugin_fail(const k8s_config *cfg, k8s_error *err, const char *f
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    k8s_error_set(err, K8S_EAUTH, NULL, NULL, NULL, "exec plugin \"%.80s\" for user \"%.60s\": %s",
-                  cfg->exec->command, cfg->user ? cfg->user : "", detail);
-    set_file(err, cfg->user_origin);
-    return K8S_EAUTH;
+    return k8s_fail_in(err, cfg->user_origin, K8S_EAUTH, "exec plugin \"%.80s\" for user \"%.60s\": %s",
+                       cfg->exec->command, cfg->user ? cfg->user : "", detail);
 }
 
 /* The ExecCredential client-go passes in KUBERNETES_EXEC_INFO. */
 static k8s_code exec_info(const k8s_config *cfg, k8s_buf *b)
 {
     const k8s_exec_config *x = cfg->exec;
-    k8s_code rc = k8s_buf_append_str(b, "KUBERNETES_EXEC_INFO={\"kind\":\"ExecCredential\","
-                                        "\"apiVersion\":");
-    rc = rc ? rc : k8s_json_quote(b, x->api_version);
-    rc = rc ? rc : k8s_buf_append_str(b, ",\"spec\":{");
-    if (x->provide_cluster_info) {
-        rc = rc ? rc : k8s_buf_append_str(b, "\"cluster\":{\"server\":");
-        rc = rc ? rc : k8s_json_quote(b, cfg->server);
-        if (cfg->tls_server_name) {
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"tls-server-name\":");
-            rc = rc ? rc : k8s_json_quote(b, cfg->tls_server_name);
-        }
-        if (cfg->insecure)
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"insecure-skip-tls-verify\":true");
-        if (cfg->ca.data) {
-            size_t n = k8s_base64_encoded_len(cfg->ca.len);
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"certificate-authority-data\":\"");
-            rc = rc ? rc : k8s_buf_reserve(b, n + 1);
-            if (!rc) {
-                k8s_base64_encode((const uint8_t *)cfg->ca.data, cfg->ca.len, b->data + b->len);
-                b->len += n;
-                rc = k8s_buf_append(b, "\"", 1);
-            }
-        }
-        if (cfg->proxy_url) {
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"proxy-url\":");
-            rc = rc ? rc : k8s_json_quote(b, cfg->proxy_url);
-        }
-        if (x->cluster_config) {
-            rc = rc ? rc : k8s_buf_append_str(b, ",\"config\":");
-            rc = rc ? rc : k8s_buf_append_str(b, x->cluster_config);
-        }
-        rc = rc ? rc : k8s_buf_append_str(b, "},");
-    }
-    return rc ? rc : k8s_buf_append_str(b, "\"interactive\":false}}");
+    exec_cluster_doc cluster = {
+        .server = cfg->server,
+        .tls_server_name = cfg->tls_server_name,
+        .has_insecure_skip_tls_verify = cfg->insecure,
+        .insecure_skip_tls_verify = true,
+        .certificate_authority_data = {(uint8_t *)cfg->ca.data, cfg->ca.data ? cfg->ca.len : 0},
+        .proxy_url = cfg->proxy_url,
+        .config = x->cluster_config,
+    };
+    exec_spec_doc spec = {
+        .cluster = x->provide_cluster_info ? &cluster : NULL,
+        .has_interactive = true,
+        .interactive = false,
+    };
+    exec_credential_doc doc = {.kind = "ExecCredential", .apiVersion = x->api_version, .spec = &spec};
+    k8s_code rc = k8s_buf_append_str(b, "KUBERNETES_EXEC_INFO=");
+    return rc ? rc : k8s_json_encode(&k8s_exec_credential_desc, &doc, b, NULL);
 }
 
 static bool same_name(const char *a, const char *b)
@@ -415,7 +371,7 @@ static void collect(int fds[2], int64_t deadline, plugin_output *o)
 {
     struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
     while (p[0].fd >= 0 || p[1].fd >= 0) {
-        int64_t left = deadline - monotonic_ms();
+        int64_t left = deadline - (int64_t)k8s_now_ms();
         if (left <= 0) {
             o->timed_out = true;
             break;
@@ -574,7 +530,7 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
     int out[2] = {-1, -1}, errp[2] = {-1, -1};
     k8s_code rc = argv && !exec_info(cfg, &info) && (envp = plugin_env(x->env, info.data))
                       ? K8S_OK
-                      : nomem(err);
+                      : k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!rc && (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)) {
         char buf[128];
         rc = plugin_fail(cfg, err, "cannot make a pipe: %s",
@@ -587,7 +543,7 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
             argv[i + 1] = x->args[i];
         int e = spawn_plugin(x, argv, envp, out[1], errp[1], &pid);
         if (e)
-            rc = e == ENOMEM ? nomem(err) : spawn_failed(cfg, e, err);
+            rc = e == ENOMEM ? k8s_fail(err, K8S_ENOMEM, "out of memory") : spawn_failed(cfg, e, err);
     }
     /* our copies of the write ends must go, or reading never ends */
     if (out[1] >= 0)
@@ -596,7 +552,7 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
         close(errp[1]);
     if (!rc) {
         int fds[2] = {out[0], errp[0]};
-        collect(fds, monotonic_ms() + timeout_ms, o); /* closes them */
+        collect(fds, (int64_t)k8s_now_ms() + timeout_ms, o); /* closes them */
         out[0] = errp[0] = -1;
         if (o->timed_out)
             kill(pid, SIGKILL);
@@ -615,42 +571,44 @@ static k8s_code run_plugin(const k8s_config *cfg, int timeout_ms, plugin_output 
     return rc;
 }
 
-static const char *json_str(const cJSON *obj, const char *key, bool *bad)
+/* "" reads as absent, as client-go reads it. */
+static const char *nonempty(const char *s)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v || cJSON_IsNull(v))
-        return NULL;
-    if (!cJSON_IsString(v)) {
-        *bad = true;
-        return NULL;
-    }
-    return *v->valuestring ? v->valuestring : NULL;
+    return s && *s ? s : NULL;
 }
 
 /* Reads the ExecCredential on stdout into out. */
 static k8s_code parse_credential(const k8s_config *cfg, const plugin_output *o,
                                  k8s_credential *out, k8s_error *err)
 {
-    cJSON *root = cJSON_ParseWithLength(o->out.data ? o->out.data : "", o->out.len);
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return plugin_fail(cfg, err, "its output is not a JSON ExecCredential");
-    }
-    bool bad = false;
-    const char *api = json_str(root, "apiVersion", &bad), *kind = json_str(root, "kind", &bad);
-    const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
-    const char *token = json_str(status, "token", &bad);
-    const char *cert = json_str(status, "clientCertificateData", &bad);
-    const char *key = json_str(status, "clientKeyData", &bad);
-    const char *expiry = json_str(status, "expirationTimestamp", &bad);
+    k8s_arena *arena = k8s_arena_new();
+    if (!arena)
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
+    exec_credential_doc *doc = NULL;
+    k8s_error why = {0};
+    k8s_code rc = k8s_json_decode(&k8s_exec_credential_desc, o->out.data ? o->out.data : "", o->out.len,
+                                  arena, (void **)&doc, NULL, &why);
+    const exec_status_doc *st = doc ? doc->status : NULL;
+    const char *api = doc ? doc->apiVersion : NULL, *kind = doc ? doc->kind : NULL;
+    const char *token = st ? nonempty(st->token) : NULL;
+    const char *cert = st ? nonempty(st->clientCertificateData) : NULL;
+    const char *key = st ? nonempty(st->clientKeyData) : NULL;
+    const char *expiry = st ? nonempty(st->expirationTimestamp) : NULL;
     k8s_time t = {0};
-    k8s_code rc = K8S_OK;
-    if (bad || (status && !cJSON_IsObject(status)) || !kind || strcmp(kind, "ExecCredential"))
-        rc = plugin_fail(cfg, err, "its output is not a valid ExecCredential");
+    if (rc == K8S_ENOMEM)
+        rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
+    else if (rc == K8S_ESYNTAX || rc == K8S_EDEPTH || rc == K8S_EENCODING)
+        rc = plugin_fail(cfg, err, "its output is not a JSON ExecCredential (%s)", why.message);
+    else if (rc)
+        rc = plugin_fail(cfg, err, "its output is not a valid ExecCredential (%s%s%s)", why.path,
+                         why.path[0] ? ": " : "", why.message);
+    else if (!kind || strcmp(kind, "ExecCredential") != 0)
+        rc = plugin_fail(cfg, err, "its output is not a valid ExecCredential (kind \"%.40s\")",
+                         kind ? kind : "");
     else if (!api || strcmp(api, cfg->exec->api_version) != 0)
         rc = plugin_fail(cfg, err, "it returned apiVersion \"%.60s\", not %s", api ? api : "",
                          cfg->exec->api_version);
-    else if (!cJSON_IsObject(status))
+    else if (!st)
         rc = plugin_fail(cfg, err, "it returned no status");
     else if (!token && !cert && !key)
         rc = plugin_fail(cfg, err, "it returned neither a token nor a client certificate");
@@ -667,9 +625,9 @@ static k8s_code parse_credential(const k8s_config *cfg, const plugin_output *o,
         ok = ok && blob_copy(&out->cert, cert, cert ? strlen(cert) : 0);
         ok = ok && blob_copy(&out->key, key, key ? strlen(key) : 0);
         if (!ok)
-            rc = nomem(err);
+            rc = k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
-    cJSON_Delete(root);
+    k8s_arena_free(arena);
     return rc;
 }
 
@@ -708,8 +666,7 @@ static bool fresh_locked(const k8s_credentials *c, bool have_id, const file_id *
     if (!c->valid)
         return false;
     if (c->config->token_file)
-        return have_id && same_id(id, &c->file) &&
-               monotonic_ms() - c->read_ms < TOKEN_FILE_MAX_AGE_MS;
+        return have_id && same_id(id, &c->file) && (int64_t)k8s_now_ms() - c->read_ms < TOKEN_FILE_MAX_AGE_MS;
     if (c->config->exec)
         return !c->cred.expires_at || wall_s() + REFRESH_MARGIN_S < c->cred.expires_at;
     return true;
@@ -734,7 +691,7 @@ static k8s_code result_locked(const k8s_credentials *c, k8s_credential *out, k8s
             *err = c->last_err;
         return c->last_rc;
     }
-    return cred_copy(out, &c->cred) ? K8S_OK : nomem(err);
+    return cred_copy(out, &c->cred) ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
 }
 
 k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out, k8s_error *err)
@@ -744,7 +701,7 @@ k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out
     bool have_id = c->config->token_file && stat_id(c->config->token_file, &id);
     pthread_mutex_lock(&c->mu);
     if (!force && fresh_locked(c, have_id, &id)) {
-        k8s_code rc = cred_copy(out, &c->cred) ? K8S_OK : nomem(err);
+        k8s_code rc = cred_copy(out, &c->cred) ? K8S_OK : k8s_fail(err, K8S_ENOMEM, "out of memory");
         pthread_mutex_unlock(&c->mu);
         return rc;
     }
@@ -775,7 +732,7 @@ k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out
         c->cred = fresh;
         c->valid = true;
         c->file = id;
-        c->read_ms = monotonic_ms();
+        c->read_ms = (int64_t)k8s_now_ms();
     } else if (rc && rc != K8S_ENOMEM && c->config->token_file && c->valid) {
         /* like client-go, keep the previous token while the file cannot
          * be read (kubelet replaces it by a rename; a miss is brief) */

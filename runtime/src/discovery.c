@@ -1,106 +1,11 @@
-/* Discovery documents read with small descriptors of their own (the
- * runtime must not depend on a generated tree). */
+/* Discovery: the API server's resources, read with the runtime's own
+ * descriptors (documents_internal.h). */
 #include <stdio.h>
 #include <string.h>
 
+#include "documents_internal.h"
 #include "internal.h"
 #include "k8s/discovery.h"
-
-typedef struct api_resource {
-    char *name;
-    char *group;
-    char *version;
-    char *kind;
-    bool has_namespaced;
-    bool namespaced;
-    char **verbs;
-    size_t verbs_len;
-    char **shortNames;
-    size_t shortNames_len;
-    char *_unknown;
-} api_resource;
-
-typedef struct resource_list {
-    char *groupVersion;
-    api_resource *resources;
-    size_t resources_len;
-    char *_unknown;
-} resource_list;
-
-typedef struct group_version {
-    char *groupVersion;
-    char *_unknown;
-} group_version;
-
-typedef struct api_group {
-    char *name;
-    group_version *versions;
-    size_t versions_len;
-    char *_unknown;
-} api_group;
-
-typedef struct group_list {
-    api_group *groups;
-    size_t groups_len;
-    char *_unknown;
-} group_list;
-
-typedef struct api_versions {
-    char **versions;
-    size_t versions_len;
-    char *_unknown;
-} api_versions;
-
-static const k8s_field api_resource_fields[] = {
-    K8S_VALUE(api_resource, name, "name", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(api_resource, group, "group", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(api_resource, version, "version", K8S_KIND_STRING, 0, NULL),
-    K8S_VALUE(api_resource, kind, "kind", K8S_KIND_STRING, 0, NULL),
-    K8S_SCALAR(api_resource, namespaced, "namespaced", K8S_KIND_BOOL, 0),
-    K8S_ARRAY(api_resource, verbs, "verbs", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(api_resource, shortNames, "shortNames", K8S_KIND_STRING, 0, NULL),
-};
-static const k8s_type api_resource_desc = {.name = "APIResource", .fields = api_resource_fields,
-                                           .size = sizeof(api_resource),
-                                           .unknown_offset = offsetof(api_resource, _unknown),
-                                           .nfields = 7, .flags = K8S_TYPE_UNKNOWN};
-static const k8s_field resource_list_fields[] = {
-    K8S_VALUE(resource_list, groupVersion, "groupVersion", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(resource_list, resources, "resources", K8S_KIND_OBJECT, 0, &api_resource_desc),
-};
-static const k8s_type resource_list_desc = {.name = "APIResourceList", .fields = resource_list_fields,
-                                            .size = sizeof(resource_list),
-                                            .unknown_offset = offsetof(resource_list, _unknown),
-                                            .nfields = 2, .flags = K8S_TYPE_UNKNOWN};
-static const k8s_field group_version_fields[] = {
-    K8S_VALUE(group_version, groupVersion, "groupVersion", K8S_KIND_STRING, 0, NULL),
-};
-static const k8s_type group_version_desc = {.name = "GroupVersionForDiscovery", .fields = group_version_fields,
-                                            .size = sizeof(group_version),
-                                            .unknown_offset = offsetof(group_version, _unknown),
-                                            .nfields = 1, .flags = K8S_TYPE_UNKNOWN};
-static const k8s_field api_group_fields[] = {
-    K8S_VALUE(api_group, name, "name", K8S_KIND_STRING, 0, NULL),
-    K8S_ARRAY(api_group, versions, "versions", K8S_KIND_OBJECT, 0, &group_version_desc),
-};
-static const k8s_type api_group_desc = {.name = "APIGroup", .fields = api_group_fields,
-                                        .size = sizeof(api_group),
-                                        .unknown_offset = offsetof(api_group, _unknown),
-                                        .nfields = 2, .flags = K8S_TYPE_UNKNOWN};
-static const k8s_field group_list_fields[] = {
-    K8S_ARRAY(group_list, groups, "groups", K8S_KIND_OBJECT, 0, &api_group_desc),
-};
-static const k8s_type group_list_desc = {.name = "APIGroupList", .fields = group_list_fields,
-                                         .size = sizeof(group_list),
-                                         .unknown_offset = offsetof(group_list, _unknown),
-                                         .nfields = 1, .flags = K8S_TYPE_UNKNOWN};
-static const k8s_field api_versions_fields[] = {
-    K8S_ARRAY(api_versions, versions, "versions", K8S_KIND_STRING, 0, NULL),
-};
-static const k8s_type api_versions_desc = {.name = "APIVersions", .fields = api_versions_fields,
-                                           .size = sizeof(api_versions),
-                                           .unknown_offset = offsetof(api_versions, _unknown),
-                                           .nfields = 1, .flags = K8S_TYPE_UNKNOWN};
 
 /* GETs path and decodes the reply as type. */
 static k8s_code fetch(k8s_client *c, k8s_arena *a, const char *path, const k8s_type *type, void **out,
@@ -151,11 +56,10 @@ k8s_code k8s_discover_kind(k8s_client *c, k8s_arena *a, const char *api_version,
         memset(err, 0, sizeof *err);
     const char *path = api_version && kind ? list_path(a, api_version) : NULL;
     if (!path) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "an apiVersion and a kind are needed");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "an apiVersion and a kind are needed");
     }
     resource_list *list;
-    k8s_code rc = fetch(c, a, path, &resource_list_desc, (void **)&list, err);
+    k8s_code rc = fetch(c, a, path, &k8s_resource_list_desc, (void **)&list, err);
     if (rc)
         return rc;
     for (size_t i = 0; i < list->resources_len; i++) {
@@ -169,8 +73,7 @@ k8s_code k8s_discover_kind(k8s_client *c, k8s_arena *a, const char *api_version,
         *out = res;
         return K8S_OK;
     }
-    k8s_error_set(err, K8S_ENOTFOUND, NULL, NULL, NULL, "the server serves no %.100s in %.100s", kind, api_version);
-    return K8S_ENOTFOUND;
+    return k8s_fail(err, K8S_ENOTFOUND, "the server serves no %.100s in %.100s", kind, api_version);
 }
 
 typedef struct collector {
@@ -182,7 +85,7 @@ static k8s_code add_list(k8s_client *c, k8s_arena *a, const char *gv, collector 
 {
     resource_list *list;
     const char *path = list_path(a, gv);
-    k8s_code rc = path ? fetch(c, a, path, &resource_list_desc, (void **)&list, err) : K8S_ENOMEM;
+    k8s_code rc = path ? fetch(c, a, path, &k8s_resource_list_desc, (void **)&list, err) : K8S_ENOMEM;
     if (rc)
         return rc;
     for (size_t i = 0; i < list->resources_len; i++) {
@@ -219,9 +122,9 @@ k8s_code k8s_discover(k8s_client *c, k8s_arena *a, k8s_api_resource **out, size_
     api_versions *core;
     group_list *groups;
     collector col = {0};
-    k8s_code rc = fetch(c, a, "/api", &api_versions_desc, (void **)&core, err);
+    k8s_code rc = fetch(c, a, "/api", &k8s_api_versions_desc, (void **)&core, err);
     if (!rc)
-        rc = fetch(c, a, "/apis", &group_list_desc, (void **)&groups, err);
+        rc = fetch(c, a, "/apis", &k8s_group_list_desc, (void **)&groups, err);
     for (size_t i = 0; !rc && i < core->versions_len; i++)
         rc = add_list(c, a, core->versions[i], &col, err);
     for (size_t g = 0; !rc && g < groups->groups_len; g++)

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "documents_internal.h"
 #include "exec_internal.h"
 #include "internal.h"
 #include "k8s/codec.h"
@@ -83,9 +84,7 @@ static k8s_code read_status(const k8s_status *st, int *exit_status, k8s_error *e
         return K8S_OK;
     }
     if (strcmp(s, "Failure") != 0) {
-        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "the exit Status has status \"%.40s\"",
-                      s);
-        return K8S_EBADREPLY;
+        return k8s_fail(err, K8S_EBADREPLY, "the exit Status has status \"%.40s\"", s);
     }
     if (st->reason && strcmp(st->reason, "NonZeroExitCode") == 0) {
         for (size_t i = 0; st->details && i < st->details->causes_len; i++) {
@@ -94,14 +93,10 @@ static k8s_code read_status(const k8s_status *st, int *exit_status, k8s_error *e
                 continue;
             if (parse_exit_code(c->message, exit_status))
                 return K8S_OK;
-            k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL,
-                          "the exit code \"%.40s\" is not a number 0..255",
-                          c->message ? c->message : "");
-            return K8S_EBADREPLY;
+            return k8s_fail(err, K8S_EBADREPLY, "the exit code \"%.40s\" is not a number 0..255",
+                            c->message ? c->message : "");
         }
-        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL,
-                      "a NonZeroExitCode Status without an ExitCode cause");
-        return K8S_EBADREPLY;
+        return k8s_fail(err, K8S_EBADREPLY, "a NonZeroExitCode Status without an ExitCode cause");
     }
     k8s_code code = st->has_code && st->code >= 400 ? k8s_code_for_http(st->code) : K8S_EHTTP;
     k8s_error_set(err, code, NULL, NULL, NULL, "%s",
@@ -127,16 +122,16 @@ static bool try_status(k8s_exec *e)
 static void on_open(k8s_ws *ws)
 {
     k8s_exec *e = of(ws);
-    if (e->h.open)
-        e->h.open(e->h.data, ws->protocol);
+    if (e->h.on_open)
+        e->h.on_open(e->h.data, ws->protocol);
 }
 
 static void on_data(k8s_ws *ws, int channel, const uint8_t *p, size_t n)
 {
     k8s_exec *e = of(ws);
     if (channel == K8S_EXEC_STDOUT || channel == K8S_EXEC_STDERR) {
-        if (e->h.output)
-            e->h.output(e->h.data, channel, (const char *)p, n);
+        if (e->h.on_output)
+            e->h.on_output(e->h.data, channel, (const char *)p, n);
     } else if (channel == CH_ERROR) {
         k8s_code rc = e->status_text.len + n > STATUS_MAX ? K8S_EBADREPLY
                                                           : k8s_buf_append(&e->status_text, p, n);
@@ -157,8 +152,8 @@ static void on_message_end(k8s_ws *ws, int channel)
 static void on_writable(k8s_ws *ws)
 {
     k8s_exec *e = of(ws);
-    if (e->h.writable)
-        e->h.writable(e->h.data);
+    if (e->h.on_writable)
+        e->h.on_writable(e->h.data);
 }
 
 static void on_done(k8s_ws *ws)
@@ -184,7 +179,7 @@ static void on_done(k8s_ws *ws)
     ws->err.code = code;
     if (code)
         exit_status = -1;
-    e->h.exit(e->h.data, code, exit_status, &ws->err);
+    e->h.on_end(e->h.data, code, exit_status, &ws->err);
 }
 
 static void on_destroy(k8s_ws *ws)
@@ -209,10 +204,8 @@ static k8s_code build_path(k8s_buf *b, k8s_client *client, const char *ns, const
                            bool attach, const k8s_exec_options *o)
 {
     k8s_code rc = K8S_OK;
-    if (k8s_buf_append_str(b, "/api/v1/namespaces/") ||
-        k8s_buf_append_escaped(b, ns ? ns : k8s_client_namespace(client)) ||
-        k8s_buf_append_str(b, "/pods/") || k8s_buf_append_escaped(b, pod) ||
-        k8s_buf_append_str(b, attach ? "/attach" : "/exec"))
+    if (k8s_rest_path(b, &k8s_pods_resource, ns ? ns : k8s_client_namespace(client), pod,
+                      attach ? "attach" : "exec"))
         return K8S_ENOMEM;
     for (const char *const *c = attach ? NULL : o->command; !rc && c && *c; c++)
         rc = add_param(b, "command", *c);
@@ -235,7 +228,7 @@ k8s_code k8s_exec_start_with(k8s_client *client, const char *ns, const char *pod
 {
     if (out)
         *out = NULL;
-    if (!client || !pod || !*pod || !o || !h || !h->exit || !out || !protocols || !*protocols ||
+    if (!client || !pod || !*pod || !o || !h || !h->on_end || !out || !protocols || !*protocols ||
         (!o->stdin_ && !o->stdout_ && !o->stderr_) || (!attach && (!o->command || !o->command[0])))
         return K8S_EINVAL;
     k8s_exec *e = calloc(1, sizeof *e);
@@ -300,12 +293,16 @@ k8s_code k8s_exec_resize(k8s_exec *e, unsigned width, unsigned height)
 {
     if (!e || width > 65535 || height > 65535)
         return K8S_EINVAL;
-    char msg[64];
-    int n = snprintf(msg, sizeof msg, "{\"Width\":%u,\"Height\":%u}", width, height);
-    return k8s_ws_send(&e->ws, CH_RESIZE, msg, (size_t)n, false);
+    terminal_size_doc size = {true, (int32_t)width, true, (int32_t)height};
+    k8s_buf msg = K8S_BUF_INIT;
+    k8s_code rc = k8s_json_encode(&k8s_terminal_size_desc, &size, &msg, NULL);
+    if (!rc)
+        rc = k8s_ws_send(&e->ws, CH_RESIZE, msg.data, msg.len, false);
+    k8s_buf_free(&msg);
+    return rc;
 }
 
-void k8s_exec_cancel(k8s_exec *e)
+void k8s_exec_stop(k8s_exec *e)
 {
     if (e)
         k8s_ws_cancel(&e->ws);
@@ -400,9 +397,7 @@ k8s_code k8s_exec_run(k8s_client *client, k8s_arena *arena, const char *ns, cons
     if (err)
         memset(err, 0, sizeof *err);
     if (!client || !arena || !opts || k8s_loop_on_thread(k8s_client_loop(client))) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
-                      "k8s_exec_run: invalid arguments (or called on the loop thread)");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "k8s_exec_run: invalid arguments (or called on the loop thread)");
     }
     k8s_exec_options o = *opts;
     o.stdin_ = stdin_data != NULL;

@@ -17,6 +17,7 @@
 #include "k8s/informer.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "k8s/watch.h"
 #include "objmeta_internal.h"
 #include "pack_internal.h"
+#include "timing_internal.h"
 
 /* ---- what is read of objects and lists ---- */
 
@@ -91,7 +93,7 @@ struct k8s_informer {
     uint32_t gen;       /* of the full state being (or last) taken */
     k8s_store pending;
     k8s_timer *retry;
-    int failures;
+    unsigned failures;
     uint64_t rng;
 
     pthread_rwlock_t lock; /* the store */
@@ -101,6 +103,9 @@ struct k8s_informer {
     pthread_cond_t cond;
     k8s_watcher *watcher;
     bool synced, dead, idle, release_queued;
+    bool ended;        /* on_end has run */
+    k8s_error end_err; /* what on_end gets: why it died, or K8S_ECANCELED when stopped */
+    bool freeing;   /* k8s_informer_free's shutdown has run */
     k8s_informer_stats stats; /* counters only: objects and bytes come from the store */
 };
 
@@ -274,16 +279,8 @@ static void failed(k8s_informer *inf, k8s_code code, const k8s_error *err, const
         check_idle(inf);
         return;
     }
-    int max = inf->max_backoff_ms > 0 ? inf->max_backoff_ms : 30000;
-    int shift = inf->failures < 10 ? inf->failures : 10;
-    inf->failures++;
-    uint64_t ms = (uint64_t)100 << shift;
-    if (ms > (uint64_t)max)
-        ms = (uint64_t)max;
-    inf->rng ^= inf->rng << 13;
-    inf->rng ^= inf->rng >> 7;
-    inf->rng ^= inf->rng << 17;
-    ms = ms / 2 + inf->rng % (ms / 2 + 1);
+    uint64_t max = inf->max_backoff_ms > 0 ? (uint64_t)inf->max_backoff_ms : K8S_RECONNECT_MAX_MS;
+    uint64_t ms = k8s_backoff_ms(&inf->rng, inf->failures++, K8S_RECONNECT_BASE_MS, max);
     if (!inf->retry && !(inf->retry = k8s_timer_new(inf->loop, retry_now, inf))) {
         retry_now(inf); /* cannot wait: try at once rather than never */
         return;
@@ -300,6 +297,10 @@ static void die(k8s_informer *inf, const k8s_error *err)
     k8s_store_clear(&inf->pending);
     if (inf->h.on_error && err)
         inf->h.on_error(inf->h.data, err);
+    if (err && err->code)
+        inf->end_err = *err;
+    else
+        k8s_fail(&inf->end_err, K8S_ECANCELED, "the client is closing");
     pthread_mutex_lock(&inf->mu);
     inf->dead = true;
     pthread_cond_broadcast(&inf->cond);
@@ -696,6 +697,13 @@ static void check_idle(k8s_informer *inf)
 {
     if (!inf->stopping || inf->listing || inf->watcher)
         return;
+    if (!inf->ended) {
+        inf->ended = true;
+        if (!inf->end_err.code)
+            k8s_fail(&inf->end_err, K8S_ECANCELED, "the informer was stopped");
+        if (inf->h.on_end)
+            inf->h.on_end(inf->h.data, inf->end_err.code, &inf->end_err);
+    }
     pthread_mutex_lock(&inf->mu);
     bool queue = inf->release_on_loop && !inf->release_queued;
     inf->release_queued |= queue;
@@ -712,11 +720,38 @@ static void shutdown_now(void *data)
     inf->stopping = true;
     k8s_timer_free(inf->retry);
     inf->retry = NULL;
+    pthread_mutex_lock(&inf->mu);
+    inf->dead = true; /* k8s_informer_wait_synced stops waiting */
+    pthread_cond_broadcast(&inf->cond);
+    pthread_mutex_unlock(&inf->mu);
     if (inf->listing)
         k8s_cancel(inf->client, inf->list_call);
     if (inf->watcher) /* set and cleared on this thread only */
         k8s_watcher_stop(inf->watcher);
     check_idle(inf);
+}
+
+/* k8s_informer_free's: it waits for this one, not for an earlier
+ * k8s_informer_stop's (which the loop runs first). */
+static void shutdown_for_free(void *data)
+{
+    k8s_informer *inf = data;
+    shutdown_now(inf);
+    pthread_mutex_lock(&inf->mu);
+    inf->freeing = true;
+    pthread_cond_broadcast(&inf->cond);
+    pthread_mutex_unlock(&inf->mu);
+}
+
+void k8s_informer_stop(k8s_informer *inf)
+{
+    if (!inf)
+        return;
+    if (k8s_loop_on_thread(inf->loop))
+        shutdown_now(inf);
+    else
+        while (k8s_loop_call(inf->loop, shutdown_now, inf) != K8S_OK)
+            sched_yield(); /* out of memory for a moment: stopping must not be lost */
 }
 
 static void begin(void *data)
@@ -752,7 +787,7 @@ k8s_code k8s_informer_start(k8s_client *client, const k8s_resource *r, const k8s
     inf->page_size = o->page_size > 0 ? o->page_size : 500;
     inf->max_backoff_ms = o->max_backoff_ms;
     inf->streaming_ok = !o->no_streaming_list;
-    inf->rng = (uint64_t)(uintptr_t)inf ^ k8s_now_ms() ^ 0x9E3779B97F4A7C15u;
+    inf->rng = k8s_rng_seed(inf);
     /* glibc's default lets readers in while a writer waits: threads that
      * look up without pause would hold the store's updates back for good */
     pthread_rwlockattr_t ra;
@@ -773,7 +808,7 @@ k8s_code k8s_informer_start(k8s_client *client, const k8s_resource *r, const k8s
     inf->res.version = dup_or_null(r->version, &ok);
     inf->res.resource = dup_or_null(r->resource, &ok);
     inf->res.kind = dup_or_null(r->kind, &ok);
-    inf->namespace_ = dup_or_null(o->namespace_ ? o->namespace_ : K8S_ALL_NAMESPACES, &ok);
+    inf->namespace_ = dup_or_null(o->namespace_ ? o->namespace_ : k8s_client_namespace(client), &ok);
     inf->label_selector = dup_or_null(o->labelSelector, &ok);
     inf->field_selector = dup_or_null(o->fieldSelector, &ok);
     if (r->kind && ok && (inf->list_kind = malloc(strlen(r->kind) + 5)))
@@ -806,9 +841,9 @@ void k8s_informer_free(k8s_informer *inf)
         shutdown_now(inf);
         return;
     }
-    if (k8s_loop_call(inf->loop, shutdown_now, inf) == K8S_OK) {
+    if (k8s_loop_call(inf->loop, shutdown_for_free, inf) == K8S_OK) {
         pthread_mutex_lock(&inf->mu);
-        while (!inf->idle)
+        while (!inf->idle || !inf->freeing)
             pthread_cond_wait(&inf->cond, &inf->mu);
         pthread_mutex_unlock(&inf->mu);
     }
@@ -827,16 +862,7 @@ k8s_code k8s_informer_wait_synced(k8s_informer *inf, int timeout_ms)
 {
     if (!inf || k8s_loop_on_thread(inf->loop))
         return K8S_EINVAL;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    if (timeout_ms > 0) {
-        until.tv_sec += timeout_ms / 1000;
-        until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-    }
+    struct timespec until = k8s_deadline_after(timeout_ms);
     k8s_code rc = K8S_OK;
     pthread_mutex_lock(&inf->mu);
     while (!inf->synced && !inf->dead && rc == K8S_OK) {
@@ -860,6 +886,15 @@ static void *copy_out(const k8s_informer *inf, const k8s_entry *e, k8s_arena *a)
     return inf->res.type ? k8s_copy(inf->res.type, e->obj, a) : k8s_arena_strdup(a, e->obj);
 }
 
+/* The store's key for a namespace argument: NULL is the client's
+ * namespace, as for calls; cluster-scoped objects have none. */
+static const char *lookup_namespace(const k8s_informer *inf, const char *namespace_)
+{
+    if (!inf->res.namespaced)
+        return "";
+    return namespace_ ? namespace_ : k8s_client_namespace(inf->client);
+}
+
 k8s_code k8s_informer_get(k8s_informer *inf, const char *namespace_, const char *name, k8s_arena *arena,
                           void **out)
 {
@@ -868,7 +903,7 @@ k8s_code k8s_informer_get(k8s_informer *inf, const char *namespace_, const char 
     if (!inf || !name || !arena || !out)
         return K8S_EINVAL;
     pthread_rwlock_rdlock(&inf->lock);
-    const k8s_entry *e = k8s_store_find(&inf->store, namespace_ ? namespace_ : "", name);
+    const k8s_entry *e = k8s_store_find(&inf->store, lookup_namespace(inf, namespace_), name);
     k8s_code rc = !e ? K8S_ENOTFOUND : (*out = copy_out(inf, e, arena)) ? K8S_OK : K8S_ENOMEM;
     pthread_rwlock_unlock(&inf->lock);
     return rc;
@@ -887,7 +922,8 @@ k8s_code k8s_informer_list(k8s_informer *inf, const char *namespace_, const char
     k8s_code rc = k8s_selector_parse(label_selector, arena, &sel, NULL);
     if (rc)
         return rc;
-    bool all_ns = !namespace_ || !*namespace_;
+    namespace_ = lookup_namespace(inf, namespace_);
+    bool all_ns = !*namespace_;
     pthread_rwlock_rdlock(&inf->lock);
     const k8s_store *s = &inf->store;
     const k8s_entry **hits = s->n ? malloc(s->n * sizeof *hits) : NULL;

@@ -53,6 +53,19 @@ void k8s_error_set(k8s_error *err, k8s_code code, const k8s_path *path, const ch
                    const char *at, const char *fmt, ...) K8S_PRINTF(6, 7);
 void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const char *start,
                     const char *at, const char *fmt, va_list ap) K8S_PRINTF(6, 0);
+/* The one way to fail with a message: fills err (when non-NULL) with code
+ * and the message, and returns code, so `return k8s_fail(err, ...)`. */
+k8s_code k8s_fail(k8s_error *err, k8s_code code, const char *fmt, ...) K8S_PRINTF(3, 4);
+/* A value written as text that is wrong: `<what> "<text>": <problem>`,
+ * then ` "<part>"` when part is not NULL (long texts and parts cut to
+ * their start), with err->offset at `at`. Returns code. */
+k8s_code k8s_fail_text(k8s_error *err, k8s_code code, const char *what, const char *text, const char *at,
+                       const char *problem, const char *part, size_t part_len);
+/* k8s_fail about a file: err->path names it (when not NULL). */
+k8s_code k8s_fail_in(k8s_error *err, const char *file, k8s_code code, const char *fmt, ...) K8S_PRINTF(4, 5);
+/* Names the file an error is about in err->path; a name too long keeps its
+ * end, the informative part. */
+void k8s_error_in_file(k8s_error *err, const char *file);
 /* Sets only the offset, line and column of `at` within text from start. */
 void k8s_error_at(k8s_error *err, const char *start, const char *at);
 /* The same, counting on from where tp was last (when that is not past at),

@@ -1222,12 +1222,8 @@ k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s
                          void **out, const k8s_decode_options *opts, k8s_error *err)
 {
     *out = NULL;
-    if (!type || (!json && len) || !arena) {
-        if (err)
-            memset(err, 0, sizeof *err);
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing type, input or arena");
-        return K8S_EINVAL;
-    }
+    if (!type || (!json && len) || !arena)
+        return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
     char *obj = k8s_arena_alloc(arena, type->size);
     bool read;
     k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, err, &read);

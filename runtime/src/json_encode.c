@@ -303,8 +303,7 @@ k8s_code k8s_json_encode(const k8s_type *type, const void *obj, k8s_buf *out, k8
         err = &local;
     memset(err, 0, sizeof *err);
     if (!type || !obj || !out) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing type, object or buffer");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing type, object or buffer");
     }
     enc e = {out, err, (locale_t)0};
     size_t mark = out->len;

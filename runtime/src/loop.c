@@ -93,8 +93,7 @@ k8s_code k8s_loop_new(k8s_loop **out, k8s_error *err)
     *out = NULL;
     k8s_loop *loop = calloc(1, sizeof *loop);
     if (!loop) {
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     loop->epfd = epoll_create1(EPOLL_CLOEXEC);
     loop->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -387,13 +386,11 @@ static void *loop_thread(void *arg)
 k8s_code k8s_loop_start(k8s_loop *loop, k8s_error *err)
 {
     if (loop->started) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "the loop is already running");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "the loop is already running");
     }
     int rc = pthread_create(&loop->thread, NULL, loop_thread, loop);
     if (rc) {
-        k8s_error_set(err, K8S_EIO, NULL, NULL, NULL, "cannot start the loop thread: %s", strerror(rc));
-        return K8S_EIO;
+        return k8s_fail(err, K8S_EIO, "cannot start the loop thread: %s", strerror(rc));
     }
     loop->started = true;
     return K8S_OK;

@@ -65,8 +65,8 @@ static k8s_portforward *of(k8s_ws *ws)
 static void on_open(k8s_ws *ws)
 {
     k8s_portforward *pf = of(ws);
-    if (pf->h.open)
-        pf->h.open(pf->h.data);
+    if (pf->h.on_open)
+        pf->h.on_open(pf->h.data);
 }
 
 /* The first two bytes of either channel name the port. */
@@ -97,7 +97,7 @@ static void on_data(k8s_ws *ws, int channel, const uint8_t *p, size_t n)
     if (!n || ws->stop)
         return;
     if (channel == CH_DATA) {
-        pf->h.received(pf->h.data, (const char *)p, n);
+        pf->h.on_data(pf->h.data, (const char *)p, n);
     } else if (pf->error_text.len < ERROR_MAX) {
         size_t room = ERROR_MAX - pf->error_text.len;
         k8s_buf_append(&pf->error_text, p, n < room ? n : room);
@@ -117,14 +117,14 @@ static void on_message_end(k8s_ws *ws, int channel)
 static void on_writable(k8s_ws *ws)
 {
     k8s_portforward *pf = of(ws);
-    if (pf->h.writable)
-        pf->h.writable(pf->h.data);
+    if (pf->h.on_writable)
+        pf->h.on_writable(pf->h.data);
 }
 
 static void on_done(k8s_ws *ws)
 {
     k8s_portforward *pf = of(ws);
-    pf->h.close(pf->h.data, ws->code, &ws->err);
+    pf->h.on_end(pf->h.data, ws->code, &ws->err);
 }
 
 static void on_destroy(k8s_ws *ws)
@@ -135,22 +135,22 @@ static void on_destroy(k8s_ws *ws)
 static const k8s_ws_ops pf_ops = {on_open,     on_data, on_message_end,
                                   on_writable, on_done, on_destroy};
 
-k8s_code k8s_portforward_open(k8s_client *client, const char *ns, const char *pod, uint16_t port,
+k8s_code k8s_portforward_start(k8s_client *client, const char *ns, const char *pod, uint16_t port,
                               const k8s_portforward_options *opts,
                               const k8s_portforward_handlers *h, k8s_portforward **out)
 {
     if (out)
         *out = NULL;
-    if (!client || !pod || !*pod || !port || !h || !h->received || !h->close || !out)
+    if (!client || !pod || !*pod || !port || !h || !h->on_data || !h->on_end || !out)
         return K8S_EINVAL;
     k8s_portforward *pf = calloc(1, sizeof *pf);
     k8s_buf path = K8S_BUF_INIT;
     char num[16];
     snprintf(num, sizeof num, "%u", (unsigned)port);
-    if (!pf || k8s_buf_append_str(&path, "/api/v1/namespaces/") ||
-        k8s_buf_append_escaped(&path, ns ? ns : k8s_client_namespace(client)) ||
-        k8s_buf_append_str(&path, "/pods/") || k8s_buf_append_escaped(&path, pod) ||
-        k8s_buf_append_str(&path, "/portforward?ports=") || k8s_buf_append_str(&path, num)) {
+    if (!pf ||
+        k8s_rest_path(&path, &k8s_pods_resource, ns ? ns : k8s_client_namespace(client), pod,
+                      "portforward") ||
+        k8s_buf_append_str(&path, "?ports=") || k8s_buf_append_str(&path, num)) {
         k8s_buf_free(&path);
         free(pf);
         return K8S_ENOMEM;
@@ -185,12 +185,12 @@ void k8s_portforward_pause(k8s_portforward *pf, bool paused)
         k8s_ws_pause(&pf->ws, paused);
 }
 
-k8s_code k8s_portforward_close(k8s_portforward *pf)
+k8s_code k8s_portforward_finish(k8s_portforward *pf)
 {
     return pf ? k8s_ws_close(&pf->ws) : K8S_EINVAL;
 }
 
-void k8s_portforward_cancel(k8s_portforward *pf)
+void k8s_portforward_stop(k8s_portforward *pf)
 {
     if (pf)
         k8s_ws_cancel(&pf->ws);
@@ -318,7 +318,7 @@ static void local_failed(fwd *f)
 {
     f->abort = true;
     close_local(f);
-    k8s_portforward_cancel(f->pf); /* posted: the session may be mid-call */
+    k8s_portforward_stop(f->pf); /* posted: the session may be mid-call */
     try_free(f);
 }
 
@@ -464,7 +464,7 @@ static void accept_one(k8s_portforward_listener *l, int fd)
     if (l->conns)
         l->conns->prev = f;
     l->conns = f;
-    if (k8s_portforward_open(l->client, l->ns, l->pod, l->port, NULL, &h, &f->pf)) {
+    if (k8s_portforward_start(l->client, l->ns, l->pod, l->port, NULL, &h, &f->pf)) {
         f->done = true;
         close(fd);
         f->fd = -1;
@@ -472,7 +472,7 @@ static void accept_one(k8s_portforward_listener *l, int fd)
         close(fd);
         f->fd = -1;
         f->abort = true;
-        k8s_portforward_cancel(f->pf);
+        k8s_portforward_stop(f->pf);
     } else {
         f->events = K8S_IO_READ;
     }
@@ -601,7 +601,7 @@ static int bind_local(const char *address, uint16_t port, uint16_t *bound, k8s_e
     return fd;
 }
 
-k8s_code k8s_portforward_listen(k8s_client *client, const char *ns, const char *pod,
+k8s_code k8s_portforward_listener_start(k8s_client *client, const char *ns, const char *pod,
                                 uint16_t remote_port, const char *local_address,
                                 uint16_t local_port, k8s_portforward_listener **out,
                                 uint16_t *bound_port, k8s_error *err)
@@ -611,9 +611,7 @@ k8s_code k8s_portforward_listen(k8s_client *client, const char *ns, const char *
     if (out)
         *out = NULL;
     if (!client || !pod || !*pod || !remote_port || !out) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL,
-                      "k8s_portforward_listen: missing arguments");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "k8s_portforward_listener_start: missing arguments");
     }
     uint16_t bound = 0;
     int fd = bind_local(local_address ? local_address : "127.0.0.1", local_port, &bound, err);
@@ -634,8 +632,7 @@ k8s_code k8s_portforward_listen(k8s_client *client, const char *ns, const char *
         close(fd);
         if (l)
             free_listener(l);
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     if (bound_port)
         *bound_port = bound;
@@ -643,7 +640,7 @@ k8s_code k8s_portforward_listen(k8s_client *client, const char *ns, const char *
     return K8S_OK;
 }
 
-void k8s_portforward_listener_close(k8s_portforward_listener *l)
+void k8s_portforward_listener_free(k8s_portforward_listener *l)
 {
     if (!l)
         return;

@@ -187,29 +187,6 @@ k8s_quantity k8s_quantity_from_milli(int64_t milli, k8s_quantity_fmt format)
 
 /* ---- parsing ---- */
 
-static size_t clip(size_t n)
-{
-    return n > 64 ? 64 : n;
-}
-
-/* err gets `quantity "<text>": <what>`, with `"<part>"` appended when part is
- * given; offset is where the faulty part starts. */
-static k8s_code fail(k8s_error *err, k8s_code code, const char *text, const char *at,
-                     const char *what, const char *part)
-{
-    size_t tn = strlen(text), pn = part ? strlen(part) : 0;
-    if (part)
-        k8s_error_set(err, code, NULL, NULL, NULL, "quantity \"%.*s%s\": %s \"%.*s%s\"",
-                      (int)clip(tn), text, tn > 64 ? "..." : "", what, (int)clip(pn), part,
-                      pn > 64 ? "..." : "");
-    else
-        k8s_error_set(err, code, NULL, NULL, NULL, "quantity \"%.*s%s\": %s", (int)clip(tn), text,
-                      tn > 64 ? "..." : "", what);
-    if (err)
-        err->offset = (size_t)(at - text);
-    return code;
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -444,21 +421,21 @@ static void value_binary(const numdigits *d, unsigned power, u128 *m, int64_t *e
 k8s_code k8s_quantity_parse(const char *text, k8s_quantity *q, k8s_error *err)
 {
     if (!text || !q) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing quantity text or result");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing quantity text or result");
     }
     memset(q, 0, sizeof *q);
     if (!*text)
-        return fail(err, K8S_EVALUE, text, text, "empty text", NULL);
+        return k8s_fail_text(err, K8S_EVALUE, "quantity", text, text, "empty text", NULL, 0);
     bool negative;
     numdigits d;
     const char *sfx = scan_number(text, &negative, &d);
     suffix s;
     switch (interpret_suffix(sfx, &s)) {
     case SUFFIX_UNKNOWN:
-        return fail(err, K8S_EVALUE, text, sfx, "unknown suffix", sfx);
+        return k8s_fail_text(err, K8S_EVALUE, "quantity", text, sfx, "unknown suffix", sfx, strlen(sfx));
     case SUFFIX_RANGE:
-        return fail(err, K8S_EVALUE, text, sfx, "exponent out of range", sfx);
+        return k8s_fail_text(err, K8S_EVALUE, "quantity", text, sfx, "exponent out of range", sfx,
+                             strlen(sfx));
     case SUFFIX_OK:
         break;
     }
@@ -467,7 +444,8 @@ k8s_code k8s_quantity_parse(const char *text, k8s_quantity *q, k8s_error *err)
     k8s_quantity_fmt format = s.format;
     if (s.base == 10) {
         if (!value_decimal(&d, s.power, &m, &exp))
-            return fail(err, K8S_ERANGE, text, text, "mantissa does not fit 128 bits", NULL);
+            return k8s_fail_text(err, K8S_ERANGE, "quantity", text, text, "mantissa does not fit 128 bits",
+                                 NULL, 0);
     } else {
         bool capped;
         value_binary(&d, (unsigned)s.power, &m, &exp, &capped);
@@ -481,7 +459,7 @@ k8s_code k8s_quantity_parse(const char *text, k8s_quantity *q, k8s_error *err)
     }
     if (!quantity_set(q, negative, m, exp, format)) {
         memset(q, 0, sizeof *q);
-        return fail(err, K8S_ERANGE, text, sfx, "exponent too large", sfx);
+        return k8s_fail_text(err, K8S_ERANGE, "quantity", text, sfx, "exponent too large", sfx, strlen(sfx));
     }
     return K8S_OK;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "k8s/loop.h"
+#include "timing_internal.h"
 
 typedef struct item {
     struct item *next;
@@ -61,16 +62,7 @@ k8s_code k8s_queue_put(k8s_queue *q, void *value)
 
 k8s_code k8s_queue_get(k8s_queue *q, int timeout_ms, void **value)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    if (timeout_ms > 0) {
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
-    }
+    struct timespec deadline = k8s_deadline_after(timeout_ms);
     *value = NULL;
     pthread_mutex_lock(&q->mu);
     k8s_code rc = K8S_OK;

@@ -201,8 +201,7 @@ k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, si
     if (!op->result) { /* text: logs, and JSON for dynamic calls */
         char *text = k8s_arena_strndup(arena, len ? body : "", len);
         if (!text) {
-            k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-            return K8S_ENOMEM;
+            return k8s_fail(err, K8S_ENOMEM, "out of memory");
         }
         *result = text;
         return K8S_OK;

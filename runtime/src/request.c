@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client_internal.h"
+#include "documents_internal.h"
 #include "internal.h"
 
 k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s)
@@ -95,85 +96,32 @@ static void log_query(query *q, const k8s_log_options *o)
     q_str(q, "stream", o->stream);
 }
 
-/* A small writer for the few JSON objects the client composes itself. */
-typedef struct jw {
-    k8s_buf *b;
-    k8s_code rc;
-    bool first;
-} jw;
-
-static void jw_raw(jw *w, const char *s)
-{
-    if (!w->rc)
-        w->rc = k8s_buf_append_str(w->b, s);
-}
-
-static void jw_key(jw *w, const char *key)
-{
-    jw_raw(w, w->first ? "\"" : ",\"");
-    w->first = false;
-    jw_raw(w, key);
-    jw_raw(w, "\":");
-}
-
-static void jw_str(jw *w, const char *key, const char *value)
-{
-    if (!value)
-        return;
-    jw_key(w, key);
-    if (!w->rc)
-        w->rc = k8s_json_quote(w->b, value);
-}
-
-static void jw_open(jw *w, const char *key)
-{
-    if (key)
-        jw_key(w, key);
-    jw_raw(w, "{");
-    w->first = true;
-}
-
-/* The DeleteOptions body, or no body when no option is set. */
-static k8s_code delete_body(const k8s_delete_options *o, k8s_buf *b)
+/* The DeleteOptions body, or no body when no option is set. The encoder
+ * checks the strings (valid UTF-8) and says which one is wrong. */
+static k8s_code delete_body(const k8s_delete_options *o, k8s_buf *b, k8s_error *err)
 {
     if (!o || !(o->dryRun || o->has_gracePeriodSeconds || o->propagationPolicy ||
                 o->has_orphanDependents || o->ignoreStoreReadErrorWithClusterBreakingPotential ||
                 o->preconditionUID || o->preconditionResourceVersion))
         return K8S_OK;
-    jw w = {b, K8S_OK, true};
-    jw_open(&w, NULL);
-    jw_str(&w, "kind", "DeleteOptions");
-    jw_str(&w, "apiVersion", "v1");
-    if (o->dryRun) {
-        jw_key(&w, "dryRun");
-        jw_raw(&w, "[");
-        if (!w.rc)
-            w.rc = k8s_json_quote(b, o->dryRun);
-        jw_raw(&w, "]");
-    }
-    if (o->has_gracePeriodSeconds) {
-        char num[24];
-        snprintf(num, sizeof num, "%" PRId64, o->gracePeriodSeconds);
-        jw_key(&w, "gracePeriodSeconds");
-        jw_raw(&w, num);
-    }
-    jw_str(&w, "propagationPolicy", o->propagationPolicy);
-    if (o->has_orphanDependents) {
-        jw_key(&w, "orphanDependents");
-        jw_raw(&w, o->orphanDependents ? "true" : "false");
-    }
-    if (o->ignoreStoreReadErrorWithClusterBreakingPotential) {
-        jw_key(&w, "ignoreStoreReadErrorWithClusterBreakingPotential");
-        jw_raw(&w, "true");
-    }
-    if (o->preconditionUID || o->preconditionResourceVersion) {
-        jw_open(&w, "preconditions");
-        jw_str(&w, "uid", o->preconditionUID);
-        jw_str(&w, "resourceVersion", o->preconditionResourceVersion);
-        jw_raw(&w, "}");
-    }
-    jw_raw(&w, "}");
-    return w.rc;
+    const char *dry_run[] = {o->dryRun};
+    delete_preconditions_doc pre = {o->preconditionUID, o->preconditionResourceVersion};
+    delete_options_doc doc = {
+        .kind = "DeleteOptions",
+        .apiVersion = "v1",
+        .dryRun = o->dryRun ? dry_run : NULL,
+        .dryRun_len = o->dryRun ? 1 : 0,
+        .has_gracePeriodSeconds = o->has_gracePeriodSeconds,
+        .gracePeriodSeconds = o->gracePeriodSeconds,
+        .propagationPolicy = o->propagationPolicy,
+        .has_orphanDependents = o->has_orphanDependents,
+        .orphanDependents = o->orphanDependents,
+        .has_ignoreStoreReadErrorWithClusterBreakingPotential =
+            o->ignoreStoreReadErrorWithClusterBreakingPotential,
+        .ignoreStoreReadErrorWithClusterBreakingPotential = true,
+        .preconditions = pre.uid || pre.resourceVersion ? &pre : NULL,
+    };
+    return k8s_json_encode(&k8s_delete_options_desc, &doc, b, err);
 }
 
 static const char *patch_content_type(k8s_patch_type t)
@@ -221,8 +169,7 @@ static k8s_code encode_body(const k8s_type *t, const void *obj, k8s_buf *out, k8
         return k8s_json_encode(t, obj, out, err);
     char *copy = malloc(t->size);
     if (!copy) {
-        k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-        return K8S_ENOMEM;
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     memcpy(copy, obj, t->size);
     char **a = (char **)(copy + ((char *)api_version - (char *)obj));
@@ -236,10 +183,29 @@ static k8s_code encode_body(const k8s_type *t, const void *obj, k8s_buf *out, k8
     return rc;
 }
 
-static k8s_code invalid(k8s_error *err, const char *message)
+const k8s_resource k8s_pods_resource = {"", "v1", "pods", "Pod", true, NULL, NULL};
+
+static k8s_code append_segment(k8s_buf *b, const char *prefix, const char *segment)
 {
-    k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "%s", message);
-    return K8S_EINVAL;
+    k8s_code rc = k8s_buf_append_str(b, prefix);
+    return rc ? rc : k8s_buf_append_escaped(b, segment);
+}
+
+k8s_code k8s_rest_path(k8s_buf *b, const k8s_resource *r, const char *ns, const char *name,
+                       const char *subresource)
+{
+    k8s_code rc = *r->group ? append_segment(b, "/apis/", r->group) : k8s_buf_append_str(b, "/api");
+    if (!rc)
+        rc = append_segment(b, "/", r->version);
+    if (!rc && ns && *ns)
+        rc = append_segment(b, "/namespaces/", ns);
+    if (!rc)
+        rc = append_segment(b, "/", r->resource);
+    if (!rc && name)
+        rc = append_segment(b, "/", name);
+    if (!rc && subresource)
+        rc = append_segment(b, "/", subresource);
+    return rc;
 }
 
 k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op *op,
@@ -252,46 +218,22 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
     bool collection = v == K8S_VERB_LIST || v == K8S_VERB_WATCH || v == K8S_VERB_DELETE_COLLECTION ||
                       (v == K8S_VERB_CREATE && !op->subresource);
     if (!r || !r->version || !r->resource)
-        return invalid(err, "the operation names no resource");
+        return k8s_fail(err, K8S_EINVAL, "the operation names no resource");
     if (collection && args->name && v != K8S_VERB_CREATE)
-        return invalid(err, "a list or deletecollection call takes no name");
+        return k8s_fail(err, K8S_EINVAL, "a list or deletecollection call takes no name");
     if (!collection && (!args->name || !*args->name))
-        return invalid(err, "a name is required");
+        return k8s_fail(err, K8S_EINVAL, "a name is required");
     bool all_namespaces = r->namespaced && ns && !*ns;
     if (all_namespaces && v != K8S_VERB_LIST && v != K8S_VERB_WATCH)
-        return invalid(err, "a namespace is required (only lists may span all namespaces)");
+        return k8s_fail(err, K8S_EINVAL, "a namespace is required (only lists may span all namespaces)");
     if (v == K8S_VERB_PATCH && !args->text)
-        return invalid(err, "a patch needs its text");
+        return k8s_fail(err, K8S_EINVAL, "a patch needs its text");
 
     k8s_buf b = K8S_BUF_INIT;
     k8s_code rc = k8s_buf_append_str(&b, base_url);
     if (!rc)
-        rc = k8s_buf_append_str(&b, *r->group ? "/apis/" : "/api");
-    if (!rc && *r->group)
-        rc = k8s_buf_append_escaped(&b, r->group);
-    if (!rc)
-        rc = k8s_buf_append(&b, "/", 1);
-    if (!rc)
-        rc = k8s_buf_append_escaped(&b, r->version);
-    if (!rc && r->namespaced && !all_namespaces) {
-        rc = k8s_buf_append_str(&b, "/namespaces/");
-        if (!rc)
-            rc = k8s_buf_append_escaped(&b, ns);
-    }
-    if (!rc)
-        rc = k8s_buf_append(&b, "/", 1);
-    if (!rc)
-        rc = k8s_buf_append_escaped(&b, r->resource);
-    if (!rc && args->name && !collection) {
-        rc = k8s_buf_append(&b, "/", 1);
-        if (!rc)
-            rc = k8s_buf_append_escaped(&b, args->name);
-    }
-    if (!rc && op->subresource) {
-        rc = k8s_buf_append(&b, "/", 1);
-        if (!rc)
-            rc = k8s_buf_append_escaped(&b, op->subresource);
-    }
+        rc = k8s_rest_path(&b, r, r->namespaced && !all_namespaces ? ns : NULL,
+                           collection ? NULL : args->name, op->subresource);
 
     query q = {&b, rc};
     k8s_buf body = K8S_BUF_INIT;
@@ -340,7 +282,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         }
         if (v == K8S_VERB_APPLY && (!o || !o->fieldManager)) {
             k8s_buf_free(&b);
-            return invalid(err, "server-side apply needs a fieldManager");
+            return k8s_fail(err, K8S_EINVAL, "server-side apply needs a fieldManager");
         }
         ctype = patch_content_type(v == K8S_VERB_APPLY ? K8S_PATCH_APPLY : o ? o->type : K8S_PATCH_MERGE);
         break;
@@ -349,7 +291,7 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         req->method = "DELETE";
         req->idempotent = true;
         if (!q.rc)
-            q.rc = delete_body(args->options, &body);
+            q.rc = delete_body(args->options, &body, err);
         ctype = body.len ? "application/json" : NULL;
         break;
     case K8S_VERB_DELETE_COLLECTION:
@@ -357,12 +299,12 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
         req->idempotent = true;
         list_query(&q, args->list, continue_token);
         if (!q.rc)
-            q.rc = delete_body(args->options, &body);
+            q.rc = delete_body(args->options, &body, err);
         ctype = body.len ? "application/json" : NULL;
         break;
     default:
         k8s_buf_free(&b);
-        return invalid(err, "unknown verb");
+        return k8s_fail(err, K8S_EINVAL, "unknown verb");
     }
     rc = q.rc;
 
@@ -379,14 +321,13 @@ k8s_code k8s_build_request(http_request *req, const char *base_url, const k8s_op
             rc = k8s_buf_append_str(&body, args->text);
         } else {
             k8s_buf_free(&b);
-            return invalid(err, "a body is required");
+            return k8s_fail(err, K8S_EINVAL, "a body is required");
         }
     }
     if (rc) {
         k8s_buf_free(&b);
         k8s_buf_free(&body);
-        k8s_error_set(err, rc, NULL, NULL, NULL, "out of memory");
-        return rc;
+        return rc == K8S_ENOMEM ? k8s_fail(err, rc, "out of memory") : rc; /* else the encoder said why */
     }
     req->url = b.data;
     req->body = body.data;

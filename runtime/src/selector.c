@@ -284,8 +284,7 @@ k8s_code k8s_selector_parse(const char *text, k8s_arena *arena, k8s_selector **o
     if (out)
         *out = NULL;
     if (!arena || !out) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing arena or result");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing arena or result");
     }
     if (!text)
         text = "";

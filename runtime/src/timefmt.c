@@ -38,29 +38,6 @@ static size_t copy_out(const char *text, size_t len, char *buf, size_t n)
     return len;
 }
 
-static size_t clip(size_t n)
-{
-    return n > 64 ? 64 : n;
-}
-
-/* err gets `<what> "<text>": <problem>`, optionally followed by a quoted
- * part; offset is where the problem starts. */
-static k8s_code fail(k8s_error *err, k8s_code code, const char *what, const char *text,
-                     const char *at, const char *problem, const char *part, size_t part_len)
-{
-    size_t tn = strlen(text);
-    if (part)
-        k8s_error_set(err, code, NULL, NULL, NULL, "%s \"%.*s%s\": %s \"%.*s\"", what,
-                      (int)clip(tn), text, tn > 64 ? "..." : "", problem, (int)clip(part_len),
-                      part);
-    else
-        k8s_error_set(err, code, NULL, NULL, NULL, "%s \"%.*s%s\": %s", what, (int)clip(tn), text,
-                      tn > 64 ? "..." : "", problem);
-    if (err)
-        err->offset = (size_t)(at - text);
-    return code;
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -197,20 +174,19 @@ static const char *civil_range_error(const civil_time *c)
 k8s_code k8s_time_parse(const char *text, k8s_time *t, k8s_error *err)
 {
     if (!text || !t) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing time text or result");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing time text or result");
     }
     memset(t, 0, sizeof *t);
     const char *p = text;
     civil_time c;
     if (!scan_rfc3339(&p, &c))
-        return fail(err, K8S_EVALUE, "time", text, p,
-                    "does not match RFC 3339 2006-01-02T15:04:05Z07:00", NULL, 0);
+        return k8s_fail_text(err, K8S_EVALUE, "time", text, p,
+                             "does not match RFC 3339 2006-01-02T15:04:05Z07:00", NULL, 0);
     if (*p)
-        return fail(err, K8S_EVALUE, "time", text, p, "extra text", p, strlen(p));
+        return k8s_fail_text(err, K8S_EVALUE, "time", text, p, "extra text", p, strlen(p));
     const char *range = civil_range_error(&c);
     if (range)
-        return fail(err, K8S_EVALUE, "time", text, text, range, NULL, 0);
+        return k8s_fail_text(err, K8S_EVALUE, "time", text, text, range, NULL, 0);
     int64_t days = days_from_civil(c.year, c.month, c.day);
     int64_t offset = (int64_t)(c.offset_hours * 60 + c.offset_minutes) * 60;
     t->seconds = days * SECONDS_PER_DAY + c.hour * 3600 + c.minute * 60 + c.second +
@@ -338,14 +314,13 @@ static void leading_fraction(const char **p, uint64_t *f, double *scale)
 static k8s_code duration_fail(k8s_error *err, k8s_code code, const char *text, const char *at,
                               const char *problem)
 {
-    return fail(err, code, "duration", text, at, problem, NULL, 0);
+    return k8s_fail_text(err, code, "duration", text, at, problem, NULL, 0);
 }
 
 k8s_code k8s_duration_parse(const char *text, int64_t *nanos, k8s_error *err)
 {
     if (!text || !nanos) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing duration text or result");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing duration text or result");
     }
     *nanos = 0;
     const char *p = text;
@@ -380,8 +355,8 @@ k8s_code k8s_duration_parse(const char *text, int64_t *nanos, k8s_error *err)
             return duration_fail(err, K8S_EVALUE, text, unit, "missing unit");
         uint64_t per = unit_nanos(unit, (size_t)(p - unit));
         if (!per)
-            return fail(err, K8S_EVALUE, "duration", text, unit, "unknown unit", unit,
-                        (size_t)(p - unit));
+            return k8s_fail_text(err, K8S_EVALUE, "duration", text, unit, "unknown unit", unit,
+                                 (size_t)(p - unit));
         if (v > DURATION_LIMIT / per)
             return duration_fail(err, K8S_ERANGE, text, start, "out of range");
         v *= per;

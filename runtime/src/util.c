@@ -74,6 +74,52 @@ void k8s_error_setv(k8s_error *err, k8s_code code, const k8s_path *path, const c
         k8s_error_at(err, start, at);
 }
 
+k8s_code k8s_fail(k8s_error *err, k8s_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    k8s_error_setv(err, code, NULL, NULL, NULL, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+k8s_code k8s_fail_text(k8s_error *err, k8s_code code, const char *what, const char *text, const char *at,
+                       const char *problem, const char *part, size_t part_len)
+{
+    enum { SHOWN = 64 }; /* of a long text or part: its start */
+    size_t tn = strlen(text);
+    int tshown = tn > SHOWN ? SHOWN : (int)tn, pshown = part_len > SHOWN ? SHOWN : (int)part_len;
+    if (part)
+        k8s_fail(err, code, "%s \"%.*s%s\": %s \"%.*s%s\"", what, tshown, text, tn > SHOWN ? "..." : "",
+                 problem, pshown, part, part_len > SHOWN ? "..." : "");
+    else
+        k8s_fail(err, code, "%s \"%.*s%s\": %s", what, tshown, text, tn > SHOWN ? "..." : "", problem);
+    if (err)
+        err->offset = (size_t)(at - text);
+    return code;
+}
+
+void k8s_error_in_file(k8s_error *err, const char *file)
+{
+    if (!err || !file)
+        return;
+    size_t n = strlen(file);
+    if (n < sizeof err->path)
+        memcpy(err->path, file, n + 1);
+    else
+        snprintf(err->path, sizeof err->path, "...%s", file + n - (sizeof err->path - 4));
+}
+
+k8s_code k8s_fail_in(k8s_error *err, const char *file, k8s_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    k8s_error_setv(err, code, NULL, NULL, NULL, fmt, ap);
+    va_end(ap);
+    k8s_error_in_file(err, file);
+    return code;
+}
+
 void k8s_text_pos_at(k8s_text_pos *tp, const char *start, const char *at, k8s_error *err)
 {
     if (!tp->at || tp->at > at)

@@ -11,6 +11,7 @@
 
 #include "client_internal.h"
 #include "internal.h"
+#include "timing_internal.h"
 #include "watch_internal.h"
 
 /* ---- decoding one event ---- */
@@ -303,7 +304,7 @@ struct k8s_watcher {
 
     /* loop thread only */
     k8s_timer *backoff;
-    int failures;
+    unsigned failures;
     bool watching;      /* a watch call is running */
     bool got_events;    /* in the current call */
     bool initial_done;  /* sendInitialEvents: the initial-events-end bookmark came */
@@ -433,16 +434,8 @@ static void watcher_call_end(void *data, k8s_code code, void *result, const k8s_
         watcher_connect(w);
         return;
     }
-    int max = w->o.max_backoff_ms > 0 ? w->o.max_backoff_ms : 30000;
-    int shift = w->failures < 10 ? w->failures : 10;
-    w->failures++;
-    uint64_t ms = (uint64_t)100 << shift;
-    if (ms > (uint64_t)max)
-        ms = (uint64_t)max;
-    w->rng ^= w->rng << 13;
-    w->rng ^= w->rng >> 7;
-    w->rng ^= w->rng << 17;
-    ms = ms / 2 + w->rng % (ms / 2 + 1); /* jitter: watchers that lost one server do not stampede */
+    uint64_t max = w->o.max_backoff_ms > 0 ? (uint64_t)w->o.max_backoff_ms : K8S_RECONNECT_MAX_MS;
+    uint64_t ms = k8s_backoff_ms(&w->rng, w->failures++, K8S_RECONNECT_BASE_MS, max);
     if (!w->backoff && !(w->backoff = k8s_timer_new(k8s_client_loop(w->client), watcher_connect, w))) {
         watcher_end(w, K8S_ENOMEM, NULL);
         return;
@@ -558,7 +551,7 @@ k8s_code k8s_watcher_start(k8s_client *client, const k8s_resource *resource,
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cond, NULL);
     w->refs = 2; /* the owner's and the running watcher's */
-    w->rng = (uint64_t)(uintptr_t)w ^ k8s_now_ms() ^ 0x9E3779B97F4A7C15u;
+    w->rng = k8s_rng_seed(w);
     w->client = client;
     w->resource = *resource;
     w->o = *opts;

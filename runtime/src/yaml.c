@@ -56,7 +56,7 @@ typedef struct anchor {
     uint32_t node; /* + 1; 0 marks a free slot */
 } anchor;
 
-typedef struct pos { /* where a JSON value came from, for k8s_yaml_locate */
+typedef struct pos { /* where a JSON value came from, for k8s_yaml_reader_locate */
     size_t json;
     uint32_t line, col;
 } pos;
@@ -77,7 +77,7 @@ typedef struct vec {
     size_t len, cap;
 } vec;
 
-struct k8s_yaml_stream {
+struct k8s_yaml_reader {
     yaml_parser_t parser;
     const char *data;
     size_t len, limit, index;
@@ -120,17 +120,17 @@ static void *vec_push(vec *v, size_t size)
     return (char *)v->p + v->len++ * size;
 }
 
-static node *node_at(const k8s_yaml_stream *s, size_t i)
+static node *node_at(const k8s_yaml_reader *s, size_t i)
 {
     return (node *)s->nodes.p + i;
 }
 
-static uint32_t kid(const k8s_yaml_stream *s, size_t i)
+static uint32_t kid(const k8s_yaml_reader *s, size_t i)
 {
     return ((const uint32_t *)s->kids.p)[i];
 }
 
-static const char *text_of(const k8s_yaml_stream *s, const node *n)
+static const char *text_of(const k8s_yaml_reader *s, const node *n)
 {
     return s->text.data ? s->text.data + n->a : "";
 }
@@ -139,7 +139,7 @@ static const char *text_of(const k8s_yaml_stream *s, const node *n)
 
 /* Byte offset of a libyaml mark, which counts characters and line breaks
  * (CR LF, CR, LF, NEL, LS, PS) after an optional BOM. 0 for UTF-16 input. */
-static size_t mark_offset(const k8s_yaml_stream *s, size_t line, size_t col)
+static size_t mark_offset(const k8s_yaml_reader *s, size_t line, size_t col)
 {
     const unsigned char *b = (const unsigned char *)s->data, *p = b, *end = b + s->len;
     if (s->len >= 2 && ((b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE)))
@@ -167,7 +167,7 @@ static size_t mark_offset(const k8s_yaml_stream *s, size_t line, size_t col)
 }
 
 K8S_PRINTF(7, 0)
-static k8s_code set_atv(const k8s_yaml_stream *s, k8s_error *err, k8s_code code,
+static k8s_code set_atv(const k8s_yaml_reader *s, k8s_error *err, k8s_code code,
                         const k8s_path *path, size_t line, size_t col, const char *fmt, va_list ap)
 {
     if (!err)
@@ -180,7 +180,7 @@ static k8s_code set_atv(const k8s_yaml_stream *s, k8s_error *err, k8s_code code,
 }
 
 K8S_PRINTF(7, 8)
-static k8s_code set_at(const k8s_yaml_stream *s, k8s_error *err, k8s_code code,
+static k8s_code set_at(const k8s_yaml_reader *s, k8s_error *err, k8s_code code,
                        const k8s_path *path, size_t line, size_t col, const char *fmt, ...)
 {
     va_list ap;
@@ -190,21 +190,15 @@ static k8s_code set_at(const k8s_yaml_stream *s, k8s_error *err, k8s_code code,
     return code;
 }
 
-static k8s_code nomem(k8s_error *err)
-{
-    k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-    return K8S_ENOMEM;
-}
-
 /* libyaml failed: the parser cannot go on. The error is returned once, and
  * the stream ends there. */
-static k8s_code broken(k8s_yaml_stream *s, k8s_error *err)
+static k8s_code broken(k8s_yaml_reader *s, k8s_error *err)
 {
     const yaml_parser_t *p = &s->parser;
     k8s_error local, *e = err ? err : &local;
     const char *problem = p->problem ? p->problem : "malformed YAML";
     if (p->error == YAML_MEMORY_ERROR) {
-        nomem(e);
+        k8s_fail(e, K8S_ENOMEM, "out of memory");
     } else if (p->error == YAML_READER_ERROR) {
         size_t off = p->problem_offset < s->len ? p->problem_offset : s->len;
         if (p->problem_value >= 0)
@@ -236,7 +230,7 @@ static void short_tag(const char *tag, char *out, size_t n)
         snprintf(out, n, "%.100s", tag);
 }
 
-static k8s_code tag_of(const k8s_yaml_stream *s, const yaml_char_t *tag, int kind,
+static k8s_code tag_of(const k8s_yaml_reader *s, const yaml_char_t *tag, int kind,
                        const yaml_mark_t *m, uint8_t *out, k8s_error *err)
 {
     const char *t = (const char *)tag;
@@ -272,7 +266,7 @@ static uint32_t hash_name(const char *p, size_t n)
     return h;
 }
 
-static anchor *anchor_slot(const k8s_yaml_stream *s, const char *name, size_t len, uint32_t h)
+static anchor *anchor_slot(const k8s_yaml_reader *s, const char *name, size_t len, uint32_t h)
 {
     size_t mask = s->anchor_cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -283,7 +277,7 @@ static anchor *anchor_slot(const k8s_yaml_stream *s, const char *name, size_t le
     }
 }
 
-static bool anchor_grow(k8s_yaml_stream *s)
+static bool anchor_grow(k8s_yaml_reader *s)
 {
     size_t cap = s->anchor_cap ? s->anchor_cap * 2 : 16;
     anchor *old = s->anchors, *t = calloc(cap, sizeof *t);
@@ -300,17 +294,17 @@ static bool anchor_grow(k8s_yaml_stream *s)
 }
 
 /* A later anchor of the same name replaces the earlier one, as YAML says. */
-static k8s_code anchor_set(k8s_yaml_stream *s, const yaml_char_t *name, uint32_t ni,
+static k8s_code anchor_set(k8s_yaml_reader *s, const yaml_char_t *name, uint32_t ni,
                            k8s_error *err)
 {
     if (!name)
         return K8S_OK;
     size_t len = strlen((const char *)name);
     if ((s->nanchors + 1) * 2 > s->anchor_cap && !anchor_grow(s))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     size_t off = s->text.len;
     if (k8s_buf_append(&s->text, name, len))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     uint32_t h = hash_name(s->text.data + off, len);
     anchor *a = anchor_slot(s, s->text.data + off, len, h);
     if (!a->node)
@@ -319,21 +313,21 @@ static k8s_code anchor_set(k8s_yaml_stream *s, const yaml_char_t *name, uint32_t
     return K8S_OK;
 }
 
-static k8s_code new_node(k8s_yaml_stream *s, int kind, uint8_t tag, const yaml_mark_t *m,
+static k8s_code new_node(k8s_yaml_reader *s, int kind, uint8_t tag, const yaml_mark_t *m,
                          uint32_t *ni, k8s_error *err)
 {
     if (s->nodes.len >= UINT32_MAX - 1)
         return set_at(s, err, K8S_ETOOBIG, NULL, m->line, m->column, "too many YAML nodes");
     node *n = vec_push(&s->nodes, sizeof *n);
     if (!n)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     *n = (node){.kind = (uint8_t)kind, .tag = tag, .line = (uint32_t)m->line,
                 .col = (uint32_t)m->column};
     *ni = (uint32_t)(s->nodes.len - 1);
     return K8S_OK;
 }
 
-static k8s_code attach(k8s_yaml_stream *s, uint32_t ni, k8s_error *err)
+static k8s_code attach(k8s_yaml_reader *s, uint32_t ni, k8s_error *err)
 {
     if (!s->frames.len) {
         s->root = ni;
@@ -341,12 +335,12 @@ static k8s_code attach(k8s_yaml_stream *s, uint32_t ni, k8s_error *err)
     }
     uint32_t *slot = vec_push(&s->pending, sizeof *slot);
     if (!slot)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     *slot = ni;
     return K8S_OK;
 }
 
-static k8s_code add_scalar(k8s_yaml_stream *s, const yaml_event_t *ev, k8s_error *err)
+static k8s_code add_scalar(k8s_yaml_reader *s, const yaml_event_t *ev, k8s_error *err)
 {
     uint8_t tag;
     uint32_t ni;
@@ -360,12 +354,12 @@ static k8s_code add_scalar(k8s_yaml_stream *s, const yaml_event_t *ev, k8s_error
     n->a = s->text.len;
     n->n = ev->data.scalar.length;
     if (k8s_buf_append(&s->text, ev->data.scalar.value, ev->data.scalar.length))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     rc = anchor_set(s, ev->data.scalar.anchor, ni, err);
     return rc ? rc : attach(s, ni, err);
 }
 
-static k8s_code start_collection(k8s_yaml_stream *s, const yaml_event_t *ev, int kind,
+static k8s_code start_collection(k8s_yaml_reader *s, const yaml_event_t *ev, int kind,
                                  k8s_error *err)
 {
     const yaml_char_t *tag_text = kind == N_SEQ ? ev->data.sequence_start.tag
@@ -390,17 +384,17 @@ static k8s_code start_collection(k8s_yaml_stream *s, const yaml_event_t *ev, int
     node_at(s, ni)->open = true;
     frame *f = vec_push(&s->frames, sizeof *f);
     if (!f)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     *f = (frame){ni, s->pending.len};
     return K8S_OK;
 }
 
-static k8s_code end_collection(k8s_yaml_stream *s, k8s_error *err)
+static k8s_code end_collection(k8s_yaml_reader *s, k8s_error *err)
 {
     frame f = ((frame *)s->frames.p)[--s->frames.len];
     size_t count = s->pending.len - f.first;
     if (!vec_reserve(&s->kids, count, sizeof(uint32_t)))
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     node *n = node_at(s, f.node);
     n->a = s->kids.len;
     n->n = count;
@@ -413,7 +407,7 @@ static k8s_code end_collection(k8s_yaml_stream *s, k8s_error *err)
     return K8S_OK;
 }
 
-static k8s_code add_alias(k8s_yaml_stream *s, const yaml_event_t *ev, k8s_error *err)
+static k8s_code add_alias(k8s_yaml_reader *s, const yaml_event_t *ev, k8s_error *err)
 {
     const char *name = (const char *)ev->data.alias.anchor;
     const yaml_mark_t *m = &ev->start_mark;
@@ -433,7 +427,7 @@ static k8s_code add_alias(k8s_yaml_stream *s, const yaml_event_t *ev, k8s_error 
     return attach(s, ni, err);
 }
 
-static k8s_code add_event(k8s_yaml_stream *s, const yaml_event_t *ev, k8s_error *err)
+static k8s_code add_event(k8s_yaml_reader *s, const yaml_event_t *ev, k8s_error *err)
 {
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
@@ -452,7 +446,7 @@ static k8s_code add_event(k8s_yaml_stream *s, const yaml_event_t *ev, k8s_error 
     }
 }
 
-static void reset_document(k8s_yaml_stream *s)
+static void reset_document(k8s_yaml_reader *s)
 {
     k8s_buf_clear(&s->text);
     s->nodes.len = s->kids.len = s->pending.len = s->frames.len = 0;
@@ -464,7 +458,7 @@ static void reset_document(k8s_yaml_stream *s)
 
 /* Reads the events up to the end of the document. After a problem in the
  * document the rest of it is still read, so the next call can go on. */
-static k8s_code build(k8s_yaml_stream *s, k8s_error *err)
+static k8s_code build(k8s_yaml_reader *s, k8s_error *err)
 {
     k8s_error first;
     k8s_code rc = K8S_OK;
@@ -636,7 +630,7 @@ static bool to_double(const char *p, locale_t loc, double *out)
 
 /* go-yaml v2's resolve() for an untagged plain scalar (timestamps stay
  * strings, as v2 gives them to interface{} values). */
-static k8s_code resolve_plain(k8s_yaml_stream *s, const char *p, size_t n, value *v,
+static k8s_code resolve_plain(k8s_yaml_reader *s, const char *p, size_t n, value *v,
                               k8s_error *err)
 {
     *v = (value){.type = V_STR};
@@ -657,7 +651,7 @@ static k8s_code resolve_plain(k8s_yaml_stream *s, const char *p, size_t n, value
     k8s_buf_clear(b);
     for (size_t i = 0; i < n; i++)
         if (p[i] != '_' && k8s_buf_append(b, p + i, 1))
-            return nomem(err);
+            return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!b->data)
         return K8S_OK;
     const char *q = b->data;
@@ -750,7 +744,7 @@ static bool base64_ok(const char *p, size_t n, bool *oom)
 }
 
 /* What a scalar node means, tags included. */
-static k8s_code resolve(k8s_yaml_stream *s, const node *nd, const k8s_path *path, value *v,
+static k8s_code resolve(k8s_yaml_reader *s, const node *nd, const k8s_path *path, value *v,
                         k8s_error *err)
 {
     const char *p = text_of(s, nd);
@@ -768,7 +762,7 @@ static k8s_code resolve(k8s_yaml_stream *s, const node *nd, const k8s_path *path
             return K8S_OK;
         }
         if (oom)
-            return nomem(err);
+            return k8s_fail(err, K8S_ENOMEM, "out of memory");
         return set_at(s, err, K8S_EYAML, path, nd->line, nd->col, "!!binary value is not base64");
     }
     case T_TIMESTAMP:
@@ -884,7 +878,7 @@ static void format_float(locale_t loc, double v, bool key, char *out)
 /* ---- writing JSON ---- */
 
 typedef struct conv {
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf *out;
     k8s_error *err;
     k8s_arena *keys; /* keys that are not the scalar's own text */
@@ -902,7 +896,7 @@ static k8s_code put(conv *c, const char *p, size_t n)
 {
     if (n > c->s->limit - c->work || c->out->len > c->s->limit - c->work - n)
         return too_big(c);
-    return k8s_buf_append(c->out, p, n) ? nomem(c->err) : K8S_OK;
+    return k8s_buf_append(c->out, p, n) ? k8s_fail(c->err, K8S_ENOMEM, "out of memory") : K8S_OK;
 }
 
 /* With skip_breaks, CR and LF are left out (base64 of !!binary). */
@@ -951,7 +945,7 @@ static k8s_code record(conv *c, uint32_t ni)
     const node *n = node_at(c->s, ni);
     pos *p = vec_push(&c->s->pos, sizeof *p);
     if (!p)
-        return nomem(c->err);
+        return k8s_fail(c->err, K8S_ENOMEM, "out of memory");
     *p = (pos){c->out->len, n->line, n->col};
     return K8S_OK;
 }
@@ -986,7 +980,7 @@ static k8s_code emit_scalar(conv *c, uint32_t ni, const k8s_path *path)
     }
 }
 
-static uint32_t deref(const k8s_yaml_stream *s, uint32_t ni)
+static uint32_t deref(const k8s_yaml_reader *s, uint32_t ni)
 {
     const node *n = node_at(s, ni);
     return n->kind == N_ALIAS ? (uint32_t)n->a : ni;
@@ -1038,7 +1032,7 @@ static k8s_code key_of(conv *c, uint32_t kn, const k8s_path *path, const char **
         }
         char *t = key_room(c, k);
         if (!t)
-            return nomem(c->err);
+            return k8s_fail(c->err, K8S_ENOMEM, "out of memory");
         k = 0;
         for (size_t i = 0; i < n->n; i++)
             if (p[i] != '\n' && p[i] != '\r')
@@ -1056,20 +1050,20 @@ static k8s_code key_of(conv *c, uint32_t kn, const k8s_path *path, const char **
     *len = strlen(buf);
     char *t = key_room(c, *len);
     if (!t)
-        return nomem(c->err);
+        return k8s_fail(c->err, K8S_ENOMEM, "out of memory");
     memcpy(t, buf, *len + 1);
     *key = t;
     return K8S_OK;
 }
 
-static bool is_merge_key(const k8s_yaml_stream *s, uint32_t kn)
+static bool is_merge_key(const k8s_yaml_reader *s, uint32_t kn)
 {
     const node *n = node_at(s, kn);
     return n->kind == N_SCALAR && (n->plain || n->tag == T_MERGE) && n->n == 2 &&
            memcmp(text_of(s, n), "<<", 2) == 0;
 }
 
-static entry *ents(const k8s_yaml_stream *s)
+static entry *ents(const k8s_yaml_reader *s)
 {
     return s->ents.p;
 }
@@ -1172,7 +1166,7 @@ static k8s_code collect(conv *c, uint32_t mi, bool alias, size_t mdepth, const k
             rc = key_of(c, kn, path, &e.key, &e.len);
             entry *slot = rc ? NULL : vec_push(&c->s->ents, sizeof *slot);
             if (!rc && !slot)
-                rc = nomem(c->err);
+                rc = k8s_fail(c->err, K8S_ENOMEM, "out of memory");
             if (slot)
                 *slot = e;
             /* merged keys may vanish as duplicates, so output alone does
@@ -1238,7 +1232,7 @@ static k8s_code emit(conv *c, uint32_t ni, size_t depth, const k8s_path *path, b
     return rc ? rc : put(c, "]", 1);
 }
 
-static k8s_code convert(k8s_yaml_stream *s, k8s_buf *json, bool rec, k8s_error *err)
+static k8s_code convert(k8s_yaml_reader *s, k8s_buf *json, bool rec, k8s_error *err)
 {
     conv c = {.s = s, .out = json, .err = err};
     if (rec)
@@ -1251,7 +1245,7 @@ static k8s_code convert(k8s_yaml_stream *s, k8s_buf *json, bool rec, k8s_error *
 
 /* ---- streams ---- */
 
-static k8s_code next_doc(k8s_yaml_stream *s, k8s_buf *json, bool rec, k8s_error *err)
+static k8s_code next_doc(k8s_yaml_reader *s, k8s_buf *json, bool rec, k8s_error *err)
 {
     k8s_buf_clear(json);
     while (!s->done) {
@@ -1280,25 +1274,24 @@ static k8s_code next_doc(k8s_yaml_stream *s, k8s_buf *json, bool rec, k8s_error 
     return K8S_EDONE;
 }
 
-k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_error *err)
+k8s_code k8s_yaml_reader_start(k8s_yaml_reader **out, const char *data, size_t len, k8s_error *err)
 {
     if (!out || (!data && len)) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing stream pointer or input");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing stream pointer or input");
     }
     *out = NULL;
-    k8s_yaml_stream *s = calloc(1, sizeof *s);
+    k8s_yaml_reader *s = calloc(1, sizeof *s);
     if (!s)
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!yaml_parser_initialize(&s->parser)) {
         free(s);
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     s->loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if (!s->loc) {
         yaml_parser_delete(&s->parser);
         free(s);
-        return nomem(err);
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     }
     s->data = data ? data : "";
     s->len = len;
@@ -1310,23 +1303,22 @@ k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_
     return K8S_OK;
 }
 
-k8s_code k8s_yaml_next(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err)
+k8s_code k8s_yaml_reader_next(k8s_yaml_reader *s, k8s_buf *json, k8s_error *err)
 {
     if (!s || !json) {
         if (s) /* every call moves on, even a wrong one */
             s->done = true;
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing stream or buffer");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing stream or buffer");
     }
     return next_doc(s, json, true, err);
 }
 
-size_t k8s_yaml_document_index(const k8s_yaml_stream *s)
+size_t k8s_yaml_reader_document_index(const k8s_yaml_reader *s)
 {
     return s ? s->index : 0;
 }
 
-void k8s_yaml_locate(const k8s_yaml_stream *s, k8s_error *err)
+void k8s_yaml_reader_locate(const k8s_yaml_reader *s, k8s_error *err)
 {
     if (!s || !err || !err->line || !s->pos.len)
         return;
@@ -1346,7 +1338,7 @@ void k8s_yaml_locate(const k8s_yaml_stream *s, k8s_error *err)
     err->offset = mark_offset(s, p[lo - 1].line, p[lo - 1].col);
 }
 
-void k8s_yaml_close(k8s_yaml_stream *s)
+void k8s_yaml_reader_free(k8s_yaml_reader *s)
 {
     if (!s)
         return;
@@ -1362,12 +1354,11 @@ void k8s_yaml_close(k8s_yaml_stream *s)
 }
 
 /* The only document of s into json; one more is an error. */
-static k8s_code one_document(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err)
+static k8s_code one_document(k8s_yaml_reader *s, k8s_buf *json, k8s_error *err)
 {
     k8s_code rc = next_doc(s, json, true, err);
     if (rc == K8S_EDONE) {
-        k8s_error_set(err, K8S_EYAML, NULL, NULL, NULL, "no YAML document in the input");
-        return K8S_EYAML;
+        return k8s_fail(err, K8S_EYAML, "no YAML document in the input");
     }
     if (rc)
         return rc;
@@ -1388,21 +1379,20 @@ static k8s_code one_document(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err)
 
 k8s_code k8s_yaml_to_json(const char *data, size_t len, k8s_buf *json, k8s_error *err)
 {
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     if (!json) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing buffer");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing buffer");
     }
-    k8s_code rc = k8s_yaml_open(&s, data, len, err);
+    k8s_code rc = k8s_yaml_reader_start(&s, data, len, err);
     if (rc)
         return rc;
     rc = one_document(s, json, err);
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
     return rc;
 }
 
 typedef struct relay {
-    const k8s_yaml_stream *s;
+    const k8s_yaml_reader *s;
     k8s_diag_fn fn;
     void *ctx;
 } relay;
@@ -1411,7 +1401,7 @@ static void relay_diag(void *ctx, k8s_severity severity, const k8s_error *proble
 {
     const relay *r = ctx;
     k8s_error e = *problem;
-    k8s_yaml_locate(r->s, &e);
+    k8s_yaml_reader_locate(r->s, &e);
     r->fn(r->ctx, severity, &e);
 }
 
@@ -1419,13 +1409,12 @@ k8s_code k8s_yaml_decode(const k8s_type *type, const char *data, size_t len, k8s
                          void **out, const k8s_decode_options *opts, k8s_error *err)
 {
     if (!out) {
-        k8s_error_set(err, K8S_EINVAL, NULL, NULL, NULL, "missing result pointer");
-        return K8S_EINVAL;
+        return k8s_fail(err, K8S_EINVAL, "missing result pointer");
     }
     *out = NULL;
-    k8s_yaml_stream *s;
+    k8s_yaml_reader *s;
     k8s_buf json = K8S_BUF_INIT;
-    k8s_code rc = k8s_yaml_open(&s, data, len, err);
+    k8s_code rc = k8s_yaml_reader_start(&s, data, len, err);
     if (rc)
         return rc;
     rc = one_document(s, &json, err);
@@ -1438,9 +1427,9 @@ k8s_code k8s_yaml_decode(const k8s_type *type, const char *data, size_t len, k8s
         }
         rc = k8s_json_decode(type, json.data, json.len, arena, out, &o, err);
         if (rc)
-            k8s_yaml_locate(s, err);
+            k8s_yaml_reader_locate(s, err);
     }
     k8s_buf_free(&json);
-    k8s_yaml_close(s);
+    k8s_yaml_reader_free(s);
     return rc;
 }

@@ -5,15 +5,15 @@
  *
  * A session is asynchronous: start returns at once; what happens arrives
  * through the handlers, on the client's loop thread (they must not block;
- * hand slow work to k8s_loop_offload). exit runs exactly once per started
+ * hand slow work to k8s_loop_offload). on_end runs exactly once per started
  * session, as the last callback, and never when start fails. The
  * functions that act on a session may be called from any thread until
  * k8s_exec_free; they copy what they are given.
  *
  *   k8s_exec_options o = {.command = (const char *[]){"ls", "-l", NULL}, .stdout_ = true};
- *   k8s_exec_handlers h = {.output = on_output, .exit = on_exit, .data = me};
+ *   k8s_exec_handlers h = {.on_output = on_output, .on_end = on_end, .data = me};
  *   k8s_exec_start(client, "default", "web", &o, &h, &me->exec);
- *   ... on_exit: k8s_exec_free(me->exec) (there, or later from any thread)
+ *   ... on_end: k8s_exec_free(me->exec) (there, or later from any thread)
  *
  * k8s_exec_run does the common case in one call and waits for it. */
 #ifndef K8S_EXEC_H
@@ -51,13 +51,13 @@ typedef struct k8s_exec_options {
 typedef struct k8s_exec_handlers {
     /* The upgrade succeeded: protocol is "v5.channel.k8s.io" or
      * "v4.channel.k8s.io". May be NULL. */
-    void (*open)(void *data, const char *protocol);
+    void (*on_open)(void *data, const char *protocol);
     /* Bytes the process wrote: channel K8S_EXEC_STDOUT or K8S_EXEC_STDERR,
      * in pieces of any size, in order. Valid during the call. */
-    void (*output)(void *data, int channel, const char *bytes, size_t len);
+    void (*on_output)(void *data, int channel, const char *bytes, size_t len);
     /* After k8s_exec_write said K8S_EFULL: the unsent stdin fell to half
      * of max_unsent. May be NULL. */
-    void (*writable)(void *data);
+    void (*on_writable)(void *data);
     /* The end, once. code K8S_OK: the process exited with exit_status
      * (0..255). Otherwise the session failed or was canceled and
      * exit_status is -1: K8S_ECANCELED, a refused upgrade as for other
@@ -67,7 +67,7 @@ typedef struct k8s_exec_handlers {
      * (the code for its HTTP code, or K8S_EHTTP; err->status), K8S_ECLOSED
      * when the connection ended without an exit status, K8S_EBADREPLY for
      * a server breaking the protocol, K8S_ETRANSPORT/K8S_ETLS/K8S_ETIMEDOUT. */
-    void (*exit)(void *data, k8s_code code, int exit_status, const k8s_error *err);
+    void (*on_end)(void *data, k8s_code code, int exit_status, const k8s_error *err);
     void *data;
 } k8s_exec_handlers;
 
@@ -84,27 +84,28 @@ k8s_code k8s_attach_start(k8s_client *client, const char *namespace_, const char
 
 /* Queues len bytes for the process's stdin (copied; sent in order, also
  * when written before the upgrade is done). K8S_EFULL when max_unsent
- * bytes already wait (nothing is taken; try again after writable: a write
+ * bytes already wait (nothing is taken; try again after on_writable: a write
  * that finds room is taken whole), K8S_EINVAL without stdin_, K8S_ECLOSED
  * after k8s_exec_close_stdin or the end. */
 k8s_code k8s_exec_write(k8s_exec *exec, const void *bytes, size_t len);
 /* No more stdin: on v5.channel.k8s.io the process reads end-of-file once
  * what was written has been sent. v4.channel.k8s.io cannot say this: the
  * process never sees end-of-file (only further writes are refused); end
- * such a session with k8s_exec_cancel. */
+ * such a session with k8s_exec_stop. */
 k8s_code k8s_exec_close_stdin(k8s_exec *exec);
 /* The terminal's size (sent as {"Width":w,"Height":h} on channel 4). */
 k8s_code k8s_exec_resize(k8s_exec *exec, unsigned width, unsigned height);
-/* Ends the session now: exit follows with K8S_ECANCELED unless it ran. */
-void k8s_exec_cancel(k8s_exec *exec);
-/* After exit has run (in it, or later from any thread). NULL: no-op. */
+/* Ends the session now (any thread, asynchronous): on_end follows with
+ * K8S_ECANCELED unless it had run. */
+void k8s_exec_stop(k8s_exec *exec);
+/* After on_end has run (in it, or later from any thread). NULL: no-op. */
 void k8s_exec_free(k8s_exec *exec);
 
 /* Runs a command and waits for it (not from the loop thread): stdin_data
  * (len bytes; NULL: no stdin) is written and stdin closed; stdout and
  * stderr are collected when their pointers are non-NULL, NUL-terminated,
  * in arena. K8S_OK when the command ran, whatever its *exit_status; other
- * codes as for the exit handler (err->status lives in arena). opts gives
+ * codes as for on_end (err->status lives in arena). opts gives
  * command, container, tty and timeout_ms; its stream flags are ignored. */
 k8s_code k8s_exec_run(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *pod,
                       const k8s_exec_options *opts, const void *stdin_data, size_t stdin_len,

@@ -43,11 +43,15 @@ typedef struct k8s_informer_handlers {
     void (*on_synced)(void *data);
     /* A list or watch failed; it is retried (with backoff) after this. */
     void (*on_error)(void *data, const k8s_error *err);
+    /* Once, last, when it stops for good: K8S_ECANCELED after
+     * k8s_informer_stop or k8s_informer_free, or when its client closes
+     * (err says which). */
+    void (*on_end)(void *data, k8s_code code, const k8s_error *err);
     void *data;
 } k8s_informer_handlers;
 
 typedef struct k8s_informer_options {
-    const char *namespace_; /* NULL or K8S_ALL_NAMESPACES: every namespace */
+    const char *namespace_; /* NULL: the client's; K8S_ALL_NAMESPACES: every namespace */
     const char *labelSelector;
     const char *fieldSelector;
     int64_t page_size;      /* items per list page; 0: 500 */
@@ -65,18 +69,21 @@ k8s_code k8s_informer_start(k8s_client *client, const k8s_resource *r, const k8s
  * Any thread. */
 bool k8s_informer_synced(k8s_informer *inf);
 /* Waits until it is: K8S_OK, K8S_ETIMEDOUT (timeout_ms < 0: no limit), or
- * K8S_ECANCELED when the informer stopped for good (its client closed).
+ * K8S_ECANCELED when the informer stopped for good (stopped, or its client
+ * closed).
  * Not on the loop thread. */
 k8s_code k8s_informer_wait_synced(k8s_informer *inf, int timeout_ms);
 
 /* ---- lookups, from any thread: copies into the caller's arena ---- */
 
-/* namespace_ NULL or "" for cluster-scoped objects. K8S_ENOTFOUND when
+/* namespace_ NULL: the client's (as for calls); ignored for cluster-scoped
+ * resources. K8S_ENOTFOUND when
  * the store has no such object. Typed: a k8s_copy of the struct;
  * dynamic: the JSON text (char *). */
 k8s_code k8s_informer_get(k8s_informer *inf, const char *namespace_, const char *name,
                           k8s_arena *arena, void **out);
-/* Objects in namespace_ (NULL or K8S_ALL_NAMESPACES: all) that match
+/* Objects in namespace_ (NULL: the client's; K8S_ALL_NAMESPACES: every
+ * namespace; ignored for cluster-scoped resources) that match
  * label_selector (k8s/selector.h; NULL or "": all), in no particular
  * order; *out is an array of *n pointers in arena. K8S_EINVAL for a
  * selector that does not parse (k8s_selector_parse says why). */
@@ -97,10 +104,15 @@ typedef struct k8s_informer_stats {
 } k8s_informer_stats;
 void k8s_informer_stats_get(k8s_informer *inf, k8s_informer_stats *out);
 
+/* Asks it to stop (any thread, any time before k8s_informer_free): no
+ * more requests; on_end follows (K8S_ECANCELED) once nothing runs. The
+ * store stays readable until k8s_informer_free. */
+void k8s_informer_stop(k8s_informer *inf);
+
 /* Stops it and frees it with its store. Off the loop thread it waits for
- * running handlers to return, and none run after; on the loop thread (in
- * a handler) none run after this call and the memory goes soon after.
- * NULL is a no-op. */
+ * running handlers (on_end last) to return, and none run after; on the
+ * loop thread (in a handler) none run after this call but on_end, and the
+ * memory goes soon after. NULL is a no-op. */
 void k8s_informer_free(k8s_informer *inf);
 
 #ifdef __cplusplus

@@ -66,7 +66,10 @@ typedef struct k8s_resource {
     const k8s_type *list_type; /* the list's type; NULL for dynamic use */
 } k8s_resource;
 
-#define K8S_ALL_NAMESPACES "" /* as the namespace of a list: every namespace */
+/* The one spelling of "every namespace", for lists, watches, watchers and
+ * informers (and informer lookups). Everywhere a namespace is taken, NULL
+ * means the client's namespace (k8s_client_namespace), never all. */
+#define K8S_ALL_NAMESPACES ""
 
 typedef uint64_t k8s_call_id;
 

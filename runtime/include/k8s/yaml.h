@@ -54,11 +54,13 @@
 extern "C" {
 #endif
 
-typedef struct k8s_yaml_stream k8s_yaml_stream;
+typedef struct k8s_yaml_reader k8s_yaml_reader;
 
-/* Opens a stream of one or more YAML documents over data (UTF-8, or UTF-16
- * with a byte order mark), which must outlive the stream. */
-k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_error *err);
+/* A reader of a stream of one or more YAML documents over data (UTF-8, or
+ * UTF-16 with a byte order mark), which must outlive the reader. It is
+ * pulled (k8s_yaml_reader_next) on the caller's thread: nothing runs in the
+ * background, so there is no _stop, only k8s_yaml_reader_free. */
+k8s_code k8s_yaml_reader_start(k8s_yaml_reader **out, const char *data, size_t len, k8s_error *err);
 
 /* Converts the next document to compact JSON, replacing the content of json.
  * Documents that are empty or only null are skipped, as kubectl skips them.
@@ -68,7 +70,7 @@ k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_
  * too. Each call moves on, so a loop that stops on K8S_EDONE alone always
  * ends, having seen every document and every problem once:
  *
- *     while ((rc = k8s_yaml_next(s, &json, &err)) != K8S_EDONE) {
+ *     while ((rc = k8s_yaml_reader_next(s, &json, &err)) != K8S_EDONE) {
  *         if (rc == K8S_OK)
  *             use(&json);
  *         else
@@ -83,21 +85,21 @@ k8s_code k8s_yaml_open(k8s_yaml_stream **out, const char *data, size_t len, k8s_
  * reports the problem, the rest of the input is not read, and the next call
  * returns K8S_EDONE. A NULL json is K8S_EINVAL and ends the stream the same
  * way; a NULL s is K8S_EINVAL. */
-k8s_code k8s_yaml_next(k8s_yaml_stream *s, k8s_buf *json, k8s_error *err);
+k8s_code k8s_yaml_reader_next(k8s_yaml_reader *s, k8s_buf *json, k8s_error *err);
 
 /* 1-based position in the stream of the document that the last
- * k8s_yaml_next returned or failed on. Skipped documents count too, so the
+ * k8s_yaml_reader_next returned or failed on. Skipped documents count too, so the
  * number is what a reader counts in the file. 0 before the first call. */
-size_t k8s_yaml_document_index(const k8s_yaml_stream *s);
+size_t k8s_yaml_reader_document_index(const k8s_yaml_reader *s);
 
 /* When err came from decoding the JSON of the last document (for example
  * k8s_json_decode), moves its line, column and offset from the JSON text
  * to the YAML value it names (inside an alias's expansion: the alias). Does
  * nothing when err has no position. */
-void k8s_yaml_locate(const k8s_yaml_stream *s, k8s_error *err);
+void k8s_yaml_reader_locate(const k8s_yaml_reader *s, k8s_error *err);
 
-/* NULL is a no-op. */
-void k8s_yaml_close(k8s_yaml_stream *s);
+/* Releases the reader. NULL is a no-op. */
+void k8s_yaml_reader_free(k8s_yaml_reader *s);
 
 /* Exactly one document (after skipping empty ones) to JSON, replacing the
  * content of json. K8S_EYAML when there is none or more than one. */
