@@ -2,15 +2,19 @@
 #   include/k8s/                  the runtime's and the generated tree's headers
 #   lib/libk8s-*.a, .so           every library in both flavours (SONAME libk8s-core.so.0.2, ...)
 #   lib/cmake/k8s/                the CMake package: find_package(k8s 0.2 CONFIG COMPONENTS ...)
-#   lib/pkgconfig/                k8s-core.pc, k8s-client.pc, k8s-api-types-X.Y.pc, k8s-api-X.Y.pc
+#   lib/pkgconfig/                k8s-core.pc, k8s-client.pc, k8s-controller.pc, k8s-api-types-X.Y.pc,
+#                                 k8s-api-X.Y.pc
 #   bin/, share/man/man1/         the tools (k8s_tool) and their man pages
 include(CMakePackageConfigHelpers)
-get_property(k8s_libraries GLOBAL PROPERTY K8S_LIBRARIES) # core client api_types api
+get_property(k8s_libraries GLOBAL PROPERTY K8S_LIBRARIES) # core client controller api_types api
 set(k8s_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/k8s)
 
 set(headers ${K8S_CORE_HEADERS})
 if(TARGET k8s::client)
   list(APPEND headers ${K8S_CLIENT_HEADERS})
+endif()
+if(TARGET k8s::controller)
+  list(APPEND headers ${K8S_CONTROLLER_HEADERS})
 endif()
 list(TRANSFORM headers PREPEND ${PROJECT_SOURCE_DIR}/runtime/include/k8s/)
 install(FILES ${headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/k8s)
@@ -57,6 +61,9 @@ endif()
 set(pc_files k8s-core)
 if(TARGET k8s::client)
   list(APPEND pc_files k8s-client)
+endif()
+if(TARGET k8s::controller)
+  list(APPEND pc_files k8s-controller)
 endif()
 list(APPEND pc_files k8s-api-types)
 if(TARGET k8s::api)

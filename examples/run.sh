@@ -6,7 +6,7 @@
 # Starts the server on 127.0.0.1 with certificates made for the occasion,
 # seeds it with a running Pod "web" (nginx and busybox) in "default", three
 # log lines from its container "web", and the Widget custom resource
-# definition, points KUBECONFIG at it, runs the
+# definition (examples/crd/widgets.yaml), points KUBECONFIG at it, runs the
 # program with the arguments given, and stops the server. Needs node and
 # openssl.
 set -euo pipefail
@@ -28,20 +28,20 @@ for _ in $(seq 100); do grep -q port "$work/ready" 2>/dev/null && break; sleep 0
 url=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$work/ready")
 [ -n "$url" ] || { echo "run.sh: the test server did not start" >&2; exit 1; }
 
-node - "$url" "$work/ca.crt" <<'JS'
+node - "$url" "$work/ca.crt" "$here/crd/widgets.yaml" <<'JS'
 const https = require('https'), fs = require('fs');
-const [url, caFile] = process.argv.slice(2);
+const [url, caFile, widgets] = process.argv.slice(2);
 const ca = fs.readFileSync(caFile);
-function call(method, path, body) {
+function call(method, path, body, yaml) {
   return new Promise((resolve, reject) => {
     const req = https.request(url + path, { method, ca, headers: {
-      Authorization: 'Bearer admin-token', 'Content-Type': 'application/json' } }, (res) => {
+      Authorization: 'Bearer admin-token', 'Content-Type': yaml ? 'application/yaml' : 'application/json' } }, (res) => {
       let data = '';
       res.on('data', (c) => { data += c; });
       res.on('end', () => (res.statusCode < 300 ? resolve(data) : reject(new Error(`${path}: ${res.statusCode} ${data}`))));
     });
     req.on('error', reject);
-    if (body) req.write(JSON.stringify(body));
+    if (body) req.write(yaml ? body : JSON.stringify(body));
     req.end();
   });
 }
@@ -52,13 +52,7 @@ function call(method, path, body) {
   await call('POST', '/_test/run-pod', { namespace: 'default', name: 'web' });
   await call('POST', '/_test/logs', { namespace: 'default', pod: 'web', container: 'web',
     lines: ['listening on :80', 'GET /healthz 200', 'GET / 200'] });
-  await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.demo.example.com' },
-    spec: { group: 'demo.example.com', scope: 'Namespaced',
-      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-      versions: [{ name: 'v1', served: true, storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } });
+  await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', fs.readFileSync(widgets, 'utf8'), true);
 })().catch((e) => { console.error(`run.sh: seeding failed: ${e.message}`); process.exit(1); });
 JS
 

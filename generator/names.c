@@ -142,6 +142,102 @@ const char *first_sentence(k8s_arena *a, const char *d)
     return out;
 }
 
+/* Where a sentence of a description may start: its beginning, a line
+ * break, or after ". ", "! ", "? ". */
+static bool sentence_start(const char *d, const char *p)
+{
+    if (p == d || p[-1] == '\n')
+        return true;
+    const char *q = p;
+    while (q > d && (q[-1] == ' ' || q[-1] == '\t'))
+        q--;
+    return q < p && q > d && (q[-1] == '.' || q[-1] == '!' || q[-1] == '?' || q[-1] == '\n');
+}
+
+/* The rule for deprecation marks. Kubernetes says a type, field or operation
+ * is deprecated in its description, the way Go doc comments do: a sentence
+ * that starts with the word "Deprecated" or "DEPRECATED" ("Deprecated: use
+ * serviceAccountName instead.", "DEPRECATED: GitRepo is deprecated.",
+ * "Deprecated. Not all kubelets will set this field."), or, in a few fields,
+ * "This field is deprecated" / "This API is deprecated". The spec has no
+ * other marker (Swagger's `deprecated` and the x-kubernetes-* extensions are
+ * not used for it). Descriptions that only mention the deprecation of
+ * something else are not marks: "Recycle (deprecated)", "the annotation is
+ * deprecated since v1.32", "deprecatedCount is the deprecated field assuring
+ * backward compatibility", "DeprecatedServiceAccount is an alias". Returns
+ * the notice (that sentence and the rest of its paragraph, on one line, cut
+ * near 200 characters), or NULL when the description marks nothing. */
+const char *deprecation_notice(k8s_arena *a, const char *d)
+{
+    if (!d)
+        return NULL;
+    static const char *const starts[] = {"Deprecated", "DEPRECATED", "This field is deprecated",
+                                         "This API is deprecated"};
+    const char *hit = NULL;
+    for (const char *p = d; *p && !hit; p++) {
+        if (!sentence_start(d, p))
+            continue;
+        for (size_t i = 0; i < sizeof starts / sizeof starts[0] && !hit; i++) {
+            size_t n = strlen(starts[i]);
+            if (strncmp(p, starts[i], n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_')
+                hit = p;
+        }
+    }
+    if (!hit)
+        return NULL;
+    const char *end = strstr(hit, "\n\n");
+    size_t len = end ? (size_t)(end - hit) : strlen(hit);
+    if (len > 200) { /* the last sentence end before 200, or a word boundary */
+        size_t cut = 0;
+        for (size_t i = 0; i < 200; i++)
+            if (hit[i] == '.' && (hit[i + 1] == ' ' || hit[i + 1] == '\n'))
+                cut = i + 1;
+        if (cut < 40) {
+            cut = 200;
+            while (cut > 40 && hit[cut] != ' ')
+                cut--;
+        }
+        len = cut;
+    }
+    char *out = k8s_arena_alloc(a, len + 4), *o = out;
+    for (size_t i = 0; i < len; i++) {
+        char c = hit[i] == '\n' || hit[i] == '\t' || hit[i] == '\r' ? ' ' : hit[i];
+        if (c == ' ' && (o == out || o[-1] == ' '))
+            continue;
+        *o++ = c;
+    }
+    while (o > out && o[-1] == ' ')
+        o--;
+    if (len < (end ? (size_t)(end - hit) : strlen(hit)) && o > out && o[-1] != '.') {
+        memcpy(o, "...", 3);
+        o += 3;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* s as a C string literal: quotes, backslashes and "??" (a trigraph in
+ * strict C modes) escaped, control characters as octal escapes. */
+const char *c_string(k8s_arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *out = k8s_arena_alloc(a, 4 * n + 3), *o = out;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            o += sprintf(o, "\\%03o", c);
+            continue;
+        }
+        if (c == '"' || c == '\\' || (c == '?' && i && s[i - 1] == '?'))
+            *o++ = '\\';
+        *o++ = (char)c;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}
+
 /* Appends n bytes of a description to b, so that they cannot end the
  * comment early or start a nested one. */
 static void append_comment_text(k8s_buf *b, const char *s, size_t n)

@@ -198,6 +198,10 @@ static void make_op(model *m, gres *r, const parsed *p, const char *action, cons
     const cJSON *desc = cJSON_GetObjectItemCaseSensitive(op, "description");
     const char *summary = first_sentence(m->arena, cJSON_IsString(desc) ? desc->valuestring : NULL);
     g.doc = arena_printf(m->arena, "%s %s%s%s", method, path, summary ? ": " : "", summary ? summary : "");
+    /* the operation's own notice, else its kind's: calls on a deprecated kind are */
+    g.deprecated = deprecation_notice(m->arena, cJSON_IsString(desc) ? desc->valuestring : NULL);
+    if (!g.deprecated)
+        g.deprecated = r->type->deprecated;
 
     if (strcmp(action, "get") == 0) {
         bool log = g.subresource && strcmp(g.subresource, "log") == 0;

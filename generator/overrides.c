@@ -1,7 +1,8 @@
 /* Everything k8sgen knows that the spec does not say: definitions with a
  * special representation (DESIGN §2-3) and known upstream spec mistakes
  * (as k8s-openapi keeps them). Nothing else in the generator special-cases
- * a definition by name. */
+ * a definition by name. Deprecation marks are not listed here: they follow
+ * one rule over the spec's descriptions, deprecation_notice() in names.c. */
 #include <string.h>
 
 #include "k8sgen.h"

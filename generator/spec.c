@@ -9,7 +9,10 @@
 
 #include <openssl/evp.h>
 
+#include "k8s/buf.h"
 #include "k8sgen.h"
+
+#define SPEC_LIMIT ((size_t)1 << 30) /* the 1.35 spec is 4 MiB */
 
 void model_problem(model *m, const char *fmt, ...)
 {
@@ -26,40 +29,6 @@ void model_problem(model *m, const char *fmt, ...)
 static const char *description(model *m, const cJSON *desc)
 {
     return cJSON_IsString(desc) && *desc->valuestring ? k8s_arena_strdup(m->arena, desc->valuestring) : NULL;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *data = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 65536 > cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            char *nd = realloc(data, cap);
-            if (!nd) {
-                free(data);
-                fclose(f);
-                return NULL;
-            }
-            data = nd;
-        }
-        size_t got = fread(data + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(data);
-        return NULL;
-    }
-    data[n] = '\0';
-    *len = n;
-    return data;
 }
 
 static const char *sha256_hex(k8s_arena *a, const char *data, size_t len)
@@ -184,6 +153,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
         case ROLE_SCALAR: f->kind = t->scalar_kind; break;
         case ROLE_BUILTIN:
         case ROLE_UNION: f->kind = K8S_KIND_UNION; f->ref = t; break;
+        case ROLE_ENTRY: /* crd.c's only */
         case ROLE_OBJECT: f->kind = K8S_KIND_OBJECT; f->ref = t; break;
         }
         return true;
@@ -277,7 +247,7 @@ static bool resolve(model *m, const char *where, const cJSON *schema, gfield *f)
     return true;
 }
 
-static bool json_array_has(const cJSON *arr, const char *s)
+bool json_array_has(const cJSON *arr, const char *s)
 {
     const cJSON *it;
     cJSON_ArrayForEach(it, arr)
@@ -313,7 +283,7 @@ static void check_members(model *m, const gtype *t)
 /* The spec lists properties alphabetically; objects read better, and look
  * like what the API server sends, with kind, apiVersion and metadata first.
  * (Order is free: the codec finds fields by name.) */
-static void lead_with_type_meta(gtype *t)
+void model_lead_with_type_meta(gtype *t)
 {
     static const char *const lead[] = {"kind", "apiVersion", "metadata"};
     size_t at = 0;
@@ -325,6 +295,22 @@ static void lead_with_type_meta(gtype *t)
                 t->fields[at++] = f;
                 break;
             }
+}
+
+/* Deprecated fields go last: `T x = {0}` initializes the first member, and
+ * clang warns when that one is deprecated. */
+static void deprecated_last(gtype *t)
+{
+    gfield *tmp = malloc((t->nfields + 1) * sizeof *tmp);
+    if (!tmp)
+        return; /* the order is only cosmetic */
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < t->nfields; i++)
+            if ((t->fields[i].deprecated != NULL) == pass)
+                tmp[n++] = t->fields[i];
+    memcpy(t->fields, tmp, n * sizeof *tmp);
+    free(tmp);
 }
 
 static void build_object(model *m, gtype *t, const cJSON *def)
@@ -352,10 +338,12 @@ static void build_object(model *m, gtype *t, const cJSON *def)
         f->member = member_name(m->arena, p->string);
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(p, "description");
         f->doc = description(m, desc);
+        f->deprecated = deprecation_notice(m->arena, f->doc);
         f->required = json_array_has(required, p->string) && !override_not_required(t->def, p->string);
         t->nfields++;
     }
-    lead_with_type_meta(t);
+    model_lead_with_type_meta(t);
+    deprecated_last(t);
     const cJSON *r;
     cJSON_ArrayForEach(r, required)
     {
@@ -406,8 +394,7 @@ static void read_gvks(model *m, gtype *t, const cJSON *def)
     }
 }
 
-/* Adds dep to the list (*deps, *n) of packages p's header includes. */
-static void add_dep(model *m, const gpkg *p, gpkg ***deps, size_t *n, gpkg *dep)
+void model_add_dep(model *m, const gpkg *p, gpkg ***deps, size_t *n, gpkg *dep)
 {
     if (dep == p)
         return;
@@ -523,6 +510,8 @@ static bool build(model *m, cJSON *root)
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(def, "type");
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(def, "description");
         t->doc = description(m, desc);
+        t->deprecated = deprecation_notice(m->arena, t->doc);
+        t->preserve_unknown = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(def, "x-kubernetes-preserve-unknown-fields"));
         if (sp) {
             t->role = sp->role;
             t->scalar_kind = sp->scalar_kind;
@@ -573,7 +562,7 @@ static bool build(model *m, cJSON *root)
         for (size_t j = 0; j < t->nfields; j++) {
             gtype *r = t->fields[j].ref;
             if (r && r->pkg)
-                add_dep(m, t->pkg, &t->pkg->deps, &t->pkg->ndeps, r->pkg);
+                model_add_dep(m, t->pkg, &t->pkg->deps, &t->pkg->ndeps, r->pkg);
         }
     }
     for (i = 0; i < m->npkgs; i++)
@@ -588,9 +577,9 @@ static bool build(model *m, cJSON *root)
             for (size_t o = 0; o < res->nops; o++) {
                 const gop *op = &res->ops[o];
                 if (op->body && op->body->pkg)
-                    add_dep(m, p, &p->api_deps, &p->napi_deps, op->body->pkg);
+                    model_add_dep(m, p, &p->api_deps, &p->napi_deps, op->body->pkg);
                 if (op->result && op->result->pkg)
-                    add_dep(m, p, &p->api_deps, &p->napi_deps, op->result->pkg);
+                    model_add_dep(m, p, &p->api_deps, &p->napi_deps, op->result->pkg);
             }
         }
     }
@@ -604,9 +593,10 @@ bool model_load(model *m, const char *spec_path, const char *k8s_version)
     m->spec_name = spec_path;
     m->k8s_version = k8s_version;
     size_t len = 0;
-    char *data = read_file(spec_path, &len);
-    if (!data) {
-        fprintf(stderr, "k8sgen: cannot read %s\n", spec_path);
+    char *data;
+    int e = k8s_read_file(spec_path, SPEC_LIMIT, &data, &len);
+    if (e) {
+        fprintf(stderr, "k8sgen: cannot read %s: %s\n", spec_path, strerror(e));
         return false;
     }
     m->sha256 = sha256_hex(m->arena, data, len);

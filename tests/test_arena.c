@@ -1,15 +1,20 @@
 /* Arena: alignment, zeroing, large blocks, allocator hooks, accounting. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "internal.h" /* k8s_arena_adopt */
 #include "k8s/arena.h"
+#include "k8s/buf.h"
 #include "testutil.h"
 
 static void test_alignment_and_zero(void **state)
@@ -158,6 +163,49 @@ static void test_large_blocks(void **state)
     k8s_arena_free(a);
 }
 
+/* The one file reader: whole files, NUL-terminated, with a limit, and
+ * errno values for what cannot be read. */
+static void test_one_file_reader(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/k8s-read-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/f", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("hello\n", f);
+    fclose(f);
+    char *data;
+    size_t len;
+    assert_int_equal(k8s_read_file(path, 100, &data, &len), 0);
+    assert_int_equal(len, 6);
+    assert_string_equal(data, "hello\n");
+    free(data);
+    assert_int_equal(k8s_read_file(path, 5, &data, &len), EFBIG); /* one byte too many */
+    assert_null(data);
+    assert_int_equal(len, 0);
+    assert_int_equal(k8s_read_file(dir, 100, &data, &len), EISDIR);
+    assert_null(data);
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    assert_int_equal(write(fd[1], "ab", 2), 2);
+    close(fd[1]);
+    assert_int_equal(k8s_read_fd(fd[0], 100, &data, &len), 0);
+    assert_string_equal(data, "ab");
+    free(data);
+    close(fd[0]);
+    f = fopen(path, "wb"); /* empty: "" */
+    fclose(f);
+    assert_int_equal(k8s_read_file(path, 100, &data, &len), 0);
+    assert_int_equal(len, 0);
+    assert_string_equal(data, "");
+    free(data);
+    unlink(path);
+    assert_int_equal(k8s_read_file(path, 100, &data, &len), ENOENT);
+    assert_null(data);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_allocator_hooks),
         cmocka_unit_test(test_reset_reuses_blocks),
         cmocka_unit_test(test_large_blocks),
+        cmocka_unit_test(test_one_file_reader),
     };
     return test_run(tests, NULL, NULL);
 }

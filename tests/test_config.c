@@ -419,6 +419,16 @@ static void test_http_server(void **state)
     assert_string_equal(cfg->server, "http://h:8080");
     assert_null(cfg->token);
     k8s_config_free(cfg);
+    /* the scheme in any case, lowercased as Go's url.Parse does (the host
+     * stays as written); found by fuzz_kubeconfig,
+     * fuzz/regressions/kubeconfig/server-scheme-uppercase */
+    cfg = load_file(write_file(f, "config",
+                               HEAD "clusters:\n- name: c\n  cluster: {server: 'HTtpS://H:6443/'}\n"
+                                    "users:\n- name: alice\n  user: {token: SEKRET-T}\n"),
+                    NULL);
+    assert_string_equal(k8s_config_server(cfg), "https://H:6443");
+    assert_string_equal(cfg->token, "SEKRET-T");
+    k8s_config_free(cfg);
 }
 
 /* ---- kubeconfig: merging and overrides ---- */

@@ -710,7 +710,7 @@ static void test_cancel_streaming(void **state)
     sess_done(&t);
 }
 
-/* The usual pattern: the exit handler frees the session itself. */
+/* The usual pattern: on_end frees the session itself. */
 typedef struct self_free {
     pthread_mutex_t mu;
     pthread_cond_t cond;

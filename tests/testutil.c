@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
+#include "k8s/buf.h"
+
 #include <dirent.h>
 #include <math.h>
 #include <stdarg.h>
@@ -79,23 +81,9 @@ const char *test_shared_dir(void)
 
 char *test_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *data = malloc((size_t)n + 1);
-    if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
-        free(data);
-        data = NULL;
-    }
-    fclose(f);
-    if (data) {
-        data[n] = '\0';
-        if (len)
-            *len = (size_t)n;
-    }
+    size_t n;
+    char *data;
+    k8s_read_file(path, (size_t)1 << 30, &data, len ? len : &n);
     return data;
 }
 

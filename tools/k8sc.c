@@ -3,6 +3,8 @@
  *   k8sc roundtrip [--max-input SIZE] [FILE...]          decode each object by its
  *                                     apiVersion/kind, print it back as JSON, one per line
  *   k8sc validate [--strict] [--max-input SIZE] FILE...  check manifests against the types
+ *   k8sc check [--to X.Y] FILE|DIR|-...                  what breaks on Kubernetes X.Y
+ *                                                        (k8sc_check.c)
  *   k8sc version                                         the versions it was built from
  *
  * Input is JSON (one object) or YAML (one or more documents). Problems are
@@ -17,6 +19,7 @@
 #include "k8s/validate.h"
 #include "k8s/values.h"
 #include "k8s/yaml.h"
+#include "k8sc_check.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
@@ -31,6 +34,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: k8sc roundtrip [--max-input SIZE] [FILE...]\n"
             "       k8sc validate [--strict] [--max-input SIZE] FILE...\n"
+            "       k8sc check [--to X.Y] FILE|DIR|-...\n"
             "       k8sc version\n"
             "\n"
             "roundtrip  reads JSON objects or YAML streams (standard input when no FILE is\n"
@@ -42,6 +46,10 @@ static void usage(FILE *f)
             "           warnings; --strict makes them errors. A file without any object\n"
             "           (empty, only white space or comments, only ---) is an error:\n"
             "           \"no objects\".\n"
+            "check      reports what in the manifests breaks on Kubernetes X.Y (removed\n"
+            "           apiVersions, fields it would drop, deprecations) from the pinned\n"
+            "           specs; k8sc check --help tells more. Its exit status: 0 clean, 2\n"
+            "           warnings only or bad input, 3 errors.\n"
             "version    prints k8sc's version and the Kubernetes version and spec it was\n"
             "           built for.\n"
             "\n"
@@ -118,38 +126,14 @@ static int parse_options(int argc, char **argv, bool allow_strict, options *o)
  * printing why not. */
 static char *read_input(const char *path, const char *name, size_t limit, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "k8sc: cannot read %s: %s\n", name, strerror(errno));
-        return NULL;
-    }
-    k8s_buf b = K8S_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    bool nomem = false;
-    while (b.len <= limit && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (k8s_buf_append(&b, chunk, n) != K8S_OK) {
-            nomem = true;
-            break;
-        }
-    int read_errno = errno;
-    bool failed = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!nomem && !failed && b.len <= limit && !b.data && k8s_buf_append(&b, "", 0) != K8S_OK)
-        nomem = true;
-    if (nomem || failed || b.len > limit) {
-        if (b.len > limit)
-            fprintf(stderr, "k8sc: %s is larger than the input limit of %zu bytes (--max-input)\n",
-                    name, limit);
-        else
-            fprintf(stderr, "k8sc: cannot read %s: %s\n", name,
-                    nomem ? "out of memory" : strerror(read_errno));
-        k8s_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data;
+    char *data;
+    int e = strcmp(path, "-") == 0 ? k8s_read_fd(0, limit, &data, len)
+                                   : k8s_read_file(path, limit, &data, len);
+    if (e == EFBIG)
+        fprintf(stderr, "k8sc: %s is larger than the input limit of %zu bytes (--max-input)\n", name, limit);
+    else if (e)
+        fprintf(stderr, "k8sc: cannot read %s: %s\n", name, strerror(e));
+    return data;
 }
 
 /* JSON when the first thing in the file is an object; YAML otherwise (JSON
@@ -426,6 +410,8 @@ int main(int argc, char **argv)
         return cmd_roundtrip(argc - 2, argv + 2);
     if (strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(argv[1], "check") == 0)
+        return k8sc_check(argc - 2, argv + 2);
     fprintf(stderr, "k8sc: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;

@@ -1,7 +1,13 @@
 /* Growable byte buffer; see k8s/buf.h. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "k8s/buf.h"
 
@@ -52,4 +58,49 @@ void k8s_buf_free(k8s_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+int k8s_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    struct stat st;
+    int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    k8s_buf b = K8S_BUF_INIT;
+    while (!e) {
+        if (k8s_buf_reserve(&b, 65536)) { /* also the NUL of an empty file */
+            e = ENOMEM;
+            break;
+        }
+        ssize_t r = read(fd, b.data + b.len, b.cap - b.len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            e = r < 0 ? errno : 0;
+            break;
+        }
+        b.len += (size_t)r;
+        if (b.len > max)
+            e = EFBIG;
+    }
+    if (e) {
+        k8s_buf_free(&b);
+        return e;
+    }
+    b.data[b.len] = '\0';
+    *out = b.data;
+    *len = b.len;
+    return 0;
+}
+
+int k8s_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int e = k8s_read_fd(fd, max, out, len);
+    close(fd);
+    return e;
 }

@@ -41,51 +41,6 @@ const char *k8s_errno_text(int e, char *buf, size_t n)
     return buf;
 }
 
-int k8s_read_file(const char *path, size_t max, char **out, size_t *len)
-{
-    *out = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    struct stat st;
-    int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
-    if (e) {
-        close(fd);
-        return e;
-    }
-    k8s_buf b = K8S_BUF_INIT;
-    for (;;) {
-        if (k8s_buf_reserve(&b, 4096)) {
-            e = ENOMEM;
-            break;
-        }
-        ssize_t r = read(fd, b.data + b.len, 4096);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            e = errno;
-            break;
-        }
-        if (r == 0)
-            break;
-        b.len += (size_t)r;
-        if (b.len > max) {
-            e = EFBIG;
-            break;
-        }
-    }
-    close(fd);
-    if (e) {
-        k8s_buf_free(&b);
-        return e;
-    }
-    b.data[b.len] = '\0';
-    *out = b.data;
-    *len = b.len;
-    return 0;
-}
-
 static bool empty(const char *s)
 {
     return !s || !*s;
@@ -660,6 +615,9 @@ static k8s_code take_server(k8s_config *cfg, const entry *e, k8s_error *err)
     memcpy(cfg->server, prefix, p);
     memcpy(cfg->server + p, s, n);
     cfg->server[p + n] = '\0';
+    for (char *c = cfg->server; *c != ':'; c++) /* "HTTPS" is https, as Go's url.Parse says */
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
     return K8S_OK;
 }
 

@@ -60,9 +60,6 @@ struct k8s_config {
  * /var/run/secrets/kubernetes.io/serviceaccount. */
 k8s_code k8s_config_in_cluster_at(k8s_config **out, const char *dir, k8s_error *err);
 
-/* Reads a whole file (at most max bytes) into a NUL-terminated malloc'd
- * copy. Returns 0 or an errno value (EFBIG past max). */
-int k8s_read_file(const char *path, size_t max, char **out, size_t *len);
 /* strerror, thread-safe: the text for errno value e. */
 const char *k8s_errno_text(int e, char *buf, size_t n);
 
@@ -96,6 +93,13 @@ k8s_code k8s_credentials_get(k8s_credentials *c, bool force, k8s_credential *out
 #define K8S_EXEC_TIMEOUT_MS 60000
 /* For tests: another limit for this cache's plugin runs. */
 void k8s_credentials_set_exec_timeout(k8s_credentials *c, int ms);
+
+/* Reads an exec plugin's output, the ExecCredential JSON of cfg->exec's
+ * apiVersion, into out (zeroed by the caller; k8s_credential_clear frees
+ * it, also what a failure left). Errors are K8S_EAUTH naming the plugin
+ * and the user, never quoting the output. */
+k8s_code k8s_exec_credential_parse(const k8s_config *cfg, const char *json, size_t len,
+                                   k8s_credential *out, k8s_error *err);
 
 /* Frees what a credential holds. */
 void k8s_credential_clear(k8s_credential *cred);

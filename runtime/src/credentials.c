@@ -577,16 +577,15 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-/* Reads the ExecCredential on stdout into out. */
-static k8s_code parse_credential(const k8s_config *cfg, const plugin_output *o,
-                                 k8s_credential *out, k8s_error *err)
+k8s_code k8s_exec_credential_parse(const k8s_config *cfg, const char *json, size_t len,
+                                   k8s_credential *out, k8s_error *err)
 {
     k8s_arena *arena = k8s_arena_new();
     if (!arena)
         return k8s_fail(err, K8S_ENOMEM, "out of memory");
     exec_credential_doc *doc = NULL;
     k8s_error why = {0};
-    k8s_code rc = k8s_json_decode(&k8s_exec_credential_desc, o->out.data ? o->out.data : "", o->out.len,
+    k8s_code rc = k8s_json_decode(&k8s_exec_credential_desc, json ? json : "", json ? len : 0,
                                   arena, (void **)&doc, NULL, &why);
     const exec_status_doc *st = doc ? doc->status : NULL;
     const char *api = doc ? doc->apiVersion : NULL, *kind = doc ? doc->kind : NULL;
@@ -651,7 +650,7 @@ static k8s_code run_exec(const k8s_config *cfg, int timeout_ms, k8s_credential *
     } else if (o.too_big) {
         rc = plugin_fail(cfg, err, "its output exceeds %u bytes", MAX_PLUGIN_OUTPUT);
     } else {
-        rc = parse_credential(cfg, &o, out, err);
+        rc = k8s_exec_credential_parse(cfg, o.out.data, o.out.len, out, err);
     }
     if (o.out.data)
         memset(o.out.data, 0, o.out.len);

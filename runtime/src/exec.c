@@ -222,6 +222,22 @@ static k8s_code build_path(k8s_buf *b, k8s_client *client, const char *ns, const
     return rc;
 }
 
+static k8s_exec *exec_new(const k8s_exec_options *o, const k8s_exec_handlers *h,
+                          const char *const *protocols)
+{
+    k8s_exec *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->h = *h;
+    e->has_stdin = o->stdin_;
+    e->ws.ops = &exec_ops;
+    e->ws.protocols = protocols;
+    e->ws.need_protocol = true; /* without one the server speaks v1: no exit status */
+    e->ws.max_unsent = o->max_unsent;
+    e->ws.timeout_ms = o->timeout_ms;
+    return e;
+}
+
 k8s_code k8s_exec_start_with(k8s_client *client, const char *ns, const char *pod, bool attach,
                              const k8s_exec_options *o, const k8s_exec_handlers *h,
                              const char *const *protocols, k8s_exec **out)
@@ -231,7 +247,7 @@ k8s_code k8s_exec_start_with(k8s_client *client, const char *ns, const char *pod
     if (!client || !pod || !*pod || !o || !h || !h->on_end || !out || !protocols || !*protocols ||
         (!o->stdin_ && !o->stdout_ && !o->stderr_) || (!attach && (!o->command || !o->command[0])))
         return K8S_EINVAL;
-    k8s_exec *e = calloc(1, sizeof *e);
+    k8s_exec *e = exec_new(o, h, protocols);
     if (!e)
         return K8S_ENOMEM;
     k8s_buf path = K8S_BUF_INIT;
@@ -241,14 +257,7 @@ k8s_code k8s_exec_start_with(k8s_client *client, const char *ns, const char *pod
         free(e);
         return rc;
     }
-    e->h = *h;
-    e->has_stdin = o->stdin_;
     e->ws.client = client;
-    e->ws.ops = &exec_ops;
-    e->ws.protocols = protocols;
-    e->ws.need_protocol = true; /* without one the server speaks v1: no exit status */
-    e->ws.max_unsent = o->max_unsent;
-    e->ws.timeout_ms = o->timeout_ms;
     *out = e; /* before any handler can run */
     rc = k8s_ws_start(&e->ws, path.data);
     k8s_buf_free(&path);
@@ -257,6 +266,29 @@ k8s_code k8s_exec_start_with(k8s_client *client, const char *ns, const char *pod
         free(e);
     }
     return rc;
+}
+
+k8s_code k8s_exec_start_detached(const k8s_exec_options *o, const k8s_exec_handlers *h,
+                                 const char *const *protocols, k8s_exec **out)
+{
+    if (out)
+        *out = NULL;
+    if (!o || !h || !h->on_end || !out || !protocols || !*protocols)
+        return K8S_EINVAL;
+    k8s_exec *e = exec_new(o, h, protocols);
+    if (!e)
+        return K8S_ENOMEM;
+    k8s_code rc = k8s_ws_start_detached(&e->ws);
+    if (rc)
+        free(e);
+    else
+        *out = e;
+    return rc;
+}
+
+k8s_ws *k8s_exec_ws(k8s_exec *e)
+{
+    return &e->ws;
 }
 
 k8s_code k8s_exec_start(k8s_client *client, const char *ns, const char *pod,

@@ -105,7 +105,7 @@ struct k8s_informer {
     bool synced, dead, idle, release_queued;
     bool ended;        /* on_end has run */
     k8s_error end_err; /* what on_end gets: why it died, or K8S_ECANCELED when stopped */
-    bool freeing;   /* k8s_informer_free's shutdown has run */
+    bool freeing;      /* k8s_informer_free's shutdown has run */
     k8s_informer_stats stats; /* counters only: objects and bytes come from the store */
 };
 

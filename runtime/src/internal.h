@@ -81,6 +81,11 @@ void k8s_text_pos_at(k8s_text_pos *tp, const char *start, const char *at, k8s_er
 size_t k8s_kind_size(const k8s_field *f);
 /* Whether a field is present in the struct at base. */
 bool k8s_field_present(const k8s_field *f, const char *base);
+/* Whether a K8S_FIELD_NULLABLE field is an explicit null in the struct at base. */
+static inline bool k8s_field_null(const k8s_field *f, const char *base)
+{
+    return (f->flags & K8S_FIELD_NULLABLE) && *(const bool *)(base + f->null_at);
+}
 
 /* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
 size_t k8s_utf8_seq(const unsigned char *p, const unsigned char *end);

@@ -1011,8 +1011,11 @@ static int dec_map(dec *d, const k8s_field *f, char *base, const k8s_path *path)
 
 static int dec_field(dec *d, const k8s_field *f, char *base, const k8s_path *path)
 {
-    if (peek(d) == 'n' && literal(d, "null", 4))
+    if (peek(d) == 'n' && literal(d, "null", 4)) {
+        if (f->flags & K8S_FIELD_NULLABLE)
+            *(bool *)(base + f->null_at) = true;
         return OK; /* absent */
+    }
     if (f->kind == K8S_KIND_MAP)
         return dec_map(d, f, base, path);
     if (f->flags & K8S_FIELD_ARRAY)

@@ -274,7 +274,8 @@ static int enc_object(enc *e, const k8s_type *t, const char *obj, const k8s_path
     bool first = true;
     for (uint16_t i = 0; i < t->nfields; i++) {
         const k8s_field *f = &t->fields[i];
-        if (!k8s_field_present(f, obj))
+        bool present = k8s_field_present(f, obj);
+        if (!present && !k8s_field_null(f, obj))
             continue;
         k8s_path child = {path, f->name, f->name_len, 0};
         if (need(e, f->name_len + 4) < 0)
@@ -285,7 +286,7 @@ static int enc_object(enc *e, const k8s_type *t, const char *obj, const k8s_path
         raw_byte(e, '"');
         raw(e, f->name, f->name_len);
         raw(e, "\":", 2);
-        if (enc_field(e, f, obj, &child) < 0)
+        if (present ? enc_field(e, f, obj, &child) < 0 : put(e, "null", 4) < 0)
             return STOP;
     }
     if (t->flags & K8S_TYPE_UNKNOWN) {

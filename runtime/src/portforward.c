@@ -35,6 +35,7 @@
 
 #include "internal.h"
 #include "k8s/portforward.h"
+#include "portforward_internal.h"
 #include "ws_internal.h"
 
 #define CH_DATA 0
@@ -135,6 +136,21 @@ static void on_destroy(k8s_ws *ws)
 static const k8s_ws_ops pf_ops = {on_open,     on_data, on_message_end,
                                   on_writable, on_done, on_destroy};
 
+static k8s_portforward *pf_new(uint16_t port, const k8s_portforward_options *opts,
+                               const k8s_portforward_handlers *h)
+{
+    k8s_portforward *pf = calloc(1, sizeof *pf);
+    if (!pf)
+        return NULL;
+    pf->h = *h;
+    pf->port = port;
+    pf->ws.ops = &pf_ops;
+    pf->ws.protocols = pf_protocols;
+    pf->ws.max_unsent = opts ? opts->max_unsent : 0;
+    pf->ws.timeout_ms = opts ? opts->timeout_ms : 0;
+    return pf;
+}
+
 k8s_code k8s_portforward_start(k8s_client *client, const char *ns, const char *pod, uint16_t port,
                               const k8s_portforward_options *opts,
                               const k8s_portforward_handlers *h, k8s_portforward **out)
@@ -143,7 +159,7 @@ k8s_code k8s_portforward_start(k8s_client *client, const char *ns, const char *p
         *out = NULL;
     if (!client || !pod || !*pod || !port || !h || !h->on_data || !h->on_end || !out)
         return K8S_EINVAL;
-    k8s_portforward *pf = calloc(1, sizeof *pf);
+    k8s_portforward *pf = pf_new(port, opts, h);
     k8s_buf path = K8S_BUF_INIT;
     char num[16];
     snprintf(num, sizeof num, "%u", (unsigned)port);
@@ -155,13 +171,7 @@ k8s_code k8s_portforward_start(k8s_client *client, const char *ns, const char *p
         free(pf);
         return K8S_ENOMEM;
     }
-    pf->h = *h;
-    pf->port = port;
     pf->ws.client = client;
-    pf->ws.ops = &pf_ops;
-    pf->ws.protocols = pf_protocols;
-    pf->ws.max_unsent = opts ? opts->max_unsent : 0;
-    pf->ws.timeout_ms = opts ? opts->timeout_ms : 0;
     *out = pf; /* before any handler can run */
     k8s_code rc = k8s_ws_start(&pf->ws, path.data);
     k8s_buf_free(&path);
@@ -170,6 +180,29 @@ k8s_code k8s_portforward_start(k8s_client *client, const char *ns, const char *p
         free(pf);
     }
     return rc;
+}
+
+k8s_code k8s_portforward_start_detached(uint16_t port, const k8s_portforward_options *opts,
+                                       const k8s_portforward_handlers *h, k8s_portforward **out)
+{
+    if (out)
+        *out = NULL;
+    if (!port || !h || !h->on_data || !h->on_end || !out)
+        return K8S_EINVAL;
+    k8s_portforward *pf = pf_new(port, opts, h);
+    if (!pf)
+        return K8S_ENOMEM;
+    k8s_code rc = k8s_ws_start_detached(&pf->ws);
+    if (rc)
+        free(pf);
+    else
+        *out = pf;
+    return rc;
+}
+
+k8s_ws *k8s_portforward_ws(k8s_portforward *pf)
+{
+    return &pf->ws;
 }
 
 k8s_code k8s_portforward_write(k8s_portforward *pf, const void *bytes, size_t len)

@@ -100,6 +100,10 @@ static k8s_code fail(lexer *l, const char *what)
     k8s_error_set(l->err, K8S_EINVAL, NULL, l->start, l->at,
                   "label selector, position %zu: %s, found %s%.*s%s", (size_t)(l->at - l->start) + 1,
                   what, l->t == T_END ? "the end" : "'", (int)n, l->at, l->t == T_END ? "" : "'");
+    if (l->err) { /* a byte position, as the message (and apimachinery) count, newlines or not */
+        l->err->line = 1;
+        l->err->column = (unsigned)(l->at - l->start) + 1;
+    }
     return K8S_EINVAL;
 }
 

@@ -90,7 +90,7 @@ static void check_struct(walker *w, const k8s_type *t, const char *obj, const k8
         const k8s_field *f = &t->fields[i];
         k8s_path child = {path, f->name, f->name_len, 0};
         if (!k8s_field_present(f, obj)) {
-            if (f->flags & K8S_FIELD_REQUIRED)
+            if ((f->flags & K8S_FIELD_REQUIRED) && !k8s_field_null(f, obj))
                 report(w, &child, "required field is missing");
             continue;
         }

@@ -77,17 +77,18 @@ static k8s_code bad_event(k8s_watch_decoder *w, const k8s_error *cause, k8s_erro
     return K8S_EBADREPLY;
 }
 
-/* The end of the stream that an ERROR event announces. */
-static k8s_code error_event(k8s_watch_decoder *w, k8s_watch_event *ev, k8s_error *err)
+/* The end of the stream that an ERROR event announces. err gets a copy of
+ * the Status: the callback may take the event's arena and free it. */
+static k8s_code error_event(k8s_watch_decoder *w, const k8s_watch_event *ev, k8s_error *err)
 {
     const k8s_status *st = ev->status;
     int code = st && st->has_code ? st->code : 0;
     k8s_code rc = code >= 400 ? k8s_code_for_http(code) : K8S_EHTTP;
     k8s_error_set(err, rc, NULL, NULL, NULL, "watch: %s", st && st->message ? st->message : "ERROR event");
     err->http_status = code;
-    err->status = st;
-    w->status_arena = ev->arena; /* err->status points into it */
-    ev->arena = NULL;
+    k8s_arena_free(w->status_arena);
+    w->status_arena = k8s_arena_new();
+    err->status = w->status_arena ? k8s_copy(&k8s_status_desc, st, w->status_arena) : NULL;
     return rc;
 }
 
@@ -170,9 +171,9 @@ static k8s_code read_event(k8s_watch_decoder *w, const char *text, size_t len, k
     }
     if (rc == K8S_OK) {
         ev.initial_events_end = ev.initial_events_end && ev.type == K8S_WATCH_BOOKMARK;
+        k8s_code end = ev.type == K8S_WATCH_ERROR ? error_event(w, &ev, err) : K8S_OK;
         w->on_event(w->data, &ev);
-        if (ev.type == K8S_WATCH_ERROR)
-            rc = error_event(w, &ev, err);
+        rc = end;
     }
     return finish_event(w, &ev, rc);
 }

@@ -27,7 +27,10 @@
  *
  * Other threads reach a session only through k8s_loop_call with a copy of
  * their data and a reference; `ended` (under mu) stops new hand-overs before
- * the client may go away. Memory goes with the last reference. */
+ * the client may go away. Memory goes with the last reference.
+ *
+ * A detached session (tests, fuzzing) has no client or socket: sock_recv
+ * and sock_send stand in for curl, serving what k8s_ws_receive was given. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -76,6 +79,7 @@ static void release_parts(k8s_ws *ws)
     wslay_event_context_free(ws->ctx);
     ws->ctx = NULL;
     wipe(&ws->hs);
+    k8s_buf_free(&ws->in);
     free(ws->out);
     free(ws->scratch);
     free(ws->path);
@@ -148,6 +152,32 @@ static void finish(k8s_ws *ws)
     k8s_ws_unref(ws); /* the session's own */
 }
 
+/* ---- the connection ---- */
+
+/* curl_easy_recv; for a detached session, the bytes k8s_ws_receive gave
+ * (0 bytes: the server closed, CURLE_AGAIN: no more yet). */
+static CURLcode sock_recv(k8s_ws *ws, void *buf, size_t len, size_t *n)
+{
+    if (!ws->detached)
+        return curl_easy_recv(ws->easy, buf, len, n);
+    size_t left = ws->in.len - ws->in_off;
+    *n = left < len ? left : len;
+    if (!*n)
+        return ws->in_eof ? CURLE_OK : CURLE_AGAIN;
+    memcpy(buf, ws->in.data + ws->in_off, *n);
+    ws->in_off += *n;
+    return CURLE_OK;
+}
+
+/* curl_easy_send; a detached session drops what it sends. */
+static CURLcode sock_send(k8s_ws *ws, const void *buf, size_t len, size_t *n)
+{
+    if (!ws->detached)
+        return curl_easy_send(ws->easy, buf, len, n);
+    *n = len;
+    return CURLE_OK;
+}
+
 /* ---- wslay's side ---- */
 
 static ssize_t ws_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
@@ -165,7 +195,7 @@ static ssize_t ws_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
         return (ssize_t)n;
     }
     size_t n = 0;
-    CURLcode rc = curl_easy_recv(ws->easy, buf, len, &n);
+    CURLcode rc = sock_recv(ws, buf, len, &n);
     if (rc == CURLE_AGAIN) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
@@ -330,8 +360,7 @@ static void flush(k8s_ws *ws)
             return;
         }
         size_t n = 0;
-        CURLcode rc =
-            curl_easy_send(ws->easy, ws->out + ws->out_off, ws->out_len - ws->out_off, &n);
+        CURLcode rc = sock_send(ws, ws->out + ws->out_off, ws->out_len - ws->out_off, &n);
         if (rc == CURLE_AGAIN) {
             ws->blocked = true;
             return;
@@ -387,8 +416,7 @@ static void goodbye(k8s_ws *ws)
     }
     while (ws->out_off < ws->out_len) {
         size_t n = 0;
-        if (curl_easy_send(ws->easy, ws->out + ws->out_off, ws->out_len - ws->out_off, &n) !=
-            CURLE_OK)
+        if (sock_send(ws, ws->out + ws->out_off, ws->out_len - ws->out_off, &n) != CURLE_OK)
             break;
         ws->out_off += n;
     }
@@ -770,8 +798,7 @@ static void upgrade_write(k8s_ws *ws)
 {
     while (ws->hs_off < ws->hs.len) {
         size_t n = 0;
-        CURLcode rc =
-            curl_easy_send(ws->easy, ws->hs.data + ws->hs_off, ws->hs.len - ws->hs_off, &n);
+        CURLcode rc = sock_send(ws, ws->hs.data + ws->hs_off, ws->hs.len - ws->hs_off, &n);
         if (rc == CURLE_AGAIN)
             return;
         if (rc != CURLE_OK) {
@@ -791,7 +818,7 @@ static void upgrade_read(k8s_ws *ws)
     char buf[READ_CHUNK];
     for (;;) {
         size_t n = 0;
-        CURLcode rc = curl_easy_recv(ws->easy, buf, sizeof buf, &n);
+        CURLcode rc = sock_recv(ws, buf, sizeof buf, &n);
         if (rc == CURLE_AGAIN)
             break;
         if (rc != CURLE_OK) {
@@ -923,13 +950,13 @@ static void on_connect(void *data, k8s_code code, const k8s_connection *conn, co
 
 /* ---- starting ---- */
 
-k8s_code k8s_ws_start(k8s_ws *ws, const char *path)
+/* What every session needs before it connects; on failure ws holds nothing. */
+static k8s_code setup(k8s_ws *ws)
 {
     static const struct wslay_event_callbacks callbacks = {
         ws_recv, ws_send, ws_genmask, on_frame_start, on_frame_chunk, NULL, on_msg};
     pthread_mutex_init(&ws->mu, NULL);
     atomic_init(&ws->refs, 2);
-    ws->loop = k8s_client_loop(ws->client);
     ws->fd = -1;
     ws->close_channel = -1;
     ws->state = ST_CONNECTING;
@@ -938,20 +965,60 @@ k8s_code k8s_ws_start(k8s_ws *ws, const char *path)
     if (ws->timeout_ms <= 0)
         ws->timeout_ms = DEFAULT_TIMEOUT_MS;
     wslay_event_context_ptr ctx = NULL;
-    ws->path = strdup(path);
     ws->out = malloc(OUT_CAP);
     ws->scratch = malloc(MSG_MAX + 1);
     ws->arena = k8s_arena_new();
-    k8s_code rc = K8S_ENOMEM;
-    if (ws->path && ws->out && ws->scratch && ws->arena &&
+    if (ws->out && ws->scratch && ws->arena &&
         wslay_event_context_client_init(&ctx, &callbacks, ws) == 0) {
         ws->ctx = ctx;
         wslay_event_config_set_no_buffering(ctx, 1);
-        rc = k8s_client_connect(ws->client, ws->path, on_connect, ws, &ws->call_id);
+        return K8S_OK;
     }
+    release_parts(ws);
+    return K8S_ENOMEM;
+}
+
+k8s_code k8s_ws_start(k8s_ws *ws, const char *path)
+{
+    ws->loop = k8s_client_loop(ws->client);
+    k8s_code rc = setup(ws);
+    if (rc)
+        return rc;
+    ws->path = strdup(path);
+    rc = ws->path ? k8s_client_connect(ws->client, ws->path, on_connect, ws, &ws->call_id)
+                  : K8S_ENOMEM;
     if (rc)
         release_parts(ws);
     return rc;
+}
+
+k8s_code k8s_ws_start_detached(k8s_ws *ws)
+{
+    char key[32];
+    k8s_code rc = setup(ws);
+    if (rc)
+        return rc;
+    if (!make_key(key, ws->accept)) {
+        release_parts(ws);
+        return K8S_ENOMEM;
+    }
+    ws->detached = true;
+    ws->state = ST_UPGRADE;
+    ws->requested = true;
+    return K8S_OK;
+}
+
+k8s_code k8s_ws_receive(k8s_ws *ws, const void *p, size_t n, bool eof)
+{
+    if (!ws->detached)
+        return K8S_EINVAL;
+    if (ws->in_off == ws->in.len)
+        ws->in_off = ws->in.len = 0;
+    if (n && k8s_buf_append(&ws->in, p, n))
+        return K8S_ENOMEM;
+    ws->in_eof = eof;
+    on_io(ws, ws->fd, K8S_IO_READ);
+    return K8S_OK;
 }
 
 /* ---- hand-overs from other threads ---- */

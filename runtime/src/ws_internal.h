@@ -83,6 +83,11 @@ struct k8s_ws {
     bool in_msg, need_channel, frame_is_data;
     int channel;
     const char *protocol; /* one of protocols, or NULL when the server named none */
+    /* detached (k8s_ws_start_detached): no connection; what the server
+     * says comes through k8s_ws_receive */
+    bool detached, in_eof;
+    k8s_buf in;
+    size_t in_off;
 
     k8s_code code;
     k8s_error err;
@@ -95,6 +100,20 @@ struct k8s_ws {
 k8s_code k8s_ws_start(k8s_ws *ws, const char *path);
 /* Drops a reference; the last one frees (ops->destroy, then free(ws)). */
 void k8s_ws_unref(k8s_ws *ws);
+
+/* ---- without a connection (tests, fuzzing) ---- */
+
+/* k8s_ws_start for a session whose server is the caller: no client, loop or
+ * socket (ws->client stays NULL). The upgrade request counts as sent
+ * (ws->accept holds the Sec-WebSocket-Accept the reply must carry), what
+ * the session sends is dropped, and the server's bytes come from
+ * k8s_ws_receive. The caller is the loop thread: of the functions below it
+ * may only call the loop thread's. */
+k8s_code k8s_ws_start_detached(k8s_ws *ws);
+/* Bytes from the server, handled as a read from the socket is (the
+ * upgrade reply, then frames); eof: the server closed the connection after
+ * them. K8S_EINVAL for a session that is not detached. */
+k8s_code k8s_ws_receive(k8s_ws *ws, const void *bytes, size_t len, bool eof);
 
 /* ---- from any thread ---- */
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Builds and runs one consumer of k8s-c, a tiny project of its own, the way a
 # user would get the libraries:   usage: run.sh WAY
-#   find_package, find_package_static   the installed CMake package (shared, static)
+#   find_package, find_package_static   the installed CMake package (shared, static), with
+#                                        k8s::controller, and a tree of custom resources
+#                                        added after it (k8s::demo)
 #   pkg_config_shared, pkg_config_static  the installed .pc files, from a Makefile
 #   cxx                                  C++, every installed header included
 #   add_subdirectory                     the whole checkout, add_subdirectory()  (k8s::api_types)
 #   fetchcontent                         a source archive of the checkout, FetchContent  (k8s::api_types)
-#   vendored                             copies of runtime/ and the tree, two add_subdirectory lines:
-#                                        the codec alone (K8S_BUILD_CLIENT=OFF), then k8s::api
+#   vendored                             copies of runtime/, the tree and a tree of custom
+#                                        resources, an add_subdirectory line each: the codecs
+#                                        alone (K8S_BUILD_CLIENT=OFF), then k8s::api and k8s::demo
 # The installed ways use the prefix the consumers_install test fills
 # (K8S_CONSUMER_PREFIX). ctest sets the environment; a missing tool or
 # install skips (77) with the reason.
@@ -60,13 +63,16 @@ expect_no_curl() {
   esac
 }
 
-calls=1
+calls=1 controller=1
+crd=0 # the program has the Widget of examples/crd/demo too (K8S_CONSUMER_CRD)
 case $way in
   find_package|find_package_static)
     installed
     static=OFF
     [ "$way" = find_package ] || static=ON
-    cmake_build "$here/find_package" -DCMAKE_PREFIX_PATH="$prefix" -DK8S_USE_STATIC_LIBS=$static
+    cmake_build "$here/find_package" -DCMAKE_PREFIX_PATH="$prefix" -DK8S_USE_STATIC_LIBS=$static \
+      -DK8S_CRD_TREE="$K8S_SOURCE_DIR/examples/crd/demo"
+    crd=1
     if [ $static = ON ]; then expect_static; else expect_shared; fi ;;
   pkg_config_shared|pkg_config_static)
     need pkg-config
@@ -74,8 +80,8 @@ case $way in
     installed
     flavour=${way#pkg_config_}
     if [ "$flavour" = static ]; then # what the archives need comes with --static
-      libs=" $(PKG_CONFIG_PATH="$prefix/$K8S_CONSUMER_LIBDIR/pkgconfig" pkg-config --static --libs "k8s-api-$K8S_KUBE_VERSION") "
-      for want in -lk8s-api-$K8S_KUBE_VERSION -lk8s-api-types-$K8S_KUBE_VERSION -lk8s-client -lk8s-core -lyaml \
+      libs=" $(PKG_CONFIG_PATH="$prefix/$K8S_CONSUMER_LIBDIR/pkgconfig" pkg-config --static --libs "k8s-api-$K8S_KUBE_VERSION" k8s-controller) "
+      for want in -lk8s-controller -lk8s-api-$K8S_KUBE_VERSION -lk8s-api-types-$K8S_KUBE_VERSION -lk8s-client -lk8s-core -lyaml \
                   -lcurl -lcjson -lcrypto -lwslay -pthread; do
         case "$libs" in *" $want "*) ;; *) echo "FAIL: pkg-config --static --libs lacks $want:$libs"; exit 1 ;; esac
       done
@@ -90,12 +96,12 @@ case $way in
     installed
     cmake_build "$here/cxx" -DCMAKE_PREFIX_PATH="$prefix"
     echo "$(grep -o 'Every installed k8s-c header ([0-9]*)' "$work/build/all_headers.h")"
-    calls=0 ;;
+    calls=0 controller=0 ;;
   add_subdirectory)
     cmake_build "$here/add_subdirectory" -DK8S_SOURCE_DIR="$K8S_SOURCE_DIR" -DK8S_KUBE_VERSION="$K8S_KUBE_VERSION" \
       -DK8S_SHARED_DIR="$K8S_SHARED_DIR"
     expect_no_curl # it links k8s::api_types alone
-    calls=0 ;;
+    calls=0 controller=0 ;;
   fetchcontent)
     need tar
     # the archive holds what git holds of the checkout (tracked and new files), else all but build folders
@@ -109,18 +115,21 @@ case $way in
     cmake_build "$here/fetchcontent" -DK8S_ARCHIVE="$work/k8s-c.tar.gz" -DK8S_KUBE_VERSION="$K8S_KUBE_VERSION" \
       -DK8S_SHARED_DIR="$K8S_SHARED_DIR"
     expect_no_curl # it links k8s::api_types alone
-    calls=0 ;;
+    calls=0 controller=0 ;;
   vendored)
     app="$work/app"
     mkdir -p "$app/third_party"
     cp -r "$K8S_SOURCE_DIR/runtime" "$app/third_party/runtime"
     cp -r "$K8S_TREE_DIR" "$app/third_party/k8s-api"
+    cp -r "$K8S_SOURCE_DIR/examples/crd/demo" "$app/third_party/demo-crds"
     cp "$here/vendored/CMakeLists.txt" "$here/consumer.c" "$app/"
     # first the codec alone (no client, no libcurl), then everything
     cmake_build "$app" -DK8S_BUILD_CLIENT=OFF
     expect_no_curl
-    "$program" | tee -a "$log" | grep -q "decoded Pod" || { cat "$log"; echo "FAIL: the codec-only build"; exit 1; }
-    echo "codec only (K8S_BUILD_CLIENT=OFF): $("$program")"
+    "$program" >>"$log" && grep -q "decoded Pod" "$log" && grep -q "decoded Widget" "$log" ||
+      { cat "$log"; echo "FAIL: the codec-only build"; exit 1; }
+    echo "codec only (K8S_BUILD_CLIENT=OFF): $("$program" | tr '\n' ' ')"
+    crd=1
     cmake_build "$app" -DK8S_BUILD_CLIENT=ON ;; # the same build folder: adds the client and the calls
   *) echo "usage: run.sh WAY (see the comment at its top)" >&2; exit 2 ;;
 esac
@@ -133,4 +142,14 @@ echo "$out" | grep -qF "$want" || { echo "FAIL: the program did not print \"$wan
 if [ $calls = 1 ]; then
   echo "$out" | grep -qF "called pod_get with no server: cannot reach the API server" ||
     { echo "FAIL: the API call did not fail as a transport error"; exit 1; }
+fi
+if [ $crd = 1 ]; then
+  want="decoded Widget demo/gizmo: size 3, color blue, part wheel weighs 10%"
+  echo "$out" | grep -qF "$want" || { echo "FAIL: the program did not print \"$want\""; exit 1; }
+  echo "$out" | grep -qF "called widget_get with no server: cannot reach the API server" ||
+    { echo "FAIL: the custom resource's call did not fail as a transport error"; exit 1; }
+fi
+if [ $controller = 1 ]; then
+  echo "$out" | grep -qF "work queue handed out demo/web" ||
+    { echo "FAIL: the work queue (k8s::controller) did not hand the key out"; exit 1; }
 fi

@@ -27,7 +27,15 @@ if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$
   done
   grep -q 'K8S_VALUE(k8s_demo_v1_widget, name, "name", K8S_KIND_STRING, K8S_FIELD_REQUIRED, NULL)' \
     "$work/tree/src/demo_v1.c" || fail "name is not marked required"
+  # deprecation marks: what the spec says of itself, not mentions of others
+  for want in 'char *oldName K8S_DEPRECATED("Deprecated: use name instead.");' \
+              'int32_t legacy K8S_DEPRECATED("DEPRECATED: a \"quoted\" notice?\? with a trigraph.");' \
+              'typedef struct k8s_demo_v1_old k8s_demo_v1_old K8S_DEPRECATED("Deprecated: This API is deprecated in v0.2+.");'; do
+    grep -qF -- "$want" "$h" || fail "header lacks: $want"
+  done
+  grep -E 'policy|deprecatedCount;' "$h" | grep -q K8S_DEPRECATED && fail "a mention of deprecation was taken for a mark"
   grep -q 'DO NOT EDIT' "$h" || fail "no banner"
+
   grep -q "$(sha256sum "$here/widget.json" | cut -d' ' -f1)" "$h" || fail "banner lacks the spec sha256"
   inc="-I$work/tree/include -I$src/runtime/include"
   # k8s::core is compiled here too (K8S_CORE_SOURCES), so the program does not
@@ -35,12 +43,33 @@ if "$k8sgen" --spec "$here/widget.json" --out "$work/tree" --k8s-version 0.1 >"$
   cc -std=c11 -Wall -Wextra -Werror -Wpedantic $inc "$here/widget.c" "$work"/tree/src/*.c $K8S_CORE_SOURCES \
      $(pkg-config --cflags --libs yaml-0.1) -lm -o "$work/widget" 2>"$work/cc.log" || { cat "$work/cc.log"; fail "C build"; }
   [ -x "$work/widget" ] && { "$work/widget" || fail "widget checks"; }
+  # users are warned of deprecated declarations, unless they ask not to be;
+  # the headers themselves and {0} initializers stay quiet (clang too)
+  printf '#include <k8s/demo/v1.h>\nint main(void) { k8s_demo_v1_widget w = {0}; k8s_demo_v1_part p = {0}; (void)p;\n  return w.oldName != 0; }\n' >"$work/dep.c"
+  printf '#include <k8s/demo/v1.h>\nint main(void) { k8s_demo_v1_widget w = {0}; return w.name != 0; }\n' >"$work/quiet.c"
+  for c in cc clang-14; do
+    command -v $c >/dev/null || continue
+    $c -std=c11 -Wall -Wextra -Werror $inc -fsyntax-only "$work/quiet.c" || fail "$c: the headers or {0} warn"
+    $c -std=c11 -Wall -Wextra -Werror $inc -fsyntax-only "$work/dep.c" 2>"$work/dep.log" && fail "$c: no warning for a deprecated field"
+    grep -q "oldName.*deprecated: Deprecated: use name instead" "$work/dep.log" || fail "$c: warning lacks the notice: $(cat "$work/dep.log")"
+    $c -std=c11 -Wall -Wextra -Werror -DK8S_NO_DEPRECATION_WARNINGS $inc -fsyntax-only "$work/dep.c" || fail "$c: K8S_NO_DEPRECATION_WARNINGS"
+  done
   # the headers are C++ too: the whole committed 1.35 tree and the snippet's
   echo '#include <k8s/api.h>
 int main() { k8s_core_v1_pod p = k8s_core_v1_pod(); return p.metadata != nullptr; }' >"$work/cxx.cc"
   c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$src/generated/k8s-1.35/include" \
       -I"$src/runtime/include" "$work/cxx.cc" || fail "the 1.35 headers do not compile as C++"
   c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $inc -x c++ "$here/widget.c" || fail "snippet headers as C++"
+  # what k8sc check knows of it (generator/knowledge.c), and the same as C
+  "$k8sgen" --spec "$here/widget.json" --k8s-version 0.1 --dump-knowledge >"$work/widget.knowledge" &&
+    diff -u "$here/widget.knowledge" "$work/widget.knowledge" || fail "--dump-knowledge differs from widget.knowledge"
+  cp "$here/widget.json" "$work/k8s-0.1.json"
+  "$k8sgen" --knowledge "$work/knowledge.c" --spec "$work/k8s-0.1.json" --spec "$work/k8s-0.1.json" &&
+    printf '#include <stdio.h>\n#include "k8sc_check.h"\nint main(void) { fputs(k8sc_knowledge, stdout); return 0; }\n' >"$work/print.c" &&
+    cc -std=c11 -Wall -Wextra -Werror -I"$src/tools" "$work/print.c" "$work/knowledge.c" -o "$work/print" &&
+    "$work/print" >"$work/twice.knowledge" || fail "--knowledge: C source"
+  cmp -s "$work/twice.knowledge" <(cat "$here/widget.knowledge" "$here/widget.knowledge") ||
+    fail "--knowledge: the C source does not hold the knowledge of each spec"
 else
   cat "$work/out"
   fail "k8sgen rejected widget.json"

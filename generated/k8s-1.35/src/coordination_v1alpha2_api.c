@@ -2,6 +2,7 @@
 
 /* The API calls of io.k8s.api.coordination.v1alpha2: a table row per operation, and thin typed
  * functions over the one generic call that performs them. */
+#define K8S_NO_DEPRECATION_WARNINGS /* deprecated calls are defined here too */
 #include "k8s/coordination/v1alpha2_api.h"
 
 static const k8s_op ops[] = {

@@ -2,6 +2,7 @@
 
 /* The API calls of io.k8s.api.storagemigration.v1beta1: a table row per operation, and thin typed
  * functions over the one generic call that performs them. */
+#define K8S_NO_DEPRECATION_WARNINGS /* deprecated calls are defined here too */
 #include "k8s/storagemigration/v1beta1_api.h"
 
 static const k8s_op ops[] = {

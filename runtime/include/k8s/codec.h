@@ -55,8 +55,8 @@ typedef struct k8s_decode_options {
     bool reject_unknown; /* unknown fields are K8S_EUNKNOWN_FIELD problems */
     /* With diag set, the decoder reports every problem it can recover from
      * (wrong types, ranges, duplicates, unknown fields as warnings) and goes
-     * on; the call still fails with the first problem's code. Malformed JSON
-     * stops it at once. */
+     * on; the call still fails with the first problem's code, but *out
+     * holds what could be read. Malformed JSON stops it at once. */
     k8s_diag_fn diag;
     void *diag_ctx;
 } k8s_decode_options;

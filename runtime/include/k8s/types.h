@@ -17,6 +17,10 @@
  *   - Free-form JSON (RawExtension, JSON, FieldsV1) is compact JSON text.
  *   - format: byte fields hold the decoded bytes (k8s_bytes); the wire form
  *     is base64.
+ *   - A field whose schema says `nullable: true` (custom resources) has a
+ *     `bool null_<name>` too: true when the value is an explicit null, which
+ *     is kept and written back (to the API server absent and null differ:
+ *     only absent is defaulted).
  */
 #ifndef K8S_TYPES_H
 #define K8S_TYPES_H
@@ -60,6 +64,23 @@ typedef struct k8s_string_list_entry {
     size_t value_len;
 } k8s_string_list_entry;
 
+/* Generated declarations that the spec marks deprecated carry
+ * K8S_DEPRECATED("the spec's notice"), so using them warns at compile time
+ * (-Wdeprecated-declarations). -DK8S_NO_DEPRECATION_WARNINGS turns the marks
+ * off; generated sources define it, as their descriptor tables name every
+ * field. Headers wrap their own uses of marked types in
+ * K8S_DEPRECATIONS_BEGIN/END so only the user's uses warn. */
+#if defined(K8S_NO_DEPRECATION_WARNINGS) || !defined(__GNUC__)
+#define K8S_DEPRECATED(text)
+#define K8S_DEPRECATIONS_BEGIN
+#define K8S_DEPRECATIONS_END
+#else
+#define K8S_DEPRECATED(text) __attribute__((deprecated(text)))
+#define K8S_DEPRECATIONS_BEGIN \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
+#define K8S_DEPRECATIONS_END _Pragma("GCC diagnostic pop")
+#endif
+
 /* A non-NULL pointer for empty arrays and maps (x = K8S_EMPTY; x_len = 0). */
 extern char k8s_empty_[1];
 #define K8S_EMPTY ((void *)k8s_empty_)
@@ -86,8 +107,16 @@ enum {
     K8S_FIELD_HAS = 1,      /* presence flag `bool has_<name>` at `aux` */
     K8S_FIELD_ARRAY = 2,    /* `T *x; size_t x_len` with the length at `aux` */
     K8S_FIELD_REQUIRED = 4, /* listed in the schema's `required` */
-    K8S_FIELD_INLINE = 8    /* an OBJECT stored inline, not by pointer (map entry values) */
+    K8S_FIELD_INLINE = 8,   /* an OBJECT stored inline, not by pointer (map entry values) */
+    K8S_FIELD_NULLABLE = 16, /* null is a value, marked by `bool null_<name>` at null_at */
+    /* What a structural schema says for server-side apply (trees made from
+     * CRDs carry it; those made from the OpenAPI spec leave it out): */
+    K8S_FIELD_LIST_ATOMIC = 32, /* x-kubernetes-list-type: atomic (replaced whole) */
+    K8S_FIELD_LIST_SET = 64,    /* set: scalars, each at most once */
+    K8S_FIELD_LIST_MAP = 96,    /* map: objects, one per value of their list_map_keys */
+    K8S_FIELD_MAP_ATOMIC = 128  /* x-kubernetes-map-type: atomic (else granular) */
 };
+#define K8S_FIELD_LIST_TYPE 96 /* the bits of the list type */
 
 typedef struct k8s_type k8s_type;
 
@@ -98,7 +127,9 @@ typedef struct k8s_field {
     uint16_t name_len;
     uint8_t kind;         /* k8s_kind */
     uint8_t flags;        /* K8S_FIELD_* */
+    uint32_t null_at;     /* K8S_FIELD_NULLABLE: offset of `bool null_<name>` */
     const k8s_type *type; /* OBJECT, UNION: the struct; MAP: the entry */
+    const char *const *list_map_keys; /* K8S_FIELD_LIST_MAP: the items' key fields, NULL-terminated */
 } k8s_field;
 
 enum {
@@ -141,9 +172,13 @@ static inline uint32_t k8s_field_hash(const char *s, size_t n)
 const k8s_field *k8s_type_field(const k8s_type *type, const char *name, size_t len);
 
 /* Builders for generated field tables (S = struct type, m = member). */
-#define K8S_FIELD_(json, off, aux, kind, flags, type)                                         \
-    { json, (uint32_t)(off), (uint32_t)(aux), (uint16_t)(sizeof(json) - 1), (uint8_t)(kind),  \
-      (uint8_t)(flags), type }
+#define K8S_FIELD_(json, off, aux, kind, flags, type)                                          \
+    K8S_FIELD_EX(json, off, aux, kind, flags, type, 0, NULL)
+/* Every member: for nullable fields and list-map keys. */
+#define K8S_FIELD_EX(json_, off_, aux_, kind_, flags_, type_, null_at_, keys_)                 \
+    { .name = json_, .offset = (uint32_t)(off_), .aux = (uint32_t)(aux_),                       \
+      .name_len = (uint16_t)(sizeof(json_) - 1), .kind = (uint8_t)(kind_), .flags = (uint8_t)(flags_), \
+      .null_at = (uint32_t)(null_at_), .type = type_, .list_map_keys = keys_ }
 /* A pointer or inline value: absent is NULL or all zero. */
 #define K8S_VALUE(S, m, json, kind, flags, type) \
     K8S_FIELD_(json, offsetof(S, m), 0, kind, flags, type)

@@ -130,7 +130,7 @@ class Api {
       out = v.obj;
       ctx.crCauses = v.causes;
     } else {
-      out = schema.normalizeObject(obj, expectKind, unknown);
+      out = schema.normalizeObject(obj, (opts && opts.kind) || res.schemaKind, unknown);
     }
     if (unknown.typeErrors.length) {
       throw E.badRequest(`${expectKind} in version "${res.version}" cannot be handled as a ${expectKind}: ${unknown.typeErrors[0]}`);
@@ -143,7 +143,7 @@ class Api {
   finalize(res, obj) {
     // Go-ordered output for built-ins, sorted keys for custom resources.
     if (res.custom) return json.sortKeysDeep(obj);
-    return schema.normalizeObject(obj, res.kind, null);
+    return schema.normalizeObject(obj, res.schemaKind, null);
   }
 
   requireNamespace(ctx, res, ns) {
@@ -163,7 +163,7 @@ class Api {
   }
 
   typeOf(res) {
-    return res.custom ? null : schema.typeFor(res.kind);
+    return res.custom ? null : schema.typeFor(res.schemaKind);
   }
 
   dryRun(ctx) {
@@ -454,7 +454,7 @@ class Api {
       } else if (ctype === 'application/strategic-merge-patch+json') {
         if (res.custom) throw E.unsupportedMediaType(ctype);
         if (!json.isObject(body)) throw E.badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
-        patched = patch.strategicMerge(base, body, schema.typeFor(res.kind));
+        patched = patch.strategicMerge(base, body, schema.typeFor(res.schemaKind));
       } else {
         throw E.unsupportedMediaType(ctype);
       }

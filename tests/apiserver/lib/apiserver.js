@@ -37,6 +37,7 @@ const DEFAULT_CONFIG = {
   autoRunPods: false, // pods are scheduled and Running as soon as they are created
   anonymous: true, // requests without credentials are system:anonymous (else 401)
   maxBodyBytes: 3 * 1024 * 1024,
+  h2MaxConcurrentStreams: H2_MAX_STREAMS, // SETTINGS_MAX_CONCURRENT_STREAMS of new HTTP/2 connections
 };
 
 class ApiServer {
@@ -106,7 +107,7 @@ class ApiServer {
       obj.metadata.creationTimestamp = t;
       kinds.defaults(res, obj, { creating: true });
       obj.metadata.resourceVersion = '';
-      mf.recordUpdate(null, obj, manager || 'kube-apiserver', { type: require('./schema').typeFor(res.kind), apiVersion: obj.apiVersion, scope: res.hasStatus ? 'main' : 'all' });
+      mf.recordUpdate(null, obj, manager || 'kube-apiserver', { type: require('./schema').typeFor(res.schemaKind), apiVersion: obj.apiVersion, scope: res.hasStatus ? 'main' : 'all' });
       kinds.admit(res, obj, { creating: true });
       this.store.commit('ADDED', resKey(res), this.api.finalize(res, obj));
     };
@@ -245,7 +246,12 @@ class ApiServer {
       this.http1.on('clientError', (err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'); });
       this.h2 = http2.createSecureServer(Object.assign({}, tlsOpts, { allowHTTP1: false, settings: { maxConcurrentStreams: H2_MAX_STREAMS } }));
       this.h2.on('request', handler);
-      this.h2.on('session', (s) => { this.h2sessions.add(s); s.on('close', () => this.h2sessions.delete(s)); });
+      this.h2.on('session', (s) => {
+        this.h2sessions.add(s);
+        s.on('close', () => this.h2sessions.delete(s));
+        const max = this.config.h2MaxConcurrentStreams;
+        if (max !== H2_MAX_STREAMS) s.settings({ maxConcurrentStreams: max }); // the default went with the first SETTINGS
+      });
       this.h2.on('sessionError', () => {});
       this.listener = tls.createServer(tlsOpts);
       this.listener.on('connection', (s) => { this.stats.connections.total++; this.stats.connections.open++; this.sockets.add(s); s.on('close', () => { this.stats.connections.open--; this.sockets.delete(s); }); });
@@ -391,7 +397,7 @@ class ApiServer {
   async dispatch(ctx) {
     const p = ctx.path;
     if (p === '/_test' || p.startsWith('/_test/')) return handleControl(this, ctx);
-    const fault = this.faults.match(ctx.method, ctx.target);
+    const fault = this.faults.match(ctx.method, ctx.target, { userAgent: ctx.headers['user-agent'] });
     if (fault && await this.applyFault(ctx, fault)) return;
     ctx.user = this.auth.authenticate(ctx.req, ctx.socket);
     if (p === '/healthz' || p === '/livez' || p === '/readyz') return sendRaw(ctx, 200, 'text/plain; charset=utf-8', Buffer.from('ok'), { 'X-Content-Type-Options': 'nosniff' });
@@ -614,7 +620,7 @@ class ApiServer {
       try {
         if (ctype === 'application/json-patch+json') incoming = patchMod.jsonPatch(r, body);
         else if (ctype === 'application/merge-patch+json') incoming = patchMod.mergePatch(r, body);
-        else if (ctype === 'application/strategic-merge-patch+json') incoming = patchMod.strategicMerge(r, body, require('./schema').typeFor(res.kind));
+        else if (ctype === 'application/strategic-merge-patch+json') incoming = patchMod.strategicMerge(r, body, require('./schema').typeFor(res.schemaKind));
         else throw E.unsupportedMediaType(ctype);
       } catch (e) {
         if (e instanceof patchMod.PatchError) throw E.invalidGeneric();
@@ -782,7 +788,7 @@ class ApiServer {
   }
 
   async upgrade(ctx, socket, head) {
-    const fault = this.faults.match(ctx.method, ctx.target, { upgrade: true });
+    const fault = this.faults.match(ctx.method, ctx.target, { upgrade: true, userAgent: ctx.headers['user-agent'] });
     if (fault && fault.fault !== 'corrupt-frame' && await this.applyFault(ctx, fault)) return;
     if (fault) ctx.fault = fault;
     ctx.user = this.auth.authenticate(ctx.req, socket);

@@ -1,6 +1,7 @@
 'use strict';
 // The /_test/ control API (no authentication, JSON in and out) and the fault
 // switches it sets. See README.md for the contract the C tests rely on.
+const crypto = require('crypto');
 const json = require('./json');
 const { E, ApiError } = require('./errors');
 const { sendObject, sendError } = require('./http');
@@ -18,9 +19,11 @@ class Faults {
 
   add(spec) {
     if (!spec || !FAULTS.has(spec.fault)) throw E.badRequest(`unknown fault ${JSON.stringify(spec && spec.fault)}; known: ${[...FAULTS].join(', ')}`);
-    let re;
+    let re, ua = null;
     try { re = new RegExp(spec.path || '.*'); } catch (e) { throw E.badRequest(`bad path regex: ${e.message}`); }
-    const f = Object.assign({}, spec, { id: this.nextId++, re, times: spec.times === undefined ? 1 : Number(spec.times), hits: 0 });
+    // userAgent: only requests whose User-Agent matches (one client among several)
+    try { if (spec.userAgent !== undefined) ua = new RegExp(spec.userAgent); } catch (e) { throw E.badRequest(`bad userAgent regex: ${e.message}`); }
+    const f = Object.assign({}, spec, { id: this.nextId++, re, ua, times: spec.times === undefined ? 1 : Number(spec.times), hits: 0 });
     this.list.push(f);
     return f;
   }
@@ -34,6 +37,7 @@ class Faults {
     for (const f of this.list) {
       if (f.method && f.method.toUpperCase() !== method) continue;
       if (!f.re.test(target)) continue;
+      if (f.ua && !f.ua.test((opts && opts.userAgent) || '')) continue;
       if (opts && opts.upgrade && f.fault !== 'corrupt-frame' && f.fault !== 'close' && !f.fault.startsWith('status-') && f.fault !== 'stall') continue;
       f.hits++;
       if (f.times > 0 && f.hits >= f.times) this.list = this.list.filter((x) => x !== f);
@@ -46,6 +50,7 @@ class Faults {
     return this.list.map((f) => {
       const o = Object.assign({}, f);
       delete o.re;
+      delete o.ua;
       return o;
     });
   }
@@ -119,6 +124,29 @@ async function handleControl(server, ctx) {
       const rv = body.resourceVersion !== undefined ? Number(body.resourceVersion) : undefined;
       const c = server.store.compact(rv);
       return ok({ compactedResourceVersion: String(c), resourceVersion: String(server.store.rv) });
+    }
+    case 'POST /_test/clone': {
+      // Copies of a stored object (new name, uid, resourceVersion) straight
+      // into storage, for benchmarks that need 100,000s of realistic objects
+      // faster than a create each would take. The source object went
+      // through the API, so the copies have its defaults, status and
+      // managedFields.
+      const { group = '', version = 'v1', resource, namespace = '', name, count } = body;
+      const res = resource && server.registry.lookup(group, version, resource);
+      if (!res) throw E.badRequest(`unknown resource ${JSON.stringify(resource)}`);
+      const key = `${res.group}/${res.plural}`;
+      const src = server.store.get(key, res.namespaced ? namespace : '', name);
+      if (!src) throw E.notFound(res, name);
+      const spread = Array.isArray(body.namespaces) && body.namespaces.length ? body.namespaces : [src.metadata.namespace];
+      const n = Number(count) || 0, first = Number(body.start) || 0;
+      for (let i = first; i < first + n; i++) {
+        const o = json.clone(src);
+        o.metadata.name = `${name}-${String(i).padStart(6, '0')}`;
+        if (res.namespaced) o.metadata.namespace = spread[i % spread.length];
+        o.metadata.uid = crypto.randomUUID();
+        server.store.commit('ADDED', key, o);
+      }
+      return ok({ count: n, resourceVersion: String(server.store.rv) });
     }
     case 'POST /_test/logs':
       return ok(server.pods.appendLogs(body));

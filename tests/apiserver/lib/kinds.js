@@ -450,6 +450,34 @@ const VALIDATE = {
     });
     if (old && old.spec && old.spec.clusterIP && s.clusterIP !== old.spec.clusterIP && old.spec.clusterIP !== '') causes.push(F.invalid('spec.clusterIPs[0]', s.clusterIP, 'may not change once set'));
   },
+  // ValidateEventCreate/Update for events.k8s.io/v1 (pkg/apis/core/validation/events.go;
+  // its field paths are those of the internal core Event: involvedObject, message)
+  'events.k8s.io/Event'(o, old, causes) {
+    const series = o.series;
+    if (series !== undefined && (!old || JSON.stringify(series) !== JSON.stringify(old.series))) {
+      if (!(typeof series.count === 'number' && series.count >= 2)) causes.push(F.invalid('series.count', '', 'should be at least 2'));
+      if (!series.lastObservedTime) causes.push(F.required('series.lastObservedTime', ''));
+    }
+    if (old) {
+      for (const [f, path] of [['regarding', 'involvedObject'], ['reason', 'reason'], ['note', 'message'], ['type', 'type'], ['eventTime', 'eventTime'], ['action', 'action'], ['related', 'related'], ['reportingController', 'reportingController'], ['reportingInstance', 'reportingInstance']]) {
+        if (JSON.stringify(o[f]) !== JSON.stringify(old[f])) causes.push(F.invalid(path, o[f] === undefined ? null : o[f], 'field is immutable'));
+      }
+      return;
+    }
+    if (!o.eventTime) causes.push(F.required('eventTime', ''));
+    if (o.type !== 'Normal' && o.type !== 'Warning') causes.push(F.invalid('type', '', `has invalid value: ${o.type || ''}`));
+    const ns = o.metadata.namespace;
+    if (!(o.regarding && o.regarding.namespace) && ns !== 'default' && ns !== 'kube-system') causes.push(F.invalid('involvedObject.namespace', '', 'does not match event.namespace'));
+    if (!o.reportingController) causes.push(F.required('reportingController', ''));
+    else if (!QUALIFIED_NAME.test(o.reportingController.split('/').pop())) causes.push(F.invalid('reportingController', o.reportingController, 'must be a qualified name'));
+    if (!o.reportingInstance) causes.push(F.required('reportingInstance', ''));
+    else if (o.reportingInstance.length > 128) causes.push(F.invalid('reportingInstance', '', 'can have at most 128 characters'));
+    for (const f of ['action', 'reason']) {
+      if (!o[f]) causes.push(F.required(f, ''));
+      else if (o[f].length > 128) causes.push(F.invalid(f, '', 'can have at most 128 characters'));
+    }
+    if (o.note && Buffer.byteLength(o.note) > 1024) causes.push(F.invalid('message', '', 'can have at most 1024 characters'));
+  },
   Lease(o, old, causes) {
     const s = o.spec || {};
     if (s.leaseDurationSeconds !== undefined && !(s.leaseDurationSeconds > 0)) causes.push(F.invalid('spec.leaseDurationSeconds', s.leaseDurationSeconds, 'must be greater than 0'));
@@ -466,7 +494,7 @@ function validate(res, obj, old) {
   const causes = [];
   validateName(res, obj, causes);
   validateLabels(obj.metadata && obj.metadata.labels, 'metadata.labels', causes);
-  const v = VALIDATE[res.kind];
+  const v = VALIDATE[res.schemaKind || res.kind];
   if (v && !res.custom) v(obj, old, causes);
   return causes;
 }

@@ -204,16 +204,24 @@ function valueAt(obj, path) {
   return cur;
 }
 
-function removeAt(obj, path) {
+// What removing path takes away: a member of an object, or a list item.
+// Found before anything is removed, so a keyed item whose key fields are
+// dropped too is still found (and goes whole, not as an empty {}).
+function targetAt(obj, path) {
   const els = path.split(SEP);
   const last = els.pop();
   const parent = els.length ? valueAt(obj, els.join(SEP)) : obj;
-  if (parent === undefined || parent === null) return;
-  if (last.startsWith('f:') && isObject(parent)) delete parent[last.slice(2)];
-  else if (Array.isArray(parent)) {
-    const idx = parent.findIndex((x) => valueAt([x], last) !== undefined && valueAt([x], last) === x);
-    if (idx >= 0) parent.splice(idx, 1);
-  }
+  if (parent === undefined || parent === null) return null;
+  if (last.startsWith('f:') && isObject(parent)) return { parent, member: last.slice(2) };
+  if (!Array.isArray(parent)) return null;
+  const item = parent.find((x) => valueAt([x], last) !== undefined && valueAt([x], last) === x);
+  return item === undefined ? null : { parent, item };
+}
+
+function removeTarget(t) {
+  if (t.member !== undefined) { delete t.parent[t.member]; return; }
+  const idx = t.parent.indexOf(t.item);
+  if (idx >= 0) t.parent.splice(idx, 1);
 }
 
 function humanPath(p) {
@@ -286,7 +294,7 @@ function apply(live, cfg, manager, opts) {
     const dropped = [...mine.set].filter((p) => !applied.has(p) && !others.has(p));
     // deepest first so list items go before their parents
     dropped.sort((a, b) => b.length - a.length);
-    for (const p of dropped) removeAt(obj, p);
+    for (const t of dropped.map((p) => targetAt(obj, p)).filter(Boolean)) removeTarget(t);
   }
   obj = applyMerge(obj, cfg, opts.type);
   let e = mine;

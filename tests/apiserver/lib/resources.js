@@ -7,6 +7,7 @@
 //   opts.cluster   cluster-scoped
 //   opts.verbs     verbs when not the usual eight
 //   opts.short / opts.cat   shortNames / categories
+//   opts.schema    the lib/schema.js type of its objects when not the Kind (kinds in two groups)
 //   opts.sub       subresources: 'name[=group/version/Kind|=Kind][:verb,verb]'
 //                  (verbs default to get,patch,update; Kind defaults to the parent's)
 // Behaviour of the generic REST handlers is in BEHAVIOUR below, keyed by plural
@@ -39,7 +40,7 @@ const ROWS = [
   ['apps/v1', 'deployments', 'deployment', 'Deployment', { short: ['deploy'], cat: ['all'], sub: ['scale=autoscaling/v1/Scale', 'status'] }],
   ['apps/v1', 'replicasets', 'replicaset', 'ReplicaSet', { short: ['rs'], cat: ['all'], sub: ['scale=autoscaling/v1/Scale', 'status'] }],
   ['apps/v1', 'statefulsets', 'statefulset', 'StatefulSet', { short: ['sts'], cat: ['all'], sub: ['scale=autoscaling/v1/Scale', 'status'] }],
-  ['events.k8s.io/v1', 'events', 'event', 'Event', { short: ['ev'] }],
+  ['events.k8s.io/v1', 'events', 'event', 'Event', { short: ['ev'], schema: 'events.k8s.io/Event' }],
   ['authentication.k8s.io/v1', 'selfsubjectreviews', 'selfsubjectreview', 'SelfSubjectReview', { cluster: true, verbs: ['create'] }],
   ['authentication.k8s.io/v1', 'tokenreviews', 'tokenreview', 'TokenReview', { cluster: true, verbs: ['create'] }],
   ['authorization.k8s.io/v1', 'localsubjectaccessreviews', 'localsubjectaccessreview', 'LocalSubjectAccessReview', { verbs: ['create'] }],
@@ -138,6 +139,7 @@ function makeResource(groupVersion, plural, singular, kind, opts, behaviour) {
   const storage = verbs.includes('get') && verbs.includes('create');
   return {
     group, version, groupVersion, plural, singular, kind,
+    schemaKind: opts.schema || kind,
     listKind: opts.listKind || kind + 'List',
     namespaced: !opts.cluster,
     verbs, shortNames: opts.short || [], categories: opts.cat || [],

@@ -8,6 +8,9 @@
 
 #define K8S_API_VERSION "1.35"
 #define K8S_API_SPEC_SHA256 "98a678cd7f4113d3aa3526ab8df98012763b37935078d39740c1c5052c1709e3"
+/* The layout of this tree (headers, registry) that k8s-apidiff and
+ * k8s-upgrade-check read; k8sgen raises it when the layout changes. */
+#define K8S_API_LAYOUT 2
 
 #include "k8s/registry.h"
 #include "k8s/admissionregistration/v1.h"

@@ -10,6 +10,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_version_info k8s_version_info;
 
@@ -40,6 +41,7 @@ struct k8s_version_info {
 /* Descriptors for the codec (k8s_json_decode, k8s_json_encode, k8s_copy). */
 extern const k8s_type k8s_version_info_desc;
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_admissionregistration_v1_audit_annotation k8s_admissionregistration_v1_audit_annotation;
 typedef struct k8s_admissionregistration_v1_expression_warning k8s_admissionregistration_v1_expression_warning;
@@ -1109,6 +1110,7 @@ extern const k8s_resource k8s_admissionregistration_v1_validating_admission_poli
 extern const k8s_resource k8s_admissionregistration_v1_validating_admission_policy_binding_resource; /**< admissionregistration.k8s.io/v1 validatingadmissionpolicybindings (ValidatingAdmissionPolicyBinding) */
 extern const k8s_resource k8s_admissionregistration_v1_validating_webhook_configuration_resource; /**< admissionregistration.k8s.io/v1 validatingwebhookconfigurations (ValidatingWebhookConfiguration) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

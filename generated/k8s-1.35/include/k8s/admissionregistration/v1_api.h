@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* admissionregistration.k8s.io/v1 mutatingwebhookconfigurations (MutatingWebhookConfiguration): k8s_admissionregistration_v1_mutating_webhook_configuration_resource */
 /** get /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations: list or watch objects of kind MutatingWebhookConfiguration */
@@ -131,6 +132,8 @@ k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_apply_asy
 /** delete /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}: delete a ValidatingWebhookConfiguration */
 k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_admissionregistration_v1_validating_webhook_configuration_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_admissionregistration_v1alpha1_apply_configuration k8s_admissionregistration_v1alpha1_apply_configuration;
 typedef struct k8s_admissionregistration_v1alpha1_json_patch k8s_admissionregistration_v1alpha1_json_patch;
@@ -605,6 +606,7 @@ extern const k8s_type k8s_admissionregistration_v1alpha1_variable_desc;
 extern const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_resource; /**< admissionregistration.k8s.io/v1alpha1 mutatingadmissionpolicies (MutatingAdmissionPolicy) */
 extern const k8s_resource k8s_admissionregistration_v1alpha1_mutating_admission_policy_binding_resource; /**< admissionregistration.k8s.io/v1alpha1 mutatingadmissionpolicybindings (MutatingAdmissionPolicyBinding) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* admissionregistration.k8s.io/v1beta1 mutatingadmissionpolicies (MutatingAdmissionPolicy): k8s_admissionregistration_v1beta1_mutating_admission_policy_resource */
 /** get /apis/admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies: list or watch objects of kind MutatingAdmissionPolicy */
@@ -67,6 +68,8 @@ k8s_code k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_app
 /** delete /apis/admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicybindings/{name}: delete a MutatingAdmissionPolicyBinding */
 k8s_code k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_admissionregistration_v1beta1_mutating_admission_policy_binding_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_apiextensions_v1_custom_resource_column_definition k8s_apiextensions_v1_custom_resource_column_definition;
 typedef struct k8s_apiextensions_v1_custom_resource_conversion k8s_apiextensions_v1_custom_resource_conversion;
@@ -186,15 +187,6 @@ struct k8s_apiextensions_v1_custom_resource_definition_spec {
     char *group;
     /** names specify the resource and kind names for the custom resource. */
     k8s_apiextensions_v1_custom_resource_definition_names *names;
-    /** preserveUnknownFields indicates that object fields which are not specified in the OpenAPI
-     * schema should be preserved when persisting to storage. apiVersion, kind, metadata and
-     * known fields inside metadata are always preserved. This field is deprecated in favor of
-     * setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.
-     * See
-     * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning
-     * for details. */
-    bool has_preserveUnknownFields;
-    bool preserveUnknownFields;
     /** scope indicates whether the defined custom resource is cluster- or namespace-scoped.
      * Allowed values are `Cluster` and `Namespaced`. */
     char *scope;
@@ -209,6 +201,15 @@ struct k8s_apiextensions_v1_custom_resource_definition_spec {
      * v3beta1, v12alpha1, v11alpha2, foo1, foo10. */
     k8s_apiextensions_v1_custom_resource_definition_version *versions;
     size_t versions_len;
+    /** preserveUnknownFields indicates that object fields which are not specified in the OpenAPI
+     * schema should be preserved when persisting to storage. apiVersion, kind, metadata and
+     * known fields inside metadata are always preserved. This field is deprecated in favor of
+     * setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.
+     * See
+     * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning
+     * for details. */
+    bool has_preserveUnknownFields K8S_DEPRECATED("This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.");
+    bool preserveUnknownFields K8S_DEPRECATED("This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -766,6 +767,7 @@ extern const k8s_type k8s_apiextensions_v1_webhook_conversion_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_apiextensions_v1_custom_resource_definition_resource; /**< apiextensions.k8s.io/v1 customresourcedefinitions (CustomResourceDefinition) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

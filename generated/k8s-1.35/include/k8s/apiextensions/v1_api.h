@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* apiextensions.k8s.io/v1 customresourcedefinitions (CustomResourceDefinition): k8s_apiextensions_v1_custom_resource_definition_resource */
 /** get /apis/apiextensions.k8s.io/v1/customresourcedefinitions: list or watch objects of kind CustomResourceDefinition */
@@ -53,6 +54,8 @@ k8s_code k8s_apiextensions_v1_custom_resource_definition_status_patch_async(k8s_
 /** patch /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_apiextensions_v1_custom_resource_definition_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_apiextensions_v1_custom_resource_definition **out, k8s_error *err);
 k8s_code k8s_apiextensions_v1_custom_resource_definition_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiextensions_v1_custom_resource_definition *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

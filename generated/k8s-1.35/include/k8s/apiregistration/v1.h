@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_apiregistration_v1_api_service k8s_apiregistration_v1_api_service;
 typedef struct k8s_apiregistration_v1_api_service_condition k8s_apiregistration_v1_api_service_condition;
@@ -157,6 +158,7 @@ extern const k8s_type k8s_apiregistration_v1_service_reference_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_apiregistration_v1_api_service_resource; /**< apiregistration.k8s.io/v1 apiservices (APIService) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

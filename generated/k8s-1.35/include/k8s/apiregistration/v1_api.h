@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* apiregistration.k8s.io/v1 apiservices (APIService): k8s_apiregistration_v1_api_service_resource */
 /** get /apis/apiregistration.k8s.io/v1/apiservices: list or watch objects of kind APIService */
@@ -53,6 +54,8 @@ k8s_code k8s_apiregistration_v1_api_service_status_patch_async(k8s_client *clien
 /** patch /apis/apiregistration.k8s.io/v1/apiservices/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_apiregistration_v1_api_service_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_patch_options *opts, k8s_apiregistration_v1_api_service **out, k8s_error *err);
 k8s_code k8s_apiregistration_v1_api_service_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiregistration_v1_api_service *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_apiserverinternal_v1alpha1_server_storage_version k8s_apiserverinternal_v1alpha1_server_storage_version;
 typedef struct k8s_apiserverinternal_v1alpha1_storage_version k8s_apiserverinternal_v1alpha1_storage_version;
@@ -134,6 +135,7 @@ extern const k8s_type k8s_apiserverinternal_v1alpha1_storage_version_status_desc
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_apiserverinternal_v1alpha1_storage_version_resource; /**< internal.apiserver.k8s.io/v1alpha1 storageversions (StorageVersion) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

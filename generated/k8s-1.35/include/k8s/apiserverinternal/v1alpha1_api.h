@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* internal.apiserver.k8s.io/v1alpha1 storageversions (StorageVersion): k8s_apiserverinternal_v1alpha1_storage_version_resource */
 /** get /apis/internal.apiserver.k8s.io/v1alpha1/storageversions: list or watch objects of kind StorageVersion */
@@ -53,6 +54,8 @@ k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_patch_async(k8s_c
 /** patch /apis/internal.apiserver.k8s.io/v1alpha1/storageversions/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_apiserverinternal_v1alpha1_storage_version **out, k8s_error *err);
 k8s_code k8s_apiserverinternal_v1alpha1_storage_version_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_apiserverinternal_v1alpha1_storage_version *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_apps_v1_controller_revision k8s_apps_v1_controller_revision;
 typedef struct k8s_apps_v1_controller_revision_list k8s_apps_v1_controller_revision_list;
@@ -836,6 +837,7 @@ extern const k8s_resource k8s_apps_v1_deployment_resource; /**< apps/v1 deployme
 extern const k8s_resource k8s_apps_v1_replica_set_resource; /**< apps/v1 replicasets (ReplicaSet) */
 extern const k8s_resource k8s_apps_v1_stateful_set_resource; /**< apps/v1 statefulsets (StatefulSet) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

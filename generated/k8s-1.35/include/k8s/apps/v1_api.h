@@ -16,6 +16,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* apps/v1 controllerrevisions (ControllerRevision): k8s_apps_v1_controller_revision_resource */
 /** get /apis/apps/v1/namespaces/{namespace}/controllerrevisions: list or watch objects of kind ControllerRevision */
@@ -230,6 +231,8 @@ k8s_code k8s_apps_v1_stateful_set_status_patch_async(k8s_client *client, k8s_are
 /** patch /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_apps_v1_stateful_set_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_patch_options *opts, k8s_apps_v1_stateful_set **out, k8s_error *err);
 k8s_code k8s_apps_v1_stateful_set_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_apps_v1_stateful_set *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_authentication_v1_bound_object_reference k8s_authentication_v1_bound_object_reference;
 typedef struct k8s_authentication_v1_self_subject_review k8s_authentication_v1_self_subject_review;
@@ -210,6 +211,7 @@ extern const k8s_type k8s_authentication_v1_user_info_desc;
 extern const k8s_resource k8s_authentication_v1_self_subject_review_resource; /**< authentication.k8s.io/v1 selfsubjectreviews (SelfSubjectReview) */
 extern const k8s_resource k8s_authentication_v1_token_review_resource; /**< authentication.k8s.io/v1 tokenreviews (TokenReview) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

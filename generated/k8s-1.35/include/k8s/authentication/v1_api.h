@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* authentication.k8s.io/v1 selfsubjectreviews (SelfSubjectReview): k8s_authentication_v1_self_subject_review_resource */
 /** post /apis/authentication.k8s.io/v1/selfsubjectreviews: create a SelfSubjectReview */
@@ -24,6 +25,8 @@ k8s_code k8s_authentication_v1_self_subject_review_create_async(k8s_client *clie
 /** post /apis/authentication.k8s.io/v1/tokenreviews: create a TokenReview */
 k8s_code k8s_authentication_v1_token_review_create(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_token_review *body, const k8s_write_options *opts, k8s_authentication_v1_token_review **out, k8s_error *err);
 k8s_code k8s_authentication_v1_token_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authentication_v1_token_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

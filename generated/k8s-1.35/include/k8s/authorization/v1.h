@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_authorization_v1_field_selector_attributes k8s_authorization_v1_field_selector_attributes;
 typedef struct k8s_authorization_v1_label_selector_attributes k8s_authorization_v1_label_selector_attributes;
@@ -369,6 +370,7 @@ extern const k8s_resource k8s_authorization_v1_self_subject_access_review_resour
 extern const k8s_resource k8s_authorization_v1_self_subject_rules_review_resource; /**< authorization.k8s.io/v1 selfsubjectrulesreviews (SelfSubjectRulesReview) */
 extern const k8s_resource k8s_authorization_v1_subject_access_review_resource; /**< authorization.k8s.io/v1 subjectaccessreviews (SubjectAccessReview) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

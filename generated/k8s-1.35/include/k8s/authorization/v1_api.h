@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* authorization.k8s.io/v1 localsubjectaccessreviews (LocalSubjectAccessReview): k8s_authorization_v1_local_subject_access_review_resource */
 /** post /apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews: create a LocalSubjectAccessReview */
@@ -34,6 +35,8 @@ k8s_code k8s_authorization_v1_self_subject_rules_review_create_async(k8s_client 
 /** post /apis/authorization.k8s.io/v1/subjectaccessreviews: create a SubjectAccessReview */
 k8s_code k8s_authorization_v1_subject_access_review_create(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_subject_access_review *body, const k8s_write_options *opts, k8s_authorization_v1_subject_access_review **out, k8s_error *err);
 k8s_code k8s_authorization_v1_subject_access_review_create_async(k8s_client *client, k8s_arena *arena, const k8s_authorization_v1_subject_access_review *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_autoscaling_v1_cross_version_object_reference k8s_autoscaling_v1_cross_version_object_reference;
 typedef struct k8s_autoscaling_v1_horizontal_pod_autoscaler k8s_autoscaling_v1_horizontal_pod_autoscaler;
@@ -185,6 +186,7 @@ extern const k8s_type k8s_autoscaling_v1_scale_status_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_autoscaling_v1_horizontal_pod_autoscaler_resource; /**< autoscaling/v1 horizontalpodautoscalers (HorizontalPodAutoscaler) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_autoscaling_v2_container_resource_metric_source k8s_autoscaling_v2_container_resource_metric_source;
 typedef struct k8s_autoscaling_v2_container_resource_metric_status k8s_autoscaling_v2_container_resource_metric_status;
@@ -505,6 +506,7 @@ extern const k8s_type k8s_autoscaling_v2_resource_metric_status_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_autoscaling_v2_horizontal_pod_autoscaler_resource; /**< autoscaling/v2 horizontalpodautoscalers (HorizontalPodAutoscaler) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

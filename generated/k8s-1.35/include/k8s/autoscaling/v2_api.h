@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* autoscaling/v2 horizontalpodautoscalers (HorizontalPodAutoscaler): k8s_autoscaling_v2_horizontal_pod_autoscaler_resource */
 /** get /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers: list or watch objects of kind HorizontalPodAutoscaler */
@@ -53,6 +54,8 @@ k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_patch_async(k8s_cli
 /** patch /apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_autoscaling_v2_horizontal_pod_autoscaler **out, k8s_error *err);
 k8s_code k8s_autoscaling_v2_horizontal_pod_autoscaler_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_autoscaling_v2_horizontal_pod_autoscaler *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

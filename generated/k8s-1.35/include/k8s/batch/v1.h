@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_batch_v1_cron_job k8s_batch_v1_cron_job;
 typedef struct k8s_batch_v1_cron_job_list k8s_batch_v1_cron_job_list;
@@ -572,6 +573,7 @@ extern const k8s_type k8s_batch_v1_uncounted_terminated_pods_desc;
 extern const k8s_resource k8s_batch_v1_cron_job_resource; /**< batch/v1 cronjobs (CronJob) */
 extern const k8s_resource k8s_batch_v1_job_resource; /**< batch/v1 jobs (Job) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* batch/v1 cronjobs (CronJob): k8s_batch_v1_cron_job_resource */
 /** get /apis/batch/v1/namespaces/{namespace}/cronjobs: list or watch objects of kind CronJob */
@@ -91,6 +92,8 @@ k8s_code k8s_batch_v1_job_status_patch_async(k8s_client *client, k8s_arena *aren
 /** patch /apis/batch/v1/namespaces/{namespace}/jobs/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_batch_v1_job_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_patch_options *opts, k8s_batch_v1_job **out, k8s_error *err);
 k8s_code k8s_batch_v1_job_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_batch_v1_job *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

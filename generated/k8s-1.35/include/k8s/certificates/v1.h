@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_certificates_v1_certificate_signing_request k8s_certificates_v1_certificate_signing_request;
 typedef struct k8s_certificates_v1_certificate_signing_request_condition k8s_certificates_v1_certificate_signing_request_condition;
@@ -254,6 +255,7 @@ extern const k8s_type k8s_certificates_v1_certificate_signing_request_status_des
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_certificates_v1_certificate_signing_request_resource; /**< certificates.k8s.io/v1 certificatesigningrequests (CertificateSigningRequest) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

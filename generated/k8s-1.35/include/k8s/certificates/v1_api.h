@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* certificates.k8s.io/v1 certificatesigningrequests (CertificateSigningRequest): k8s_certificates_v1_certificate_signing_request_resource */
 /** get /apis/certificates.k8s.io/v1/certificatesigningrequests: list or watch objects of kind CertificateSigningRequest */
@@ -65,6 +66,8 @@ k8s_code k8s_certificates_v1_certificate_signing_request_status_patch_async(k8s_
 /** patch /apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_certificates_v1_certificate_signing_request_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_certificates_v1_certificate_signing_request **out, k8s_error *err);
 k8s_code k8s_certificates_v1_certificate_signing_request_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_certificates_v1_certificate_signing_request *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

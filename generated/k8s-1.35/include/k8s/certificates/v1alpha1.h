@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_certificates_v1alpha1_cluster_trust_bundle k8s_certificates_v1alpha1_cluster_trust_bundle;
 typedef struct k8s_certificates_v1alpha1_cluster_trust_bundle_list k8s_certificates_v1alpha1_cluster_trust_bundle_list;
@@ -111,6 +112,7 @@ extern const k8s_type k8s_certificates_v1alpha1_cluster_trust_bundle_spec_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_certificates_v1alpha1_cluster_trust_bundle_resource; /**< certificates.k8s.io/v1alpha1 clustertrustbundles (ClusterTrustBundle) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

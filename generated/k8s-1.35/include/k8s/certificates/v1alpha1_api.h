@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* certificates.k8s.io/v1alpha1 clustertrustbundles (ClusterTrustBundle): k8s_certificates_v1alpha1_cluster_trust_bundle_resource */
 /** get /apis/certificates.k8s.io/v1alpha1/clustertrustbundles: list or watch objects of kind ClusterTrustBundle */
@@ -41,6 +42,8 @@ k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_apply_async(k8s_client *
 /** delete /apis/certificates.k8s.io/v1alpha1/clustertrustbundles/{name}: delete a ClusterTrustBundle */
 k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_certificates_v1alpha1_cluster_trust_bundle_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_certificates_v1beta1_cluster_trust_bundle k8s_certificates_v1beta1_cluster_trust_bundle;
 typedef struct k8s_certificates_v1beta1_cluster_trust_bundle_list k8s_certificates_v1beta1_cluster_trust_bundle_list;
@@ -291,6 +292,7 @@ extern const k8s_type k8s_certificates_v1beta1_pod_certificate_request_status_de
 extern const k8s_resource k8s_certificates_v1beta1_cluster_trust_bundle_resource; /**< certificates.k8s.io/v1beta1 clustertrustbundles (ClusterTrustBundle) */
 extern const k8s_resource k8s_certificates_v1beta1_pod_certificate_request_resource; /**< certificates.k8s.io/v1beta1 podcertificaterequests (PodCertificateRequest) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

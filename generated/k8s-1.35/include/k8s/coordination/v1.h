@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_coordination_v1_lease k8s_coordination_v1_lease;
 typedef struct k8s_coordination_v1_lease_list k8s_coordination_v1_lease_list;
@@ -96,6 +97,7 @@ extern const k8s_type k8s_coordination_v1_lease_spec_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_coordination_v1_lease_resource; /**< coordination.k8s.io/v1 leases (Lease) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* coordination.k8s.io/v1alpha2 leasecandidates (LeaseCandidate): k8s_coordination_v1alpha2_lease_candidate_resource */
 /** get /apis/coordination.k8s.io/v1alpha2/namespaces/{namespace}/leasecandidates: list or watch objects of kind LeaseCandidate */
@@ -41,6 +42,8 @@ k8s_code k8s_coordination_v1alpha2_lease_candidate_apply_async(k8s_client *clien
 /** delete /apis/coordination.k8s.io/v1alpha2/namespaces/{namespace}/leasecandidates/{name}: delete a LeaseCandidate */
 k8s_code k8s_coordination_v1alpha2_lease_candidate_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_coordination_v1alpha2_lease_candidate_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

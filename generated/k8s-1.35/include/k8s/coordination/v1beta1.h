@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_coordination_v1beta1_lease_candidate k8s_coordination_v1beta1_lease_candidate;
 typedef struct k8s_coordination_v1beta1_lease_candidate_list k8s_coordination_v1beta1_lease_candidate_list;
@@ -102,6 +103,7 @@ extern const k8s_type k8s_coordination_v1beta1_lease_candidate_spec_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_coordination_v1beta1_lease_candidate_resource; /**< coordination.k8s.io/v1beta1 leasecandidates (LeaseCandidate) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

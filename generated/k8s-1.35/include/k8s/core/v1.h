@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_core_v1_affinity k8s_core_v1_affinity;
 typedef struct k8s_core_v1_app_armor_profile k8s_core_v1_app_armor_profile;
@@ -30,13 +31,13 @@ typedef struct k8s_core_v1_cinder_volume_source k8s_core_v1_cinder_volume_source
 typedef struct k8s_core_v1_client_ip_config k8s_core_v1_client_ip_config;
 typedef struct k8s_core_v1_cluster_trust_bundle_projection k8s_core_v1_cluster_trust_bundle_projection;
 typedef struct k8s_core_v1_component_condition k8s_core_v1_component_condition;
-typedef struct k8s_core_v1_component_status k8s_core_v1_component_status;
-typedef struct k8s_core_v1_component_status_list k8s_core_v1_component_status_list;
+typedef struct k8s_core_v1_component_status k8s_core_v1_component_status K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
+typedef struct k8s_core_v1_component_status_list k8s_core_v1_component_status_list K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
 typedef struct k8s_core_v1_config_map k8s_core_v1_config_map;
 typedef struct k8s_core_v1_config_map_env_source k8s_core_v1_config_map_env_source;
 typedef struct k8s_core_v1_config_map_key_selector k8s_core_v1_config_map_key_selector;
 typedef struct k8s_core_v1_config_map_list k8s_core_v1_config_map_list;
-typedef struct k8s_core_v1_config_map_node_config_source k8s_core_v1_config_map_node_config_source;
+typedef struct k8s_core_v1_config_map_node_config_source k8s_core_v1_config_map_node_config_source K8S_DEPRECATED("This API is deprecated since 1.22: https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration");
 typedef struct k8s_core_v1_config_map_projection k8s_core_v1_config_map_projection;
 typedef struct k8s_core_v1_config_map_volume_source k8s_core_v1_config_map_volume_source;
 typedef struct k8s_core_v1_container k8s_core_v1_container;
@@ -59,11 +60,11 @@ typedef struct k8s_core_v1_downward_api_projection k8s_core_v1_downward_api_proj
 typedef struct k8s_core_v1_downward_api_volume_file k8s_core_v1_downward_api_volume_file;
 typedef struct k8s_core_v1_downward_api_volume_source k8s_core_v1_downward_api_volume_source;
 typedef struct k8s_core_v1_empty_dir_volume_source k8s_core_v1_empty_dir_volume_source;
-typedef struct k8s_core_v1_endpoint_address k8s_core_v1_endpoint_address;
-typedef struct k8s_core_v1_endpoint_port k8s_core_v1_endpoint_port;
-typedef struct k8s_core_v1_endpoint_subset k8s_core_v1_endpoint_subset;
-typedef struct k8s_core_v1_endpoints k8s_core_v1_endpoints;
-typedef struct k8s_core_v1_endpoints_list k8s_core_v1_endpoints_list;
+typedef struct k8s_core_v1_endpoint_address k8s_core_v1_endpoint_address K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
+typedef struct k8s_core_v1_endpoint_port k8s_core_v1_endpoint_port K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
+typedef struct k8s_core_v1_endpoint_subset k8s_core_v1_endpoint_subset K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
+typedef struct k8s_core_v1_endpoints k8s_core_v1_endpoints K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+typedef struct k8s_core_v1_endpoints_list k8s_core_v1_endpoints_list K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+.");
 typedef struct k8s_core_v1_env_from_source k8s_core_v1_env_from_source;
 typedef struct k8s_core_v1_env_var k8s_core_v1_env_var;
 typedef struct k8s_core_v1_env_var_source k8s_core_v1_env_var_source;
@@ -80,7 +81,7 @@ typedef struct k8s_core_v1_flex_persistent_volume_source k8s_core_v1_flex_persis
 typedef struct k8s_core_v1_flex_volume_source k8s_core_v1_flex_volume_source;
 typedef struct k8s_core_v1_flocker_volume_source k8s_core_v1_flocker_volume_source;
 typedef struct k8s_core_v1_gce_persistent_disk_volume_source k8s_core_v1_gce_persistent_disk_volume_source;
-typedef struct k8s_core_v1_git_repo_volume_source k8s_core_v1_git_repo_volume_source;
+typedef struct k8s_core_v1_git_repo_volume_source k8s_core_v1_git_repo_volume_source K8S_DEPRECATED("DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.");
 typedef struct k8s_core_v1_glusterfs_persistent_volume_source k8s_core_v1_glusterfs_persistent_volume_source;
 typedef struct k8s_core_v1_glusterfs_volume_source k8s_core_v1_glusterfs_volume_source;
 typedef struct k8s_core_v1_grpc_action k8s_core_v1_grpc_action;
@@ -115,7 +116,7 @@ typedef struct k8s_core_v1_node k8s_core_v1_node;
 typedef struct k8s_core_v1_node_address k8s_core_v1_node_address;
 typedef struct k8s_core_v1_node_affinity k8s_core_v1_node_affinity;
 typedef struct k8s_core_v1_node_condition k8s_core_v1_node_condition;
-typedef struct k8s_core_v1_node_config_source k8s_core_v1_node_config_source;
+typedef struct k8s_core_v1_node_config_source k8s_core_v1_node_config_source K8S_DEPRECATED("This API is deprecated since 1.22");
 typedef struct k8s_core_v1_node_config_status k8s_core_v1_node_config_status;
 typedef struct k8s_core_v1_node_daemon_endpoints k8s_core_v1_node_daemon_endpoints;
 typedef struct k8s_core_v1_node_features k8s_core_v1_node_features;
@@ -2102,7 +2103,7 @@ struct k8s_core_v1_lifecycle_handler {
     /** Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward
      * compatibility. There is no validation of this field and lifecycle hooks will fail at
      * runtime when it is specified. */
-    k8s_core_v1_tcp_socket_action *tcpSocket;
+    k8s_core_v1_tcp_socket_action *tcpSocket K8S_DEPRECATED("Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -2593,12 +2594,6 @@ struct k8s_core_v1_node_selector_term {
 
 /** NodeSpec describes the attributes that a node is created with. */
 struct k8s_core_v1_node_spec {
-    /** Deprecated: Previously used to specify the source of the node's configuration for the
-     * DynamicKubeletConfig feature. This feature is removed. */
-    k8s_core_v1_node_config_source *configSource;
-    /** Deprecated. Not all kubelets will set this field. Remove field after 1.13. see:
-     * https://issues.k8s.io/61966 */
-    char *externalID;
     /** PodCIDR represents the pod IP range assigned to the node. */
     char *podCIDR;
     /** podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. If
@@ -2616,6 +2611,12 @@ struct k8s_core_v1_node_spec {
      * More info: https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration */
     bool has_unschedulable;
     bool unschedulable;
+    /** Deprecated: Previously used to specify the source of the node's configuration for the
+     * DynamicKubeletConfig feature. This feature is removed. */
+    k8s_core_v1_node_config_source *configSource K8S_DEPRECATED("Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. This feature is removed.");
+    /** Deprecated. Not all kubelets will set this field. Remove field after 1.13. see:
+     * https://issues.k8s.io/61966 */
+    char *externalID K8S_DEPRECATED("Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -2694,8 +2695,6 @@ struct k8s_core_v1_node_system_info {
     char *containerRuntimeVersion;
     /** Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64). */
     char *kernelVersion;
-    /** Deprecated: KubeProxy Version reported by the node. */
-    char *kubeProxyVersion;
     /** Kubelet Version reported by the node. */
     char *kubeletVersion;
     /** MachineID reported by the node. For unique machine identification in the cluster this
@@ -2712,6 +2711,8 @@ struct k8s_core_v1_node_system_info {
      * preferred. This field is specific to Red Hat hosts
      * https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid */
     char *systemUUID;
+    /** Deprecated: KubeProxy Version reported by the node. */
+    char *kubeProxyVersion K8S_DEPRECATED("Deprecated: KubeProxy Version reported by the node.");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -3061,32 +3062,10 @@ struct k8s_core_v1_persistent_volume_spec {
      * https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes */
     char **accessModes;
     size_t accessModes_len;
-    /** awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host
-     * machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All
-     * operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com
-     * CSI driver. More info:
-     * https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore */
-    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore;
-    /** azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
-     * Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are
-     * redirected to the disk.csi.azure.com CSI driver. */
-    k8s_core_v1_azure_disk_volume_source *azureDisk;
-    /** azureFile represents an Azure File Service mount on the host and bind mount to the pod.
-     * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
-     * redirected to the file.csi.azure.com CSI driver. */
-    k8s_core_v1_azure_file_persistent_volume_source *azureFile;
     /** capacity is the description of the persistent volume's resources and capacity. More info:
      * https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity (Quantity) */
     k8s_string_entry *capacity;
     size_t capacity_len;
-    /** cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated:
-     * CephFS is deprecated and the in-tree cephfs type is no longer supported. */
-    k8s_core_v1_ceph_fs_persistent_volume_source *cephfs;
-    /** cinder represents a cinder volume attached and mounted on kubelets host machine.
-     * Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are
-     * redirected to the cinder.csi.openstack.org CSI driver. More info:
-     * https://examples.k8s.io/mysql-cinder-pd/README.md */
-    k8s_core_v1_cinder_persistent_volume_source *cinder;
     /** claimRef is part of a bi-directional binding between PersistentVolume and
      * PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the
      * authoritative bind between PV and PVC. More info:
@@ -3097,25 +3076,6 @@ struct k8s_core_v1_persistent_volume_spec {
     /** fc represents a Fibre Channel resource that is attached to a kubelet's host machine and
      * then exposed to the pod. */
     k8s_core_v1_fc_volume_source *fc;
-    /** flexVolume represents a generic volume resource that is provisioned/attached using an
-     * exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver
-     * instead. */
-    k8s_core_v1_flex_persistent_volume_source *flexVolume;
-    /** flocker represents a Flocker volume attached to a kubelet's host machine and exposed to
-     * the pod for its usage. This depends on the Flocker control service being running.
-     * Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported. */
-    k8s_core_v1_flocker_volume_source *flocker;
-    /** gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host
-     * machine and then exposed to the pod. Provisioned by an admin. Deprecated:
-     * GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are
-     * redirected to the pd.csi.storage.gke.io CSI driver. More info:
-     * https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk */
-    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk;
-    /** glusterfs represents a Glusterfs volume that is attached to a host and exposed to the
-     * pod. Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree
-     * glusterfs type is no longer supported. More info:
-     * https://examples.k8s.io/volumes/glusterfs/README.md */
-    k8s_core_v1_glusterfs_persistent_volume_source *glusterfs;
     /** hostPath represents a directory on the host. Provisioned by a developer or tester. This
      * is useful for single-node development and testing only! On-host storage is not supported
      * in any way and WILL NOT WORK in a multi-node cluster. More info:
@@ -3144,33 +3104,9 @@ struct k8s_core_v1_persistent_volume_spec {
      * Recycle must be supported by the volume plugin underlying this PersistentVolume. More
      * info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming */
     char *persistentVolumeReclaimPolicy;
-    /** photonPersistentDisk represents a PhotonController persistent disk attached and mounted
-     * on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree
-     * photonPersistentDisk type is no longer supported. */
-    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk;
-    /** portworxVolume represents a portworx volume attached and mounted on kubelets host
-     * machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree
-     * portworxVolume type are redirected to the pxd.portworx.com CSI driver when the
-     * CSIMigrationPortworx feature-gate is on. */
-    k8s_core_v1_portworx_volume_source *portworxVolume;
-    /** quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated:
-     * Quobyte is deprecated and the in-tree quobyte type is no longer supported. */
-    k8s_core_v1_quobyte_volume_source *quobyte;
-    /** rbd represents a Rados Block Device mount on the host that shares a pod's lifetime.
-     * Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info:
-     * https://examples.k8s.io/volumes/rbd/README.md */
-    k8s_core_v1_rbd_persistent_volume_source *rbd;
-    /** scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes.
-     * Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported. */
-    k8s_core_v1_scale_io_persistent_volume_source *scaleIO;
     /** storageClassName is the name of StorageClass to which this persistent volume belongs.
      * Empty value means that this volume does not belong to any StorageClass. */
     char *storageClassName;
-    /** storageOS represents a StorageOS volume that is attached to the kubelet's host machine
-     * and mounted into the pod. Deprecated: StorageOS is deprecated and the in-tree storageos
-     * type is no longer supported. More info:
-     * https://examples.k8s.io/volumes/storageos/README.md */
-    k8s_core_v1_storage_os_persistent_volume_source *storageos;
     /** Name of VolumeAttributesClass to which this persistent volume belongs. Empty value is not
      * allowed. When this field is not set, it indicates that this volume does not belong to any
      * VolumeAttributesClass. This field is mutable and can be changed by the CSI driver after a
@@ -3181,10 +3117,75 @@ struct k8s_core_v1_persistent_volume_spec {
     /** volumeMode defines if a volume is intended to be used with a formatted filesystem or to
      * remain in raw block state. Value of Filesystem is implied when not included in spec. */
     char *volumeMode;
+    /** awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host
+     * machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All
+     * operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com
+     * CSI driver. More info:
+     * https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore */
+    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore K8S_DEPRECATED("Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver.");
+    /** azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
+     * Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are
+     * redirected to the disk.csi.azure.com CSI driver. */
+    k8s_core_v1_azure_disk_volume_source *azureDisk K8S_DEPRECATED("Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.");
+    /** azureFile represents an Azure File Service mount on the host and bind mount to the pod.
+     * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
+     * redirected to the file.csi.azure.com CSI driver. */
+    k8s_core_v1_azure_file_persistent_volume_source *azureFile K8S_DEPRECATED("Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.");
+    /** cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated:
+     * CephFS is deprecated and the in-tree cephfs type is no longer supported. */
+    k8s_core_v1_ceph_fs_persistent_volume_source *cephfs K8S_DEPRECATED("Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.");
+    /** cinder represents a cinder volume attached and mounted on kubelets host machine.
+     * Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are
+     * redirected to the cinder.csi.openstack.org CSI driver. More info:
+     * https://examples.k8s.io/mysql-cinder-pd/README.md */
+    k8s_core_v1_cinder_persistent_volume_source *cinder K8S_DEPRECATED("Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md");
+    /** flexVolume represents a generic volume resource that is provisioned/attached using an
+     * exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver
+     * instead. */
+    k8s_core_v1_flex_persistent_volume_source *flexVolume K8S_DEPRECATED("Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.");
+    /** flocker represents a Flocker volume attached to a kubelet's host machine and exposed to
+     * the pod for its usage. This depends on the Flocker control service being running.
+     * Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported. */
+    k8s_core_v1_flocker_volume_source *flocker K8S_DEPRECATED("Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.");
+    /** gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host
+     * machine and then exposed to the pod. Provisioned by an admin. Deprecated:
+     * GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are
+     * redirected to the pd.csi.storage.gke.io CSI driver. More info:
+     * https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk */
+    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk K8S_DEPRECATED("Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver.");
+    /** glusterfs represents a Glusterfs volume that is attached to a host and exposed to the
+     * pod. Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree
+     * glusterfs type is no longer supported. More info:
+     * https://examples.k8s.io/volumes/glusterfs/README.md */
+    k8s_core_v1_glusterfs_persistent_volume_source *glusterfs K8S_DEPRECATED("Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md");
+    /** photonPersistentDisk represents a PhotonController persistent disk attached and mounted
+     * on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree
+     * photonPersistentDisk type is no longer supported. */
+    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk K8S_DEPRECATED("Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.");
+    /** portworxVolume represents a portworx volume attached and mounted on kubelets host
+     * machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree
+     * portworxVolume type are redirected to the pxd.portworx.com CSI driver when the
+     * CSIMigrationPortworx feature-gate is on. */
+    k8s_core_v1_portworx_volume_source *portworxVolume K8S_DEPRECATED("Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.");
+    /** quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated:
+     * Quobyte is deprecated and the in-tree quobyte type is no longer supported. */
+    k8s_core_v1_quobyte_volume_source *quobyte K8S_DEPRECATED("Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.");
+    /** rbd represents a Rados Block Device mount on the host that shares a pod's lifetime.
+     * Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info:
+     * https://examples.k8s.io/volumes/rbd/README.md */
+    k8s_core_v1_rbd_persistent_volume_source *rbd K8S_DEPRECATED("Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md");
+    /** scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes.
+     * Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported. */
+    k8s_core_v1_scale_io_persistent_volume_source *scaleIO K8S_DEPRECATED("Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.");
+    /** storageOS represents a StorageOS volume that is attached to the kubelet's host machine
+     * and mounted into the pod. Deprecated: StorageOS is deprecated and the in-tree storageos
+     * type is no longer supported. More info:
+     * https://examples.k8s.io/volumes/storageos/README.md */
+    k8s_core_v1_storage_os_persistent_volume_source *storageos K8S_DEPRECATED("Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md");
     /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine.
      * Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type
      * are redirected to the csi.vsphere.vmware.com CSI driver. */
-    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume;
+    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume K8S_DEPRECATED("Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -3870,9 +3871,6 @@ struct k8s_core_v1_pod_spec {
     /** SecurityContext holds pod-level security attributes and common container settings.
      * Optional: Defaults to empty. See type description for default values of each field. */
     k8s_core_v1_pod_security_context *securityContext;
-    /** DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use
-     * serviceAccountName instead. */
-    char *serviceAccount;
     /** ServiceAccountName is the name of the ServiceAccount to use to run this pod. More info:
      * https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/ */
     char *serviceAccountName;
@@ -3922,6 +3920,9 @@ struct k8s_core_v1_pod_spec {
      * may be recreated with different policies. Doing this during pod scheduling may result in
      * the placement not conforming to the expected policies. */
     k8s_core_v1_workload_reference *workloadRef;
+    /** DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use
+     * serviceAccountName instead. */
+    char *serviceAccount K8S_DEPRECATED("Deprecated: Use serviceAccountName instead.");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -5215,13 +5216,6 @@ struct k8s_core_v1_service_spec {
      * creating or updating a Service to type 'LoadBalancer'. Once set, it can not be changed.
      * This field will be wiped when a service is updated to a non 'LoadBalancer' type. */
     char *loadBalancerClass;
-    /** Only applies to Service Type: LoadBalancer. This feature depends on whether the
-     * underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is
-     * created. This field will be ignored if the cloud-provider does not support the feature.
-     * Deprecated: This field was under-specified and its meaning varies across implementations.
-     * Using it is non-portable and it may not support dual-stack. Users are encouraged to use
-     * implementation-specific annotations when available. */
-    char *loadBalancerIP;
     /** If specified and supported by the platform, this will restrict traffic through the
      * cloud-provider load-balancer will be restricted to the specified client IPs. This field
      * will be ignored if the cloud-provider does not support the feature." More info:
@@ -5274,6 +5268,13 @@ struct k8s_core_v1_service_spec {
      * not apply to ExternalName services. More info:
      * https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types */
     char *type;
+    /** Only applies to Service Type: LoadBalancer. This feature depends on whether the
+     * underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is
+     * created. This field will be ignored if the cloud-provider does not support the feature.
+     * Deprecated: This field was under-specified and its meaning varies across implementations.
+     * Using it is non-portable and it may not support dual-stack. Users are encouraged to use
+     * implementation-specific annotations when available. */
+    char *loadBalancerIP K8S_DEPRECATED("Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack.");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -5559,28 +5560,6 @@ struct k8s_core_v1_typed_object_reference {
 
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 struct k8s_core_v1_volume {
-    /** awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host
-     * machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All
-     * operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com
-     * CSI driver. More info:
-     * https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore */
-    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore;
-    /** azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
-     * Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are
-     * redirected to the disk.csi.azure.com CSI driver. */
-    k8s_core_v1_azure_disk_volume_source *azureDisk;
-    /** azureFile represents an Azure File Service mount on the host and bind mount to the pod.
-     * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
-     * redirected to the file.csi.azure.com CSI driver. */
-    k8s_core_v1_azure_file_volume_source *azureFile;
-    /** cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated:
-     * CephFS is deprecated and the in-tree cephfs type is no longer supported. */
-    k8s_core_v1_ceph_fs_volume_source *cephfs;
-    /** cinder represents a cinder volume attached and mounted on kubelets host machine.
-     * Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are
-     * redirected to the cinder.csi.openstack.org CSI driver. More info:
-     * https://examples.k8s.io/mysql-cinder-pd/README.md */
-    k8s_core_v1_cinder_volume_source *cinder;
     /** configMap represents a configMap that should populate this volume */
     k8s_core_v1_config_map_volume_source *configMap;
     /** csi (Container Storage Interface) represents ephemeral storage that is handled by certain
@@ -5615,28 +5594,6 @@ struct k8s_core_v1_volume {
     /** fc represents a Fibre Channel resource that is attached to a kubelet's host machine and
      * then exposed to the pod. */
     k8s_core_v1_fc_volume_source *fc;
-    /** flexVolume represents a generic volume resource that is provisioned/attached using an
-     * exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver
-     * instead. */
-    k8s_core_v1_flex_volume_source *flexVolume;
-    /** flocker represents a Flocker volume attached to a kubelet's host machine. This depends on
-     * the Flocker control service being running. Deprecated: Flocker is deprecated and the
-     * in-tree flocker type is no longer supported. */
-    k8s_core_v1_flocker_volume_source *flocker;
-    /** gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host
-     * machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All
-     * operations for the in-tree gcePersistentDisk type are redirected to the
-     * pd.csi.storage.gke.io CSI driver. More info:
-     * https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk */
-    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk;
-    /** gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is
-     * deprecated. To provision a container with a git repo, mount an EmptyDir into an
-     * InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's
-     * container. */
-    k8s_core_v1_git_repo_volume_source *gitRepo;
-    /** glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime.
-     * Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. */
-    k8s_core_v1_glusterfs_volume_source *glusterfs;
     /** hostPath represents a pre-existing file or directory on the host machine that is directly
      * exposed to the container. This is generally used for system agents or other privileged
      * things that are allowed to see the host machine. Most containers will NOT need this. More
@@ -5679,36 +5636,80 @@ struct k8s_core_v1_volume {
      * the same namespace. More info:
      * https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims */
     k8s_core_v1_persistent_volume_claim_volume_source *persistentVolumeClaim;
+    /** projected items for all in one resources secrets, configmaps, and downward API */
+    k8s_core_v1_projected_volume_source *projected;
+    /** secret represents a secret that should populate this volume. More info:
+     * https://kubernetes.io/docs/concepts/storage/volumes#secret */
+    k8s_core_v1_secret_volume_source *secret;
+    /** awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host
+     * machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All
+     * operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com
+     * CSI driver. More info:
+     * https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore */
+    k8s_core_v1_aws_elastic_block_store_volume_source *awsElasticBlockStore K8S_DEPRECATED("Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver.");
+    /** azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
+     * Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are
+     * redirected to the disk.csi.azure.com CSI driver. */
+    k8s_core_v1_azure_disk_volume_source *azureDisk K8S_DEPRECATED("Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.");
+    /** azureFile represents an Azure File Service mount on the host and bind mount to the pod.
+     * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
+     * redirected to the file.csi.azure.com CSI driver. */
+    k8s_core_v1_azure_file_volume_source *azureFile K8S_DEPRECATED("Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.");
+    /** cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated:
+     * CephFS is deprecated and the in-tree cephfs type is no longer supported. */
+    k8s_core_v1_ceph_fs_volume_source *cephfs K8S_DEPRECATED("Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.");
+    /** cinder represents a cinder volume attached and mounted on kubelets host machine.
+     * Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are
+     * redirected to the cinder.csi.openstack.org CSI driver. More info:
+     * https://examples.k8s.io/mysql-cinder-pd/README.md */
+    k8s_core_v1_cinder_volume_source *cinder K8S_DEPRECATED("Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md");
+    /** flexVolume represents a generic volume resource that is provisioned/attached using an
+     * exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver
+     * instead. */
+    k8s_core_v1_flex_volume_source *flexVolume K8S_DEPRECATED("Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.");
+    /** flocker represents a Flocker volume attached to a kubelet's host machine. This depends on
+     * the Flocker control service being running. Deprecated: Flocker is deprecated and the
+     * in-tree flocker type is no longer supported. */
+    k8s_core_v1_flocker_volume_source *flocker K8S_DEPRECATED("Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.");
+    /** gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host
+     * machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All
+     * operations for the in-tree gcePersistentDisk type are redirected to the
+     * pd.csi.storage.gke.io CSI driver. More info:
+     * https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk */
+    k8s_core_v1_gce_persistent_disk_volume_source *gcePersistentDisk K8S_DEPRECATED("Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver.");
+    /** gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is
+     * deprecated. To provision a container with a git repo, mount an EmptyDir into an
+     * InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's
+     * container. */
+    k8s_core_v1_git_repo_volume_source *gitRepo K8S_DEPRECATED("Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.");
+    /** glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime.
+     * Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. */
+    k8s_core_v1_glusterfs_volume_source *glusterfs K8S_DEPRECATED("Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.");
     /** photonPersistentDisk represents a PhotonController persistent disk attached and mounted
      * on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree
      * photonPersistentDisk type is no longer supported. */
-    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk;
+    k8s_core_v1_photon_persistent_disk_volume_source *photonPersistentDisk K8S_DEPRECATED("Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.");
     /** portworxVolume represents a portworx volume attached and mounted on kubelets host
      * machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree
      * portworxVolume type are redirected to the pxd.portworx.com CSI driver when the
      * CSIMigrationPortworx feature-gate is on. */
-    k8s_core_v1_portworx_volume_source *portworxVolume;
-    /** projected items for all in one resources secrets, configmaps, and downward API */
-    k8s_core_v1_projected_volume_source *projected;
+    k8s_core_v1_portworx_volume_source *portworxVolume K8S_DEPRECATED("Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.");
     /** quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated:
      * Quobyte is deprecated and the in-tree quobyte type is no longer supported. */
-    k8s_core_v1_quobyte_volume_source *quobyte;
+    k8s_core_v1_quobyte_volume_source *quobyte K8S_DEPRECATED("Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.");
     /** rbd represents a Rados Block Device mount on the host that shares a pod's lifetime.
      * Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. */
-    k8s_core_v1_rbd_volume_source *rbd;
+    k8s_core_v1_rbd_volume_source *rbd K8S_DEPRECATED("Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.");
     /** scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes.
      * Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported. */
-    k8s_core_v1_scale_io_volume_source *scaleIO;
-    /** secret represents a secret that should populate this volume. More info:
-     * https://kubernetes.io/docs/concepts/storage/volumes#secret */
-    k8s_core_v1_secret_volume_source *secret;
+    k8s_core_v1_scale_io_volume_source *scaleIO K8S_DEPRECATED("Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.");
     /** storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes.
      * Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. */
-    k8s_core_v1_storage_os_volume_source *storageos;
+    k8s_core_v1_storage_os_volume_source *storageos K8S_DEPRECATED("Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.");
     /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine.
      * Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type
      * are redirected to the csi.vsphere.vmware.com CSI driver. */
-    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume;
+    k8s_core_v1_vsphere_virtual_disk_volume_source *vsphereVolume K8S_DEPRECATED("Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -6164,6 +6165,7 @@ extern const k8s_resource k8s_core_v1_service_resource; /**< core/v1 services (S
 extern const k8s_resource k8s_core_v1_node_resource; /**< core/v1 nodes (Node) */
 extern const k8s_resource k8s_core_v1_persistent_volume_resource; /**< core/v1 persistentvolumes (PersistentVolume) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

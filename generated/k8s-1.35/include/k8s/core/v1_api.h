@@ -18,14 +18,15 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* core/v1 componentstatuses (ComponentStatus): k8s_core_v1_component_status_resource */
 /** get /api/v1/componentstatuses: list objects of kind ComponentStatus */
-k8s_code k8s_core_v1_component_status_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_component_status_list **out, k8s_error *err);
-k8s_code k8s_core_v1_component_status_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_component_status_list_get(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_core_v1_component_status_list **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
+k8s_code k8s_core_v1_component_status_list_get_async(k8s_client *client, k8s_arena *arena, const k8s_list_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
 /** get /api/v1/componentstatuses/{name}: read the specified ComponentStatus */
-k8s_code k8s_core_v1_component_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_component_status **out, k8s_error *err);
-k8s_code k8s_core_v1_component_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_component_status_get(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_core_v1_component_status **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
+k8s_code k8s_core_v1_component_status_get_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.19+");
 
 /* core/v1 configmaps (ConfigMap): k8s_core_v1_config_map_resource */
 /** get /api/v1/namespaces/{namespace}/configmaps: list or watch objects of kind ConfigMap */
@@ -55,29 +56,29 @@ k8s_code k8s_core_v1_config_map_delete_async(k8s_client *client, k8s_arena *aren
 
 /* core/v1 endpoints (Endpoints): k8s_core_v1_endpoints_resource */
 /** get /api/v1/namespaces/{namespace}/endpoints: list or watch objects of kind Endpoints */
-k8s_code k8s_core_v1_endpoints_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_list_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_list_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /** post /api/v1/namespaces/{namespace}/endpoints: create Endpoints */
-k8s_code k8s_core_v1_endpoints_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_create(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_create_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /** delete /api/v1/namespaces/{namespace}/endpoints: delete collection of Endpoints */
-k8s_code k8s_core_v1_endpoints_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_list_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_core_v1_endpoints_list **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_list_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const k8s_list_options *selector, const k8s_delete_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /** get /api/v1/namespaces/{namespace}/endpoints/{name}: read the specified Endpoints */
-k8s_code k8s_core_v1_endpoints_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_get(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_get_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_get_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /** put /api/v1/namespaces/{namespace}/endpoints/{name}: replace the specified Endpoints */
-k8s_code k8s_core_v1_endpoints_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_replace(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_replace_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_write_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /** patch /api/v1/namespaces/{namespace}/endpoints/{name}: partially update the specified Endpoints */
-k8s_code k8s_core_v1_endpoints_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_patch(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_patch_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const char *patch, const k8s_patch_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /** patch /api/v1/namespaces/{namespace}/endpoints/{name}: server-side apply (application/apply-patch+yaml) */
-k8s_code k8s_core_v1_endpoints_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_core_v1_endpoints **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_core_v1_endpoints *body, const k8s_patch_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 /** delete /api/v1/namespaces/{namespace}/endpoints/{name}: delete Endpoints */
-k8s_code k8s_core_v1_endpoints_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
-k8s_code k8s_core_v1_endpoints_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+k8s_code k8s_core_v1_endpoints_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
+k8s_code k8s_core_v1_endpoints_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data) K8S_DEPRECATED("Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.");
 
 /* core/v1 events (Event): k8s_core_v1_event_resource */
 /** get /api/v1/namespaces/{namespace}/events: list or watch objects of kind Event */
@@ -565,6 +566,8 @@ k8s_code k8s_core_v1_persistent_volume_status_patch_async(k8s_client *client, k8
 /** patch /api/v1/persistentvolumes/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_core_v1_persistent_volume_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_core_v1_persistent_volume **out, k8s_error *err);
 k8s_code k8s_core_v1_persistent_volume_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_core_v1_persistent_volume *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

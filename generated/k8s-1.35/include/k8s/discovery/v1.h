@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_discovery_v1_endpoint k8s_discovery_v1_endpoint;
 typedef struct k8s_discovery_v1_endpoint_conditions k8s_discovery_v1_endpoint_conditions;
@@ -36,13 +37,6 @@ struct k8s_discovery_v1_endpoint {
     size_t addresses_len;
     /** conditions contains information about the current status of the endpoint. */
     k8s_discovery_v1_endpoint_conditions *conditions;
-    /** deprecatedTopology contains topology information part of the v1beta1 API. This field is
-     * deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes
-     * v1.24). While this field can hold values, it is not writable through the v1 API, and any
-     * attempts to write to it will be silently ignored. Topology information can be found in the
-     * zone and nodeName fields instead. */
-    k8s_string_entry *deprecatedTopology;
-    size_t deprecatedTopology_len;
     /** hints contains information associated with how an endpoint should be consumed. */
     k8s_discovery_v1_endpoint_hints *hints;
     /** hostname of this endpoint. This field may be used by consumers of endpoints to
@@ -57,6 +51,13 @@ struct k8s_discovery_v1_endpoint {
     k8s_core_v1_object_reference *targetRef;
     /** zone is the name of the Zone this endpoint exists in. */
     char *zone;
+    /** deprecatedTopology contains topology information part of the v1beta1 API. This field is
+     * deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes
+     * v1.24). While this field can hold values, it is not writable through the v1 API, and any
+     * attempts to write to it will be silently ignored. Topology information can be found in the
+     * zone and nodeName fields instead. */
+    k8s_string_entry *deprecatedTopology K8S_DEPRECATED("This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).");
+    size_t deprecatedTopology_len K8S_DEPRECATED("This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).");
     char *_unknown; /**< unknown fields, see k8s/types.h */
 };
 
@@ -220,6 +221,7 @@ extern const k8s_type k8s_discovery_v1_for_zone_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_discovery_v1_endpoint_slice_resource; /**< discovery.k8s.io/v1 endpointslices (EndpointSlice) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* discovery.k8s.io/v1 endpointslices (EndpointSlice): k8s_discovery_v1_endpoint_slice_resource */
 /** get /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices: list or watch objects of kind EndpointSlice */
@@ -41,6 +42,8 @@ k8s_code k8s_discovery_v1_endpoint_slice_apply_async(k8s_client *client, k8s_are
 /** delete /apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}: delete an EndpointSlice */
 k8s_code k8s_discovery_v1_endpoint_slice_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_discovery_v1_endpoint_slice_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_events_v1_event k8s_events_v1_event;
 typedef struct k8s_events_v1_event_list k8s_events_v1_event_list;
@@ -129,6 +130,7 @@ extern const k8s_type k8s_events_v1_event_series_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_events_v1_event_resource; /**< events.k8s.io/v1 events (Event) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

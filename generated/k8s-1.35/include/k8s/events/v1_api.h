@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* events.k8s.io/v1 events (Event): k8s_events_v1_event_resource */
 /** get /apis/events.k8s.io/v1/namespaces/{namespace}/events: list or watch objects of kind Event */
@@ -41,6 +42,8 @@ k8s_code k8s_events_v1_event_apply_async(k8s_client *client, k8s_arena *arena, c
 /** delete /apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}: delete an Event */
 k8s_code k8s_events_v1_event_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_events_v1_event_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

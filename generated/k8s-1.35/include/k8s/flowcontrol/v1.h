@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_flowcontrol_v1_exempt_priority_level_configuration k8s_flowcontrol_v1_exempt_priority_level_configuration;
 typedef struct k8s_flowcontrol_v1_flow_distinguisher_method k8s_flowcontrol_v1_flow_distinguisher_method;
@@ -507,6 +508,7 @@ extern const k8s_type k8s_flowcontrol_v1_user_subject_desc;
 extern const k8s_resource k8s_flowcontrol_v1_flow_schema_resource; /**< flowcontrol.apiserver.k8s.io/v1 flowschemas (FlowSchema) */
 extern const k8s_resource k8s_flowcontrol_v1_priority_level_configuration_resource; /**< flowcontrol.apiserver.k8s.io/v1 prioritylevelconfigurations (PriorityLevelConfiguration) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* flowcontrol.apiserver.k8s.io/v1 flowschemas (FlowSchema): k8s_flowcontrol_v1_flow_schema_resource */
 /** get /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas: list or watch objects of kind FlowSchema */
@@ -91,6 +92,8 @@ k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_patch_async(k8s_
 /** patch /apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_patch_options *opts, k8s_flowcontrol_v1_priority_level_configuration **out, k8s_error *err);
 k8s_code k8s_flowcontrol_v1_priority_level_configuration_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_flowcontrol_v1_priority_level_configuration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

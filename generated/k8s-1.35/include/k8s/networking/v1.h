@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_networking_v1_http_ingress_path k8s_networking_v1_http_ingress_path;
 typedef struct k8s_networking_v1_http_ingress_rule_value k8s_networking_v1_http_ingress_rule_value;
@@ -722,6 +723,7 @@ extern const k8s_resource k8s_networking_v1_ip_address_resource; /**< networking
 extern const k8s_resource k8s_networking_v1_network_policy_resource; /**< networking.k8s.io/v1 networkpolicies (NetworkPolicy) */
 extern const k8s_resource k8s_networking_v1_service_cidr_resource; /**< networking.k8s.io/v1 servicecidrs (ServiceCIDR) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

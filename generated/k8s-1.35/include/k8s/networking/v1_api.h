@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* networking.k8s.io/v1 ingressclasses (IngressClass): k8s_networking_v1_ingress_class_resource */
 /** get /apis/networking.k8s.io/v1/ingressclasses: list or watch objects of kind IngressClass */
@@ -169,6 +170,8 @@ k8s_code k8s_networking_v1_service_cidr_status_patch_async(k8s_client *client, k
 /** patch /apis/networking.k8s.io/v1/servicecidrs/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_networking_v1_service_cidr_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_networking_v1_service_cidr **out, k8s_error *err);
 k8s_code k8s_networking_v1_service_cidr_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_networking_v1_service_cidr *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_networking_v1beta1_ip_address k8s_networking_v1beta1_ip_address;
 typedef struct k8s_networking_v1beta1_ip_address_list k8s_networking_v1beta1_ip_address_list;
@@ -172,6 +173,7 @@ extern const k8s_type k8s_networking_v1beta1_service_cidr_status_desc;
 extern const k8s_resource k8s_networking_v1beta1_ip_address_resource; /**< networking.k8s.io/v1beta1 ipaddresses (IPAddress) */
 extern const k8s_resource k8s_networking_v1beta1_service_cidr_resource; /**< networking.k8s.io/v1beta1 servicecidrs (ServiceCIDR) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

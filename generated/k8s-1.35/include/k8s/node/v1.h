@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_node_v1_overhead k8s_node_v1_overhead;
 typedef struct k8s_node_v1_runtime_class k8s_node_v1_runtime_class;
@@ -113,6 +114,7 @@ extern const k8s_type k8s_node_v1_scheduling_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_node_v1_runtime_class_resource; /**< node.k8s.io/v1 runtimeclasses (RuntimeClass) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

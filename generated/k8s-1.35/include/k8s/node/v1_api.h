@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* node.k8s.io/v1 runtimeclasses (RuntimeClass): k8s_node_v1_runtime_class_resource */
 /** get /apis/node.k8s.io/v1/runtimeclasses: list or watch objects of kind RuntimeClass */
@@ -41,6 +42,8 @@ k8s_code k8s_node_v1_runtime_class_apply_async(k8s_client *client, k8s_arena *ar
 /** delete /apis/node.k8s.io/v1/runtimeclasses/{name}: delete a RuntimeClass */
 k8s_code k8s_node_v1_runtime_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_node_v1_runtime_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

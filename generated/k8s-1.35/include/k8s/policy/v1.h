@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_policy_v1_eviction k8s_policy_v1_eviction;
 typedef struct k8s_policy_v1_pod_disruption_budget k8s_policy_v1_pod_disruption_budget;
@@ -183,6 +184,7 @@ extern const k8s_type k8s_policy_v1_pod_disruption_budget_status_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_policy_v1_pod_disruption_budget_resource; /**< policy/v1 poddisruptionbudgets (PodDisruptionBudget) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* policy/v1 poddisruptionbudgets (PodDisruptionBudget): k8s_policy_v1_pod_disruption_budget_resource */
 /** get /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets: list or watch objects of kind PodDisruptionBudget */
@@ -53,6 +54,8 @@ k8s_code k8s_policy_v1_pod_disruption_budget_status_patch_async(k8s_client *clie
 /** patch /apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_policy_v1_pod_disruption_budget_status_apply(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_patch_options *opts, k8s_policy_v1_pod_disruption_budget **out, k8s_error *err);
 k8s_code k8s_policy_v1_pod_disruption_budget_status_apply_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_policy_v1_pod_disruption_budget *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

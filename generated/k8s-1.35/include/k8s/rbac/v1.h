@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_rbac_v1_aggregation_rule k8s_rbac_v1_aggregation_rule;
 typedef struct k8s_rbac_v1_cluster_role k8s_rbac_v1_cluster_role;
@@ -293,6 +294,7 @@ extern const k8s_resource k8s_rbac_v1_cluster_role_resource; /**< rbac.authoriza
 extern const k8s_resource k8s_rbac_v1_role_binding_resource; /**< rbac.authorization.k8s.io/v1 rolebindings (RoleBinding) */
 extern const k8s_resource k8s_rbac_v1_role_resource; /**< rbac.authorization.k8s.io/v1 roles (Role) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* rbac.authorization.k8s.io/v1 clusterrolebindings (ClusterRoleBinding): k8s_rbac_v1_cluster_role_binding_resource */
 /** get /apis/rbac.authorization.k8s.io/v1/clusterrolebindings: list or watch objects of kind ClusterRoleBinding */
@@ -119,6 +120,8 @@ k8s_code k8s_rbac_v1_role_apply_async(k8s_client *client, k8s_arena *arena, cons
 /** delete /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}: delete a Role */
 k8s_code k8s_rbac_v1_role_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_rbac_v1_role_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_resource_v1alpha3_device_taint k8s_resource_v1alpha3_device_taint;
 typedef struct k8s_resource_v1alpha3_device_taint_rule k8s_resource_v1alpha3_device_taint_rule;
@@ -152,6 +153,7 @@ extern const k8s_type k8s_resource_v1alpha3_device_taint_selector_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_resource_v1alpha3_device_taint_rule_resource; /**< resource.k8s.io/v1alpha3 devicetaintrules (DeviceTaintRule) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* resource.k8s.io/v1alpha3 devicetaintrules (DeviceTaintRule): k8s_resource_v1alpha3_device_taint_rule_resource */
 /** get /apis/resource.k8s.io/v1alpha3/devicetaintrules: list or watch objects of kind DeviceTaintRule */
@@ -52,6 +53,8 @@ k8s_code k8s_resource_v1alpha3_device_taint_rule_status_patch_async(k8s_client *
 /** patch /apis/resource.k8s.io/v1alpha3/devicetaintrules/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_resource_v1alpha3_device_taint_rule_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_resource_v1alpha3_device_taint_rule **out, k8s_error *err);
 k8s_code k8s_resource_v1alpha3_device_taint_rule_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_resource_v1alpha3_device_taint_rule *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

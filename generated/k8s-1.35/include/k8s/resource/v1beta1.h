@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_resource_v1beta1_allocated_device_status k8s_resource_v1beta1_allocated_device_status;
 typedef struct k8s_resource_v1beta1_allocation_result k8s_resource_v1beta1_allocation_result;
@@ -1365,6 +1366,7 @@ extern const k8s_resource k8s_resource_v1beta1_resource_claim_resource; /**< res
 extern const k8s_resource k8s_resource_v1beta1_resource_claim_template_resource; /**< resource.k8s.io/v1beta1 resourceclaimtemplates (ResourceClaimTemplate) */
 extern const k8s_resource k8s_resource_v1beta1_resource_slice_resource; /**< resource.k8s.io/v1beta1 resourceslices (ResourceSlice) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* resource.k8s.io/v1beta2 deviceclasses (DeviceClass): k8s_resource_v1beta2_device_class_resource */
 /** get /apis/resource.k8s.io/v1beta2/deviceclasses: list or watch objects of kind DeviceClass */
@@ -130,6 +131,8 @@ k8s_code k8s_resource_v1beta2_resource_slice_apply_async(k8s_client *client, k8s
 /** delete /apis/resource.k8s.io/v1beta2/resourceslices/{name}: delete a ResourceSlice */
 k8s_code k8s_resource_v1beta2_resource_slice_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_resource_v1beta2_resource_slice **out, k8s_error *err);
 k8s_code k8s_resource_v1beta2_resource_slice_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_scheduling_v1_priority_class k8s_scheduling_v1_priority_class;
 typedef struct k8s_scheduling_v1_priority_class_list k8s_scheduling_v1_priority_class_list;
@@ -81,6 +82,7 @@ extern const k8s_type k8s_scheduling_v1_priority_class_list_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_scheduling_v1_priority_class_resource; /**< scheduling.k8s.io/v1 priorityclasses (PriorityClass) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

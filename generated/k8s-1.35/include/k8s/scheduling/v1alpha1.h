@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_scheduling_v1alpha1_basic_scheduling_policy k8s_scheduling_v1alpha1_basic_scheduling_policy;
 typedef struct k8s_scheduling_v1alpha1_gang_scheduling_policy k8s_scheduling_v1alpha1_gang_scheduling_policy;
@@ -138,6 +139,7 @@ extern const k8s_type k8s_scheduling_v1alpha1_workload_spec_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_scheduling_v1alpha1_workload_resource; /**< scheduling.k8s.io/v1alpha1 workloads (Workload) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

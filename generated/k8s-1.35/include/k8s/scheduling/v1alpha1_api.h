@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* scheduling.k8s.io/v1alpha1 workloads (Workload): k8s_scheduling_v1alpha1_workload_resource */
 /** get /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads: list or watch objects of kind Workload */
@@ -41,6 +42,8 @@ k8s_code k8s_scheduling_v1alpha1_workload_apply_async(k8s_client *client, k8s_ar
 /** delete /apis/scheduling.k8s.io/v1alpha1/namespaces/{namespace}/workloads/{name}: delete a Workload */
 k8s_code k8s_scheduling_v1alpha1_workload_delete(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_meta_v1_status **out, k8s_error *err);
 k8s_code k8s_scheduling_v1alpha1_workload_delete_async(k8s_client *client, k8s_arena *arena, const char *namespace_, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_storage_v1_csi_driver k8s_storage_v1_csi_driver;
 typedef struct k8s_storage_v1_csi_driver_list k8s_storage_v1_csi_driver_list;
@@ -710,6 +711,7 @@ extern const k8s_resource k8s_storage_v1_storage_class_resource; /**< storage.k8
 extern const k8s_resource k8s_storage_v1_volume_attachment_resource; /**< storage.k8s.io/v1 volumeattachments (VolumeAttachment) */
 extern const k8s_resource k8s_storage_v1_volume_attributes_class_resource; /**< storage.k8s.io/v1 volumeattributesclasses (VolumeAttributesClass) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

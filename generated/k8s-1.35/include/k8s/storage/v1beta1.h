@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_storage_v1beta1_volume_attributes_class k8s_storage_v1beta1_volume_attributes_class;
 typedef struct k8s_storage_v1beta1_volume_attributes_class_list k8s_storage_v1beta1_volume_attributes_class_list;
@@ -80,6 +81,7 @@ extern const k8s_type k8s_storage_v1beta1_volume_attributes_class_list_desc;
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_storage_v1beta1_volume_attributes_class_resource; /**< storage.k8s.io/v1beta1 volumeattributesclasses (VolumeAttributesClass) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* storage.k8s.io/v1beta1 volumeattributesclasses (VolumeAttributesClass): k8s_storage_v1beta1_volume_attributes_class_resource */
 /** get /apis/storage.k8s.io/v1beta1/volumeattributesclasses: list or watch objects of kind VolumeAttributesClass */
@@ -40,6 +41,8 @@ k8s_code k8s_storage_v1beta1_volume_attributes_class_apply_async(k8s_client *cli
 /** delete /apis/storage.k8s.io/v1beta1/volumeattributesclasses/{name}: delete a VolumeAttributesClass */
 k8s_code k8s_storage_v1beta1_volume_attributes_class_delete(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_storage_v1beta1_volume_attributes_class **out, k8s_error *err);
 k8s_code k8s_storage_v1beta1_volume_attributes_class_delete_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_delete_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 typedef struct k8s_storagemigration_v1beta1_storage_version_migration k8s_storagemigration_v1beta1_storage_version_migration;
 typedef struct k8s_storagemigration_v1beta1_storage_version_migration_list k8s_storagemigration_v1beta1_storage_version_migration_list;
@@ -91,6 +92,7 @@ extern const k8s_type k8s_storagemigration_v1beta1_storage_version_migration_sta
 /* REST resources (k8s/resource.h), one per kind the API serves. */
 extern const k8s_resource k8s_storagemigration_v1beta1_storage_version_migration_resource; /**< storagemigration.k8s.io/v1beta1 storageversionmigrations (StorageVersionMigration) */
 
+K8S_DEPRECATIONS_END
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+K8S_DEPRECATIONS_BEGIN /* only the user's uses of deprecated declarations warn */
 
 /* storagemigration.k8s.io/v1beta1 storageversionmigrations (StorageVersionMigration): k8s_storagemigration_v1beta1_storage_version_migration_resource */
 /** get /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations: list or watch objects of kind StorageVersionMigration */
@@ -53,6 +54,8 @@ k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_patch_asy
 /** patch /apis/storagemigration.k8s.io/v1beta1/storageversionmigrations/{name}/status: server-side apply (application/apply-patch+yaml) */
 k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_apply(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_storagemigration_v1beta1_storage_version_migration **out, k8s_error *err);
 k8s_code k8s_storagemigration_v1beta1_storage_version_migration_status_apply_async(k8s_client *client, k8s_arena *arena, const char *name, const k8s_storagemigration_v1beta1_storage_version_migration *body, const k8s_patch_options *opts, k8s_done_fn done, void *data);
+
+K8S_DEPRECATIONS_END
 
 #ifdef __cplusplus
 }
