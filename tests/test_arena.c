@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "internal.h" /* k8s_arena_adopt */
 #include "k8s/arena.h"
 #include "k8s/buf.h"
 #include "testutil.h"
@@ -94,6 +95,74 @@ static void test_allocator_hooks(void **state)
     assert_int_equal(c.live, 0);
 }
 
+/* A reset arena hands out its kept blocks again: the same memory, zeroed,
+ * and no new blocks from the allocator for the same work. */
+static void test_reset_reuses_blocks(void **state)
+{
+    (void)state;
+    counting c = {0, 0, 0};
+    k8s_allocator al = {count_alloc, count_free, &c};
+    k8s_arena *a = k8s_arena_new_with(&al);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 20000; i++) {
+            unsigned char *p = k8s_arena_alloc(a, 100 + (size_t)i % 50);
+            assert_non_null(p);
+            for (size_t j = 0; j < 100; j++)
+                assert_int_equal(p[j], 0); /* zeroed, though the block was used */
+            memset(p, 0xCD, 100);
+            assert_non_null(k8s_arena_strdup(a, "some text"));
+        }
+        size_t calls = c.calls;
+        char *big = k8s_arena_alloc(a, 3 << 20); /* a block of its own: freed by reset */
+        assert_non_null(big);
+        assert_int_equal(c.calls, calls + 1);
+        size_t held = c.live;
+        assert_int_equal(k8s_arena_size(a), held);
+        k8s_arena_reset(a);
+        assert_true(c.live < held);                /* the large block went back */
+        assert_int_equal(k8s_arena_size(a), c.live); /* the kept blocks still count */
+        if (round)
+            assert_int_equal(c.calls, calls + 1); /* the round's blocks were all kept ones */
+    }
+    /* adopted memory is freed by reset and by free (ASan/valgrind see leaks) */
+    char *mine = malloc(1000);
+    assert_ptr_equal(k8s_arena_adopt(a, mine, 1000), mine);
+    size_t before = k8s_arena_size(a);
+    char *more = malloc(10);
+    assert_ptr_equal(k8s_arena_adopt(a, more, 10), more);
+    assert_true(k8s_arena_size(a) >= before + 10); /* counted (plus its record) */
+    k8s_arena_reset(a);
+    k8s_arena_reset(a); /* twice in a row, and on an empty arena */
+    assert_non_null(k8s_arena_strdup(a, "after"));
+    k8s_arena_free(a);
+    assert_int_equal(c.live, 0);
+    k8s_arena_reset(NULL);
+
+    /* a fresh arena reset at once, then used */
+    k8s_arena *b = k8s_arena_new();
+    k8s_arena_reset(b);
+    assert_string_equal(k8s_arena_strdup(b, "x"), "x");
+    k8s_arena_free(b);
+}
+
+/* Blocks from 2 MiB on (the default allocator's huge-page ones) work as
+ * any other: written end to end, freed, kept by reset. */
+static void test_large_blocks(void **state)
+{
+    (void)state;
+    k8s_arena *a = k8s_arena_new();
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 300; i++) {
+            char *p = k8s_arena_alloc(a, 64 * 1024 - 64);
+            assert_non_null(p);
+            memset(p, i, 64 * 1024 - 64);
+        }
+        assert_true(k8s_arena_size(a) >= 300 * 64 * 1024 - 300 * 64);
+        k8s_arena_reset(a);
+    }
+    k8s_arena_free(a);
+}
+
 /* The one file reader: whole files, NUL-terminated, with a limit, and
  * errno values for what cannot be read. */
 static void test_one_file_reader(void **state)
@@ -143,6 +212,8 @@ int main(void)
         cmocka_unit_test(test_alignment_and_zero),
         cmocka_unit_test(test_large_and_strings),
         cmocka_unit_test(test_allocator_hooks),
+        cmocka_unit_test(test_reset_reuses_blocks),
+        cmocka_unit_test(test_large_blocks),
         cmocka_unit_test(test_one_file_reader),
     };
     return test_run(tests, NULL, NULL);

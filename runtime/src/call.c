@@ -76,6 +76,8 @@ void k8s_call_free(kcall *k)
     k8s_credential_clear(&k->cred);
     curl_slist_free_all(k->headers);
     k8s_buf_free(&k->body);
+    if (k->body_mode == BODY_LISTED)
+        k8s_list_stream_clear(&k->list);
     k8s_buf_free(&k->items);
     k8s_json_pages_clear(&k->json_pages);
     k8s_timer_free(k->timer);
@@ -182,6 +184,18 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *data)
     if (k->streaming) {
         k->chunk_rc = k->on_chunk(k->data, ptr, len, &k->err);
         return k->chunk_rc == K8S_OK ? len : 0;
+    }
+    if (k->body_mode == BODY_UNSEEN) {
+        long status = 0;
+        curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
+        bool listed = k->op.verb == K8S_VERB_LIST && k->op.result && !k->on_chunk && status >= 200 && status <= 299;
+        k->body_mode = listed ? BODY_LISTED : BODY_KEPT;
+        if (listed)
+            k8s_list_stream_init(&k->list, k->op.result, k->arena);
+    }
+    if (k->body_mode == BODY_LISTED) {
+        k8s_list_stream_feed(&k->list, ptr, len); /* a failure, out of memory too, is reported at the end */
+        return len;
     }
     return k8s_buf_append(&k->body, ptr, len) == K8S_OK ? len : 0;
 }
@@ -407,6 +421,9 @@ static void send_call(kcall *k)
         }
     }
     k8s_buf_clear(&k->body);
+    if (k->body_mode == BODY_LISTED)
+        k8s_list_stream_clear(&k->list);
+    k->body_mode = BODY_UNSEEN;
     k->retry_after = -1;
     k->curl_error[0] = '\0';
     if (!k8s_call_configure(k)) {
@@ -594,6 +611,9 @@ static k8s_code collect_page(kcall *k, void *page, bool *more)
     return K8S_OK;
 }
 
+/* Text replies from this size on are handed to the arena, not copied. */
+#define ADOPT_MIN (64 * 1024)
+
 static void call_done(kcall *k, CURLcode rc)
 {
     k8s_client *c = k->client;
@@ -632,7 +652,20 @@ static void call_done(kcall *k, CURLcode rc)
             code = set_continue(k, next);
         k->err.http_status = (int)status;
     } else {
-        code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
+        if (k->body_mode == BODY_LISTED) {
+            code = k8s_read_list_reply(&k->op, status, &k->list, k->arena, &result, &k->err);
+        } else if (!k->op.result && status >= 200 && status <= 299 && k->body.len >= ADOPT_MIN &&
+                   k8s_arena_adopt(k->arena, k->body.data, k->body.cap)) {
+            /* a large text reply (dynamic calls): the received buffer itself
+             * becomes the result, so it is neither copied nor held twice */
+            memset(&k->err, 0, sizeof k->err);
+            k->err.http_status = (int)status;
+            result = k->body.data;
+            k->body = (k8s_buf)K8S_BUF_INIT;
+            code = K8S_OK;
+        } else {
+            code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, &result, &k->err);
+        }
         if (code == K8S_EUNAUTHORIZED)
             explain_unauthorized(k);
         if (code == K8S_OK && k->all_pages && result) {

@@ -21,6 +21,7 @@
 #include "client_internal.h"
 #include "config_internal.h"
 #include "internal.h"
+#include "list_stream_internal.h"
 #include "loop_internal.h"
 #include "timing_internal.h"
 
@@ -66,6 +67,9 @@ typedef struct kcall {
     struct curl_slist *headers;
     char curl_error[CURL_ERROR_SIZE];
     k8s_buf body;
+    /* a typed list's 2xx body is decoded as it arrives instead */
+    enum { BODY_UNSEEN, BODY_KEPT, BODY_LISTED } body_mode; /* this attempt's */
+    k8s_list_stream list;
     long retry_after; /* seconds, -1 when the reply had none */
     k8s_timer *timer; /* retry backoff */
 

@@ -46,6 +46,11 @@ k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s);
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
                         k8s_arena *arena, void **result_out, k8s_error *err);
 
+/* The same for a typed list's 2xx reply decoded as it arrived. */
+struct k8s_list_stream;
+k8s_code k8s_read_list_reply(const k8s_op *op, long http_status, struct k8s_list_stream *s, k8s_arena *arena,
+                             void **result_out, k8s_error *err);
+
 /* A dynamic list (JSON text) read page by page for all_pages. */
 typedef struct k8s_json_pages {
     k8s_arena *arena; /* the pages read so far */

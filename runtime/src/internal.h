@@ -26,6 +26,11 @@
 
 /* Unaligned, uninitialised arena memory for text (arena.c). */
 void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n);
+/* Hands malloc'ed memory (size bytes) to the arena, which frees it with
+ * free() when it is freed or reset: a received body becomes a result
+ * without a copy. Returns mem, or NULL (out of memory: mem stays the
+ * caller's). */
+void *k8s_arena_adopt(k8s_arena *a, void *mem, size_t size);
 
 /* One step of a JSON path, kept on the C stack while descending. */
 typedef struct k8s_path {
@@ -113,6 +118,11 @@ k8s_code k8s_json_quote(k8s_buf *b, const char *s);
 k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
                             const k8s_decode_options *opts, char **api_version, char **kind,
                             k8s_error *err);
+
+/* Decodes one JSON object of type into obj (zeroed, type->size bytes, the
+ * caller's), errors' paths under path: a list item decoded on its own. */
+k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
+                            const k8s_path *path, k8s_error *err);
 
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

@@ -1194,36 +1194,52 @@ static int expect_end(dec *d)
     return OK;
 }
 
-k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
-                         void **out, const k8s_decode_options *opts, k8s_error *err)
+/* One value of type into obj; errors' paths hang under path. *read: the
+ * value was read to its end (with diag, problems may still be reported). */
+static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, char *obj,
+                            const k8s_path *path, const k8s_decode_options *opts, k8s_error *err, bool *read)
 {
     dec d;
     dec_init(&d, json, len, arena, opts, err);
-    *out = NULL;
-    if (!type || (!json && len) || !arena) {
-        return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
-    }
     int r;
-    char *obj = k8s_arena_alloc(arena, type->size);
     ws(&d);
     if (!obj) {
-        r = nomem(&d, NULL);
+        r = nomem(&d, path);
     } else if (d.p >= d.end) {
-        r = fatal(&d, K8S_ESYNTAX, NULL, d.p, "empty input");
+        r = fatal(&d, K8S_ESYNTAX, path, d.p, "empty input");
     } else if (type->flags & K8S_TYPE_UNION) {
-        r = dec_union(&d, type, obj, NULL);
+        r = dec_union(&d, type, obj, path);
     } else if (peek(&d) != '{') {
-        r = fatal(&d, K8S_ETYPE, NULL, d.p, "expected an object, got %s", token_name(peek(&d)));
+        r = fatal(&d, K8S_ETYPE, path, d.p, "expected an object, got %s", token_name(peek(&d)));
     } else {
-        r = dec_object(&d, type, obj, NULL);
+        r = dec_object(&d, type, obj, path);
     }
     if (r >= 0)
         r = expect_end(&d);
-    k8s_code code = d.first;
+    *read = r >= 0;
     dec_done(&d);
-    if (r >= 0 && (code == K8S_OK || d.opt->diag))
+    return d.first;
+}
+
+k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
+                         void **out, const k8s_decode_options *opts, k8s_error *err)
+{
+    *out = NULL;
+    if (!type || (!json && len) || !arena)
+        return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
+    char *obj = k8s_arena_alloc(arena, type->size);
+    bool read;
+    k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, err, &read);
+    if (read && (code == K8S_OK || (opts && opts->diag)))
         *out = obj;
     return code;
+}
+
+k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
+                            const k8s_path *path, k8s_error *err)
+{
+    bool read;
+    return decode_into(type, json, len, arena, obj, path, NULL, err, &read);
 }
 
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

@@ -5,6 +5,7 @@
 
 #include "client_internal.h"
 #include "internal.h"
+#include "list_stream_internal.h"
 
 /* A dynamic list page as read for all_pages: exact item texts, and every
  * other member kept (K8S_TYPE_UNKNOWN) to be written back. */
@@ -142,6 +143,50 @@ static k8s_code http_error(long http_status, const char *body, size_t len, k8s_a
     return code;
 }
 
+/* A 2xx reply's kind against the op's. K8S_OK with *decode when the reply
+ * is to be decoded as op->result; K8S_OK without: done, nothing to return. */
+static k8s_code check_kind(const k8s_op *op, long http_status, const char *body, size_t len, k8s_arena *arena,
+                           bool *decode, k8s_error *err)
+{
+    *decode = false;
+    char *api_version = NULL, *kind = NULL;
+    k8s_code rc = k8s_json_peek_kind(body, len, arena, &api_version, &kind, err);
+    if (rc == K8S_OK && kind && op->result_kind && strcmp(kind, op->result_kind) != 0) {
+        /* Deletes answer with the object, a Status or a list, depending on
+         * the resource and the server's version, whatever the spec says:
+         * any 2xx means it is done, and only the expected kind is decoded. */
+        if (op->verb == K8S_VERB_DELETE || op->verb == K8S_VERB_DELETE_COLLECTION)
+            return K8S_OK;
+        k8s_status *st = strcmp(kind, "Status") == 0 ? read_status(body, len, arena) : NULL;
+        if (st && st->status && strcmp(st->status, "Success") == 0)
+            return K8S_OK; /* e.g. an eviction: nothing else to return */
+        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "expected a %s, the server sent a %.100s",
+                      op->result_kind, kind);
+        err->http_status = (int)http_status;
+        return K8S_EBADREPLY;
+    }
+    *decode = rc == K8S_OK;
+    return rc;
+}
+
+/* A decoder's failure as the reply's: keeps its path and position, says
+ * whose fault it is. */
+static k8s_code bad_reply(const k8s_op *op, long http_status, k8s_code rc, k8s_error *err)
+{
+    if (rc == K8S_OK || rc == K8S_ENOMEM || rc == K8S_EBADREPLY) /* the last: said already */
+        return rc;
+    char msg[sizeof err->message];
+    memcpy(msg, err->message, sizeof msg);
+    if (rc == K8S_ESYNTAX || rc == K8S_EENCODING)
+        snprintf(err->message, sizeof err->message, "the reply is not valid JSON: %.200s", msg);
+    else
+        snprintf(err->message, sizeof err->message, "the reply is not a valid %.40s: %.180s",
+                 op->result_kind ? op->result_kind : "object", msg);
+    err->code = K8S_EBADREPLY;
+    err->http_status = (int)http_status;
+    return K8S_EBADREPLY;
+}
+
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
                         k8s_arena *arena, void **result, k8s_error *err)
 {
@@ -161,35 +206,31 @@ k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, si
         *result = text;
         return K8S_OK;
     }
-    char *api_version = NULL, *kind = NULL;
-    k8s_code rc = k8s_json_peek_kind(body, len, arena, &api_version, &kind, err);
-    if (rc == K8S_OK && kind && op->result_kind && strcmp(kind, op->result_kind) != 0) {
-        /* Deletes answer with the object, a Status or a list, depending on
-         * the resource and the server's version, whatever the spec says:
-         * any 2xx means it is done, and only the expected kind is decoded. */
-        if (op->verb == K8S_VERB_DELETE || op->verb == K8S_VERB_DELETE_COLLECTION)
-            return K8S_OK;
-        k8s_status *st = strcmp(kind, "Status") == 0 ? read_status(body, len, arena) : NULL;
-        if (st && st->status && strcmp(st->status, "Success") == 0)
-            return K8S_OK; /* e.g. an eviction: nothing else to return */
-        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "expected a %s, the server sent a %.100s",
-                      op->result_kind, kind);
-        err->http_status = (int)http_status;
-        return K8S_EBADREPLY;
-    }
-    if (rc == K8S_OK)
+    bool decode;
+    k8s_code rc = check_kind(op, http_status, body, len, arena, &decode, err);
+    if (decode)
         rc = k8s_json_decode(op->result, body, len, arena, result, NULL, err);
-    if (rc == K8S_OK || rc == K8S_ENOMEM)
-        return rc;
-    /* keep the decoder's path and position, say whose fault it is */
-    char msg[sizeof err->message];
-    memcpy(msg, err->message, sizeof msg);
-    if (rc == K8S_ESYNTAX || rc == K8S_EENCODING)
-        snprintf(err->message, sizeof err->message, "the reply is not valid JSON: %.200s", msg);
-    else
-        snprintf(err->message, sizeof err->message, "the reply is not a valid %.40s: %.180s",
-                 op->result_kind ? op->result_kind : "object", msg);
-    err->code = K8S_EBADREPLY;
+    return bad_reply(op, http_status, rc, err);
+}
+
+k8s_code k8s_read_list_reply(const k8s_op *op, long http_status, k8s_list_stream *s, k8s_arena *arena,
+                             void **result, k8s_error *err)
+{
+    k8s_error local;
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof *err);
+    *result = NULL;
     err->http_status = (int)http_status;
-    return K8S_EBADREPLY;
+    /* the kind is in what was kept: the list without its items */
+    size_t len;
+    const char *kept = k8s_list_stream_text(s, &len);
+    bool broken = s->rc || s->in_items; /* k8s_list_stream_end says where */
+    bool decode = false;
+    k8s_code rc = broken ? K8S_OK : check_kind(op, http_status, kept, len, arena, &decode, err);
+    if (broken || decode)
+        rc = k8s_list_stream_end(s, result, err);
+    rc = bad_reply(op, http_status, rc, err);
+    err->http_status = (int)http_status;
+    return rc;
 }

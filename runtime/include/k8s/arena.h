@@ -30,6 +30,14 @@ k8s_arena *k8s_arena_new_with(const k8s_allocator *alloc);
 /* Frees every block; NULL is a no-op. */
 void k8s_arena_free(k8s_arena *arena);
 
+/* Forgets every allocation (all pointers into the arena become invalid)
+ * but keeps the arena's ordinary blocks for its next allocations, so that
+ * a loop doing the same call again (a list every few seconds, a GET per
+ * item) finds its memory already mapped instead of faulting fresh pages
+ * in. Blocks of single large allocations are freed. k8s_arena_size still
+ * counts the kept blocks; k8s_arena_free releases them. NULL is a no-op. */
+void k8s_arena_reset(k8s_arena *arena);
+
 /* Zero-filled memory aligned for any k8s struct (8 bytes); NULL on
  * out-of-memory. size 0 gives a valid unique pointer (used for empty arrays). */
 void *k8s_arena_alloc(k8s_arena *arena, size_t size);
