@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rc == K8S_OK) {
         fuzz_check_roundtrip(kind->type, obj);
-    } else if (obj) { /* what report-all could read: usable, if not valid (duplicates stay) */
+    } else if (obj) { /* what report-all could read: usable, if not valid */
         k8s_buf out = K8S_BUF_INIT;
         k8s_json_encode(kind->type, obj, &out, &err);
         k8s_buf_free(&out);

@@ -970,6 +970,31 @@ static void test_report_all(void **state)
     k8s_arena_free(a);
 }
 
+/* Reporting all problems, a name given twice keeps its first value, for
+ * unknown fields as for known ones: what comes back encodes to JSON that a
+ * strict decode accepts (found by fuzz_json). */
+static void test_report_all_keeps_first_of_repeated_keys(void **state)
+{
+    (void)state;
+    const char *json = "{\"metadata\":{\"name\":\"a\",\"x\":1,\"y\":[2],\"x\":3,\"name\":\"b\",\"x\":{}}}";
+    seen s = {0};
+    k8s_decode_options opts = {.diag = collect, .diag_ctx = &s};
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    k8s_core_v1_pod *p = NULL;
+    assert_int_equal(k8s_json_decode(POD, json, strlen(json), a, (void **)&p, &opts, &err), K8S_EDUPKEY);
+    assert_int_equal(s.problems, 3); /* name once, x twice */
+    assert_non_null(p);
+    assert_string_equal(p->metadata->name, "a");
+    assert_string_equal(p->metadata->_unknown, "{\"x\":1,\"y\":[2]}");
+    k8s_buf b = K8S_BUF_INIT;
+    assert_int_equal(k8s_json_encode(POD, p, &b, &err), K8S_OK);
+    k8s_core_v1_pod *again = NULL;
+    assert_int_equal(k8s_json_decode(POD, b.data, b.len, a, (void **)&again, NULL, &err), K8S_OK);
+    k8s_buf_free(&b);
+    k8s_arena_free(a);
+}
+
 /* ---- encode-side checks, copy ---- */
 
 static void test_encode_rejects_bad_values(void **state)
@@ -1101,6 +1126,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_report_all),
+        cmocka_unit_test(test_report_all_keeps_first_of_repeated_keys),
         cmocka_unit_test(test_encode_rejects_bad_values),
         cmocka_unit_test(test_deep_copy),
         cmocka_unit_test(test_out_of_memory),

@@ -30,6 +30,8 @@ typedef struct scratch {
 typedef struct ukey { /* decoded name of an unknown field, for duplicate checks */
     const char *s;
     size_t n;
+    size_t from, to; /* its member's bytes in dec.text */
+    bool repeated;   /* a later member of the same name: not kept */
 } ukey;
 
 typedef struct dec {
@@ -1031,7 +1033,20 @@ static int cmp_ukey(const void *a, const void *b)
     const ukey *x = a, *y = b;
     size_t n = x->n < y->n ? x->n : y->n;
     int c = memcmp(x->s, y->s, n);
-    return c ? c : (x->n > y->n) - (x->n < y->n);
+    if (c)
+        return c;
+    return x->n != y->n ? (x->n > y->n) - (x->n < y->n) : (x->from > y->from) - (x->from < y->from);
+}
+
+static int cmp_ukey_place(const void *a, const void *b)
+{
+    const ukey *x = a, *y = b;
+    return (x->from > y->from) - (x->from < y->from);
+}
+
+static bool same_ukey(const ukey *x, const ukey *y)
+{
+    return x->n == y->n && memcmp(x->s, y->s, x->n) == 0;
 }
 
 /* Keeps an unknown member: `"key":value,` onto the text stack. */
@@ -1047,7 +1062,8 @@ static int keep_unknown(dec *d, const str *raw, const char *key, size_t klen, co
     }
     if (raw->esc && !(key = k8s_arena_strndup(d->arena, key, klen)))
         return nomem(d, path);
-    d->uk[d->nuk++] = (ukey){key, klen};
+    ukey *u = &d->uk[d->nuk++];
+    *u = (ukey){key, klen, d->text.len, 0, false};
     if (k8s_buf_append(&d->text, raw->raw - 1, raw->n + 2) != K8S_OK ||
         k8s_buf_append(&d->text, ":", 1) != K8S_OK)
         return nomem(d, path);
@@ -1055,6 +1071,7 @@ static int keep_unknown(dec *d, const str *raw, const char *key, size_t klen, co
         return STOP;
     if (k8s_buf_append(&d->text, ",", 1) != K8S_OK)
         return nomem(d, path);
+    u->to = d->text.len;
     return OK;
 }
 
@@ -1063,25 +1080,37 @@ static int finish_unknown(dec *d, const k8s_type *t, char *obj, size_t tbase, si
                           const char *at, const k8s_path *path)
 {
     size_t n = d->nuk - ubase;
+    ukey *u = d->uk + ubase;
     int r = OK;
+    bool repeats = false;
     if (n > 1) {
-        ukey *u = d->uk + ubase;
+        /* A name given twice is a problem; where problems are only reported
+         * (diag), the first member is kept, as for a known field, so what
+         * comes back encodes to JSON that decodes again. */
         qsort(u, n, sizeof *u, cmp_ukey);
-        for (size_t i = 1; i < n && r == OK; i++)
-            if (cmp_ukey(&u[i - 1], &u[i]) == 0)
+        for (size_t i = 1; i < n && r >= 0; i++)
+            if (same_ukey(&u[i - 1], &u[i])) {
+                u[i].repeated = repeats = true;
                 r = problem(d, K8S_EDUPKEY, path, at, "duplicate key \"%.*s\"",
                             (int)(u[i].n > 100 ? 100 : u[i].n), u[i].s);
+            }
+        if (repeats)
+            qsort(u, n, sizeof *u, cmp_ukey_place);
     }
     if (r >= 0 && (t->flags & K8S_TYPE_UNKNOWN)) {
         size_t len = d->text.len - tbase; /* members, each with a trailing comma */
-        char *s = k8s_arena_alloc_bytes(d->arena, len + 2);
+        char *s = k8s_arena_alloc_bytes(d->arena, len + 2), *o = s;
         if (!s) {
             r = nomem(d, path);
         } else {
-            s[0] = '{';
-            memcpy(s + 1, d->text.data + tbase, len - 1);
-            s[len] = '}';
-            s[len + 1] = '\0';
+            *o++ = '{';
+            for (size_t i = 0; i < n; i++)
+                if (!u[i].repeated) {
+                    memcpy(o, d->text.data + u[i].from, u[i].to - u[i].from);
+                    o += u[i].to - u[i].from;
+                }
+            o[-1] = '}'; /* over the last member's comma */
+            *o = '\0';
             *(char **)(obj + t->unknown_offset) = s;
         }
     }
