@@ -99,8 +99,11 @@ static k8s_code read_status(const k8s_status *st, int *exit_status, k8s_error *e
         return k8s_fail(err, K8S_EBADREPLY, "a NonZeroExitCode Status without an ExitCode cause");
     }
     k8s_code code = st->has_code && st->code >= 400 ? k8s_code_for_http(st->code) : K8S_EHTTP;
-    k8s_error_set(err, code, NULL, NULL, NULL, "%s",
-                  st->message ? st->message : "the command failed");
+    if (st->message && *st->message)
+        k8s_error_set(err, code, NULL, NULL, NULL, "%s", st->message);
+    else /* a Status may come without a message, even empty */
+        k8s_error_set(err, code, NULL, NULL, NULL, "the command failed (%.60s)",
+                      st->reason && *st->reason ? st->reason : "a Failure Status without a message");
     err->status = st;
     err->http_status = st->has_code ? st->code : 0;
     return code;
