@@ -1104,11 +1104,16 @@ static int finish_unknown(dec *d, const k8s_type *t, char *obj, size_t tbase, si
             r = nomem(d, path);
         } else {
             *o++ = '{';
-            for (size_t i = 0; i < n; i++)
-                if (!u[i].repeated) {
-                    memcpy(o, d->text.data + u[i].from, u[i].to - u[i].from);
-                    o += u[i].to - u[i].from;
-                }
+            if (!repeats) {
+                memcpy(o, d->text.data + tbase, len);
+                o += len;
+            } else { /* members in document order (sorted back by place above) */
+                for (size_t i = 0; i < n; i++)
+                    if (!u[i].repeated) {
+                        memcpy(o, d->text.data + u[i].from, u[i].to - u[i].from);
+                        o += u[i].to - u[i].from;
+                    }
+            }
             o[-1] = '}'; /* over the last member's comma */
             *o = '\0';
             *(char **)(obj + t->unknown_offset) = s;
