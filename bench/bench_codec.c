@@ -7,6 +7,7 @@
  * Prints MB/s for each, the decode/cJSON ratio, encode/decode ratio, and
  * the memory the decoded list holds as a multiple of the JSON size. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "k8s/api_types.h"
+#include "k8s/buf.h"
 #include "k8s/codec.h"
 
 static double now(void)
@@ -22,26 +24,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    if (fread(d, 1, (size_t)n, f) != (size_t)n) {
-        free(d);
-        d = NULL;
-    } else {
-        d[n] = '\0';
-        *len = (size_t)n;
-    }
-    fclose(f);
-    return d;
 }
 
 /* The PodList text: the Pod in compact form, each copy with its own name. */
@@ -95,8 +77,8 @@ int main(int argc, char **argv)
     const char *path = argc > 1 ? argv[1] : def;
     int pods = argc > 2 ? atoi(argv[2]) : 5000;
     size_t pod_len;
-    char *pod_json = read_file(path, &pod_len);
-    if (!pod_json) {
+    char *pod_json;
+    if (k8s_read_file(path, SIZE_MAX, &pod_json, &pod_len)) {
         fprintf(stderr, "bench_codec: cannot read %s (give the path to core.v1.Pod.json)\n", path);
         return 2;
     }

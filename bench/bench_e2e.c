@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@
 #include <curl/curl.h>
 
 #include "k8s/api.h"
+#include "k8s/buf.h"
 #include "realistic_pod.h"
 
 extern char **environ;
@@ -139,26 +141,6 @@ static void write_file(const char *name, const char *data, size_t len)
         die("writing", name);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    if (!d || fread(d, 1, (size_t)n, f) != (size_t)n) {
-        free(d);
-        fclose(f);
-        return NULL;
-    }
-    d[n] = '\0';
-    *len = (size_t)n;
-    fclose(f);
-    return d;
-}
-
 /* ---- the replies ---- */
 
 /* A running pod: the realistic spec plus what the server and the kubelet
@@ -233,8 +215,8 @@ static char *conformance_list(size_t *len, char *why, size_t whylen)
     char path[4096];
     snprintf(path, sizeof path, "%s/conformance/k8s-1.35/core.v1.Pod.json", shared ? shared : K8S_DEFAULT_SHARED);
     size_t pod_len;
-    char *pod_json = read_file(path, &pod_len);
-    if (!pod_json) {
+    char *pod_json;
+    if (k8s_read_file(path, SIZE_MAX, &pod_json, &pod_len)) {
         snprintf(why, whylen, "cannot read %s (set K8S_SHARED_DIR)", path);
         return NULL;
     }
