@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h" /* k8s_arena_adopt */
+#include "internal.h" /* k8s_arena_adopt, k8s_arena_share */
 #include "k8s/arena.h"
 #include "k8s/buf.h"
 #include "testutil.h"
@@ -163,6 +163,52 @@ static void test_large_blocks(void **state)
     k8s_arena_free(a);
 }
 
+/* Decoded short strings: a copy each in a small arena; one shared copy of
+ * equal ones (up to 15 bytes) once the arena is large; never a share
+ * between different strings, nor across a reset. */
+static void test_shared_short_strings(void **state)
+{
+    (void)state;
+    k8s_arena *a = k8s_arena_new();
+    char *x = k8s_arena_share(a, "TCP", 3), *y = k8s_arena_share(a, "TCP", 3);
+    assert_string_equal(x, "TCP");
+    assert_ptr_not_equal(x, y); /* small: plain copies */
+    while (k8s_arena_size(a) < 512 * 1024)
+        assert_non_null(k8s_arena_alloc(a, 4096));
+    x = k8s_arena_share(a, "TCP", 3);
+    assert_ptr_equal(k8s_arena_share(a, "TCPx", 3), x); /* only n bytes count */
+    assert_ptr_equal(k8s_arena_share(a, "TCP", 3), x);
+    static const char *const words[] = {"", "T", "TC", "TCP ", "UDP", "IfNotPresent", "123456789012345",
+                                        "1234567890123456", "12345678901234567890"};
+    char *first[9];
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 9; i++) {
+            size_t n = strlen(words[i]);
+            char *p = k8s_arena_share(a, words[i], n);
+            assert_string_equal(p, words[i]);
+            if (round == 0)
+                first[i] = p;
+            else if (n <= 15)
+                assert_ptr_equal(p, first[i]);
+            else
+                assert_ptr_not_equal(p, first[i]); /* longer ones are always copies */
+        }
+    /* thousands of distinct strings through the table: each still itself */
+    char buf[16];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(buf, sizeof buf, "v%d", i);
+        assert_string_equal(k8s_arena_share(a, buf, (size_t)n), buf);
+    }
+    assert_string_equal(k8s_arena_share(a, "TCP", 3), "TCP");
+    k8s_arena_reset(a); /* the table lived in the blocks: starts again */
+    while (k8s_arena_size(a) < 512 * 1024)
+        assert_non_null(k8s_arena_alloc(a, 4096));
+    x = k8s_arena_share(a, "UDP", 3);
+    assert_string_equal(x, "UDP");
+    assert_ptr_equal(k8s_arena_share(a, "UDP", 3), x);
+    k8s_arena_free(a);
+}
+
 /* The one file reader: whole files, NUL-terminated, with a limit, and
  * errno values for what cannot be read. */
 static void test_one_file_reader(void **state)
@@ -214,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_allocator_hooks),
         cmocka_unit_test(test_reset_reuses_blocks),
         cmocka_unit_test(test_large_blocks),
+        cmocka_unit_test(test_shared_short_strings),
         cmocka_unit_test(test_one_file_reader),
     };
     return test_run(tests, NULL, NULL);

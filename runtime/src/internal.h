@@ -26,6 +26,10 @@
 
 /* Unaligned, uninitialised arena memory for text (arena.c). */
 void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n);
+/* A copy of s[0..n) (no NUL inside) with a NUL, which may be shared with an
+ * equal short string copied before into the same arena: for decoded text,
+ * which users replace rather than edit in place. NULL: out of memory. */
+char *k8s_arena_share(k8s_arena *a, const char *s, size_t n);
 /* Hands malloc'ed memory (size bytes) to the arena, which frees it with
  * free() when it is freed or reset: a received body becomes a result
  * without a copy. Returns mem, or NULL (out of memory: mem stays the

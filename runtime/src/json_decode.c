@@ -325,11 +325,15 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
                        s.n, d->max_string);
     if (s.nul)
         return problem(d, K8S_EVALUE, path, at, "string contains U+0000, which a C string cannot hold");
+    if (!s.esc) { /* short ones may share a copy (k8s_arena_share) */
+        if (!(*out = k8s_arena_share(d->arena, s.raw, s.n)))
+            return nomem(d, path);
+        return OK;
+    }
     char *o = k8s_arena_alloc_bytes(d->arena, s.n + 1);
     if (!o)
         return nomem(d, path);
-    size_t n = s.esc ? unescape(&s, o) : (memcpy(o, s.raw, s.n), s.n);
-    o[n] = '\0';
+    o[unescape(&s, o)] = '\0';
     *out = o;
     return OK;
 }

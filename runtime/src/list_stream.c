@@ -362,14 +362,15 @@ k8s_code k8s_list_stream_end(k8s_list_stream *s, void **list, k8s_error *err)
         return rc;
     }
     if (cut) {
-        size_t size = s->items->type->size;
         void *items = K8S_EMPTY;
-        if (s->nitems && !(items = k8s_arena_alloc(s->arena, s->nitems * size))) {
-            k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
-            return K8S_ENOMEM;
+        if (s->nitems) { /* the array the items were decoded into becomes the arena's: no copy beside it */
+            if (!k8s_arena_adopt(s->arena, s->structs.data, s->structs.cap)) {
+                k8s_error_set(err, K8S_ENOMEM, NULL, NULL, NULL, "out of memory");
+                return K8S_ENOMEM;
+            }
+            items = s->structs.data;
+            s->structs = (k8s_buf)K8S_BUF_INIT;
         }
-        if (s->nitems)
-            memcpy(items, s->structs.data, s->nitems * size);
         *(void **)((char *)out + s->items->offset) = items;
         *(size_t *)((char *)out + s->items->aux) = s->nitems;
     }

@@ -63,7 +63,10 @@ typedef struct k8s_decode_options {
 
 /* Decodes one JSON value of `type` into a new struct allocated in `arena`.
  * opts may be NULL. On failure *out is NULL; what was allocated stays in the
- * arena until it is freed. */
+ * arena until it is freed. Decoded strings are for reading: equal short
+ * ones may share one copy in a large arena (a long list repeats "TCP" in
+ * every item), so change a value by pointing at a new string, not by
+ * writing into the old one. */
 k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
                          void **out, const k8s_decode_options *opts, k8s_error *err);
 
