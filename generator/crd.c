@@ -125,7 +125,8 @@ typedef struct served {
     bool namespaced, status, scale;
     const cJSON *schema;
     gpkg *pkg;
-    const char *base; /* C name of the kind */
+    const char *base;       /* C name of the kind */
+    const char *deprecated; /* the version is deprecated: the API server's warning, or NULL */
 } served;
 
 /* A kind's operations, in the order the OpenAPI spec lists a built-in
@@ -223,6 +224,7 @@ static void add_ops(builder *b, const served *s, gres *r, gtype *scale)
                                         op->named ? "/{name}" : "", op->subresource ? "/" : "",
                                         op->subresource ? op->subresource : "");
         const char *method = op_table[i].method;
+        op->deprecated = s->deprecated;
         op->doc = op_table[i].summary
                       ? arena_printf(b->a, "%s %s: %s %s", method, path, op_table[i].summary, s->kind)
                       : arena_printf(b->a, "%s %s: server-side apply (application/apply-patch+yaml)", method, path);
@@ -263,12 +265,14 @@ static void build_kind(builder *b, served *s)
         return;
     t->def = arena_printf(b->a, "%s/%s.%s", s->group, s->version, s->kind);
     t->name = s->kind;
+    t->deprecated = s->deprecated;
     t->gvks = k8s_arena_alloc(b->a, sizeof *t->gvks);
     t->gvks[t->ngvks++] = (gvk){s->group, s->version, s->kind};
 
     gtype *list = crd_new_type(b, arena_printf(b->a, "%s_list", s->base),
                            arena_printf(b->a, "%s/%s.%s", s->group, s->version, s->list_kind), ROLE_OBJECT);
     list->name = s->list_kind;
+    list->deprecated = s->deprecated;
     list->doc = arena_printf(b->a, "%s is a list of %s.", s->list_kind, s->kind);
     list->gvks = k8s_arena_alloc(b->a, sizeof *list->gvks);
     list->gvks[list->ngvks++] = (gvk){s->group, s->version, s->list_kind};
@@ -381,7 +385,12 @@ static size_t read_crd(builder *b, const crd_doc *d, served *out)
                       item(subs, "scale") != NULL,
                       schema,
                       NULL,
+                      NULL,
                       NULL};
+        if (true_at(v, "deprecated")) /* the warning the API server sends with each request */
+            s->deprecated = str_at(v, "deprecationWarning")
+                                ? str_at(v, "deprecationWarning")
+                                : arena_printf(b->a, "%s/%s %s is deprecated", group, s->version, kind);
     }
     if (!n)
         fprintf(stderr, "k8sgen: note: %s: CRD %s serves no version; nothing to generate\n", d->origin, b->crd);
