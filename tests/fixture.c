@@ -98,6 +98,39 @@ const char *new_namespace(const char *prefix, char *buf, size_t n)
     return buf;
 }
 
+void put_config_map(const char *ns, const char *name, const char *value, const char *label)
+{
+    char key[128] = "";
+    const char *eq = label ? strchr(label, '=') : NULL;
+    if (eq)
+        snprintf(key, sizeof key, "%.*s", (int)(eq - label), label);
+    k8s_arena *a = k8s_arena_new();
+    k8s_string_entry lab = {key, eq ? (char *)eq + 1 : NULL}, data = {"v", (char *)value};
+    k8s_meta_v1_object_meta meta = {.name = (char *)name, .labels = eq ? &lab : NULL, .labels_len = eq ? 1 : 0};
+    k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
+    k8s_error err;
+    k8s_code rc = k8s_core_v1_config_map_create(writer, a, ns, &cm, NULL, &out, &err);
+    if (rc == K8S_ECONFLICT) {
+        k8s_core_v1_config_map *cur;
+        CHECK_OK(k8s_core_v1_config_map_get(writer, a, ns, name, NULL, &cur, &err));
+        meta.resourceVersion = cur->metadata->resourceVersion;
+        rc = k8s_core_v1_config_map_replace(writer, a, ns, name, &cm, NULL, &out, &err);
+    }
+    CHECK_OK(rc);
+    k8s_arena_free(a);
+}
+
+void delete_config_map(const char *ns, const char *name)
+{
+    k8s_arena *a = k8s_arena_new();
+    k8s_meta_v1_status *gone;
+    k8s_error err;
+    k8s_code rc = k8s_core_v1_config_map_delete(writer, a, ns, name, NULL, &gone, &err);
+    if (rc != K8S_ENOTFOUND)
+        CHECK_OK(rc);
+    k8s_arena_free(a);
+}
+
 void create_pod(const char *name, const char *containers, bool run)
 {
     char body[1024], names[256], item[64];

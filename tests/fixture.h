@@ -41,6 +41,12 @@ void create_pod(const char *name, const char *containers, bool run);
 k8s_client *fixture_client_as(const char *name, const char *user_yaml);
 void fixture_client_free(k8s_client *c);
 
+/* With writer: creates or replaces the ConfigMap ns/name with data v=value
+ * and, unless label is NULL, one label given as "key=value". */
+void put_config_map(const char *ns, const char *name, const char *value, const char *label);
+/* With writer: deletes the ConfigMap ns/name (one already gone is fine). */
+void delete_config_map(const char *ns, const char *name);
+
 /* Creates a namespace "<prefix>-<pid>-<serial>" (into buf) with writer. */
 const char *new_namespace(const char *prefix, char *buf, size_t n);
 

@@ -60,31 +60,7 @@ static void put_src(const char *ns, int i, const char *value)
 {
     char name[32];
     snprintf(name, sizeof name, "src-%02d", i);
-    k8s_arena *a = k8s_arena_new();
-    k8s_string_entry label = {"role", "src"}, data = {"v", (char *)value};
-    k8s_meta_v1_object_meta meta = {.name = name, .labels = &label, .labels_len = 1};
-    k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
-    k8s_error err;
-    k8s_code rc = k8s_core_v1_config_map_create(writer, a, ns, &cm, NULL, &out, &err);
-    if (rc == K8S_ECONFLICT) {
-        k8s_patch_options po = {.type = K8S_PATCH_MERGE};
-        char patch[128];
-        snprintf(patch, sizeof patch, "{\"data\":{\"v\":\"%s\"}}", value);
-        rc = k8s_core_v1_config_map_patch(writer, a, ns, name, patch, &po, &out, &err);
-    }
-    CHECK_OK(rc);
-    k8s_arena_free(a);
-}
-
-static void del_cm(const char *ns, const char *name)
-{
-    k8s_arena *a = k8s_arena_new();
-    k8s_meta_v1_status *gone;
-    k8s_error err;
-    k8s_code rc = k8s_core_v1_config_map_delete(writer, a, ns, name, NULL, &gone, &err);
-    if (rc != K8S_ENOTFOUND)
-        CHECK_OK(rc);
-    k8s_arena_free(a);
+    put_config_map(ns, name, value, "role=src");
 }
 
 /* The reconcile: dst-N is src-N's data, owned by it; no src, no dst. */
@@ -231,10 +207,10 @@ static void test_copies_and_repairs(void **state)
     put_src(ns, 3, "two"); /* an update */
     assert_true(converged(ns, 10000, &st));
     assert_string_equal(st.dst[3], "two");
-    del_cm(ns, "dst-02"); /* the child goes: its owner's key comes back */
+    delete_config_map(ns, "dst-02"); /* the child goes: its owner's key comes back */
     assert_true(converged(ns, 10000, &st));
     assert_string_equal(st.dst[2], "one");
-    del_cm(ns, "src-04"); /* the parent goes: so does the child */
+    delete_config_map(ns, "src-04"); /* the parent goes: so does the child */
     assert_true(converged(ns, 10000, &st));
     assert_string_equal(st.dst[4], "");
     k8s_controller_stats cs;
@@ -355,7 +331,7 @@ static void test_storm(void **state)
             snprintf(value, sizeof value, "v%d", ops);
             if ((seed >> 20) % 5 == 0) {
                 snprintf(name, sizeof name, "src-%02d", k);
-                del_cm(ns, name);
+                delete_config_map(ns, name);
             } else {
                 put_src(ns, k, value);
             }
@@ -377,7 +353,7 @@ static void test_storm(void **state)
         snprintf(value, sizeof value, "late%d", i);
         put_src(ns, i, value);
     }
-    del_cm(ns, "src-39");
+    delete_config_map(ns, "src-39");
     ops++;
     control("POST", "/_test/compact", "{}");
     control("DELETE", "/_test/faults", NULL);

@@ -28,38 +28,6 @@
 /* ConfigMaps through the dynamic client: objects as JSON text. */
 static const k8s_resource dyn_cms = {"", "v1", "configmaps", "ConfigMap", true, NULL, NULL};
 
-
-/* Creates or replaces a ConfigMap with data v=value and label app=label. */
-static void put_cm(const char *ns, const char *name, const char *value, const char *label)
-{
-    k8s_arena *a = k8s_arena_new();
-    k8s_string_entry lab = {"app", (char *)label};
-    k8s_meta_v1_object_meta meta = {.name = (char *)name, .labels = label ? &lab : NULL, .labels_len = label ? 1 : 0};
-    k8s_string_entry data = {"v", (char *)value};
-    k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
-    k8s_error err;
-    k8s_code rc = k8s_core_v1_config_map_create(writer, a, ns, &cm, NULL, &out, &err);
-    if (rc == K8S_ECONFLICT) {
-        k8s_core_v1_config_map *cur;
-        CHECK_OK(k8s_core_v1_config_map_get(writer, a, ns, name, NULL, &cur, &err));
-        meta.resourceVersion = cur->metadata->resourceVersion;
-        rc = k8s_core_v1_config_map_replace(writer, a, ns, name, &cm, NULL, &out, &err);
-    }
-    CHECK_OK(rc);
-    k8s_arena_free(a);
-}
-
-static void del_cm(const char *ns, const char *name)
-{
-    k8s_arena *a = k8s_arena_new();
-    k8s_meta_v1_status *gone;
-    k8s_error err;
-    k8s_code rc = k8s_core_v1_config_map_delete(writer, a, ns, name, NULL, &gone, &err);
-    if (rc != K8S_ENOTFOUND)
-        CHECK_OK(rc);
-    k8s_arena_free(a);
-}
-
 /* ---- "name rv" lines, sorted: what the server has and what a store has ---- */
 
 typedef struct keys {
@@ -580,7 +548,7 @@ static void test_sync_typed_and_dynamic(void **state)
     char name[32];
     for (int i = 0; i < 40; i++) {
         snprintf(name, sizeof name, "cm-%02d", i);
-        put_cm(ns, name, name, i % 3 ? "web" : "db");
+        put_config_map(ns, name, name, i % 3 ? "app=web" : "app=db");
     }
     for (int streaming = 0; streaming < 2; streaming++) {
         for (int dynamic = 0; dynamic < 2; dynamic++) {
@@ -651,7 +619,7 @@ static void test_storm_with_disconnects(void **state)
     char name[32], value[32];
     for (int i = 0; i < 20; i++) {
         snprintf(name, sizeof name, "s-%02d", i);
-        put_cm(ns, name, "0", "web");
+        put_config_map(ns, name, "0", "app=web");
     }
     recorder *rt = new_recorder(false, ns), *rd = new_recorder(true, ns);
     k8s_informer *typed = start(&k8s_core_v1_config_map_resource, ns, rt, true);
@@ -677,9 +645,9 @@ static void test_storm_with_disconnects(void **state)
             snprintf(name, sizeof name, "s-%02d", k);
             snprintf(value, sizeof value, "%d", ops);
             if ((seed >> 20) % 4 == 0)
-                del_cm(ns, name);
+                delete_config_map(ns, name);
             else
-                put_cm(ns, name, value, (seed >> 24) % 2 ? "web" : "db");
+                put_config_map(ns, name, value, (seed >> 24) % 2 ? "app=web" : "app=db");
         }
         wait_faults_spent();
     }
@@ -722,9 +690,9 @@ static void relist_after_compaction(bool streaming, bool dynamic)
     char ns[64];
     new_namespace("inf", ns, sizeof ns);
     control("POST", "/_test/config", "{\"watchTimeoutSeconds\":1}");
-    put_cm(ns, "keep", "1", "web");
-    put_cm(ns, "change", "1", "web");
-    put_cm(ns, "remove", "1", "web");
+    put_config_map(ns, "keep", "1", "app=web");
+    put_config_map(ns, "change", "1", "app=web");
+    put_config_map(ns, "remove", "1", "app=web");
     recorder *r = new_recorder(dynamic, ns);
     k8s_informer *inf = start(dynamic ? &dyn_cms : &k8s_core_v1_config_map_resource, ns, r, streaming);
     assert_int_equal(k8s_informer_wait_synced(inf, 10000), K8S_OK);
@@ -738,9 +706,9 @@ static void relist_after_compaction(bool streaming, bool dynamic)
     pthread_mutex_lock(&r->mu);
     r->logging = true;
     pthread_mutex_unlock(&r->mu);
-    put_cm(ns, "change", "2", "db");
-    del_cm(ns, "remove");
-    put_cm(ns, "new", "1", "web");
+    put_config_map(ns, "change", "2", "app=db");
+    delete_config_map(ns, "remove");
+    put_config_map(ns, "new", "1", "app=web");
     control("POST", "/_test/compact", "{}");
     control("DELETE", "/_test/faults", NULL);
 
@@ -783,7 +751,7 @@ static void test_streaming_list_and_fallback(void **state)
     for (int i = 0; i < 10; i++) {
         char name[16];
         snprintf(name, sizeof name, "w-%d", i);
-        put_cm(ns, name, "x", "web");
+        put_config_map(ns, name, "x", "app=web");
     }
     /* a plain list of this namespace would fail: only the watch may ask */
     snprintf(json, sizeof json,
@@ -800,7 +768,7 @@ static void test_streaming_list_and_fallback(void **state)
     assert_int_equal(st.list_pages, 0);
     assert_int_equal(st.watches, 1);
     assert_int_equal(k8s_informer_size(inf), 10);
-    put_cm(ns, "w-10", "x", "web"); /* the same watch goes on */
+    put_config_map(ns, "w-10", "x", "app=web"); /* the same watch goes on */
     for (int i = 0; i < 300 && k8s_informer_size(inf) < 11; i++)
         usleep(10000);
     assert_int_equal(k8s_informer_size(inf), 11);
@@ -827,7 +795,7 @@ static void test_streaming_list_and_fallback(void **state)
     for (int i = 0; i < 300 && fault_hits(NULL) < 1; i++)
         usleep(10000);
     assert_true(fault_hits(NULL) >= 1);
-    put_cm(ns, "w-11", "x", "web");
+    put_config_map(ns, "w-11", "x", "app=web");
     control("POST", "/_test/compact", "{}");
     control("DELETE", "/_test/faults", NULL);
     assert_converges(inf, ns, false);
@@ -848,7 +816,7 @@ static void test_errors_are_retried(void **state)
     need_server();
     char ns[64], json[256];
     new_namespace("inf", ns, sizeof ns);
-    put_cm(ns, "e", "x", "web");
+    put_config_map(ns, "e", "x", "app=web");
     snprintf(json, sizeof json, "{\"path\":\"/namespaces/%s/configmaps\",\"fault\":\"status-500\",\"times\":3}", ns);
     control("POST", "/_test/faults", json);
     recorder *r = new_recorder(false, ns);
@@ -920,9 +888,9 @@ static void test_lookups_from_threads(void **state)
         snprintf(name, sizeof name, "t-%d", i % 15);
         snprintf(value, sizeof value, "%d", i);
         if (i % 7 == 6)
-            del_cm(i % 2 ? ns1 : ns2, name);
+            delete_config_map(i % 2 ? ns1 : ns2, name);
         else
-            put_cm(i % 2 ? ns1 : ns2, name, value, i % 3 ? "web" : "db");
+            put_config_map(i % 2 ? ns1 : ns2, name, value, i % 3 ? "app=web" : "app=db");
     }
     assert_converges(inf, ns1, false);
     assert_converges(inf, ns2, false);
@@ -958,7 +926,7 @@ static void test_free_while_running(void **state)
     new_namespace("inf", ns, sizeof ns);
     for (int i = 0; i < 30; i++) {
         snprintf(name, sizeof name, "f-%d", i);
-        put_cm(ns, name, "x", "web");
+        put_config_map(ns, name, "x", "app=web");
     }
     /* at once, before anything arrived; and during the first sync */
     for (int streaming = 0; streaming < 2; streaming++) {
@@ -975,7 +943,7 @@ static void test_free_while_running(void **state)
     assert_int_equal(k8s_informer_wait_synced(inf, 10000), K8S_OK);
     for (int i = 0; i < 20; i++) {
         snprintf(name, sizeof name, "f-%d", i);
-        put_cm(ns, name, "y", "db");
+        put_config_map(ns, name, "y", "app=db");
     }
     k8s_informer_free(inf);
     pthread_mutex_lock(&r->mu);
@@ -983,7 +951,7 @@ static void test_free_while_running(void **state)
     pthread_mutex_unlock(&r->mu);
     for (int i = 20; i < 30; i++) {
         snprintf(name, sizeof name, "f-%d", i);
-        put_cm(ns, name, "y", "db");
+        put_config_map(ns, name, "y", "app=db");
     }
     usleep(200000);
     assert_int_equal(r->calls_after_free, 0);
@@ -1037,8 +1005,8 @@ static void test_stop_and_null_namespace(void **state)
     const char *mine = k8s_client_namespace(client);
     char other[64];
     new_namespace("inf", other, sizeof other);
-    put_cm(mine, "nulns-a", "x", "web");
-    put_cm(other, "nulns-b", "x", "web");
+    put_config_map(mine, "nulns-a", "x", "app=web");
+    put_config_map(other, "nulns-b", "x", "app=web");
     recorder *r = new_recorder(false, mine);
     k8s_informer *inf = start(&k8s_core_v1_config_map_resource, NULL, r, true);
     assert_int_equal(k8s_informer_wait_synced(inf, 10000), K8S_OK);
@@ -1070,7 +1038,7 @@ static void test_stop_and_null_namespace(void **state)
     k8s_informer_stop(inf); /* again: nothing more happens */
     k8s_informer_free(inf);
     assert_int_equal(r->ends, 1);
-    del_cm(mine, "nulns-a");
+    delete_config_map(mine, "nulns-a");
     k8s_arena_free(a);
     free_recorder(r);
 

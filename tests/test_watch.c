@@ -23,40 +23,6 @@
 #include "watch_internal.h"
 #include "testutil.h"
 
-
-/* value_len bytes of value, or of 'x' when value is NULL */
-static void put_cm(const char *ns, const char *name, const char *value, size_t value_len)
-{
-    k8s_arena *a = k8s_arena_new();
-    char *v = k8s_arena_alloc(a, value_len + 1); /* zero-filled: v ends in NUL */
-    if (value)
-        memcpy(v, value, value_len);
-    else
-        memset(v, 'x', value_len);
-    k8s_meta_v1_object_meta meta = {.name = (char *)name};
-    k8s_string_entry data = {"v", v};
-    k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
-    k8s_error err;
-    k8s_code rc = k8s_core_v1_config_map_create(writer, a, ns, &cm, NULL, &out, &err);
-    if (rc == K8S_ECONFLICT) {
-        k8s_core_v1_config_map *cur;
-        CHECK_OK(k8s_core_v1_config_map_get(writer, a, ns, name, NULL, &cur, &err));
-        meta.resourceVersion = cur->metadata->resourceVersion;
-        rc = k8s_core_v1_config_map_replace(writer, a, ns, name, &cm, NULL, &out, &err);
-    }
-    CHECK_OK(rc);
-    k8s_arena_free(a);
-}
-
-static void del_cm(const char *ns, const char *name)
-{
-    k8s_arena *a = k8s_arena_new();
-    k8s_meta_v1_status *gone;
-    k8s_error err;
-    CHECK_OK(k8s_core_v1_config_map_delete(writer, a, ns, name, NULL, &gone, &err));
-    k8s_arena_free(a);
-}
-
 static char *list_rv(const char *ns)
 {
     k8s_arena *a = k8s_arena_new();
@@ -291,10 +257,13 @@ static void test_typed_watch_events_in_order(void **state)
     char ns[64];
     new_namespace("watch", ns, sizeof ns);
     char *rv = list_rv(ns);
-    put_cm(ns, "a", "1", 1);
-    put_cm(ns, "b", NULL, 5000); /* beyond the server's 2048-byte writes: one event, many chunks */
-    put_cm(ns, "a", "2", 1);
-    del_cm(ns, "b");
+    put_config_map(ns, "a", "1", NULL);
+    char big[5001];
+    memset(big, 'x', 5000);
+    big[5000] = '\0';
+    put_config_map(ns, "b", big, NULL); /* beyond the server's 2048-byte writes: one event, many chunks */
+    put_config_map(ns, "a", "2", NULL);
+    delete_config_map(ns, "b");
 
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1};
@@ -323,7 +292,7 @@ static void test_replayed_events_cut_across_chunks(void **state)
     char name[32];
     for (int i = 0; i < 120; i++) { /* replayed: packed into 2048-byte chunks that cut lines */
         snprintf(name, sizeof name, "cm-%03d", i);
-        put_cm(ns, name, name, 6);
+        put_config_map(ns, name, name, NULL);
     }
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1};
@@ -361,7 +330,7 @@ static void test_dynamic_watch_and_bookmarks(void **state)
     new_namespace("watch", ns, sizeof ns);
     control("POST", "/_test/config", "{\"bookmarkIntervalMs\":100}");
     char *rv = list_rv(ns);
-    put_cm(ns, "dyn", "x", 1);
+    put_config_map(ns, "dyn", "x", NULL);
     static const k8s_resource cms = {"", "v1", "configmaps", "ConfigMap", true, NULL, NULL};
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv, .timeoutSeconds = 1, .allowWatchBookmarks = true};
@@ -383,7 +352,7 @@ static void test_expired_version_is_gone(void **state)
     char ns[64];
     new_namespace("watch", ns, sizeof ns);
     char *rv = list_rv(ns);
-    put_cm(ns, "old", "1", 1);
+    put_config_map(ns, "old", "1", NULL);
     control("POST", "/_test/compact", "{}");
     recorder *r = new_recorder();
     k8s_list_options lo = {.resourceVersion = rv};
@@ -454,8 +423,8 @@ static void test_streaming_list(void **state)
     need_server();
     char ns[64];
     new_namespace("watch", ns, sizeof ns);
-    put_cm(ns, "s1", "1", 1);
-    put_cm(ns, "s2", "2", 1);
+    put_config_map(ns, "s1", "1", NULL);
+    put_config_map(ns, "s2", "2", NULL);
     recorder *r = new_recorder();
     k8s_watcher_options wo = {.list = {.has_sendInitialEvents = true,
                                        .sendInitialEvents = true,
@@ -470,7 +439,7 @@ static void test_streaming_list(void **state)
     for (int i = 0; i < 100 && !r->initial_ends; i++)
         usleep(10000);
     assert_int_equal(r->initial_ends, 1);
-    put_cm(ns, "s3", "3", 1); /* the same watch goes on after the initial state */
+    put_config_map(ns, "s3", "3", NULL); /* the same watch goes on after the initial state */
     wait_for(r, 3);
     assert_true(strncmp(r->lines[0], "ADDED s1 ", 9) == 0);
     assert_true(strncmp(r->lines[1], "ADDED s2 ", 9) == 0);
@@ -535,9 +504,9 @@ static void test_watcher_resumes_without_loss_or_repeats(void **state)
             snprintf(name, sizeof name, "r%d-%d", round, i % 4);
             snprintf(value, sizeof value, "v%d", i); /* a new value: no no-op writes */
             if (i == 9)
-                del_cm(ns, name);
+                delete_config_map(ns, name);
             else
-                put_cm(ns, name, value, strlen(value));
+                put_config_map(ns, name, value, NULL);
             changes++;
         }
         for (int i = 0; i < 300 && !faults_spent(); i++)
@@ -580,13 +549,13 @@ static void test_watcher_reconnects_after_server_timeout_and_stall(void **state)
     k8s_watcher *w;
     k8s_error err;
     CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
-    put_cm(ns, "t1", "1", 1);
+    put_config_map(ns, "t1", "1", NULL);
     wait_for(r, 1);
     control("POST", "/_test/faults", "{\"path\":\"watch=true.*\",\"fault\":\"stall\"}");
     for (int i = 0; i < 400 && k8s_watcher_connects(w) < 3; i++)
         usleep(10000);
     assert_true(k8s_watcher_connects(w) >= 3); /* timeout, stall given up, connected again */
-    put_cm(ns, "t2", "2", 1);
+    put_config_map(ns, "t2", "2", NULL);
     wait_for(r, 2);
     assert_true(strncmp(r->lines[1], "ADDED t2 ", 9) == 0);
     control("POST", "/_test/config", "{\"bookmarkIntervalMs\":1000}");
@@ -608,7 +577,7 @@ static void test_cancel_at_every_stage(void **state)
     k8s_call_id id = 0;
     k8s_list_options lo = {.call = {.id = &id}};
     CHECK_OK(k8s_watch_async(client, &k8s_core_v1_config_map_resource, ns, &lo, on_typed, on_end, r));
-    put_cm(ns, "c1", "1", 1);
+    put_config_map(ns, "c1", "1", NULL);
     wait_for(r, 1);
     CHECK_OK(k8s_cancel(client, id));
     wait_for(r, -1);
@@ -647,7 +616,7 @@ static void test_cancel_at_every_stage(void **state)
     r = new_recorder();
     wo.data = r;
     CHECK_OK(k8s_watcher_start(c2, &k8s_core_v1_config_map_resource, ns, &wo, &w));
-    put_cm(ns, "c2", "2", 1);
+    put_config_map(ns, "c2", "2", NULL);
     wait_for(r, 1);
     k8s_watcher_stop(w);
     k8s_client_free(c2);
