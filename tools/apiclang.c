@@ -3,6 +3,7 @@
  * for the declarations whose location is inside include/. */
 #define _GNU_SOURCE /* realpath */
 #include "apiclang.h"
+#include "trees.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -387,7 +388,7 @@ static apimodel *parse_tree(const char *tree, const files *hs, const char *regis
     args[nargs++] = "-I";
     args[nargs++] = include;
     args[nargs++] = "-I";
-    args[nargs++] = K8S_TOOLS_RUNTIME_INCLUDE;
+    args[nargs++] = tool_paths_get()->include;
     nargs += (size_t)apiclang_base_args(args + nargs);
     for (size_t i = 0; i < hs->n; i++) {
         args[nargs++] = "-include";

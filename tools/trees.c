@@ -1,7 +1,7 @@
 /* Pinned versions, verified specs and generated trees for the version
- * tools. Paths compiled in (K8S_TOOLS_SOURCE_DIR, K8S_TOOLS_K8SGEN) can be
- * overridden from the environment (K8S_SOURCE_DIR, K8SGEN). */
-#define _POSIX_C_SOURCE 200809L
+ * tools, and where the tools find k8sgen, headers and versions.txt (the
+ * build tree's paths are compiled in, an install's are relative to bin/). */
+#define _XOPEN_SOURCE 700
 #include "trees.h"
 
 #include <errno.h>
@@ -19,12 +19,6 @@
 #include <openssl/evp.h>
 
 extern char **environ;
-
-static const char *env_or(const char *name, const char *fallback)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : fallback;
-}
 
 __attribute__((format(printf, 2, 3))) static char *printf_a(k8s_arena *a, const char *fmt, ...)
 {
@@ -46,11 +40,59 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static char *join(const char *dir, const char *rel)
+{
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%s/%s", dir, rel);
+    return out;
+}
+
+const tool_paths *tool_paths_get(void)
+{
+    static tool_paths tp; /* set once; the tools are single-threaded; kept for the process */
+    if (tp.openapi)
+        return &tp;
+    char exe[4096], here[4096] = "", built[4096] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        if (!realpath(exe, here))
+            *here = '\0';
+    }
+    if (!realpath(K8S_TOOLS_BUILD_BINDIR, built))
+        *built = '\0';
+    const char *src = getenv("K8S_SOURCE_DIR");
+    bool installed = !(src && *src) && *here && strcmp(here, built) != 0;
+    if (!installed) {
+        if (!(src && *src))
+            src = K8S_TOOLS_SOURCE_DIR;
+        const char *shared = getenv("K8S_SHARED_DIR");
+        tp.shared_openapi = shared && *shared ? join(shared, "openapi") : join(src, "../shared/openapi");
+        tp.include = join(src, "runtime/include");
+        tp.k8sgen = K8S_TOOLS_K8SGEN;
+        tp.openapi = join(src, "openapi");
+    } else { /* the relative paths are the install's, from bin/ (CMake computes them) */
+        const char *shared = getenv("K8S_SHARED_DIR");
+        tp.shared_openapi = shared && *shared ? join(shared, "openapi") : NULL;
+        tp.include = join(here, K8S_TOOLS_BIN_TO_INCLUDE);
+        tp.k8sgen = join(here, "k8sgen");
+        tp.openapi = join(here, K8S_TOOLS_BIN_TO_OPENAPI);
+    }
+    const char *k8sgen = getenv("K8SGEN");
+    if (k8sgen && *k8sgen)
+        tp.k8sgen = k8sgen;
+    return &tp;
+}
+
 bool pinned_load(k8s_arena *a, pinned *p, char *err, size_t errlen)
 {
-    const char *src = env_or("K8S_SOURCE_DIR", K8S_TOOLS_SOURCE_DIR);
     char path[4096];
-    snprintf(path, sizeof path, "%s/openapi/versions.txt", src);
+    snprintf(path, sizeof path, "%s/versions.txt", tool_paths_get()->openapi);
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "cannot read the pinned versions in %s: %s", path, strerror(errno));
@@ -126,15 +168,11 @@ const char *spec_path(k8s_arena *a, const pinned *p, const char *version, char *
                  pinned_list(a, p));
         return NULL;
     }
-    const char *src = env_or("K8S_SOURCE_DIR", K8S_TOOLS_SOURCE_DIR);
-    const char *shared = getenv("K8S_SHARED_DIR");
-    const char *dirs[3] = {
-        getenv("K8S_OPENAPI_MIRROR"),
-        shared && *shared ? printf_a(a, "%s/openapi", shared) : printf_a(a, "%s/../shared/openapi", src),
-        printf_a(a, "%s/openapi/cache", src),
-    };
+    const tool_paths *tp = tool_paths_get();
+    const char *dirs[4] = {getenv("K8S_OPENAPI_MIRROR"), getenv("K8S_OPENAPI_CACHE"), tp->shared_openapi,
+                           printf_a(a, "%s/cache", tp->openapi)};
     const char *mismatch = NULL;
-    for (int d = 0; d < 3; d++) {
+    for (int d = 0; d < 4; d++) {
         if (!dirs[d] || !*dirs[d])
             continue;
         char *path = printf_a(a, "%s/k8s-%s.json", dirs[d], version);
@@ -149,9 +187,9 @@ const char *spec_path(k8s_arena *a, const pinned *p, const char *version, char *
         snprintf(err, errlen, "%s does not have the sha256 that openapi/versions.txt pins for %s", mismatch, version);
     else
         snprintf(err, errlen,
-                 "no copy of the Kubernetes %s spec: run openapi/fetch.sh %s, or set K8S_OPENAPI_MIRROR to a "
-                 "folder holding k8s-%s.json",
-                 version, version, version);
+                 "no copy of the Kubernetes %s spec: run %s/fetch.sh %s (K8S_OPENAPI_CACHE names where it puts "
+                 "it), or set K8S_OPENAPI_MIRROR to a folder holding k8s-%s.json",
+                 version, tp->openapi, version, version);
     return NULL;
 }
 
@@ -207,7 +245,7 @@ void cache_unlock(int fd)
 /* Runs k8sgen --spec SPEC --out OUT, its output to /dev/null. */
 static bool run_k8sgen(const char *spec, const char *out, char *err, size_t errlen)
 {
-    const char *k8sgen = env_or("K8SGEN", K8S_TOOLS_K8SGEN);
+    const char *k8sgen = tool_paths_get()->k8sgen;
     char *argv[] = {(char *)k8sgen, "--spec", (char *)spec, "--out", (char *)out, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);

@@ -9,14 +9,25 @@
 
 #include "k8s/arena.h"
 
+/* Where the tools find what they run on: in the build tree, the checkout
+ * they were built from; installed, the prefix they are in (bin/k8sgen beside
+ * them, include/ and share/k8s-c/openapi/ above them), wherever it was moved.
+ * K8S_SOURCE_DIR (a checkout) and K8SGEN override. */
+typedef struct tool_paths {
+    const char *openapi;        /* the folder of versions.txt and fetch.sh */
+    const char *shared_openapi; /* $K8S_SHARED_DIR/openapi, else ../shared/openapi beside a checkout; or NULL */
+    const char *k8sgen;
+    const char *include; /* the runtime's headers */
+} tool_paths;
+const tool_paths *tool_paths_get(void);
+
 /* The pinned versions, in the order of versions.txt (oldest first). */
 typedef struct pinned {
     const char **versions, **sha256;
     size_t n;
 } pinned;
 
-/* Reads openapi/versions.txt from K8S_SOURCE_DIR (the environment, else the
- * checkout the tools were built in). */
+/* Reads versions.txt (tool_paths_get()->openapi). */
 bool pinned_load(k8s_arena *a, pinned *p, char *err, size_t errlen);
 /* Index of version in p, or -1. */
 int pinned_index(const pinned *p, const char *version);
@@ -24,8 +35,8 @@ int pinned_index(const pinned *p, const char *version);
 const char *pinned_list(k8s_arena *a, const pinned *p);
 
 /* The path of a verified copy of the spec of a pinned version: from
- * $K8S_OPENAPI_MIRROR, $K8S_SHARED_DIR/openapi (default ../shared beside the
- * checkout) or openapi/cache, whichever has one whose sha256 matches. */
+ * $K8S_OPENAPI_MIRROR, $K8S_OPENAPI_CACHE, the shared folder or the cache
+ * beside versions.txt, whichever has one whose sha256 matches. */
 const char *spec_path(k8s_arena *a, const pinned *p, const char *version, char *err, size_t errlen);
 
 /* The tree for ARG: ARG itself when it is a folder, else the tree of the

@@ -8,6 +8,9 @@
 #   cxx                                  C++, every installed header included
 #   add_subdirectory                     the whole checkout, add_subdirectory()  (k8s::api_types)
 #   fetchcontent                         a source archive of the checkout, FetchContent  (k8s::api_types)
+#   tools                                the installed k8s-apidiff, from a moved copy of the
+#                                        prefix: it must run the k8sgen, read the headers and the
+#                                        pinned versions of that copy, not the build tree's
 #   vendored                             copies of runtime/, the tree and a tree of custom
 #                                        resources, an add_subdirectory line each: the codecs
 #                                        alone (K8S_BUILD_CLIENT=OFF), then k8s::api and k8s::demo
@@ -131,6 +134,32 @@ case $way in
     echo "codec only (K8S_BUILD_CLIENT=OFF): $("$program" | tr '\n' ' ')"
     crd=1
     cmake_build "$app" -DK8S_BUILD_CLIENT=ON ;; # the same build folder: adds the client and the calls
+  tools)
+    installed
+    [ -x "$prefix/bin/k8s-apidiff" ] || skip "k8s-apidiff is not installed (libclang was not found at configure time)"
+    specs=${K8S_SHARED_DIR:-$K8S_SOURCE_DIR/../shared}/openapi
+    [ -f "$specs/k8s-1.34.json" ] && [ -f "$specs/k8s-1.35.json" ] ||
+      skip "no specs of 1.34 and 1.35 in $specs: the installed tools have nothing to generate from"
+    moved="$work/moved"
+    cp -a "$prefix" "$moved"
+    mv "$moved/bin/k8sgen" "$moved/bin/k8sgen.real" # a k8sgen that says it ran
+    printf '#!/bin/sh\necho "$*" >>"%s"\nexec "%s" "$@"\n' "$work/k8sgen.calls" "$moved/bin/k8sgen.real" >"$moved/bin/k8sgen"
+    chmod +x "$moved/bin/k8sgen"
+    versions="$moved/share/k8s-c/openapi/versions.txt" # the copy pins two versions only
+    grep -E '^(#|1\.34 |1\.35 )' "$prefix/share/k8s-c/openapi/versions.txt" >"$versions.new"
+    mv "$versions.new" "$versions"
+    export K8S_TREE_CACHE="$work/cache" K8S_OPENAPI_MIRROR="$specs"
+    unset K8S_SOURCE_DIR K8SGEN K8S_SHARED_DIR
+    rc=0
+    "$moved/bin/k8s-apidiff" 1.34 1.35 >"$work/diff.txt" 2>>"$log" || rc=$?
+    [ $rc -le 1 ] && grep -q '^Summary:' "$work/diff.txt" || { cat "$log"; echo "FAIL: k8s-apidiff 1.34 1.35 exited $rc"; exit 1; }
+    [ "$(grep -c -- '--spec' "$work/k8sgen.calls" 2>/dev/null)" = 2 ] ||
+      { echo "FAIL: the moved install's k8sgen did not make the two trees: $(cat "$work/k8sgen.calls" 2>&1)"; exit 1; }
+    "$moved/bin/k8s-apidiff" 1.33 1.35 >/dev/null 2>"$work/unpinned.txt" && { echo "FAIL: 1.33 should not be pinned"; exit 1; }
+    grep -q 'pins 1.34, 1.35' "$work/unpinned.txt" ||
+      { echo "FAIL: not the moved install's versions.txt: $(cat "$work/unpinned.txt")"; exit 1; }
+    echo "a moved install's k8s-apidiff 1.34 1.35: $(grep '^Summary:' "$work/diff.txt" | cut -c1-100)..., with its own k8sgen and versions.txt"
+    exit 0 ;;
   *) echo "usage: run.sh WAY (see the comment at its top)" >&2; exit 2 ;;
 esac
 
