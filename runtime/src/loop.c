@@ -258,6 +258,9 @@ static void run_timers(k8s_loop *loop)
 
 /* ---- calls from other threads ---- */
 
+/* The loop this thread is running (inside k8s_loop_run_once), if any. */
+static __thread k8s_loop *running_here;
+
 k8s_code k8s_loop_call(k8s_loop *loop, k8s_fn fn, void *data)
 {
     call *c = malloc(sizeof *c);
@@ -273,7 +276,11 @@ k8s_code k8s_loop_call(k8s_loop *loop, k8s_fn fn, void *data)
         loop->calls = c;
     loop->calls_tail = c;
     bool need_wake = false;
-    if (loop->owner == LOOP_PARKED) { /* its thread waits on the condition, not in epoll */
+    if (running_here == loop && loop->started) {
+        /* from a callback of a started loop: the thread driving it runs
+         * the call before it waits again (a loop the program drives polls
+         * its fd, so it is woken as ever) */
+    } else if (loop->owner == LOOP_PARKED) { /* its thread waits on the condition, not in epoll */
         loop->owner = LOOP_RUNNING;
         pthread_cond_signal(&loop->park);
     } else {
@@ -369,6 +376,8 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
         t = next;
     struct epoll_event evs[64];
     int n = epoll_wait(loop->epfd, evs, 64, t);
+    k8s_loop *outer = running_here; /* a loop may run inside another's callback */
+    running_here = loop;
     for (int i = 0; i < n; i++) {
         k8s_io *io = evs[i].data.ptr;
         if (!io) {
@@ -388,6 +397,7 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
     run_timers(loop);
     run_calls(loop);
     free_dead(loop);
+    running_here = outer;
 }
 
 /* Nothing can happen but a call from another thread: no timer armed, no
