@@ -662,30 +662,60 @@ typedef struct flight {
     char first_error[256];
 } flight;
 
+/* One GET in flight: its arena goes as soon as the pod has been looked at,
+ * as a program's would (the bare side reuses its buffers too). */
+typedef struct get_call {
+    void *owner; /* the flight or chain */
+    k8s_arena *arena;
+} get_call;
+
+/* Looks at the reply and frees the call's arena: NULL, or what failed. */
+static const char *get_call_end(get_call *gc, k8s_code code, void *result, const k8s_error *err)
+{
+    const k8s_core_v1_pod *pod = result;
+    const char *failed = code ? err->message : !pod->metadata || !pod->metadata->name ? "a pod without a name" : NULL;
+    k8s_arena_free(gc->arena);
+    gc->arena = NULL;
+    return failed;
+}
+
+static void count_done(flight *f, const char *failed)
+{
+    f->done++;
+    if (failed && !f->failed++)
+        snprintf(f->first_error, sizeof f->first_error, "%s", failed);
+}
+
 static void on_done(void *data, k8s_code code, void *result, const k8s_error *err)
 {
-    (void)result;
-    flight *f = data;
+    get_call *gc = data;
+    flight *f = gc->owner;
+    const char *failed = get_call_end(gc, code, result, err);
     pthread_mutex_lock(&f->mu);
-    f->done++;
-    if (code != K8S_OK && !f->failed++)
-        snprintf(f->first_error, sizeof f->first_error, "%s", err->message);
+    count_done(f, failed);
     pthread_cond_signal(&f->cond);
     pthread_mutex_unlock(&f->mu);
 }
 
-/* total typed GETs, `width` in flight; an arena per call */
+static void submit_get(k8s_client *c, get_call *gc, void *owner, k8s_done_fn done)
+{
+    gc->owner = owner;
+    gc->arena = k8s_arena_new();
+    if (k8s_core_v1_pod_get_async(c, gc->arena, "bench", "one", NULL, done, gc))
+        die("submit", NULL);
+}
+
+/* total typed GETs, `width` in flight, re-submitted from this thread as
+ * completions are signalled to it */
 static void typed_in_flight(k8s_client *c, int total, int width)
 {
     flight f = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""};
-    k8s_arena **arenas = calloc((size_t)total, sizeof *arenas);
+    get_call *calls = calloc((size_t)total, sizeof *calls);
     int started = 0;
     pthread_mutex_lock(&f.mu);
     while (f.done < total) {
         while (started < total && started - f.done < width) {
-            arenas[started] = k8s_arena_new();
-            if (k8s_core_v1_pod_get_async(c, arenas[started], "bench", "one", NULL, on_done, &f))
-                die("submit", NULL);
+            submit_get(c, &calls[started], &f, on_done);
             started++;
         }
         pthread_cond_wait(&f.cond, &f.mu);
@@ -693,67 +723,43 @@ static void typed_in_flight(k8s_client *c, int total, int width)
     pthread_mutex_unlock(&f.mu);
     if (f.failed)
         die("GETs in flight", f.first_error);
-    for (int i = 0; i < total; i++)
-        k8s_arena_free(arenas[i]);
-    free(arenas);
+    free(calls);
 }
 
 /* The same, but each completion submits the next call from its callback,
  * on the loop's thread: the event-loop way, like the bare multi handle's
  * single thread (no hand-off per call); the main thread only waits for
- * the end. Each call's arena goes once its pod has been looked at, as a
- * program's would (the bare side reuses its buffers too). */
-typedef struct chain chain;
-typedef struct chain_call {
-    chain *ch;
-    k8s_arena *arena;
-} chain_call;
-
-struct chain {
+ * the end. */
+typedef struct chain {
     flight f;
     k8s_client *c;
-    chain_call *calls;
+    get_call *calls;
     int started, total; /* under f.mu */
-};
-
-static void chain_done(void *data, k8s_code code, void *result, const k8s_error *err);
-
-static void chain_submit(chain *ch, int i)
-{
-    chain_call *cc = &ch->calls[i];
-    cc->ch = ch;
-    cc->arena = k8s_arena_new();
-    if (k8s_core_v1_pod_get_async(ch->c, cc->arena, "bench", "one", NULL, chain_done, cc))
-        die("submit", NULL);
-}
+} chain;
 
 /* On the loop's thread. */
 static void chain_done(void *data, k8s_code code, void *result, const k8s_error *err)
 {
-    chain_call *cc = data;
-    chain *ch = cc->ch;
-    const k8s_core_v1_pod *pod = result;
-    bool ok = code == K8S_OK && pod->metadata && pod->metadata->name;
-    k8s_arena_free(cc->arena);
+    get_call *gc = data;
+    chain *ch = gc->owner;
+    const char *failed = get_call_end(gc, code, result, err);
     pthread_mutex_lock(&ch->f.mu);
-    ch->f.done++;
-    if (!ok && !ch->f.failed++)
-        snprintf(ch->f.first_error, sizeof ch->f.first_error, "%s", code ? err->message : "a pod without a name");
+    count_done(&ch->f, failed);
     int next = ch->started < ch->total ? ch->started++ : -1;
     if (ch->f.done == ch->total)
         pthread_cond_signal(&ch->f.cond);
     pthread_mutex_unlock(&ch->f.mu);
     if (next >= 0)
-        chain_submit(ch, next);
+        submit_get(ch->c, &ch->calls[next], ch, chain_done);
 }
 
 static void typed_in_flight_on_loop(k8s_client *c, int total, int width)
 {
     int first = width < total ? width : total;
     chain ch = {{PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ""}, c,
-                calloc((size_t)total, sizeof(chain_call)), first, total};
+                calloc((size_t)total, sizeof(get_call)), first, total};
     for (int i = 0; i < first; i++) /* callbacks take slots from `first` on */
-        chain_submit(&ch, i);
+        submit_get(c, &ch.calls[i], &ch, chain_done);
     pthread_mutex_lock(&ch.f.mu);
     while (ch.f.done < total)
         pthread_cond_wait(&ch.f.cond, &ch.f.mu);

@@ -1361,13 +1361,30 @@ static void on_watch_event(void *data, k8s_watch_event *ev)
 typedef struct cancel_later {
     k8s_client *client;
     k8s_call_id id;
+    done_box box; /* an async call's, made meanwhile */
+    pthread_t ran_on;
 } cancel_later;
 
+static void note_done(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    cancel_later *c = data;
+    c->ran_on = pthread_self();
+    on_done(&c->box, code, result, err);
+}
+
+/* While the call waits: an async call (whose callback must still run on
+ * the loop's thread), then the cancel. */
 static void *cancel_after_a_while(void *arg)
 {
     cancel_later *c = arg;
-    usleep(300000);
+    usleep(150000);
+    k8s_arena *a = k8s_arena_new();
+    if (k8s_core_v1_namespace_get_async(c->client, a, ns, NULL, note_done, c) != K8S_OK)
+        on_done(&c->box, K8S_EINVAL, NULL, NULL);
+    usleep(150000);
     k8s_cancel(c->client, c->id);
+    wait_box(&c->box, 1);
+    k8s_arena_free(a);
     return NULL;
 }
 
@@ -1422,14 +1439,15 @@ static void test_blocking_calls_on_the_callers_thread(void **state)
     wait_box(&watch, 1);
     assert_int_equal(watch.code, K8S_ECANCELED);
 
-    /* a call on the caller's thread canceled from another thread: call ids
-     * count up, so the next one is known before it starts */
+    /* a call on the caller's thread canceled from another thread (call ids
+     * count up, so the next one is known before it starts); an async call
+     * made meanwhile completes on the loop's thread, not this one */
     usleep(100000); /* the loop idle again */
     k8s_call_id prev = 0;
     k8s_core_v1_namespace *n;
     CHECK_OK(k8s_core_v1_namespace_get(cl, a, ns, &(k8s_get_options){.call.id = &prev}, &n, &err));
     fault("{\"method\":\"GET\",\"path\":\"configmaps/stalled-here\",\"fault\":\"stall\"}");
-    cancel_later cl8r = {cl, prev + 1};
+    cancel_later cl8r = {cl, prev + 1, {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER}, pthread_self()};
     pthread_t canceler;
     pthread_create(&canceler, NULL, cancel_after_a_while, &cl8r);
     k8s_core_v1_config_map *cm;
@@ -1439,6 +1457,8 @@ static void test_blocking_calls_on_the_callers_thread(void **state)
                      K8S_ECANCELED);
     pthread_join(canceler, NULL);
     assert_int_equal(id, prev + 1);
+    assert_int_equal(cl8r.box.code, K8S_OK);
+    assert_false(pthread_equal(cl8r.ran_on, pthread_self()));
     assert_true(k8s_now_ms() - t0 >= 250);
 
     /* its time limit (the fault stalls one request) */

@@ -351,7 +351,8 @@ bool k8s_call_configure(kcall *k)
     k->headers = add_header(k->headers, "Accept", k->req.accept, &ok);
     k->headers = add_header(k->headers, "Content-Type", k->req.content_type, &ok);
     k->headers = add_header(k->headers, "Authorization", k->cred.authorization, &ok);
-    k->headers = add_header(k->headers, "Expect", "", &ok); /* no 100-continue round trip */
+    if (k->req.body) /* no 100-continue round trip */
+        k->headers = add_header(k->headers, "Expect", "", &ok);
     if (!ok)
         return false;
 
@@ -931,8 +932,11 @@ k8s_code k8s_call_submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data)
 }
 
 /* Submits k and waits for it on this (not the loop's) thread. When the
- * loop is idle this thread drives it for the call's length (no hand-off
- * to the loop's thread and back); else the loop's thread runs the call. */
+ * loop is idle this thread drives it (no hand-off to the loop's thread and
+ * back) until the call ends or anything else wants the loop (another call,
+ * a cancel, a worker's result): then the loop's thread takes over, the
+ * call included, and this one waits as when the loop was busy from the
+ * start. */
 static k8s_code run_waiting(k8s_client *c, kcall *k, void **result, k8s_error *err)
 {
     k8s_waiter w;
@@ -940,7 +944,8 @@ static k8s_code run_waiting(k8s_client *c, kcall *k, void **result, k8s_error *e
     bool here = k8s_loop_borrow(c->loop);
     k8s_code rc = submit(c, k, k8s_waiter_done, &w, here);
     if (here) {
-        while (rc == K8S_OK && !w.finished) /* set on this thread: the callback runs here */
+        /* w.finished is set by the loop's driver: this thread, until it gives the loop back */
+        while (rc == K8S_OK && !w.finished && !k8s_loop_wanted(c->loop))
             k8s_loop_run_once(c->loop, -1);
         k8s_loop_give_back(c->loop);
     }

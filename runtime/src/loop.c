@@ -368,7 +368,9 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
     pthread_mutex_lock(&loop->mu);
     loop->driving = true;
     loop->driver = pthread_self();
-    bool calls_waiting = loop->calls != NULL;
+    /* a borrowing thread leaves calls to the loop's own (k8s_loop_wanted) */
+    bool lent = loop->owner == LOOP_BORROWED;
+    bool calls_waiting = !lent && loop->calls != NULL;
     pthread_mutex_unlock(&loop->mu);
 
     int t = calls_waiting ? 0 : timeout_ms, next = k8s_loop_timeout(loop);
@@ -395,7 +397,8 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
     }
     free_dead(loop);
     run_timers(loop);
-    run_calls(loop);
+    if (!lent)
+        run_calls(loop);
     free_dead(loop);
     running_here = outer;
 }
@@ -439,6 +442,14 @@ bool k8s_loop_borrow(k8s_loop *loop)
     }
     pthread_mutex_unlock(&loop->mu);
     return ok;
+}
+
+bool k8s_loop_wanted(k8s_loop *loop)
+{
+    pthread_mutex_lock(&loop->mu);
+    bool wanted = loop->calls != NULL;
+    pthread_mutex_unlock(&loop->mu);
+    return wanted;
 }
 
 void k8s_loop_give_back(k8s_loop *loop)

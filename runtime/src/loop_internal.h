@@ -22,9 +22,12 @@ void k8s_io_close(k8s_io *io);
  * fd watched, no call queued) may be driven by the calling thread instead,
  * which saves a blocking call the two thread hand-offs: true when this
  * thread now drives the loop (k8s_loop_run_once) until k8s_loop_give_back;
- * false (busy, or not started) and nothing changed. Calls from other
- * threads queued meanwhile run on the borrowing thread. */
+ * false (busy, or not started) and nothing changed. Calls queued from
+ * other threads meanwhile (k8s_loop_call) are left to the loop's thread:
+ * so async callbacks still run there. */
 bool k8s_loop_borrow(k8s_loop *loop);
+/* Calls wait to run: the borrowing thread should give the loop back. */
+bool k8s_loop_wanted(k8s_loop *loop);
 /* Parks the loop again when it is idle, else wakes its thread to go on. */
 void k8s_loop_give_back(k8s_loop *loop);
 
