@@ -314,6 +314,10 @@ static void release_easy(kcall *k)
     k->easy = NULL;
     if (!e)
         return;
+    if (k->on_connect) { /* set up to connect only: not for other calls */
+        curl_easy_cleanup(e);
+        return;
+    }
     if (c->nidle == c->capidle) {
         size_t cap = c->capidle ? c->capidle * 2 : 16;
         CURL **ni = realloc(c->idle, cap * sizeof *ni);

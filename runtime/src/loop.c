@@ -62,7 +62,8 @@ struct k8s_loop {
     pthread_t driver;
     /* A started loop's thread parks (waits on `park`, not in epoll) when
      * the loop is idle, and a blocking call may then borrow the loop: drive
-     * it on its own thread for the call's length (k8s_loop_borrow). */
+     * it on its own thread until the call ends or a call from elsewhere
+     * wants the loop (k8s_loop_borrow). */
     enum { LOOP_RUNNING, LOOP_PARKED, LOOP_BORROWED } owner;
     pthread_cond_t park;
     size_t nio; /* fds watched (the wakefd aside): the driver's */
