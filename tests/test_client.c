@@ -964,34 +964,48 @@ static void test_no_waiting_on_the_loop(void **state)
     assert_int_equal(f.code, K8S_EINVAL);
 }
 
+typedef struct hammer_job {
+    k8s_client *client;
+    int calls;
+} hammer_job;
+
 static void *hammer(void *arg)
 {
-    (void)arg;
+    const hammer_job *job = arg;
     long failures = 0;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < job->calls; i++) {
         k8s_arena *a = k8s_arena_new();
         k8s_core_v1_namespace *n;
-        if (k8s_core_v1_namespace_get(client, a, ns, NULL, &n, NULL) != K8S_OK || strcmp(n->metadata->name, ns) != 0)
+        if (k8s_core_v1_namespace_get(job->client, a, ns, NULL, &n, NULL) != K8S_OK ||
+            strcmp(n->metadata->name, ns) != 0)
             failures++;
         k8s_arena_free(a);
     }
     return (void *)failures;
 }
 
-static void test_threads_share_a_client(void **state)
+/* `threads` threads making `calls` blocking GETs each at once: the failures. */
+static long hammer_from_threads(k8s_client *cl, int threads, int calls)
 {
-    (void)state;
-    need_client();
-    pthread_t t[4];
-    for (int i = 0; i < 4; i++)
-        pthread_create(&t[i], NULL, hammer, NULL);
+    hammer_job job = {cl, calls};
+    pthread_t t[16];
+    assert_true(threads <= 16);
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, hammer, &job);
     long failures = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < threads; i++) {
         void *r;
         pthread_join(t[i], &r);
         failures += (long)r;
     }
-    assert_int_equal(failures, 0);
+    return failures;
+}
+
+static void test_threads_share_a_client(void **state)
+{
+    (void)state;
+    need_client();
+    assert_int_equal(hammer_from_threads(client, 4, 40), 0);
 }
 
 static void test_rate_limit(void **state)
@@ -1388,20 +1402,6 @@ static void *cancel_after_a_while(void *arg)
     return NULL;
 }
 
-static void *get_many(void *arg)
-{
-    k8s_client *cl = arg;
-    long failures = 0;
-    for (int i = 0; i < 25; i++) {
-        k8s_arena *a = k8s_arena_new();
-        k8s_core_v1_namespace *n;
-        if (k8s_core_v1_namespace_get(cl, a, ns, NULL, &n, NULL) != K8S_OK || strcmp(n->metadata->name, ns) != 0)
-            failures++;
-        k8s_arena_free(a);
-    }
-    return (void *)failures;
-}
-
 /* With nothing else on the loop a blocking call runs on its caller's
  * thread; with a watch open it is handed to the loop's thread as ever;
  * cancel, time limits and many callers at once work either way. */
@@ -1470,16 +1470,7 @@ static void test_blocking_calls_on_the_callers_thread(void **state)
     test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
 
     /* many callers at once: one drives the loop, the others hand over */
-    pthread_t t[8];
-    for (int i = 0; i < 8; i++)
-        pthread_create(&t[i], NULL, get_many, cl);
-    long failures = 0;
-    for (int i = 0; i < 8; i++) {
-        void *r;
-        pthread_join(t[i], &r);
-        failures += (long)r;
-    }
-    assert_int_equal(failures, 0);
+    assert_int_equal(hammer_from_threads(cl, 8, 25), 0);
 
     /* and the loop's own thread still runs async calls */
     done_box b = {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
