@@ -17,7 +17,10 @@
  *     growing buffer;
  *  2. CPU per small GET (getrusage: this process, every thread), sync and
  *     100 in flight, against a bare easy handle / a bare multi handle on a
- *     reused connection;
+ *     reused connection; in flight twice: re-submitted from the main thread
+ *     (a hand-off each way per call) and from the completion callback on
+ *     the loop's thread (one thread, as the bare multi handle); each call's
+ *     arena is freed once its pod has been looked at;
  *  3. the peak RSS growth during a list in a fresh process, as a multiple
  *     of the JSON size;
  *  4. typed decode MB/s against cJSON_Parse and, when built (libsimdjson-dev
