@@ -964,34 +964,48 @@ static void test_no_waiting_on_the_loop(void **state)
     assert_int_equal(f.code, K8S_EINVAL);
 }
 
+typedef struct hammer_job {
+    k8s_client *client;
+    int calls;
+} hammer_job;
+
 static void *hammer(void *arg)
 {
-    (void)arg;
+    const hammer_job *job = arg;
     long failures = 0;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < job->calls; i++) {
         k8s_arena *a = k8s_arena_new();
         k8s_core_v1_namespace *n;
-        if (k8s_core_v1_namespace_get(client, a, ns, NULL, &n, NULL) != K8S_OK || strcmp(n->metadata->name, ns) != 0)
+        if (k8s_core_v1_namespace_get(job->client, a, ns, NULL, &n, NULL) != K8S_OK ||
+            strcmp(n->metadata->name, ns) != 0)
             failures++;
         k8s_arena_free(a);
     }
     return (void *)failures;
 }
 
-static void test_threads_share_a_client(void **state)
+/* `threads` threads making `calls` blocking GETs each at once: the failures. */
+static long hammer_from_threads(k8s_client *cl, int threads, int calls)
 {
-    (void)state;
-    need_client();
-    pthread_t t[4];
-    for (int i = 0; i < 4; i++)
-        pthread_create(&t[i], NULL, hammer, NULL);
+    hammer_job job = {cl, calls};
+    pthread_t t[16];
+    assert_true(threads <= 16);
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, hammer, &job);
     long failures = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < threads; i++) {
         void *r;
         pthread_join(t[i], &r);
         failures += (long)r;
     }
-    assert_int_equal(failures, 0);
+    return failures;
+}
+
+static void test_threads_share_a_client(void **state)
+{
+    (void)state;
+    need_client();
+    assert_int_equal(hammer_from_threads(client, 4, 40), 0);
 }
 
 static void test_rate_limit(void **state)
@@ -1335,6 +1349,138 @@ static void test_warnings(void **state)
     k8s_client_free(cl);
 }
 
+/* ---- blocking calls on the caller's thread ---- */
+
+/* The thread a call's Warning was reported on: the one driving the loop. */
+static void note_thread(void *ctx, const char *w)
+{
+    (void)w;
+    *(pthread_t *)ctx = pthread_self();
+}
+
+/* A warned create (fieldValidation=Warn and an unknown field). */
+static k8s_code warned_create(k8s_client *cl, k8s_arena *a, const char *name, k8s_error *err)
+{
+    k8s_core_v1_config_map *cm = make_cm(a, name, NULL), *out;
+    cm->_unknown = "{\"spec\":{}}";
+    return k8s_core_v1_config_map_create(cl, a, ns, cm, &(k8s_write_options){.fieldValidation = "Warn"}, &out, err);
+}
+
+static void on_watch_event(void *data, k8s_watch_event *ev)
+{
+    (void)data;
+    (void)ev;
+}
+
+typedef struct cancel_later {
+    k8s_client *client;
+    k8s_call_id id;
+    done_box box; /* an async call's, made meanwhile */
+    pthread_t ran_on;
+} cancel_later;
+
+static void note_done(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    cancel_later *c = data;
+    c->ran_on = pthread_self();
+    on_done(&c->box, code, result, err);
+}
+
+/* While the call waits: an async call (whose callback must still run on
+ * the loop's thread), then the cancel. */
+static void *cancel_after_a_while(void *arg)
+{
+    cancel_later *c = arg;
+    usleep(150000);
+    k8s_arena *a = k8s_arena_new();
+    if (k8s_core_v1_namespace_get_async(c->client, a, ns, NULL, note_done, c) != K8S_OK)
+        on_done(&c->box, K8S_EINVAL, NULL, NULL);
+    usleep(150000);
+    k8s_cancel(c->client, c->id);
+    wait_box(&c->box, 1);
+    k8s_arena_free(a);
+    return NULL;
+}
+
+/* With nothing else on the loop a blocking call runs on its caller's
+ * thread; with a watch open it is handed to the loop's thread as ever;
+ * cancel, time limits and many callers at once work either way. */
+static void test_blocking_calls_on_the_callers_thread(void **state)
+{
+    (void)state;
+    need_server();
+    pthread_t where = pthread_self();
+    k8s_client *cl = make_client(cfg, &(k8s_client_options){.on_warning = note_thread, .warning_ctx = &where});
+    k8s_arena *a = k8s_arena_new();
+    k8s_error err;
+    char name[64];
+
+    /* idle: here (once the loop's thread has parked, which it does at once) */
+    bool here = false;
+    for (int i = 0; i < 50 && !here; i++) {
+        usleep(20000);
+        where = (pthread_t)0;
+        snprintf(name, sizeof name, "on-caller-%d", i);
+        CHECK_OK(warned_create(cl, a, name, &err));
+        here = pthread_equal(where, pthread_self());
+    }
+    assert_true(here);
+
+    /* a watch open: on the loop's thread */
+    done_box watch = {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    k8s_call_id watch_id = 0;
+    k8s_list_options lo = {.call.id = &watch_id};
+    CHECK_OK(k8s_watch_async(cl, &k8s_core_v1_config_map_resource, ns, &lo, on_watch_event, on_done, &watch));
+    usleep(200000); /* the watch has its stream */
+    where = pthread_self();
+    CHECK_OK(warned_create(cl, a, "beside-a-watch", &err));
+    assert_false(pthread_equal(where, pthread_self()));
+    assert_int_equal(k8s_cancel(cl, watch_id), K8S_OK);
+    wait_box(&watch, 1);
+    assert_int_equal(watch.code, K8S_ECANCELED);
+
+    /* a call on the caller's thread canceled from another thread (call ids
+     * count up, so the next one is known before it starts); an async call
+     * made meanwhile completes on the loop's thread, not this one */
+    usleep(100000); /* the loop idle again */
+    k8s_call_id prev = 0;
+    k8s_core_v1_namespace *n;
+    CHECK_OK(k8s_core_v1_namespace_get(cl, a, ns, &(k8s_get_options){.call.id = &prev}, &n, &err));
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/stalled-here\",\"fault\":\"stall\"}");
+    cancel_later cl8r = {cl, prev + 1, {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER}, pthread_self()};
+    pthread_t canceler;
+    pthread_create(&canceler, NULL, cancel_after_a_while, &cl8r);
+    k8s_core_v1_config_map *cm;
+    k8s_call_id id = 0;
+    uint64_t t0 = k8s_now_ms();
+    assert_int_equal(k8s_core_v1_config_map_get(cl, a, ns, "stalled-here", &(k8s_get_options){.call.id = &id}, &cm, &err),
+                     K8S_ECANCELED);
+    pthread_join(canceler, NULL);
+    assert_int_equal(id, prev + 1);
+    assert_int_equal(cl8r.box.code, K8S_OK);
+    assert_false(pthread_equal(cl8r.ran_on, pthread_self()));
+    assert_true(k8s_now_ms() - t0 >= 250);
+
+    /* its time limit (the fault stalls one request) */
+    fault("{\"method\":\"GET\",\"path\":\"configmaps/stalled-here\",\"fault\":\"stall\"}");
+    assert_int_equal(k8s_core_v1_config_map_get(cl, a, ns, "stalled-here",
+                                                &(k8s_get_options){.call.timeout_ms = 300}, &cm, &err),
+                     K8S_ETIMEDOUT);
+    assert_non_null(strstr(err.message, "no reply within 300 ms"));
+    test_server_control(&srv, "DELETE", "/_test/faults", NULL, NULL);
+
+    /* many callers at once: one drives the loop, the others hand over */
+    assert_int_equal(hammer_from_threads(cl, 8, 25), 0);
+
+    /* and the loop's own thread still runs async calls */
+    done_box b = {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    CHECK_OK(k8s_core_v1_namespace_get_async(cl, a, ns, NULL, on_done, &b));
+    wait_box(&b, 1);
+    assert_int_equal(b.code, K8S_OK);
+    k8s_arena_free(a);
+    k8s_client_free(cl);
+}
+
 /* A program that runs its own event loop drives the client's. */
 static void test_driven_loop(void **state)
 {
@@ -1382,6 +1528,7 @@ int main(void)
         cmocka_unit_test(test_time_limits_in_every_state),
         cmocka_unit_test(test_goaway_does_not_fan_out),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_blocking_calls_on_the_callers_thread),
         cmocka_unit_test(test_driven_loop),
     };
     return test_run(tests, setup, teardown);

@@ -327,6 +327,17 @@ static void test_replies(void **state)
     const char *svc = "{\"kind\":\"Service\",\"apiVersion\":\"v1\"}";
     assert_int_equal(k8s_read_reply(&pod_get, 200, svc, strlen(svc), a, &out, &err), K8S_EBADREPLY);
     assert_string_equal(err.message, "expected a Pod, the server sent a Service");
+    /* a reply of another kind that does not even decode as the op's (a
+     * Status's "status" is a string, a Pod's an object): its kind decides */
+    const char *failure = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\"}";
+    assert_int_equal(k8s_read_reply(&pod_get, 200, failure, strlen(failure), a, &out, &err), K8S_EBADREPLY);
+    assert_string_equal(err.message, "expected a Pod, the server sent a Status");
+    assert_null(out);
+    const char *success = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\"}";
+    assert_int_equal(k8s_read_reply(&pod_get, 200, success, strlen(success), a, &out, &err), K8S_OK);
+    assert_null(out);
+    assert_int_equal(err.code, K8S_OK);
+    assert_string_equal(err.message, "");
     assert_int_equal(k8s_read_reply(&pod_get, 200, "{\"kind\":\"Po", 11, a, &out, &err), K8S_EBADREPLY);
     assert_string_equal(err.message, "the reply is not valid JSON: unterminated string");
     assert_int_equal(k8s_read_reply(&pod_get, 200, "{\"kind\":\"Pod\",", 13, a, &out, &err), K8S_EBADREPLY);

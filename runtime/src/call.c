@@ -50,23 +50,7 @@ void k8s_call_unlink(kcall *k)
     k->linked = false;
 }
 
-static void release_easy(k8s_client *c, CURL *e)
-{
-    if (!e)
-        return;
-    if (c->nidle == c->capidle) {
-        size_t cap = c->capidle ? c->capidle * 2 : 16;
-        CURL **ni = realloc(c->idle, cap * sizeof *ni);
-        if (!ni) {
-            curl_easy_cleanup(e);
-            return;
-        }
-        c->idle = ni;
-        c->capidle = cap;
-    }
-    curl_easy_reset(e);
-    c->idle[c->nidle++] = e;
-}
+static void release_easy(kcall *k);
 
 void k8s_call_free(kcall *k)
 {
@@ -96,10 +80,8 @@ void k8s_call_finish(kcall *k, k8s_code code, void *result)
     bool held = k->st == ST_WAIT_CREDS || k->st == ST_CONNECTING;
     k8s_call_unlink(k);
     k8s_timer_stop(k->limit);
-    if (k->st != ST_CONNECTING && k->easy) { /* a connecting worker's own */
-        release_easy(c, k->easy);
-        k->easy = NULL;
-    }
+    if (k->st != ST_CONNECTING) /* a connecting worker's own */
+        release_easy(k);
     k->err.code = code;
     if (code && !k->err.message[0])
         snprintf(k->err.message, sizeof k->err.message, "%s", k8s_strerror(code));
@@ -247,15 +229,18 @@ static struct curl_slist *add_header(struct curl_slist *list, const char *name, 
 {
     if (!*ok || !value)
         return list;
-    size_t n = strlen(name) + strlen(value) + 3;
-    char *h = malloc(n);
-    if (!h) {
+    char stack[256], *h = stack;
+    size_t ln = strlen(name), lv = strlen(value);
+    if (ln + lv + 3 > sizeof stack && !(h = malloc(ln + lv + 3))) {
         *ok = false;
         return list;
     }
-    snprintf(h, n, "%s: %s", name, value);
+    memcpy(h, name, ln);
+    memcpy(h + ln, ": ", 2);
+    memcpy(h + ln + 2, value, lv + 1);
     struct curl_slist *l = curl_slist_append(list, h);
-    free(h);
+    if (h != stack)
+        free(h);
     if (!l)
         *ok = false;
     return l ? l : list;
@@ -264,15 +249,105 @@ static struct curl_slist *add_header(struct curl_slist *list, const char *name, 
 static bool set_blob(CURL *e, CURLoption opt, const k8s_blob *b)
 {
     if (!b->data)
-        return true;
+        return curl_easy_setopt(e, opt, NULL) == CURLE_OK;
     struct curl_blob blob = {b->data, b->len, CURL_BLOB_COPY};
     return curl_easy_setopt(e, opt, &blob) == CURLE_OK;
 }
 
-bool k8s_call_configure(kcall *k)
+/* The client certificate: the credential's own (an exec plugin's), else
+ * the config's. The blob options copy what they are given. */
+static bool set_client_cert(CURL *e, const k8s_config *cfg, const k8s_credential *cred)
+{
+    const k8s_blob *cert = cred && cred->cert.data ? &cred->cert : &cfg->client_cert;
+    const k8s_blob *key = cred && cred->cert.data ? &cred->key : &cfg->client_key;
+    bool ok = set_blob(e, CURLOPT_SSLCERT_BLOB, cert) && set_blob(e, CURLOPT_SSLKEY_BLOB, key);
+    if (ok && cert->data)
+        ok = curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM") == CURLE_OK &&
+             curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM") == CURLE_OK;
+    return ok;
+}
+
+/* An easy handle with what every call of the client sets alike; kept so
+ * across calls (the client's idle handles), so a call sets only its own. */
+CURL *k8s_call_new_handle(k8s_client *c)
+{
+    const k8s_config *cfg = c->config;
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    CURLcode rc = CURLE_OK;
+#define SET(opt, val)                                  \
+    if (rc == CURLE_OK)                                \
+    rc = curl_easy_setopt(e, opt, val)
+    SET(CURLOPT_USERAGENT, c->user_agent);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_OPENSOCKETFUNCTION, k8s_conns_open_socket);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, k8s_conns_close_socket);
+    SET(CURLOPT_CLOSESOCKETDATA, c);
+    SET(CURLOPT_PREREQFUNCTION, k8s_conns_on_prereq);
+    SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_HTTP_VERSION, c->http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
+    SET(CURLOPT_PIPEWAIT, 1L); /* wait for a multiplexed stream rather than open a connection */
+    SET(CURLOPT_SSL_VERIFYPEER, cfg->insecure ? 0L : 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, cfg->insecure ? 0L : 2L);
+    if (c->connect_to)
+        SET(CURLOPT_CONNECT_TO, c->connect_to);
+    if (cfg->proxy_url)
+        SET(CURLOPT_PROXY, cfg->proxy_url);
+#undef SET
+    if (rc != CURLE_OK || (cfg->ca.data && !set_blob(e, CURLOPT_CAINFO_BLOB, &cfg->ca)) ||
+        ((cfg->client_cert.data || cfg->client_key.data) && !set_client_cert(e, cfg, NULL))) {
+        curl_easy_cleanup(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Back into the client's idle handles, as k8s_call_new_handle made it:
+ * nothing of the call's stays in it. */
+static void release_easy(kcall *k)
 {
     k8s_client *c = k->client;
-    const k8s_config *cfg = c->config;
+    CURL *e = k->easy;
+    k->easy = NULL;
+    if (!e)
+        return;
+    if (k->on_connect) { /* set up to connect only: not for other calls */
+        curl_easy_cleanup(e);
+        return;
+    }
+    if (c->nidle == c->capidle) {
+        size_t cap = c->capidle ? c->capidle * 2 : 16;
+        CURL **ni = realloc(c->idle, cap * sizeof *ni);
+        if (!ni) {
+            curl_easy_cleanup(e);
+            return;
+        }
+        c->idle = ni;
+        c->capidle = cap;
+    }
+    bool ok = !k->own_cert || set_client_cert(e, c->config, NULL);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, NULL);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+    if (!ok) {
+        curl_easy_cleanup(e);
+        return;
+    }
+    c->idle[c->nidle++] = e;
+}
+
+/* Sets up the call's handle (from k8s_call_new_handle) for its request:
+ * what differs from call to call, all of it every time. */
+bool k8s_call_configure(kcall *k)
+{
     CURL *e = k->easy;
     bool ok = true;
     curl_slist_free_all(k->headers);
@@ -280,7 +355,8 @@ bool k8s_call_configure(kcall *k)
     k->headers = add_header(k->headers, "Accept", k->req.accept, &ok);
     k->headers = add_header(k->headers, "Content-Type", k->req.content_type, &ok);
     k->headers = add_header(k->headers, "Authorization", k->cred.authorization, &ok);
-    k->headers = add_header(k->headers, "Expect", "", &ok); /* no 100-continue round trip */
+    if (k->req.body) /* no 100-continue round trip */
+        k->headers = add_header(k->headers, "Expect", "", &ok);
     if (!ok)
         return false;
 
@@ -301,59 +377,40 @@ bool k8s_call_configure(kcall *k)
     SET(CURLOPT_URL, target);
     SET(CURLOPT_PRIVATE, k);
     SET(CURLOPT_HTTPHEADER, k->headers);
-    SET(CURLOPT_USERAGENT, c->user_agent);
-    SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, k);
-    SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, k);
     SET(CURLOPT_ERRORBUFFER, k->curl_error);
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_OPENSOCKETFUNCTION, k8s_conns_open_socket);
     SET(CURLOPT_OPENSOCKETDATA, k);
-    /* the call's own timer limits it (on_limit), except on a worker, which
-     * blocks in curl_easy_perform until curl gives up */
-    if (k->on_connect) {
-        SET(CURLOPT_TIMEOUT_MS, (long)k->timeout_ms);
-    } else {
-        SET(CURLOPT_CLOSESOCKETFUNCTION, k8s_conns_close_socket);
-        SET(CURLOPT_CLOSESOCKETDATA, c);
-        SET(CURLOPT_PREREQFUNCTION, k8s_conns_on_prereq);
-        SET(CURLOPT_PREREQDATA, k);
-    }
+    SET(CURLOPT_PREREQDATA, k);
     SET(CURLOPT_CONNECTTIMEOUT_MS,
         (long)(k->on_chunk || k->timeout_ms <= 0 || k->timeout_ms > 10000 ? 10000 : k->timeout_ms));
-    SET(CURLOPT_TCP_KEEPALIVE, 1L);
-    SET(CURLOPT_HTTP_VERSION, c->http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
-    SET(CURLOPT_PIPEWAIT, 1L); /* wait for a multiplexed stream rather than open a connection */
-    SET(CURLOPT_SSL_VERIFYPEER, cfg->insecure ? 0L : 1L);
-    SET(CURLOPT_SSL_VERIFYHOST, cfg->insecure ? 0L : 2L);
-    if (c->connect_to)
-        SET(CURLOPT_CONNECT_TO, c->connect_to);
-    if (cfg->proxy_url)
-        SET(CURLOPT_PROXY, cfg->proxy_url);
     if (k->on_connect) {
+        /* a worker's blocking connect: curl's own timeout limits it, and
+         * the connection leaves the client (no multi's bookkeeping) */
+        SET(CURLOPT_TIMEOUT_MS, (long)k->timeout_ms);
+        SET(CURLOPT_CLOSESOCKETFUNCTION, NULL);
+        SET(CURLOPT_PREREQFUNCTION, NULL);
         SET(CURLOPT_CONNECT_ONLY, 1L); /* TCP and TLS only: the caller speaks next */
         SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1); /* an Upgrade needs HTTP/1.1 */
-    } else if (strcmp(k->req.method, "GET") == 0) {
-        SET(CURLOPT_HTTPGET, 1L);
+    } else if (k->req.body) {
+        SET(CURLOPT_POSTFIELDS, k->req.body);
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)k->req.body_len);
     } else {
-        SET(CURLOPT_CUSTOMREQUEST, k->req.method);
-        if (k->req.body) {
-            SET(CURLOPT_POSTFIELDS, k->req.body);
-            SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)k->req.body_len);
-        }
+        SET(CURLOPT_HTTPGET, 1L); /* also undoes an earlier call's POSTFIELDS */
     }
+    /* the method's name: GET's own, else the verb over GET or POST */
+    if (!k->on_connect)
+        SET(CURLOPT_CUSTOMREQUEST, strcmp(k->req.method, "GET") == 0 ? NULL : k->req.method);
 #undef SET
-    /* the blob options copy what they are given */
-    bool tls = rc == CURLE_OK && set_blob(e, CURLOPT_CAINFO_BLOB, &cfg->ca);
-    const k8s_blob *cert = k->cred.cert.data ? &k->cred.cert : &cfg->client_cert;
-    const k8s_blob *key = k->cred.cert.data ? &k->cred.key : &cfg->client_key;
-    tls = tls && set_blob(e, CURLOPT_SSLCERT_BLOB, cert) && set_blob(e, CURLOPT_SSLKEY_BLOB, key);
-    if (tls && cert->data)
-        tls = curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM") == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM") == CURLE_OK;
+    /* the credential's own client certificate, or back to the config's
+     * when an earlier attempt had one */
+    bool cert = rc == CURLE_OK;
+    if (cert && (k->cred.cert.data || k->own_cert)) {
+        cert = set_client_cert(e, k->client->config, &k->cred);
+        k->own_cert = k->cred.cert.data != NULL;
+    }
     k8s_buf_free(&url); /* CURLOPT_URL copied it */
-    return tls;
+    return cert;
 }
 
 static const char *call_path(const kcall *k);
@@ -414,7 +471,7 @@ static void send_call(kcall *k)
 {
     k8s_client *c = k->client;
     if (!k->easy) {
-        k->easy = c->nidle ? c->idle[--c->nidle] : curl_easy_init();
+        k->easy = c->nidle ? c->idle[--c->nidle] : k8s_call_new_handle(c);
         if (!k->easy) {
             k8s_call_fail(k, K8S_ENOMEM, "cannot create a curl handle");
             return;
@@ -850,9 +907,10 @@ static k8s_code prepare(k8s_client *c, k8s_arena *arena, const k8s_op *op, const
     return K8S_OK;
 }
 
-/* Hands a prepared call to the loop; on failure the call is freed and
- * `done` will never run. */
-k8s_code k8s_call_submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data)
+/* Starts a prepared call: on this thread, which drives the loop (here), or
+ * handed to the loop's. On failure the call is freed and `done` will
+ * never run. */
+static k8s_code submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data, bool here)
 {
     k->done = done;
     k->data = data;
@@ -861,20 +919,41 @@ k8s_code k8s_call_submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data)
     if (!closing)
         c->pending++;
     pthread_mutex_unlock(&c->mu);
-    k8s_code rc = closing ? K8S_ECLOSED : k8s_loop_call(c->loop, start_call, k);
+    k8s_code rc = closing ? K8S_ECLOSED : here ? K8S_OK : k8s_loop_call(c->loop, start_call, k);
     if (rc) {
         k8s_call_free(k);
         if (!closing)
             k8s_client_pending_add(c, -1);
+    } else if (here) {
+        start_call(k);
     }
     return rc;
 }
-/* Submits k and waits for it on this (not the loop's) thread. */
+
+k8s_code k8s_call_submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data)
+{
+    return submit(c, k, done, data, false);
+}
+
+/* Submits k and waits for it on this (not the loop's) thread. When the
+ * loop is idle this thread drives it (no hand-off to the loop's thread and
+ * back) until the call ends or anything else wants the loop (another call,
+ * a cancel, a worker's result): then the loop's thread takes over, the
+ * call included, and this one waits as when the loop was busy from the
+ * start. */
 static k8s_code run_waiting(k8s_client *c, kcall *k, void **result, k8s_error *err)
 {
     k8s_waiter w;
     k8s_waiter_init(&w, false, NULL, NULL);
-    return k8s_waiter_wait(&w, k8s_call_submit(c, k, k8s_waiter_done, &w), result, err);
+    bool here = k8s_loop_borrow(c->loop);
+    k8s_code rc = submit(c, k, k8s_waiter_done, &w, here);
+    if (here) {
+        /* w.finished is set by the loop's driver: this thread, until it gives the loop back */
+        while (rc == K8S_OK && !w.finished && !k8s_loop_wanted(c->loop))
+            k8s_loop_run_once(c->loop, -1);
+        k8s_loop_give_back(c->loop);
+    }
+    return k8s_waiter_wait(&w, rc, result, err);
 }
 
 k8s_code k8s_call_async(k8s_client *c, k8s_arena *arena, const k8s_op *op, const k8s_args *args,

@@ -64,6 +64,7 @@ typedef struct kcall {
     k8s_code cred_rc;
 
     CURL *easy;
+    bool own_cert; /* the easy handle has the credential's client certificate */
     struct curl_slist *headers;
     char curl_error[CURL_ERROR_SIZE];
     k8s_buf body;
@@ -165,7 +166,11 @@ void k8s_call_abort(kcall *k, k8s_code code, const char *message);
 /* Credentials (from the cache, or fetched on a worker; force: fetched
  * again), then the request goes to curl. */
 void k8s_call_need_credentials(kcall *k, bool force);
-/* Sets the call's easy handle up for its request; false: out of memory. */
+/* An easy handle set up as every call of the client's wants it (any
+ * thread); NULL: out of memory. */
+CURL *k8s_call_new_handle(k8s_client *c);
+/* Sets the call's easy handle (from k8s_call_new_handle) up for its
+ * request; false: out of memory. */
 bool k8s_call_configure(kcall *k);
 /* Retries a transient failure, or ends the call with an error that says
  * what failed. */

@@ -60,6 +60,13 @@ struct k8s_loop {
     bool woken;
     bool driving;
     pthread_t driver;
+    /* A started loop's thread parks (waits on `park`, not in epoll) when
+     * the loop is idle, and a blocking call may then borrow the loop: drive
+     * it on its own thread until the call ends or a call from elsewhere
+     * wants the loop (k8s_loop_borrow). */
+    enum { LOOP_RUNNING, LOOP_PARKED, LOOP_BORROWED } owner;
+    pthread_cond_t park;
+    size_t nio; /* fds watched (the wakefd aside): the driver's */
 
     k8s_timer **heap; /* room for every timer, so arming never allocates */
     size_t nheap, capheap, ntimers;
@@ -108,6 +115,7 @@ k8s_code k8s_loop_new(k8s_loop **out, k8s_error *err)
         return K8S_EIO;
     }
     pthread_mutex_init(&loop->mu, NULL);
+    pthread_cond_init(&loop->park, NULL);
     pthread_mutex_init(&loop->wmu, NULL);
     pthread_cond_init(&loop->wcond, NULL);
     *out = loop;
@@ -251,6 +259,9 @@ static void run_timers(k8s_loop *loop)
 
 /* ---- calls from other threads ---- */
 
+/* The loop this thread is running (inside k8s_loop_run_once), if any. */
+static __thread k8s_loop *running_here;
+
 k8s_code k8s_loop_call(k8s_loop *loop, k8s_fn fn, void *data)
 {
     call *c = malloc(sizeof *c);
@@ -265,8 +276,18 @@ k8s_code k8s_loop_call(k8s_loop *loop, k8s_fn fn, void *data)
     else
         loop->calls = c;
     loop->calls_tail = c;
-    bool need_wake = !loop->woken;
-    loop->woken = true;
+    bool need_wake = false;
+    if (running_here == loop && loop->started) {
+        /* from a callback of a started loop: the thread driving it runs
+         * the call before it waits again (a loop the program drives polls
+         * its fd, so it is woken as ever) */
+    } else if (loop->owner == LOOP_PARKED) { /* its thread waits on the condition, not in epoll */
+        loop->owner = LOOP_RUNNING;
+        pthread_cond_signal(&loop->park);
+    } else {
+        need_wake = !loop->woken;
+        loop->woken = true;
+    }
     pthread_mutex_unlock(&loop->mu);
     if (need_wake)
         wake(loop);
@@ -309,6 +330,7 @@ k8s_io *k8s_io_watch(k8s_loop *loop, int fd, int events, k8s_io_fn cb, void *dat
         free(io);
         return NULL;
     }
+    loop->nio++;
     return io;
 }
 
@@ -325,6 +347,7 @@ void k8s_io_close(k8s_io *io)
         return;
     /* the fd may already be closed by its owner; EBADF/ENOENT are fine */
     epoll_ctl(io->loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+    io->loop->nio--;
     io->dead = true;
     io->next_dead = io->loop->dead;
     io->loop->dead = io;
@@ -346,7 +369,9 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
     pthread_mutex_lock(&loop->mu);
     loop->driving = true;
     loop->driver = pthread_self();
-    bool calls_waiting = loop->calls != NULL;
+    /* a borrowing thread leaves calls to the loop's own (k8s_loop_wanted) */
+    bool lent = loop->owner == LOOP_BORROWED;
+    bool calls_waiting = !lent && loop->calls != NULL;
     pthread_mutex_unlock(&loop->mu);
 
     int t = calls_waiting ? 0 : timeout_ms, next = k8s_loop_timeout(loop);
@@ -354,6 +379,8 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
         t = next;
     struct epoll_event evs[64];
     int n = epoll_wait(loop->epfd, evs, 64, t);
+    k8s_loop *outer = running_here; /* a loop may run inside another's callback */
+    running_here = loop;
     for (int i = 0; i < n; i++) {
         k8s_io *io = evs[i].data.ptr;
         if (!io) {
@@ -371,16 +398,72 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
     }
     free_dead(loop);
     run_timers(loop);
-    run_calls(loop);
+    if (!lent)
+        run_calls(loop);
     free_dead(loop);
+    running_here = outer;
+}
+
+/* Nothing can happen but a call from another thread: no timer armed, no
+ * fd watched, no call queued. The driver's view (mu held). */
+static bool idle_locked(const k8s_loop *loop)
+{
+    return !loop->calls && !loop->nheap && !loop->nio && !loop->dead;
 }
 
 static void *loop_thread(void *arg)
 {
     k8s_loop *loop = arg;
-    while (!atomic_load(&loop->stop))
+    pthread_mutex_lock(&loop->mu);
+    while (!atomic_load(&loop->stop)) {
+        if (loop->owner == LOOP_RUNNING && idle_locked(loop)) {
+            loop->owner = LOOP_PARKED;
+            loop->driving = false;
+        }
+        if (loop->owner != LOOP_RUNNING) { /* parked, or a caller drives */
+            pthread_cond_wait(&loop->park, &loop->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&loop->mu);
         k8s_loop_run_once(loop, -1);
+        pthread_mutex_lock(&loop->mu);
+    }
+    pthread_mutex_unlock(&loop->mu);
     return NULL;
+}
+
+bool k8s_loop_borrow(k8s_loop *loop)
+{
+    pthread_mutex_lock(&loop->mu);
+    bool ok = loop->started && loop->owner == LOOP_PARKED && !atomic_load(&loop->stop);
+    if (ok) {
+        loop->owner = LOOP_BORROWED;
+        loop->driving = true;
+        loop->driver = pthread_self();
+    }
+    pthread_mutex_unlock(&loop->mu);
+    return ok;
+}
+
+bool k8s_loop_wanted(k8s_loop *loop)
+{
+    pthread_mutex_lock(&loop->mu);
+    bool wanted = loop->calls != NULL;
+    pthread_mutex_unlock(&loop->mu);
+    return wanted;
+}
+
+void k8s_loop_give_back(k8s_loop *loop)
+{
+    pthread_mutex_lock(&loop->mu);
+    loop->driving = false;
+    if (idle_locked(loop)) {
+        loop->owner = LOOP_PARKED; /* its thread sleeps on */
+    } else {
+        loop->owner = LOOP_RUNNING;
+        pthread_cond_signal(&loop->park);
+    }
+    pthread_mutex_unlock(&loop->mu);
 }
 
 k8s_code k8s_loop_start(k8s_loop *loop, k8s_error *err)
@@ -388,11 +471,17 @@ k8s_code k8s_loop_start(k8s_loop *loop, k8s_error *err)
     if (loop->started) {
         return k8s_fail(err, K8S_EINVAL, "the loop is already running");
     }
+    pthread_mutex_lock(&loop->mu);
+    loop->owner = LOOP_RUNNING;
+    loop->started = true;
+    pthread_mutex_unlock(&loop->mu);
     int rc = pthread_create(&loop->thread, NULL, loop_thread, loop);
     if (rc) {
+        pthread_mutex_lock(&loop->mu);
+        loop->started = false;
+        pthread_mutex_unlock(&loop->mu);
         return k8s_fail(err, K8S_EIO, "cannot start the loop thread: %s", strerror(rc));
     }
-    loop->started = true;
     return K8S_OK;
 }
 
@@ -461,7 +550,10 @@ void k8s_loop_free(k8s_loop *loop)
     if (!loop)
         return;
     if (loop->started) {
+        pthread_mutex_lock(&loop->mu);
         atomic_store(&loop->stop, true);
+        pthread_cond_signal(&loop->park);
+        pthread_mutex_unlock(&loop->mu);
         wake(loop);
         pthread_join(loop->thread, NULL);
     }
@@ -483,6 +575,7 @@ void k8s_loop_free(k8s_loop *loop)
     close(loop->wakefd);
     close(loop->epfd);
     pthread_mutex_destroy(&loop->mu);
+    pthread_cond_destroy(&loop->park);
     pthread_mutex_destroy(&loop->wmu);
     pthread_cond_destroy(&loop->wcond);
     free(loop);

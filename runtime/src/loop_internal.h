@@ -18,4 +18,17 @@ void k8s_io_update(k8s_io *io, int events);
  * freed after the current batch). Does not close the fd. */
 void k8s_io_close(k8s_io *io);
 
+/* A started loop whose thread is parked (nothing to do: no timer armed, no
+ * fd watched, no call queued) may be driven by the calling thread instead,
+ * which saves a blocking call the two thread hand-offs: true when this
+ * thread now drives the loop (k8s_loop_run_once) until k8s_loop_give_back;
+ * false (busy, or not started) and nothing changed. Calls queued from
+ * other threads meanwhile (k8s_loop_call) are left to the loop's thread:
+ * so async callbacks still run there. */
+bool k8s_loop_borrow(k8s_loop *loop);
+/* Calls wait to run: the borrowing thread should give the loop back. */
+bool k8s_loop_wanted(k8s_loop *loop);
+/* Parks the loop again when it is idle, else wakes its thread to go on. */
+void k8s_loop_give_back(k8s_loop *loop);
+
 #endif

@@ -143,30 +143,81 @@ static k8s_code http_error(long http_status, const char *body, size_t len, k8s_a
     return code;
 }
 
-/* A 2xx reply's kind against the op's. K8S_OK with *decode when the reply
- * is to be decoded as op->result; K8S_OK without: done, nothing to return. */
+/* A 2xx reply of another kind than the op's: K8S_OK when that still
+ * means done (with nothing to return), else K8S_EBADREPLY saying so. */
+static k8s_code other_kind(const k8s_op *op, long http_status, const char *kind, const char *body, size_t len,
+                           k8s_arena *arena, k8s_error *err)
+{
+    /* Deletes answer with the object, a Status or a list, depending on
+     * the resource and the server's version, whatever the spec says:
+     * any 2xx means it is done, and only the expected kind is decoded. */
+    if (op->verb == K8S_VERB_DELETE || op->verb == K8S_VERB_DELETE_COLLECTION)
+        return K8S_OK;
+    k8s_status *st = strcmp(kind, "Status") == 0 ? read_status(body, len, arena) : NULL;
+    if (st && st->status && strcmp(st->status, "Success") == 0)
+        return K8S_OK; /* e.g. an eviction: nothing else to return */
+    k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "expected a %s, the server sent a %.100s",
+                  op->result_kind, kind);
+    err->http_status = (int)http_status;
+    return K8S_EBADREPLY;
+}
+
+static bool is_other_kind(const k8s_op *op, const char *kind)
+{
+    return kind && op->result_kind && strcmp(kind, op->result_kind) != 0;
+}
+
+/* A 2xx reply's kind against the op's, looked for before decoding. K8S_OK
+ * with *decode when the reply is to be decoded as op->result; K8S_OK
+ * without: done, nothing to return. */
 static k8s_code check_kind(const k8s_op *op, long http_status, const char *body, size_t len, k8s_arena *arena,
                            bool *decode, k8s_error *err)
 {
     *decode = false;
     char *api_version = NULL, *kind = NULL;
     k8s_code rc = k8s_json_peek_kind(body, len, arena, &api_version, &kind, err);
-    if (rc == K8S_OK && kind && op->result_kind && strcmp(kind, op->result_kind) != 0) {
-        /* Deletes answer with the object, a Status or a list, depending on
-         * the resource and the server's version, whatever the spec says:
-         * any 2xx means it is done, and only the expected kind is decoded. */
-        if (op->verb == K8S_VERB_DELETE || op->verb == K8S_VERB_DELETE_COLLECTION)
-            return K8S_OK;
-        k8s_status *st = strcmp(kind, "Status") == 0 ? read_status(body, len, arena) : NULL;
-        if (st && st->status && strcmp(st->status, "Success") == 0)
-            return K8S_OK; /* e.g. an eviction: nothing else to return */
-        k8s_error_set(err, K8S_EBADREPLY, NULL, NULL, NULL, "expected a %s, the server sent a %.100s",
-                      op->result_kind, kind);
-        err->http_status = (int)http_status;
-        return K8S_EBADREPLY;
-    }
+    if (rc == K8S_OK && is_other_kind(op, kind))
+        return other_kind(op, http_status, kind, body, len, arena, err);
     *decode = rc == K8S_OK;
     return rc;
+}
+
+/* The result type's own "kind" member, which its decoded value says. */
+static const k8s_field *kind_field(const k8s_type *t)
+{
+    const k8s_field *f = k8s_type_field(t, "kind", 4);
+    return f && f->kind == K8S_KIND_STRING && !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_INLINE)) ? f : NULL;
+}
+
+/* Decodes the reply as op->result and then checks its kind (one pass over
+ * the text, not a look for the kind first); when the decode fails, the
+ * reply may be of another kind, which says more than the failure. */
+static k8s_code decode_checked(const k8s_op *op, long http_status, const char *body, size_t len, k8s_arena *arena,
+                               void **result, k8s_error *err)
+{
+    const k8s_field *kf = kind_field(op->result);
+    if (!kf) {
+        bool decode;
+        k8s_code rc = check_kind(op, http_status, body, len, arena, &decode, err);
+        return decode ? k8s_json_decode(op->result, body, len, arena, result, NULL, err) : rc;
+    }
+    void *obj = NULL;
+    k8s_code rc = k8s_json_decode(op->result, body, len, arena, &obj, NULL, err);
+    if (rc == K8S_OK) {
+        const char *kind = *(char *const *)((const char *)obj + kf->offset);
+        if (!is_other_kind(op, kind)) {
+            *result = obj;
+            return K8S_OK;
+        }
+        return other_kind(op, http_status, kind, body, len, arena, err);
+    }
+    char *api_version = NULL, *kind = NULL;
+    if (rc == K8S_ENOMEM || k8s_json_peek_kind(body, len, arena, &api_version, &kind, NULL) != K8S_OK ||
+        !is_other_kind(op, kind))
+        return rc; /* the decoder's error */
+    memset(err, 0, sizeof *err);
+    err->http_status = (int)http_status;
+    return other_kind(op, http_status, kind, body, len, arena, err);
 }
 
 /* A decoder's failure as the reply's: keeps its path and position, says
@@ -206,11 +257,7 @@ k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, si
         *result = text;
         return K8S_OK;
     }
-    bool decode;
-    k8s_code rc = check_kind(op, http_status, body, len, arena, &decode, err);
-    if (decode)
-        rc = k8s_json_decode(op->result, body, len, arena, result, NULL, err);
-    return bad_reply(op, http_status, rc, err);
+    return bad_reply(op, http_status, decode_checked(op, http_status, body, len, arena, result, err), err);
 }
 
 k8s_code k8s_read_list_reply(const k8s_op *op, long http_status, k8s_list_stream *s, k8s_arena *arena,

@@ -16,7 +16,7 @@ static void connect_work(void *data)
     k->cred_rc = k8s_credentials_get(c->creds, false, &k->cred, &k->cred_err);
     if (k->cred_rc || k->canceled)
         return;
-    if (!(k->easy = curl_easy_init()) || !k8s_call_configure(k)) {
+    if (!(k->easy = k8s_call_new_handle(c)) || !k8s_call_configure(k)) {
         k->connect_rc = CURLE_OUT_OF_MEMORY;
         return;
     }

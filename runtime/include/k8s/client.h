@@ -4,9 +4,14 @@
  * Every call exists twice: a plain one that waits (from any thread but the
  * loop's own), and an _async one that returns at once and completes exactly
  * once through its callback, on the loop thread. If submitting fails, the
- * callback is never called. Results and error details live in the arena the
- * caller passes; one k8s_arena_free releases them. While an async call runs,
- * its arena belongs to the call.
+ * callback is never called. A plain call made while the client's own loop
+ * thread has nothing to do runs its transfer on the calling thread instead
+ * (no hand-off to the loop thread and back), handing it over as soon as
+ * anything else needs the loop; so async callbacks still run on the loop
+ * thread only, and the call's on_warning may run on the calling thread.
+ * Results and error details live in the arena the caller passes; one
+ * k8s_arena_free releases them. While an async call runs, its arena belongs
+ * to the call.
  *
  * Generated trees wrap these generic calls in typed functions, such as
  * k8s_core_v1_pod_get(); the generic ones also serve custom resources. */
@@ -49,7 +54,9 @@ typedef struct k8s_client_options {
      * their timeout). A server that speaks only HTTP/1.1 (kubectl proxy)
      * takes a connection per call: with http1 set there is no limit. */
     int max_connections;
-    k8s_warning_fn on_warning; /* each Warning header the server sends; NULL: ignored */
+    /* each Warning header the server sends; NULL: ignored. On the thread
+     * driving the loop: the loop's, or a plain call's own (see above) */
+    k8s_warning_fn on_warning;
     void *warning_ctx;
 } k8s_client_options;
 
