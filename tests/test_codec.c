@@ -872,6 +872,69 @@ static void test_truncated_input(void **state)
     roundtrip(POD, json);
 }
 
+/* The decoder guesses each key from the order it met before (the same
+ * fields in a list's items, often in Go's order). Whatever it guessed, the
+ * result is what each object gives on its own: keys that are a guess's
+ * prefix or extension, spelt with escapes, unknown, repeated, or cut off. */
+static void test_key_order_guesses(void **state)
+{
+    (void)state;
+    static const char *const items[] = {
+        "{\"metadata\":{\"name\":\"a\",\"namespace\":\"ns\",\"generation\":3},\"spec\":{\"priority\":1}}",
+        "{\"metadata\":{\"name\":\"b\",\"namespace\":\"ns\",\"generation\":4},\"spec\":{\"priority\":2}}",
+        "{\"metadata\":{\"namespace\":\"ns\",\"name\":\"c\"},\"spec\":{\"priority\":3,\"hostname\":\"h\"}}",
+        "{\"metadata\":{\"nam\":1,\"names\":2,\"name\":\"d\"},\"spec\":{\"priority\":4}}",
+        "{\"metadata\":{\"n\\u0061me\":\"e\",\"namespace\":\"ns\",\"generation\":5},\"spec\":{\"priority\":5}}",
+        "{\"spec\":{\"priority\":6},\"metadata\":{\"name\":\"f\",\"generation\":6,\"namespace\":\"ns\"}}",
+        "{\"metadata\":{\"name\":\"g\",\"namespace\":\"ns\",\"generation\":7},\"spec\":{\"priority\":7}}",
+    };
+    size_t n = sizeof items / sizeof *items;
+    k8s_buf list = K8S_BUF_INIT;
+    k8s_buf_append_str(&list, "{\"items\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            k8s_buf_append_str(&list, ",");
+        k8s_buf_append_str(&list, items[i]);
+    }
+    k8s_buf_append_str(&list, "]}");
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod_list *l = decode_ok(a, &k8s_core_v1_pod_list_desc, list.data);
+    assert_int_equal(l->items_len, n);
+    for (size_t i = 0; i < n; i++) {
+        char *got = encode_ok(POD, &l->items[i]), *want = encode_ok(POD, decode_ok(a, POD, items[i]));
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+    }
+    assert_string_equal(l->items[3].metadata->_unknown, "{\"nam\":1,\"names\":2}");
+    assert_string_equal(l->items[4].metadata->name, "e");
+    /* a repeated key that the guess names: still a duplicate */
+    const char *twice = "{\"items\":[{\"metadata\":{\"name\":\"a\",\"name\":\"b\"}},"
+                        "{\"metadata\":{\"name\":\"a\",\"name\":\"b\"}}]}";
+    seen s = {0};
+    k8s_decode_options opts = {.diag = collect, .diag_ctx = &s};
+    void *obj;
+    k8s_error err;
+    assert_int_equal(k8s_json_decode(&k8s_core_v1_pod_list_desc, twice, strlen(twice), a, &obj, &opts, &err),
+                     K8S_EDUPKEY);
+    assert_int_equal(s.problems, 2);
+    assert_string_equal(s.last, "items[1].metadata.name: duplicate key \"name\"");
+    k8s_arena_free(a);
+    /* cut anywhere, after the guesses are learnt: an error, never a read past the end */
+    for (size_t i = list.len / 2; i < list.len; i++) {
+        char *cut = malloc(i); /* exactly the bytes, so ASan sees an overread */
+        assert_non_null(cut);
+        memcpy(cut, list.data, i);
+        k8s_arena *ca = k8s_arena_new();
+        k8s_code rc = k8s_json_decode(&k8s_core_v1_pod_list_desc, cut, i, ca, &obj, NULL, &err);
+        if (rc != K8S_ESYNTAX && rc != K8S_EENCODING) /* EENCODING: cut in an escape */
+            fail_msg("prefix of %zu bytes: %s", i, k8s_strerror(rc));
+        k8s_arena_free(ca);
+        free(cut);
+    }
+    k8s_buf_free(&list);
+}
+
 static void test_deep_nesting(void **state)
 {
     (void)state;
@@ -1125,6 +1188,7 @@ int main(void)
         cmocka_unit_test(test_truncated_input),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_key_order_guesses),
         cmocka_unit_test(test_report_all),
         cmocka_unit_test(test_report_all_keeps_first_of_repeated_keys),
         cmocka_unit_test(test_encode_rejects_bad_values),

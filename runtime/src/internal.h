@@ -104,6 +104,36 @@ static inline bool k8s_word_needs_care(const unsigned char *p)
     return (t & high) != 0;
 }
 
+/* Whether the n bytes at a and b are equal: for names, short enough that a
+ * call to memcmp costs more than the compare. */
+static inline bool k8s_same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 /* base64 (standard alphabet, padded), as Go's encoding/json writes []byte. */
 size_t k8s_base64_encoded_len(size_t n);
 void k8s_base64_encode(const uint8_t *in, size_t n, char *out);
@@ -119,10 +149,17 @@ k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
                             const k8s_decode_options *opts, char **api_version, char **kind,
                             k8s_error *err);
 
+/* What the typed decoder learns of the order of members (json_decode.c),
+ * kept from one list item's decode to the next's. */
+typedef struct k8s_key_guesses k8s_key_guesses;
+k8s_key_guesses *k8s_key_guesses_new(void); /* NULL when out of memory */
+void k8s_key_guesses_free(k8s_key_guesses *g);
+
 /* Decodes one JSON object of type into obj (zeroed, type->size bytes, the
- * caller's), errors' paths under path: a list item decoded on its own. */
+ * caller's), errors' paths under path: a list item decoded on its own.
+ * guesses: what earlier items taught, or NULL. */
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
-                            const k8s_path *path, k8s_error *err);
+                            const k8s_path *path, k8s_key_guesses *guesses, k8s_error *err);
 
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

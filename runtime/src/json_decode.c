@@ -49,6 +49,8 @@ typedef struct dec {
     char *stack; /* container kinds of the free-form scanner */
     size_t stackcap;
     locale_t loc;
+    struct guess *guess; /* NULL: no guessing (entry points other than typed decode) */
+    unsigned guess_bits; /* guess has 1 << guess_bits slots */
     k8s_error *err;
     k8s_code first; /* first problem reported */
     bool oom;
@@ -334,6 +336,17 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
     return OK;
 }
 
+/* The ':' after a key, and the space around it. */
+static inline int colon(dec *d, const k8s_path *path)
+{
+    ws(d);
+    if (peek(d) != ':')
+        return unexpected(d, path, "':'");
+    d->p++;
+    ws(d);
+    return OK;
+}
+
 /* A key, unescaped when it has escapes (into keybuf, valid until the next key). */
 static int read_key(dec *d, const k8s_path *path, str *s, const char **key, size_t *len)
 {
@@ -355,12 +368,7 @@ static int read_key(dec *d, const k8s_path *path, str *s, const char **key, size
         *len = unescape(s, d->keybuf);
         *key = d->keybuf;
     }
-    ws(d);
-    if (peek(d) != ':')
-        return unexpected(d, path, "':'");
-    d->p++;
-    ws(d);
-    return OK;
+    return colon(d, path);
 }
 
 /* At '-' or a digit: checks the JSON number grammar. */
@@ -1124,6 +1132,70 @@ static int finish_unknown(dec *d, const k8s_type *t, char *obj, size_t tbase, si
     return r;
 }
 
+/* ---- guessing keys ----
+ * Members come in the same order object after object: the API server writes
+ * Go's struct order, and a list repeats one shape thousands of times. So the
+ * decoder remembers which field followed which (or opened an object of a
+ * type) and first holds the key's bytes against that field's name; a hit
+ * skips scanning the key and looking it up. A field name has no quote,
+ * backslash or control byte, so bytes equal to it and then a quote are that
+ * key exactly. The table lives for one decode call (no shared state). */
+typedef struct guess {
+    const void *after; /* a type (its first member) or a field (the one before) */
+    const k8s_field *next;
+} guess;
+/* Slots: a Pod has about 150 distinct transitions, which a direct-mapped
+ * table holds without many collisions from 1,024 on; small inputs have
+ * few and get a smaller table, quicker to clear. */
+enum { GUESS_BITS = 10, SMALL_GUESS_BITS = 7, SMALL_INPUT = 16384 };
+
+struct k8s_key_guesses {
+    guess slot[1 << GUESS_BITS];
+};
+
+k8s_key_guesses *k8s_key_guesses_new(void)
+{
+    return calloc(1, sizeof(k8s_key_guesses));
+}
+
+void k8s_key_guesses_free(k8s_key_guesses *g)
+{
+    free(g);
+}
+
+static inline guess *guess_slot(dec *d, const void *after)
+{
+    uint64_t x = (uint64_t)(uintptr_t)after >> 3;
+    return &d->guess[(x * 0x9E3779B97F4A7C15u) >> (64 - d->guess_bits)];
+}
+
+/* The next key of an object of type t, after prev; *f is its field, NULL
+ * when t has none of that name. */
+static inline int object_key(dec *d, const k8s_type *t, const void *prev, const k8s_path *path,
+                             str *raw, const char **key, size_t *klen, const k8s_field **f)
+{
+    guess *g = d->guess ? guess_slot(d, prev) : NULL;
+    if (g && g->after == prev && peek(d) == '"') {
+        const k8s_field *gf = g->next;
+        size_t n = gf->name_len;
+        const char *s = d->p + 1;
+        if ((size_t)(d->end - s) > n && s[n] == '"' && k8s_same_bytes(s, gf->name, n)) {
+            *raw = (str){s, n, false, false};
+            *key = gf->name;
+            *klen = n;
+            *f = gf;
+            d->p = s + n + 1;
+            return colon(d, path);
+        }
+    }
+    if (read_key(d, path, raw, key, klen) < 0)
+        return STOP;
+    *f = k8s_type_field(t, *key, *klen);
+    if (g && *f)
+        *g = (guess){prev, *f};
+    return OK;
+}
+
 static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path)
 {
     const char *at = d->p;
@@ -1133,6 +1205,7 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
     ws(d);
     uint64_t seen[4] = {0, 0, 0, 0}; /* the generator keeps types under 256 fields */
     size_t tbase = d->text.len, ubase = d->nuk;
+    const void *prev = t;
     int r;
     if (peek(d) == '}') {
         d->p++;
@@ -1142,11 +1215,12 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
             const char *key;
             size_t klen;
             const char *kat = d->p;
-            if (read_key(d, path, &raw, &key, &klen) < 0)
+            const k8s_field *f;
+            if (object_key(d, t, prev, path, &raw, &key, &klen, &f) < 0)
                 return STOP;
             k8s_path child = {path, key, klen, 0};
-            const k8s_field *f = k8s_type_field(t, key, klen);
             if (f) {
+                prev = f;
                 size_t i = (size_t)(f - t->fields);
                 if (seen[i >> 6] & (1ull << (i & 63))) {
                     r = problem(d, K8S_EDUPKEY, &child, kat, "duplicate key \"%s\"", f->name);
@@ -1231,10 +1305,16 @@ static int expect_end(dec *d)
 /* One value of type into obj; errors' paths hang under path. *read: the
  * value was read to its end (with diag, problems may still be reported). */
 static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, char *obj,
-                            const k8s_path *path, const k8s_decode_options *opts, k8s_error *err, bool *read)
+                            const k8s_path *path, const k8s_decode_options *opts, k8s_key_guesses *kept,
+                            k8s_error *err, bool *read)
 {
     dec d;
     dec_init(&d, json, len, arena, opts, err);
+    k8s_key_guesses own;
+    d.guess_bits = kept || len > SMALL_INPUT ? GUESS_BITS : SMALL_GUESS_BITS;
+    d.guess = kept ? kept->slot : own.slot;
+    if (!kept)
+        memset(own.slot, 0, sizeof(guess) << d.guess_bits);
     int r;
     ws(&d);
     if (!obj) {
@@ -1263,17 +1343,17 @@ k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s
         return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
     char *obj = k8s_arena_alloc(arena, type->size);
     bool read;
-    k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, err, &read);
+    k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, NULL, err, &read);
     if (read && (code == K8S_OK || (opts && opts->diag)))
         *out = obj;
     return code;
 }
 
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
-                            const k8s_path *path, k8s_error *err)
+                            const k8s_path *path, k8s_key_guesses *guesses, k8s_error *err)
 {
     bool read;
-    return decode_into(type, json, len, arena, obj, path, NULL, err, &read);
+    return decode_into(type, json, len, arena, obj, path, NULL, guesses, err, &read);
 }
 
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,
