@@ -14,6 +14,7 @@
 #include "k8s/codec.h"
 #include "k8s/validate.h"
 #include "k8s/yaml.h"
+#include "internal.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */
@@ -255,6 +256,48 @@ static void test_strings_and_escapes(void **state)
     free(out);
     k8s_arena_free(a);
     roundtrip(POD, "{\"metadata\":{\"name\":\"\\u0001\\u001f\"}}");
+}
+
+/* Strings are scanned 16 bytes at a time where SSE2 is, else (other
+ * machines, and the last bytes of the input) a word and a byte at a time:
+ * both stop at the same byte, for every kind of stop byte at every place,
+ * and read nothing past the end (ASan). */
+static void test_plain_runs(void **state)
+{
+    (void)state;
+    static const unsigned char stops[] = {'"', '\\', 0x00, 0x0A, 0x1F, 0x7F + 1, 0xC3, 0xFF};
+    static const unsigned char plain[] = {' ', 'a', '~', 0x7F, '0'};
+    for (size_t len = 0; len <= 40; len++) {
+        char *buf = malloc(len ? len : 1); /* exactly len bytes */
+        assert_non_null(buf);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)plain[i % sizeof plain];
+        assert_int_equal(k8s_plain_run(buf, buf + len), len);
+        assert_int_equal(k8s_plain_run_portable(buf, buf + len), len);
+        for (size_t at = 0; at < len; at++)
+            for (size_t k = 0; k < sizeof stops; k++) {
+                char saved = buf[at];
+                buf[at] = (char)stops[k];
+                assert_int_equal(k8s_plain_run(buf, buf + len), at);
+                assert_int_equal(k8s_plain_run_portable(buf, buf + len), at);
+                buf[at] = saved;
+            }
+        free(buf);
+    }
+    /* a long string with escapes near the end of the input, in a value */
+    k8s_buf b = K8S_BUF_INIT, want = K8S_BUF_INIT;
+    k8s_buf_append_str(&b, "{\"metadata\":{\"name\":\"");
+    for (int i = 0; i < 100; i++) {
+        k8s_buf_append_str(&b, i % 7 ? "abcdefghijklmno" : "\\n\xc3\xa9\\u0041");
+        k8s_buf_append_str(&want, i % 7 ? "abcdefghijklmno" : "\n\xc3\xa9" "A");
+    }
+    k8s_buf_append_str(&b, "\"}}");
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, b.data);
+    assert_string_equal(p->metadata->name, want.data);
+    k8s_arena_free(a);
+    k8s_buf_free(&b);
+    k8s_buf_free(&want);
 }
 
 static void test_string_errors(void **state)
@@ -1187,6 +1230,7 @@ int main(void)
         cmocka_unit_test(test_wrong_types_carry_paths),
         cmocka_unit_test(test_truncated_input),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_plain_runs),
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_key_order_guesses),
         cmocka_unit_test(test_report_all),

@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "k8s/arena.h"
 #include "k8s/buf.h"
 #include "k8s/codec.h"
@@ -102,6 +106,46 @@ static inline bool k8s_word_needs_care(const unsigned char *p)
     /* (v - ones) & ~v has the high bit set in each byte of v that is zero */
     uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x;
     return (t & high) != 0;
+}
+
+/* The number of plain bytes from p on, before end: bytes a JSON string
+ * holds as they are (not '"', '\\', a control character or non-ASCII).
+ * Portable: a word at a time, then byte by byte. */
+static inline size_t k8s_plain_run_portable(const char *p, const char *end)
+{
+    const char *s = p;
+    while (end - s >= 8 && !k8s_word_needs_care((const unsigned char *)s))
+        s += 8;
+    for (; s < end; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+            break;
+    }
+    return (size_t)(s - p);
+}
+
+/* The same, 16 bytes at a time where SSE2 is (every x86-64); the last
+ * bytes before end, fewer than 16, go the portable way, so nothing past end
+ * is read. */
+static inline size_t k8s_plain_run(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    const char *s = p;
+    while (end - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        /* signed: control characters and non-ASCII bytes (negative) are both below ' ' */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                    _mm_cmplt_epi8(v, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask)
+            return (size_t)(s - p) + (size_t)__builtin_ctz(mask);
+        s += 16;
+    }
+    return (size_t)(s - p) + k8s_plain_run_portable(s, end);
+#else
+    return k8s_plain_run_portable(p, end);
+#endif
 }
 
 /* Whether the n bytes at a and b are equal: for names, short enough that a
