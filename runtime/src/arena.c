@@ -26,8 +26,7 @@ typedef struct block {
 } block;
 
 struct k8s_arena {
-    char *cur;  /* next free byte in the newest block */
-    char *end;  /* end of the newest block */
+    k8s_arena_bump bump; /* first: internal.h allocates text inline through it */
     block *blocks;
     block *spare;     /* ordinary blocks kept by k8s_arena_reset, largest first */
     struct adopted *adopted; /* malloc'ed memory handed over (k8s_arena_adopt) */
@@ -149,7 +148,7 @@ void k8s_arena_reset(k8s_arena *a)
     *tail = a->spare;
     a->spare = keep;
     a->blocks = NULL;
-    a->cur = a->end = NULL;
+    a->bump.cur = a->bump.end = NULL;
 }
 
 /* Gets a block with room for n bytes. Requests larger than a quarter of the
@@ -183,33 +182,29 @@ static void *grow(k8s_arena *a, size_t n)
     }
     b->next = a->blocks;
     a->blocks = b;
-    a->cur = mem + n;
-    a->end = (char *)b + size;
+    a->bump.cur = mem + n;
+    a->bump.end = (char *)b + size;
     if (!dedicated && !reused && a->next_size < MAX_BLOCK)
         a->next_size *= 2;
     return mem;
 }
 
-/* Internal: unaligned, uninitialised memory for text. */
-void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)
+/* Internal: k8s_arena_alloc_bytes when the newest block is full. */
+void *k8s_arena_grow_bytes(k8s_arena *a, size_t n)
 {
-    if ((size_t)(a->end - a->cur) >= n) {
-        void *p = a->cur;
-        a->cur += n;
-        return p;
-    }
     return grow(a, n);
 }
 
 void *k8s_arena_alloc(k8s_arena *a, size_t size)
 {
-    uintptr_t cur = (uintptr_t)a->cur;
+    k8s_arena_bump *b = &a->bump;
+    uintptr_t cur = (uintptr_t)b->cur;
     size_t pad = (size_t)(-cur & (ARENA_ALIGN - 1));
     size_t n = size ? size : 1;
     void *p;
-    if (a->cur && (size_t)(a->end - a->cur) >= pad && (size_t)(a->end - a->cur) - pad >= n) {
-        p = a->cur + pad;
-        a->cur += pad + n;
+    if (b->cur && (size_t)(b->end - b->cur) >= pad && (size_t)(b->end - b->cur) - pad >= n) {
+        p = b->cur + pad;
+        b->cur += pad + n;
     } else {
         p = grow(a, round_up(n));
         if (!p)

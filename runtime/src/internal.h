@@ -28,8 +28,31 @@
 #define K8S_PRINTF(a, b)
 #endif
 
-/* Unaligned, uninitialised arena memory for text (arena.c). */
-void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n);
+/* The free bytes of an arena's newest block: the first member of every
+ * k8s_arena (arena.c), so text is allocated inline, without a call. */
+typedef struct k8s_arena_bump {
+    char *cur; /* next free byte */
+    char *end;
+} k8s_arena_bump;
+
+static inline k8s_arena_bump *k8s_arena_bump_of(k8s_arena *a)
+{
+    return (k8s_arena_bump *)(void *)a;
+}
+
+void *k8s_arena_grow_bytes(k8s_arena *a, size_t n);
+
+/* Unaligned, uninitialised arena memory for text. */
+static inline void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)
+{
+    k8s_arena_bump *b = k8s_arena_bump_of(a);
+    if ((size_t)(b->end - b->cur) >= n) {
+        void *p = b->cur;
+        b->cur += n;
+        return p;
+    }
+    return k8s_arena_grow_bytes(a, n);
+}
 /* Hands malloc'ed memory (size bytes) to the arena, which frees it with
  * free() when it is freed or reset: a received body becomes a result
  * without a copy. Returns mem, or NULL (out of memory: mem stays the

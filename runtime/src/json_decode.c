@@ -312,8 +312,19 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
                        s.n, d->max_string);
     if (s.nul)
         return problem(d, K8S_EVALUE, path, at, "string contains U+0000, which a C string cannot hold");
-    char *o = k8s_arena_alloc_bytes(d->arena, s.n + 1);
-    if (!o)
+    k8s_arena_bump *b = k8s_arena_bump_of(d->arena);
+    char *o;
+    if (!s.esc && s.n < 16 && b->end - b->cur >= 16 && d->end - s.raw >= 16) {
+        /* most strings are short: one 16-byte move, what follows the
+         * string's bytes landing in the block's free part */
+        o = b->cur;
+        b->cur += s.n + 1;
+        memcpy(o, s.raw, 16);
+        o[s.n] = '\0';
+        *out = o;
+        return OK;
+    }
+    if (!(o = k8s_arena_alloc_bytes(d->arena, s.n + 1)))
         return nomem(d, path);
     size_t n = s.esc ? unescape(&s, o) : (memcpy(o, s.raw, s.n), s.n);
     o[n] = '\0';
@@ -1117,6 +1128,14 @@ static int finish_unknown(dec *d, const k8s_type *t, char *obj, size_t tbase, si
     return r;
 }
 
+/* A single string kept as text: dec_value reads it with dec_string alone. */
+static inline bool is_text(const k8s_field *f)
+{
+    return (f->kind == K8S_KIND_STRING || f->kind == K8S_KIND_TIME || f->kind == K8S_KIND_MICROTIME ||
+            f->kind == K8S_KIND_QUANTITY) &&
+           !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_HAS));
+}
+
 /* ---- guessing keys ----
  * Members come in the same order object after object: the API server writes
  * Go's struct order, and a list repeats one shape thousands of times. So the
@@ -1213,7 +1232,10 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
                         r = skip_value(d, &child);
                 } else {
                     seen[i >> 6] |= 1ull << (i & 63);
-                    r = dec_field(d, f, obj, &child);
+                    if (is_text(f) && peek(d) == '"') /* the commonest member, without the dispatch */
+                        r = dec_string(d, &child, (char **)(obj + f->offset));
+                    else
+                        r = dec_field(d, f, obj, &child);
                 }
             } else if (t->flags & K8S_TYPE_PARTIAL) {
                 r = skip_value(d, &child);
