@@ -1139,14 +1139,16 @@ static inline bool is_text(const k8s_field *f)
 /* ---- guessing keys ----
  * Members come in the same order object after object: the API server writes
  * Go's struct order, and a list repeats one shape thousands of times. So the
- * decoder remembers which field followed which (or opened an object of a
- * type) and first holds the key's bytes against that field's name; a hit
+ * decoder remembers which fields followed a field (or opened an object of a
+ * type) and first holds the key's bytes against those fields' names; a hit
  * skips scanning the key and looking it up. A field name has no quote,
  * backslash or control byte, so bytes equal to it and then a quote are that
- * key exactly. The table lives for one decode call (no shared state). */
+ * key exactly. Two per slot, the latest first: arrays of objects often
+ * alternate (env's name then value or valueFrom). A slot is shared by
+ * whatever hashes to it, so a guess counts only when it is one of the
+ * type's own fields. The table lives for one decode call, or one list. */
 typedef struct guess {
-    const void *after; /* a type (its first member) or a field (the one before) */
-    const k8s_field *next;
+    const k8s_field *next[2];
 } guess;
 /* Slots: a Pod has about 150 distinct transitions, which a direct-mapped
  * table holds without many collisions from 1,024 on; small inputs have
@@ -1173,30 +1175,49 @@ static inline guess *guess_slot(dec *d, const void *after)
     return &d->guess[(x * 0x9E3779B97F4A7C15u) >> (64 - d->guess_bits)];
 }
 
-/* The next key of an object of type t, after prev; *f is its field, NULL
- * when t has none of that name. */
+/* Whether the key at d->p (its opening quote) is gf, one of t's fields;
+ * if so, moves past it. */
+static inline bool guessed(dec *d, const k8s_type *t, const k8s_field *gf)
+{
+    /* addresses as integers: t's fields are one array, and gf may be in another */
+    if ((uintptr_t)gf - (uintptr_t)t->fields >= (uintptr_t)t->nfields * sizeof *gf) /* or NULL */
+        return false;
+    size_t n = gf->name_len;
+    const char *s = d->p + 1;
+    if ((size_t)(d->end - s) <= n || s[n] != '"' || !k8s_same_bytes(s, gf->name, n))
+        return false;
+    d->p = s + n + 1;
+    return true;
+}
+
+/* The next key of an object of type t, after prev (t itself or a field);
+ * *f is its field, NULL when t has none of that name. */
 static inline int object_key(dec *d, const k8s_type *t, const void *prev, const k8s_path *path,
                              str *raw, const char **key, size_t *klen, const k8s_field **f)
 {
     guess *g = d->guess ? guess_slot(d, prev) : NULL;
-    if (g && g->after == prev && peek(d) == '"') {
-        const k8s_field *gf = g->next;
-        size_t n = gf->name_len;
-        const char *s = d->p + 1;
-        if ((size_t)(d->end - s) > n && s[n] == '"' && k8s_same_bytes(s, gf->name, n)) {
-            *raw = (str){s, n, false, false};
-            *key = gf->name;
-            *klen = n;
-            *f = gf;
-            d->p = s + n + 1;
+    if (g && peek(d) == '"') {
+        const k8s_field *hit = guessed(d, t, g->next[0]) ? g->next[0] : NULL;
+        if (!hit && guessed(d, t, g->next[1])) {
+            hit = g->next[1];
+            g->next[1] = g->next[0];
+            g->next[0] = hit;
+        }
+        if (hit) {
+            *raw = (str){d->p - hit->name_len - 1, hit->name_len, false, false};
+            *key = hit->name;
+            *klen = hit->name_len;
+            *f = hit;
             return colon(d, path);
         }
     }
     if (read_key(d, path, raw, key, klen) < 0)
         return STOP;
     *f = k8s_type_field(t, *key, *klen);
-    if (g && *f)
-        *g = (guess){prev, *f};
+    if (g && *f) {
+        g->next[1] = g->next[0];
+        g->next[0] = *f;
+    }
     return OK;
 }
 
