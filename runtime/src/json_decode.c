@@ -122,10 +122,21 @@ static int nomem(dec *d, const k8s_path *path)
 
 static const unsigned char is_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
 
+/* Skips white space: the byte there (as peek gives it). */
+static inline char skip(dec *d)
+{
+    const char *p = d->p, *end = d->end;
+    if (p < end && (unsigned char)*p > ' ') /* compact JSON has none */
+        return *p;
+    while (p < end && is_ws[(unsigned char)*p])
+        p++;
+    d->p = p;
+    return p < end ? *p : '\0';
+}
+
 static inline void ws(dec *d)
 {
-    while (d->p < d->end && is_ws[(unsigned char)*d->p])
-        d->p++;
+    (void)skip(d);
 }
 
 static inline char peek(const dec *d)
@@ -300,10 +311,39 @@ static size_t unescape(const str *s, char *out)
     return (size_t)(o - out);
 }
 
+/* n bytes of text at s (the input's) as a NUL-terminated copy in the arena. */
+static inline char *arena_text(dec *d, const char *s, size_t n)
+{
+    k8s_arena_bump *b = k8s_arena_bump_of(d->arena);
+    if (n < 16 && b->end - b->cur >= 16 && d->end - s >= 16) {
+        /* most strings are short: one 16-byte move, what follows the
+         * string's bytes landing in the block's free part */
+        char *o = b->cur;
+        b->cur += n + 1;
+        memcpy(o, s, 16);
+        o[n] = '\0';
+        return o;
+    }
+    char *o = k8s_arena_alloc_bytes(d->arena, n + 1);
+    if (o) {
+        memcpy(o, s, n);
+        o[n] = '\0';
+    }
+    return o;
+}
+
 /* A string value as a NUL-terminated copy in the arena. */
 static int dec_string(dec *d, const k8s_path *path, char **out)
 {
-    const char *at = d->p;
+    const char *at = d->p, *raw = at + 1;
+    /* most strings are plain ASCII: one scan, then the copy */
+    size_t plain = k8s_plain_run(raw, d->end);
+    if (raw + plain < d->end && raw[plain] == '"' && plain <= d->max_string) {
+        d->p = raw + plain + 1;
+        if (!(*out = arena_text(d, raw, plain)))
+            return nomem(d, path);
+        return OK;
+    }
     str s;
     if (scan_string(d, path, &s) < 0)
         return STOP;
@@ -312,22 +352,15 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
                        s.n, d->max_string);
     if (s.nul)
         return problem(d, K8S_EVALUE, path, at, "string contains U+0000, which a C string cannot hold");
-    k8s_arena_bump *b = k8s_arena_bump_of(d->arena);
-    char *o;
-    if (!s.esc && s.n < 16 && b->end - b->cur >= 16 && d->end - s.raw >= 16) {
-        /* most strings are short: one 16-byte move, what follows the
-         * string's bytes landing in the block's free part */
-        o = b->cur;
-        b->cur += s.n + 1;
-        memcpy(o, s.raw, 16);
-        o[s.n] = '\0';
-        *out = o;
+    if (!s.esc) {
+        if (!(*out = arena_text(d, s.raw, s.n)))
+            return nomem(d, path);
         return OK;
     }
-    if (!(o = k8s_arena_alloc_bytes(d->arena, s.n + 1)))
+    char *o = k8s_arena_alloc_bytes(d->arena, s.n + 1);
+    if (!o)
         return nomem(d, path);
-    size_t n = s.esc ? unescape(&s, o) : (memcpy(o, s.raw, s.n), s.n);
-    o[n] = '\0';
+    o[unescape(&s, o)] = '\0';
     *out = o;
     return OK;
 }
@@ -335,8 +368,7 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
 /* The ':' after a key, and the space around it. */
 static inline int colon(dec *d, const k8s_path *path)
 {
-    ws(d);
-    if (peek(d) != ':')
+    if (skip(d) != ':')
         return unexpected(d, path, "':'");
     d->p++;
     ws(d);
@@ -906,12 +938,12 @@ static int dec_array(dec *d, const k8s_field *f, char *base, const k8s_path *pat
             }
             if (r < 0)
                 return r;
-            ws(d);
-            if (peek(d) == ',') {
+            char c = skip(d);
+            if (c == ',') {
                 d->p++;
                 continue;
             }
-            if (peek(d) == ']') {
+            if (c == ']') {
                 d->p++;
                 break;
             }
@@ -1136,6 +1168,26 @@ static inline bool is_text(const k8s_field *f)
            !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_HAS));
 }
 
+/* dec_field for a member of an object, with the common shapes read
+ * without going through dec_field and dec_value. */
+static inline int dec_member(dec *d, const k8s_field *f, char *obj, const k8s_path *path)
+{
+    char c = peek(d);
+    if (c == '"' && is_text(f))
+        return dec_string(d, path, (char **)(obj + f->offset));
+    if (c == '{' && f->kind == K8S_KIND_OBJECT &&
+        !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_INLINE | K8S_FIELD_HAS))) {
+        char *sub = k8s_arena_alloc(d->arena, f->type->size);
+        if (!sub)
+            return nomem(d, path);
+        *(char **)(obj + f->offset) = sub;
+        return dec_object(d, f->type, sub, path);
+    }
+    if (c == '[' && (f->flags & K8S_FIELD_ARRAY) && f->kind != K8S_KIND_MAP)
+        return dec_array(d, f, obj, path);
+    return dec_field(d, f, obj, path);
+}
+
 /* ---- guessing keys ----
  * Members come in the same order object after object: the API server writes
  * Go's struct order, and a list repeats one shape thousands of times. So the
@@ -1253,10 +1305,7 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
                         r = skip_value(d, &child);
                 } else {
                     seen[i >> 6] |= 1ull << (i & 63);
-                    if (is_text(f) && peek(d) == '"') /* the commonest member, without the dispatch */
-                        r = dec_string(d, &child, (char **)(obj + f->offset));
-                    else
-                        r = dec_field(d, f, obj, &child);
+                    r = dec_member(d, f, obj, &child);
                 }
             } else if (t->flags & K8S_TYPE_PARTIAL) {
                 r = skip_value(d, &child);
@@ -1272,13 +1321,13 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
             }
             if (r < 0)
                 return STOP;
-            ws(d);
-            if (peek(d) == ',') {
+            char c = skip(d);
+            if (c == ',') {
                 d->p++;
                 ws(d);
                 continue;
             }
-            if (peek(d) == '}') {
+            if (c == '}') {
                 d->p++;
                 break;
             }
