@@ -1243,7 +1243,8 @@ static inline bool guessed(dec *d, const k8s_type *t, const k8s_field *gf)
 }
 
 /* The next key of an object of type t, after prev (t itself or a field);
- * *f is its field, NULL when t has none of that name. */
+ * *f is its field, NULL when t has none of that name. *raw is set only when
+ * the key had to be read, as an unknown one always has. */
 static inline int object_key(dec *d, const k8s_type *t, const void *prev, const k8s_path *path,
                              str *raw, const char **key, size_t *klen, const k8s_field **f)
 {
@@ -1256,7 +1257,6 @@ static inline int object_key(dec *d, const k8s_type *t, const void *prev, const 
             g->next[0] = hit;
         }
         if (hit) {
-            *raw = (str){d->p - hit->name_len - 1, hit->name_len, false, false};
             *key = hit->name;
             *klen = hit->name_len;
             *f = hit;
