@@ -1387,11 +1387,15 @@ static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, 
 {
     dec d;
     dec_init(&d, json, len, arena, opts, err);
-    k8s_key_guesses own;
-    d.guess_bits = kept || len > SMALL_INPUT ? GUESS_BITS : SMALL_GUESS_BITS;
-    d.guess = kept ? kept->slot : own.slot;
+    /* a small table on the stack; a large input's on the heap (16 KB) */
+    guess small[1 << SMALL_GUESS_BITS];
+    k8s_key_guesses *large = NULL;
+    if (!kept && len > SMALL_INPUT)
+        kept = large = k8s_key_guesses_new(); /* NULL: the small one does */
+    d.guess_bits = kept ? GUESS_BITS : SMALL_GUESS_BITS;
+    d.guess = kept ? kept->slot : small;
     if (!kept)
-        memset(own.slot, 0, sizeof(guess) << d.guess_bits);
+        memset(small, 0, sizeof small);
     int r;
     ws(&d);
     if (!obj) {
@@ -1408,6 +1412,7 @@ static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, 
     if (r >= 0)
         r = expect_end(&d);
     *read = r >= 0;
+    k8s_key_guesses_free(large);
     dec_done(&d);
     return d.first;
 }
