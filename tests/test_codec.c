@@ -14,6 +14,7 @@
 #include "k8s/codec.h"
 #include "k8s/validate.h"
 #include "k8s/yaml.h"
+#include "internal.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */
@@ -255,6 +256,48 @@ static void test_strings_and_escapes(void **state)
     free(out);
     k8s_arena_free(a);
     roundtrip(POD, "{\"metadata\":{\"name\":\"\\u0001\\u001f\"}}");
+}
+
+/* Strings are scanned 16 bytes at a time where SSE2 is, else (other
+ * machines, and the last bytes of the input) a word and a byte at a time:
+ * both stop at the same byte, for every kind of stop byte at every place,
+ * and read nothing past the end (ASan). */
+static void test_plain_runs(void **state)
+{
+    (void)state;
+    static const unsigned char stops[] = {'"', '\\', 0x00, 0x0A, 0x1F, 0x7F + 1, 0xC3, 0xFF};
+    static const unsigned char plain[] = {' ', 'a', '~', 0x7F, '0'};
+    for (size_t len = 0; len <= 40; len++) {
+        char *buf = malloc(len ? len : 1); /* exactly len bytes */
+        assert_non_null(buf);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)plain[i % sizeof plain];
+        assert_int_equal(k8s_plain_run(buf, buf + len), len);
+        assert_int_equal(k8s_plain_run_portable(buf, buf + len), len);
+        for (size_t at = 0; at < len; at++)
+            for (size_t k = 0; k < sizeof stops; k++) {
+                char saved = buf[at];
+                buf[at] = (char)stops[k];
+                assert_int_equal(k8s_plain_run(buf, buf + len), at);
+                assert_int_equal(k8s_plain_run_portable(buf, buf + len), at);
+                buf[at] = saved;
+            }
+        free(buf);
+    }
+    /* a long string with escapes near the end of the input, in a value */
+    k8s_buf b = K8S_BUF_INIT, want = K8S_BUF_INIT;
+    k8s_buf_append_str(&b, "{\"metadata\":{\"name\":\"");
+    for (int i = 0; i < 100; i++) {
+        k8s_buf_append_str(&b, i % 7 ? "abcdefghijklmno" : "\\n\xc3\xa9\\u0041");
+        k8s_buf_append_str(&want, i % 7 ? "abcdefghijklmno" : "\n\xc3\xa9" "A");
+    }
+    k8s_buf_append_str(&b, "\"}}");
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, b.data);
+    assert_string_equal(p->metadata->name, want.data);
+    k8s_arena_free(a);
+    k8s_buf_free(&b);
+    k8s_buf_free(&want);
 }
 
 static void test_string_errors(void **state)
@@ -872,6 +915,69 @@ static void test_truncated_input(void **state)
     roundtrip(POD, json);
 }
 
+/* The decoder guesses each key from the order it met before (the same
+ * fields in a list's items, often in Go's order). Whatever it guessed, the
+ * result is what each object gives on its own: keys that are a guess's
+ * prefix or extension, spelt with escapes, unknown, repeated, or cut off. */
+static void test_key_order_guesses(void **state)
+{
+    (void)state;
+    static const char *const items[] = {
+        "{\"metadata\":{\"name\":\"a\",\"namespace\":\"ns\",\"generation\":3},\"spec\":{\"priority\":1}}",
+        "{\"metadata\":{\"name\":\"b\",\"namespace\":\"ns\",\"generation\":4},\"spec\":{\"priority\":2}}",
+        "{\"metadata\":{\"namespace\":\"ns\",\"name\":\"c\"},\"spec\":{\"priority\":3,\"hostname\":\"h\"}}",
+        "{\"metadata\":{\"nam\":1,\"names\":2,\"name\":\"d\"},\"spec\":{\"priority\":4}}",
+        "{\"metadata\":{\"n\\u0061me\":\"e\",\"namespace\":\"ns\",\"generation\":5},\"spec\":{\"priority\":5}}",
+        "{\"spec\":{\"priority\":6},\"metadata\":{\"name\":\"f\",\"generation\":6,\"namespace\":\"ns\"}}",
+        "{\"metadata\":{\"name\":\"g\",\"namespace\":\"ns\",\"generation\":7},\"spec\":{\"priority\":7}}",
+    };
+    size_t n = sizeof items / sizeof *items;
+    k8s_buf list = K8S_BUF_INIT;
+    k8s_buf_append_str(&list, "{\"items\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            k8s_buf_append_str(&list, ",");
+        k8s_buf_append_str(&list, items[i]);
+    }
+    k8s_buf_append_str(&list, "]}");
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod_list *l = decode_ok(a, &k8s_core_v1_pod_list_desc, list.data);
+    assert_int_equal(l->items_len, n);
+    for (size_t i = 0; i < n; i++) {
+        char *got = encode_ok(POD, &l->items[i]), *want = encode_ok(POD, decode_ok(a, POD, items[i]));
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+    }
+    assert_string_equal(l->items[3].metadata->_unknown, "{\"nam\":1,\"names\":2}");
+    assert_string_equal(l->items[4].metadata->name, "e");
+    /* a repeated key that the guess names: still a duplicate */
+    const char *twice = "{\"items\":[{\"metadata\":{\"name\":\"a\",\"name\":\"b\"}},"
+                        "{\"metadata\":{\"name\":\"a\",\"name\":\"b\"}}]}";
+    seen s = {0};
+    k8s_decode_options opts = {.diag = collect, .diag_ctx = &s};
+    void *obj;
+    k8s_error err;
+    assert_int_equal(k8s_json_decode(&k8s_core_v1_pod_list_desc, twice, strlen(twice), a, &obj, &opts, &err),
+                     K8S_EDUPKEY);
+    assert_int_equal(s.problems, 2);
+    assert_string_equal(s.last, "items[1].metadata.name: duplicate key \"name\"");
+    k8s_arena_free(a);
+    /* cut anywhere, after the guesses are learnt: an error, never a read past the end */
+    for (size_t i = list.len / 2; i < list.len; i++) {
+        char *cut = malloc(i); /* exactly the bytes, so ASan sees an overread */
+        assert_non_null(cut);
+        memcpy(cut, list.data, i);
+        k8s_arena *ca = k8s_arena_new();
+        k8s_code rc = k8s_json_decode(&k8s_core_v1_pod_list_desc, cut, i, ca, &obj, NULL, &err);
+        if (rc != K8S_ESYNTAX && rc != K8S_EENCODING) /* EENCODING: cut in an escape */
+            fail_msg("prefix of %zu bytes: %s", i, k8s_strerror(rc));
+        k8s_arena_free(ca);
+        free(cut);
+    }
+    k8s_buf_free(&list);
+}
+
 static void test_deep_nesting(void **state)
 {
     (void)state;
@@ -1124,7 +1230,9 @@ int main(void)
         cmocka_unit_test(test_wrong_types_carry_paths),
         cmocka_unit_test(test_truncated_input),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_plain_runs),
         cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_key_order_guesses),
         cmocka_unit_test(test_report_all),
         cmocka_unit_test(test_report_all_keeps_first_of_repeated_keys),
         cmocka_unit_test(test_encode_rejects_bad_values),

@@ -18,6 +18,9 @@
 #define FIRST_BLOCK 2048
 #define MAX_BLOCK (2 * 1024 * 1024)
 #define HUGE_PAGE (2 * 1024 * 1024)
+#define SHARE_MAX 15            /* bytes: a string and its NUL fit two words */
+#define SHARE_SLOTS 1024        /* direct-mapped: a collision only loses a share */
+#define SHARE_FROM (256 * 1024) /* arena size from which short strings are shared */
 
 typedef struct block {
     struct block *next;
@@ -26,8 +29,7 @@ typedef struct block {
 } block;
 
 struct k8s_arena {
-    char *cur;  /* next free byte in the newest block */
-    char *end;  /* end of the newest block */
+    k8s_arena_bump bump; /* first: internal.h allocates text inline through it */
     block *blocks;
     block *spare;     /* ordinary blocks kept by k8s_arena_reset, largest first */
     struct adopted *adopted; /* malloc'ed memory handed over (k8s_arena_adopt) */
@@ -150,7 +152,7 @@ void k8s_arena_reset(k8s_arena *a)
     *tail = a->spare;
     a->spare = keep;
     a->blocks = NULL;
-    a->cur = a->end = NULL;
+    a->bump.cur = a->bump.end = NULL;
     a->shared = NULL; /* it lived in the blocks */
 }
 
@@ -176,6 +178,7 @@ static void *grow(k8s_arena *a, size_t n)
         b->size = size;
         b->dedicated = dedicated;
         a->total += size;
+        a->bump.share = a->total >= SHARE_FROM;
     }
     char *mem = (char *)b + header;
     if (dedicated && a->blocks) {
@@ -185,33 +188,29 @@ static void *grow(k8s_arena *a, size_t n)
     }
     b->next = a->blocks;
     a->blocks = b;
-    a->cur = mem + n;
-    a->end = (char *)b + size;
+    a->bump.cur = mem + n;
+    a->bump.end = (char *)b + size;
     if (!dedicated && !reused && a->next_size < MAX_BLOCK)
         a->next_size *= 2;
     return mem;
 }
 
-/* Internal: unaligned, uninitialised memory for text. */
-void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)
+/* Internal: k8s_arena_alloc_bytes when the newest block is full. */
+void *k8s_arena_grow_bytes(k8s_arena *a, size_t n)
 {
-    if ((size_t)(a->end - a->cur) >= n) {
-        void *p = a->cur;
-        a->cur += n;
-        return p;
-    }
     return grow(a, n);
 }
 
 void *k8s_arena_alloc(k8s_arena *a, size_t size)
 {
-    uintptr_t cur = (uintptr_t)a->cur;
+    k8s_arena_bump *b = &a->bump;
+    uintptr_t cur = (uintptr_t)b->cur;
     size_t pad = (size_t)(-cur & (ARENA_ALIGN - 1));
     size_t n = size ? size : 1;
     void *p;
-    if (a->cur && (size_t)(a->end - a->cur) >= pad && (size_t)(a->end - a->cur) - pad >= n) {
-        p = a->cur + pad;
-        a->cur += pad + n;
+    if (b->cur && (size_t)(b->end - b->cur) >= pad && (size_t)(b->end - b->cur) - pad >= n) {
+        p = b->cur + pad;
+        b->cur += pad + n;
     } else {
         p = grow(a, round_up(n));
         if (!p)
@@ -237,13 +236,9 @@ char *k8s_arena_strndup(k8s_arena *a, const char *s, size_t n)
 
 /* A list of thousands of objects repeats the same short values in every
  * item ("TCP", "True", "IfNotPresent", label keys and values), each copy
- * costing its bytes and a NUL: in a 5,000-pod list that is ~5% of the
+ * costing its bytes and a NUL: in a 5,000-pod list, an eighth of the
  * decoded size. A direct-mapped table of recent short strings lets equal
  * ones share one copy. Small arenas (a GET) never build it. */
-#define SHARE_MAX 15           /* bytes: a string and its NUL fit two words */
-#define SHARE_SLOTS 1024       /* direct-mapped: a collision only loses a share */
-#define SHARE_FROM (256 * 1024) /* arena size from which strings are shared */
-
 typedef struct shared_text {
     uint64_t key[2]; /* the bytes, zero-padded: unique, as text has no NUL */
     char *text;
@@ -251,7 +246,7 @@ typedef struct shared_text {
 
 char *k8s_arena_share(k8s_arena *a, const char *s, size_t n)
 {
-    if (n > SHARE_MAX || a->total < SHARE_FROM)
+    if (n > SHARE_MAX || !a->bump.share)
         return k8s_arena_strndup(a, s, n);
     if (!a->shared && !(a->shared = k8s_arena_alloc(a, SHARE_SLOTS * sizeof *a->shared)))
         return NULL;

@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "k8s/arena.h"
 #include "k8s/buf.h"
 #include "k8s/codec.h"
@@ -24,11 +28,36 @@
 #define K8S_PRINTF(a, b)
 #endif
 
-/* Unaligned, uninitialised arena memory for text (arena.c). */
-void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n);
-/* A copy of s[0..n) (no NUL inside) with a NUL, which may be shared with an
- * equal short string copied before into the same arena: for decoded text,
- * which users replace rather than edit in place. NULL: out of memory. */
+/* The free bytes of an arena's newest block: the first member of every
+ * k8s_arena (arena.c), so text is allocated inline, without a call. */
+typedef struct k8s_arena_bump {
+    char *cur; /* next free byte */
+    char *end;
+    bool share; /* large: equal short strings may share a copy (k8s_arena_share) */
+} k8s_arena_bump;
+
+static inline k8s_arena_bump *k8s_arena_bump_of(k8s_arena *a)
+{
+    return (k8s_arena_bump *)(void *)a;
+}
+
+void *k8s_arena_grow_bytes(k8s_arena *a, size_t n);
+
+/* Unaligned, uninitialised arena memory for text. */
+static inline void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)
+{
+    k8s_arena_bump *b = k8s_arena_bump_of(a);
+    if ((size_t)(b->end - b->cur) >= n) {
+        void *p = b->cur;
+        b->cur += n;
+        return p;
+    }
+    return k8s_arena_grow_bytes(a, n);
+}
+/* s[0..n) (no NUL inside) as a NUL-terminated copy, which in a large arena
+ * (bump.share) may be shared with an equal short string copied before: for
+ * decoded text, which users replace rather than edit in place. NULL: out of
+ * memory. */
 char *k8s_arena_share(k8s_arena *a, const char *s, size_t n);
 /* Hands malloc'ed memory (size bytes) to the arena, which frees it with
  * free() when it is freed or reset: a received body becomes a result
@@ -108,6 +137,76 @@ static inline bool k8s_word_needs_care(const unsigned char *p)
     return (t & high) != 0;
 }
 
+/* The number of plain bytes from p on, before end: bytes a JSON string
+ * holds as they are (not '"', '\\', a control character or non-ASCII).
+ * Portable: a word at a time, then byte by byte. */
+static inline size_t k8s_plain_run_portable(const char *p, const char *end)
+{
+    const char *s = p;
+    while (end - s >= 8 && !k8s_word_needs_care((const unsigned char *)s))
+        s += 8;
+    for (; s < end; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+            break;
+    }
+    return (size_t)(s - p);
+}
+
+/* The same, 16 bytes at a time where SSE2 is (every x86-64); the last
+ * bytes before end, fewer than 16, go the portable way, so nothing past end
+ * is read. */
+static inline size_t k8s_plain_run(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    const char *s = p;
+    while (end - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        /* signed: control characters and non-ASCII bytes (negative) are both below ' ' */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                    _mm_cmplt_epi8(v, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask)
+            return (size_t)(s - p) + (size_t)__builtin_ctz(mask);
+        s += 16;
+    }
+    return (size_t)(s - p) + k8s_plain_run_portable(s, end);
+#else
+    return k8s_plain_run_portable(p, end);
+#endif
+}
+
+/* Whether the n bytes at a and b are equal: for names, short enough that a
+ * call to memcmp costs more than the compare. */
+static inline bool k8s_same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 /* base64 (standard alphabet, padded), as Go's encoding/json writes []byte. */
 size_t k8s_base64_encoded_len(size_t n);
 void k8s_base64_encode(const uint8_t *in, size_t n, char *out);
@@ -123,10 +222,17 @@ k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
                             const k8s_decode_options *opts, char **api_version, char **kind,
                             k8s_error *err);
 
+/* What the typed decoder learns of the order of members (json_decode.c),
+ * kept from one list item's decode to the next's. */
+typedef struct k8s_key_guesses k8s_key_guesses;
+k8s_key_guesses *k8s_key_guesses_new(void); /* NULL when out of memory */
+void k8s_key_guesses_free(k8s_key_guesses *g);
+
 /* Decodes one JSON object of type into obj (zeroed, type->size bytes, the
- * caller's), errors' paths under path: a list item decoded on its own. */
+ * caller's), errors' paths under path: a list item decoded on its own.
+ * guesses: what earlier items taught, or NULL. */
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
-                            const k8s_path *path, k8s_error *err);
+                            const k8s_path *path, k8s_key_guesses *guesses, k8s_error *err);
 
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

@@ -49,6 +49,8 @@ typedef struct dec {
     char *stack; /* container kinds of the free-form scanner */
     size_t stackcap;
     locale_t loc;
+    struct guess *guess; /* NULL: no guessing (entry points other than typed decode) */
+    unsigned guess_bits; /* guess has 1 << guess_bits slots */
     k8s_error *err;
     k8s_code first; /* first problem reported */
     bool oom;
@@ -120,22 +122,21 @@ static int nomem(dec *d, const k8s_path *path)
 
 static const unsigned char is_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
 
-/* 1: ends a plain run inside a string: quote, backslash, control, non-ASCII */
-static const unsigned char str_stop[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
+/* Skips white space: the byte there (as peek gives it). */
+static inline char skip(dec *d)
+{
+    const char *p = d->p, *end = d->end;
+    if (p < end && (unsigned char)*p > ' ') /* compact JSON has none */
+        return *p;
+    while (p < end && is_ws[(unsigned char)*p])
+        p++;
+    d->p = p;
+    return p < end ? *p : '\0';
+}
 
 static inline void ws(dec *d)
 {
-    while (d->p < d->end && is_ws[(unsigned char)*d->p])
-        d->p++;
+    (void)skip(d);
 }
 
 static inline char peek(const dec *d)
@@ -197,10 +198,7 @@ static int scan_string(dec *d, const k8s_path *path, str *s)
     s->raw = p;
     s->esc = s->nul = false;
     for (;;) {
-        while (end - p >= 8 && !k8s_word_needs_care((const unsigned char *)p))
-            p += 8;
-        while (p < end && !str_stop[(unsigned char)*p])
-            p++;
+        p += k8s_plain_run(p, end);
         if (p >= end) {
             d->p = p;
             return fatal(d, K8S_ESYNTAX, path, d->p, "unterminated string");
@@ -313,10 +311,41 @@ static size_t unescape(const str *s, char *out)
     return (size_t)(o - out);
 }
 
+/* n bytes of text at s (the input's) as a NUL-terminated copy in the arena. */
+static inline char *arena_text(dec *d, const char *s, size_t n)
+{
+    k8s_arena_bump *b = k8s_arena_bump_of(d->arena);
+    if (n < 16 && b->share) /* a large arena: equal short strings share a copy */
+        return k8s_arena_share(d->arena, s, n);
+    if (n < 16 && b->end - b->cur >= 16 && d->end - s >= 16) {
+        /* most strings are short: one 16-byte move, what follows the
+         * string's bytes landing in the block's free part */
+        char *o = b->cur;
+        b->cur += n + 1;
+        memcpy(o, s, 16);
+        o[n] = '\0';
+        return o;
+    }
+    char *o = k8s_arena_alloc_bytes(d->arena, n + 1);
+    if (o) {
+        memcpy(o, s, n);
+        o[n] = '\0';
+    }
+    return o;
+}
+
 /* A string value as a NUL-terminated copy in the arena. */
 static int dec_string(dec *d, const k8s_path *path, char **out)
 {
-    const char *at = d->p;
+    const char *at = d->p, *raw = at + 1;
+    /* most strings are plain ASCII: one scan, then the copy */
+    size_t plain = k8s_plain_run(raw, d->end);
+    if (raw + plain < d->end && raw[plain] == '"' && plain <= d->max_string) {
+        d->p = raw + plain + 1;
+        if (!(*out = arena_text(d, raw, plain)))
+            return nomem(d, path);
+        return OK;
+    }
     str s;
     if (scan_string(d, path, &s) < 0)
         return STOP;
@@ -325,8 +354,8 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
                        s.n, d->max_string);
     if (s.nul)
         return problem(d, K8S_EVALUE, path, at, "string contains U+0000, which a C string cannot hold");
-    if (!s.esc) { /* short ones may share a copy (k8s_arena_share) */
-        if (!(*out = k8s_arena_share(d->arena, s.raw, s.n)))
+    if (!s.esc) {
+        if (!(*out = arena_text(d, s.raw, s.n)))
             return nomem(d, path);
         return OK;
     }
@@ -335,6 +364,16 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
         return nomem(d, path);
     o[unescape(&s, o)] = '\0';
     *out = o;
+    return OK;
+}
+
+/* The ':' after a key, and the space around it. */
+static inline int colon(dec *d, const k8s_path *path)
+{
+    if (skip(d) != ':')
+        return unexpected(d, path, "':'");
+    d->p++;
+    ws(d);
     return OK;
 }
 
@@ -359,12 +398,7 @@ static int read_key(dec *d, const k8s_path *path, str *s, const char **key, size
         *len = unescape(s, d->keybuf);
         *key = d->keybuf;
     }
-    ws(d);
-    if (peek(d) != ':')
-        return unexpected(d, path, "':'");
-    d->p++;
-    ws(d);
-    return OK;
+    return colon(d, path);
 }
 
 /* At '-' or a digit: checks the JSON number grammar. */
@@ -906,12 +940,12 @@ static int dec_array(dec *d, const k8s_field *f, char *base, const k8s_path *pat
             }
             if (r < 0)
                 return r;
-            ws(d);
-            if (peek(d) == ',') {
+            char c = skip(d);
+            if (c == ',') {
                 d->p++;
                 continue;
             }
-            if (peek(d) == ']') {
+            if (c == ']') {
                 d->p++;
                 break;
             }
@@ -1128,6 +1162,119 @@ static int finish_unknown(dec *d, const k8s_type *t, char *obj, size_t tbase, si
     return r;
 }
 
+/* A single string kept as text: dec_value reads it with dec_string alone. */
+static inline bool is_text(const k8s_field *f)
+{
+    return (f->kind == K8S_KIND_STRING || f->kind == K8S_KIND_TIME || f->kind == K8S_KIND_MICROTIME ||
+            f->kind == K8S_KIND_QUANTITY) &&
+           !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_HAS));
+}
+
+/* dec_field for a member of an object, with the common shapes read
+ * without going through dec_field and dec_value. */
+static inline int dec_member(dec *d, const k8s_field *f, char *obj, const k8s_path *path)
+{
+    char c = peek(d);
+    if (c == '"' && is_text(f))
+        return dec_string(d, path, (char **)(obj + f->offset));
+    if (c == '{' && f->kind == K8S_KIND_OBJECT &&
+        !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_INLINE | K8S_FIELD_HAS))) {
+        char *sub = k8s_arena_alloc(d->arena, f->type->size);
+        if (!sub)
+            return nomem(d, path);
+        *(char **)(obj + f->offset) = sub;
+        return dec_object(d, f->type, sub, path);
+    }
+    if (c == '[' && (f->flags & K8S_FIELD_ARRAY) && f->kind != K8S_KIND_MAP)
+        return dec_array(d, f, obj, path);
+    return dec_field(d, f, obj, path);
+}
+
+/* ---- guessing keys ----
+ * Members come in the same order object after object: the API server writes
+ * Go's struct order, and a list repeats one shape thousands of times. So the
+ * decoder remembers which fields followed a field (or opened an object of a
+ * type) and first holds the key's bytes against those fields' names; a hit
+ * skips scanning the key and looking it up. A field name has no quote,
+ * backslash or control byte, so bytes equal to it and then a quote are that
+ * key exactly. Two per slot, the latest first: arrays of objects often
+ * alternate (env's name then value or valueFrom). A slot is shared by
+ * whatever hashes to it, so a guess counts only when it is one of the
+ * type's own fields. The table lives for one decode call, or one list. */
+typedef struct guess {
+    const k8s_field *next[2];
+} guess;
+/* Slots: a Pod has about 150 distinct transitions, which a direct-mapped
+ * table holds without many collisions from 1,024 on; small inputs have
+ * few and get a smaller table, quicker to clear. */
+enum { GUESS_BITS = 10, SMALL_GUESS_BITS = 7, SMALL_INPUT = 16384 };
+
+struct k8s_key_guesses {
+    guess slot[1 << GUESS_BITS];
+};
+
+k8s_key_guesses *k8s_key_guesses_new(void)
+{
+    return calloc(1, sizeof(k8s_key_guesses));
+}
+
+void k8s_key_guesses_free(k8s_key_guesses *g)
+{
+    free(g);
+}
+
+static inline guess *guess_slot(dec *d, const void *after)
+{
+    uint64_t x = (uint64_t)(uintptr_t)after >> 3;
+    return &d->guess[(x * 0x9E3779B97F4A7C15u) >> (64 - d->guess_bits)];
+}
+
+/* Whether the key at d->p (its opening quote) is gf, one of t's fields;
+ * if so, moves past it. */
+static inline bool guessed(dec *d, const k8s_type *t, const k8s_field *gf)
+{
+    /* addresses as integers: t's fields are one array, and gf may be in another */
+    if ((uintptr_t)gf - (uintptr_t)t->fields >= (uintptr_t)t->nfields * sizeof *gf) /* or NULL */
+        return false;
+    size_t n = gf->name_len;
+    const char *s = d->p + 1;
+    if ((size_t)(d->end - s) <= n || s[n] != '"' || !k8s_same_bytes(s, gf->name, n))
+        return false;
+    d->p = s + n + 1;
+    return true;
+}
+
+/* The next key of an object of type t, after prev (t itself or a field);
+ * *f is its field, NULL when t has none of that name. *raw is set only when
+ * the key had to be read, as an unknown one always has. */
+static inline int object_key(dec *d, const k8s_type *t, const void *prev, const k8s_path *path,
+                             str *raw, const char **key, size_t *klen, const k8s_field **f)
+{
+    guess *g = d->guess ? guess_slot(d, prev) : NULL;
+    if (g && peek(d) == '"') {
+        const k8s_field *hit = guessed(d, t, g->next[0]) ? g->next[0] : NULL;
+        if (!hit && guessed(d, t, g->next[1])) {
+            hit = g->next[1];
+            g->next[1] = g->next[0];
+            g->next[0] = hit;
+        }
+        if (hit) {
+            *key = hit->name;
+            *klen = hit->name_len;
+            *f = hit;
+            return colon(d, path);
+        }
+    }
+    if (read_key(d, path, raw, key, klen) < 0)
+        return STOP;
+    *f = k8s_type_field(t, *key, *klen);
+    if (g && *f) {
+        g->next[1] = g->next[0];
+        g->next[0] = *f;
+    }
+    return OK;
+}
+
 static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path)
 {
     const char *at = d->p;
@@ -1137,6 +1284,7 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
     ws(d);
     uint64_t seen[4] = {0, 0, 0, 0}; /* the generator keeps types under 256 fields */
     size_t tbase = d->text.len, ubase = d->nuk;
+    const void *prev = t;
     int r;
     if (peek(d) == '}') {
         d->p++;
@@ -1146,11 +1294,12 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
             const char *key;
             size_t klen;
             const char *kat = d->p;
-            if (read_key(d, path, &raw, &key, &klen) < 0)
+            const k8s_field *f;
+            if (object_key(d, t, prev, path, &raw, &key, &klen, &f) < 0)
                 return STOP;
             k8s_path child = {path, key, klen, 0};
-            const k8s_field *f = k8s_type_field(t, key, klen);
             if (f) {
+                prev = f;
                 size_t i = (size_t)(f - t->fields);
                 if (seen[i >> 6] & (1ull << (i & 63))) {
                     r = problem(d, K8S_EDUPKEY, &child, kat, "duplicate key \"%s\"", f->name);
@@ -1158,7 +1307,7 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
                         r = skip_value(d, &child);
                 } else {
                     seen[i >> 6] |= 1ull << (i & 63);
-                    r = dec_field(d, f, obj, &child);
+                    r = dec_member(d, f, obj, &child);
                 }
             } else if (t->flags & K8S_TYPE_PARTIAL) {
                 r = skip_value(d, &child);
@@ -1174,13 +1323,13 @@ static int dec_object(dec *d, const k8s_type *t, char *obj, const k8s_path *path
             }
             if (r < 0)
                 return STOP;
-            ws(d);
-            if (peek(d) == ',') {
+            char c = skip(d);
+            if (c == ',') {
                 d->p++;
                 ws(d);
                 continue;
             }
-            if (peek(d) == '}') {
+            if (c == '}') {
                 d->p++;
                 break;
             }
@@ -1235,10 +1384,20 @@ static int expect_end(dec *d)
 /* One value of type into obj; errors' paths hang under path. *read: the
  * value was read to its end (with diag, problems may still be reported). */
 static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, char *obj,
-                            const k8s_path *path, const k8s_decode_options *opts, k8s_error *err, bool *read)
+                            const k8s_path *path, const k8s_decode_options *opts, k8s_key_guesses *kept,
+                            k8s_error *err, bool *read)
 {
     dec d;
     dec_init(&d, json, len, arena, opts, err);
+    /* a small table on the stack; a large input's on the heap (16 KB) */
+    guess small[1 << SMALL_GUESS_BITS];
+    k8s_key_guesses *large = NULL;
+    if (!kept && len > SMALL_INPUT)
+        kept = large = k8s_key_guesses_new(); /* NULL: the small one does */
+    d.guess_bits = kept ? GUESS_BITS : SMALL_GUESS_BITS;
+    d.guess = kept ? kept->slot : small;
+    if (!kept)
+        memset(small, 0, sizeof small);
     int r;
     ws(&d);
     if (!obj) {
@@ -1255,6 +1414,7 @@ static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, 
     if (r >= 0)
         r = expect_end(&d);
     *read = r >= 0;
+    k8s_key_guesses_free(large);
     dec_done(&d);
     return d.first;
 }
@@ -1267,17 +1427,17 @@ k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s
         return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
     char *obj = k8s_arena_alloc(arena, type->size);
     bool read;
-    k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, err, &read);
+    k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, NULL, err, &read);
     if (read && (code == K8S_OK || (opts && opts->diag)))
         *out = obj;
     return code;
 }
 
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
-                            const k8s_path *path, k8s_error *err)
+                            const k8s_path *path, k8s_key_guesses *guesses, k8s_error *err)
 {
     bool read;
-    return decode_into(type, json, len, arena, obj, path, NULL, err, &read);
+    return decode_into(type, json, len, arena, obj, path, NULL, guesses, err, &read);
 }
 
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

@@ -1,7 +1,7 @@
 /* Field lookup and the descriptors of the runtime's built-in types. */
 #include <string.h>
 
-#include "k8s/types.h"
+#include "internal.h"
 
 char k8s_empty_[1];
 
@@ -9,7 +9,7 @@ const k8s_field *k8s_type_field(const k8s_type *t, const char *name, size_t len)
 {
     if (!t->index) { /* hand-written descriptors: a few fields, searched in order */
         for (uint16_t i = 0; i < t->nfields; i++)
-            if (t->fields[i].name_len == len && memcmp(t->fields[i].name, name, len) == 0)
+            if (t->fields[i].name_len == len && k8s_same_bytes(t->fields[i].name, name, len))
                 return &t->fields[i];
         return NULL;
     }
@@ -19,7 +19,7 @@ const k8s_field *k8s_type_field(const k8s_type *t, const char *name, size_t len)
         if (!slot)
             return NULL;
         const k8s_field *f = &t->fields[slot - 1];
-        if (f->name_len == len && memcmp(f->name, name, len) == 0)
+        if (f->name_len == len && k8s_same_bytes(f->name, name, len))
             return f;
         h = (h + 1) & t->index_mask;
     }
