@@ -1103,6 +1103,56 @@ static void test_report_all_keeps_first_of_repeated_keys(void **state)
 
 /* ---- encode-side checks, copy ---- */
 
+/* In a large arena equal short strings (< 16 bytes) share one copy, found
+ * from the 16 bytes at the string with those past its end masked off:
+ * every length 0..17, strings that are prefixes of each other, at the very
+ * end of the input (fewer than 16 bytes left); each value reads back as
+ * written, equal ones share, different ones never do. */
+static void test_shared_strings_in_large_arenas(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"", "a", "ab", "TCP", "True", "abcdefg", "abcdefgh", "abcdefghi",
+                                        "IfNotPresent", "abcdefghijklmno", "abcdefghijklmnop",
+                                        "abcdefghijklmnopq", "abcdefgh\\u00e9", "x\\\"y"};
+    static const char *const decoded[] = {"", "a", "ab", "TCP", "True", "abcdefg", "abcdefgh", "abcdefghi",
+                                          "IfNotPresent", "abcdefghijklmno", "abcdefghijklmnop",
+                                          "abcdefghijklmnopq", "abcdefgh\xc3\xa9", "x\"y"};
+    enum { WORDS = sizeof words / sizeof words[0], ROUNDS = 3 };
+    k8s_buf json = K8S_BUF_INIT;
+    k8s_buf_append_str(&json, "{\"data\":{");
+    for (int r = 0; r < ROUNDS; r++)
+        for (int i = 0; i < WORDS; i++) {
+            char entry[96];
+            snprintf(entry, sizeof entry, "%s\"k%d-%d\":\"%s\"", r || i ? "," : "", r, i, words[i]);
+            k8s_buf_append_str(&json, entry);
+        }
+    k8s_buf_append_str(&json, ",\"last\":\"ab\"}}"); /* "ab" with 3 bytes after it */
+    k8s_arena *a = k8s_arena_new();
+    while (k8s_arena_size(a) < 512 * 1024) /* large: strings are shared from here on */
+        assert_non_null(k8s_arena_alloc(a, 4096));
+    k8s_core_v1_config_map *cm;
+    k8s_error err;
+    assert_int_equal(k8s_json_decode(&k8s_core_v1_config_map_desc, json.data, json.len, a, (void **)&cm, NULL, &err),
+                     K8S_OK);
+    assert_int_equal(cm->data_len, ROUNDS * WORDS + 1);
+    for (int r = 0; r < ROUNDS; r++)
+        for (int i = 0; i < WORDS; i++) {
+            const char *v = cm->data[r * WORDS + i].value;
+            assert_string_equal(v, decoded[i]);
+            const char *first = cm->data[i].value;
+            bool shareable = strlen(decoded[i]) < 16 && !strchr(words[i], '\\');
+            if (r && shareable)
+                assert_ptr_equal(v, first);
+            for (int j = 0; j < WORDS; j++)
+                if (j != i)
+                    assert_ptr_not_equal(v, cm->data[r * WORDS + j].value);
+        }
+    assert_string_equal(cm->data[ROUNDS * WORDS].value, "ab");
+    assert_ptr_equal(cm->data[ROUNDS * WORDS].value, cm->data[2].value);
+    k8s_arena_free(a);
+    k8s_buf_free(&json);
+}
+
 static void test_encode_rejects_bad_values(void **state)
 {
     (void)state;
@@ -1235,6 +1285,7 @@ int main(void)
         cmocka_unit_test(test_key_order_guesses),
         cmocka_unit_test(test_report_all),
         cmocka_unit_test(test_report_all_keeps_first_of_repeated_keys),
+        cmocka_unit_test(test_shared_strings_in_large_arenas),
         cmocka_unit_test(test_encode_rejects_bad_values),
         cmocka_unit_test(test_deep_copy),
         cmocka_unit_test(test_out_of_memory),

@@ -18,8 +18,6 @@
 #define FIRST_BLOCK 2048
 #define MAX_BLOCK (2 * 1024 * 1024)
 #define HUGE_PAGE (2 * 1024 * 1024)
-#define SHARE_MAX 15            /* bytes: a string and its NUL fit two words */
-#define SHARE_SLOTS 1024        /* direct-mapped: a collision only loses a share */
 #define SHARE_FROM (256 * 1024) /* arena size from which short strings are shared */
 
 typedef struct block {
@@ -35,7 +33,6 @@ struct k8s_arena {
     struct adopted *adopted; /* malloc'ed memory handed over (k8s_arena_adopt) */
     size_t total;     /* bytes taken from the allocator */
     size_t next_size; /* size of the next ordinary block */
-    struct shared_text *shared; /* short strings shared once the arena is large (k8s_arena_share) */
     k8s_allocator alloc;
 };
 
@@ -153,7 +150,7 @@ void k8s_arena_reset(k8s_arena *a)
     a->spare = keep;
     a->blocks = NULL;
     a->bump.cur = a->bump.end = NULL;
-    a->shared = NULL; /* it lived in the blocks */
+    a->bump.shared = NULL; /* it lived in the blocks */
 }
 
 /* Gets a block with room for n bytes. Requests larger than a quarter of the
@@ -239,27 +236,28 @@ char *k8s_arena_strndup(k8s_arena *a, const char *s, size_t n)
  * costing its bytes and a NUL: in a 5,000-pod list, an eighth of the
  * decoded size. A direct-mapped table of recent short strings lets equal
  * ones share one copy. Small arenas (a GET) never build it. */
-typedef struct shared_text {
-    uint64_t key[2]; /* the bytes, zero-padded: unique, as text has no NUL */
-    char *text;
-} shared_text;
-
-char *k8s_arena_share(k8s_arena *a, const char *s, size_t n)
+char *k8s_arena_share_key(k8s_arena *a, const uint64_t key[2], const char *s, size_t n)
 {
-    if (n > SHARE_MAX || !a->bump.share)
+    k8s_shared_text **table = &a->bump.shared;
+    if (!a->bump.share || (!*table && !(*table = k8s_arena_alloc(a, sizeof **table << K8S_SHARE_SLOT_BITS))))
         return k8s_arena_strndup(a, s, n);
-    if (!a->shared && !(a->shared = k8s_arena_alloc(a, SHARE_SLOTS * sizeof *a->shared)))
-        return NULL;
-    uint64_t key[2] = {0, 0};
-    memcpy(key, s, n);
     uint64_t h = (key[0] ^ (key[1] * 0xff51afd7ed558ccdULL)) * 0x9e3779b97f4a7c15ULL;
-    shared_text *slot = &a->shared[h >> 54]; /* 64 - log2(SHARE_SLOTS) */
+    k8s_shared_text *slot = &(*table)[h >> (64 - K8S_SHARE_SLOT_BITS)];
     if (slot->text && slot->key[0] == key[0] && slot->key[1] == key[1])
         return slot->text;
     char *p = k8s_arena_strndup(a, s, n);
     if (p)
-        *slot = (shared_text){{key[0], key[1]}, p};
+        *slot = (k8s_shared_text){{key[0], key[1]}, p};
     return p;
+}
+
+char *k8s_arena_share(k8s_arena *a, const char *s, size_t n)
+{
+    if (n >= 16 || !a->bump.share)
+        return k8s_arena_strndup(a, s, n);
+    uint64_t key[2] = {0, 0};
+    memcpy(key, s, n);
+    return k8s_arena_share_inline(a, key, s, n);
 }
 
 char *k8s_arena_strdup(k8s_arena *a, const char *s)

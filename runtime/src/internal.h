@@ -28,12 +28,22 @@
 #define K8S_PRINTF(a, b)
 #endif
 
+/* A short string shared in a large arena (k8s_arena_share): its bytes,
+ * zero-padded (unique, as text has no NUL), and its one copy. */
+typedef struct k8s_shared_text {
+    uint64_t key[2];
+    char *text;
+} k8s_shared_text;
+
+#define K8S_SHARE_SLOT_BITS 10 /* 1,024 slots, direct-mapped: a collision only loses a share */
+
 /* The free bytes of an arena's newest block: the first member of every
  * k8s_arena (arena.c), so text is allocated inline, without a call. */
 typedef struct k8s_arena_bump {
     char *cur; /* next free byte */
     char *end;
-    bool share; /* large: equal short strings may share a copy (k8s_arena_share) */
+    bool share;              /* large: equal short strings may share a copy */
+    k8s_shared_text *shared; /* their table, made on first use */
 } k8s_arena_bump;
 
 static inline k8s_arena_bump *k8s_arena_bump_of(k8s_arena *a)
@@ -54,11 +64,28 @@ static inline void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)
     }
     return k8s_arena_grow_bytes(a, n);
 }
+
 /* s[0..n) (no NUL inside) as a NUL-terminated copy, which in a large arena
- * (bump.share) may be shared with an equal short string copied before: for
- * decoded text, which users replace rather than edit in place. NULL: out of
- * memory. */
+ * (bump.share) may be shared with an equal string of up to 15 bytes copied
+ * before: for decoded text, which users replace rather than edit in place.
+ * NULL: out of memory. */
 char *k8s_arena_share(k8s_arena *a, const char *s, size_t n);
+/* The same for n < 16 with its key (the bytes, zero-padded), looked up
+ * inline first: the copy when the table has none (arena.c). */
+char *k8s_arena_share_key(k8s_arena *a, const uint64_t key[2], const char *s, size_t n);
+
+static inline char *k8s_arena_share_inline(k8s_arena *a, const uint64_t key[2], const char *s, size_t n)
+{
+    k8s_shared_text *table = k8s_arena_bump_of(a)->shared;
+    if (table) {
+        uint64_t h = (key[0] ^ (key[1] * 0xff51afd7ed558ccdULL)) * 0x9e3779b97f4a7c15ULL;
+        k8s_shared_text *slot = &table[h >> (64 - K8S_SHARE_SLOT_BITS)];
+        if (slot->text && slot->key[0] == key[0] && slot->key[1] == key[1])
+            return slot->text;
+    }
+    return k8s_arena_share_key(a, key, s, n);
+}
+
 /* Hands malloc'ed memory (size bytes) to the arena, which frees it with
  * free() when it is freed or reset: a received body becomes a result
  * without a copy. Returns mem, or NULL (out of memory: mem stays the

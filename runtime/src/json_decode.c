@@ -315,7 +315,22 @@ static size_t unescape(const str *s, char *out)
 static inline char *arena_text(dec *d, const char *s, size_t n)
 {
     k8s_arena_bump *b = k8s_arena_bump_of(d->arena);
-    if (n < 16 && b->share) /* a large arena: equal short strings share a copy */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n < 16 && b->share && d->end - s >= 16) {
+        /* a large arena, where equal short strings share a copy: the key is
+         * the 16 bytes at s with those past the string zeroed */
+        uint64_t key[2];
+        memcpy(key, s, 16);
+        if (n < 8) {
+            key[0] &= ~(~(uint64_t)0 << (8 * n)); /* n = 0: all of it */
+            key[1] = 0;
+        } else {
+            key[1] &= ~(~(uint64_t)0 << (8 * (n - 8)));
+        }
+        return k8s_arena_share_inline(d->arena, key, s, n);
+    }
+#endif
+    if (n < 16 && b->share)
         return k8s_arena_share(d->arena, s, n);
     if (n < 16 && b->end - b->cur >= 16 && d->end - s >= 16) {
         /* most strings are short: one 16-byte move, what follows the
