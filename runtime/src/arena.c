@@ -236,18 +236,12 @@ char *k8s_arena_strndup(k8s_arena *a, const char *s, size_t n)
  * costing its bytes and a NUL: in a 5,000-pod list, an eighth of the
  * decoded size. A direct-mapped table of recent short strings lets equal
  * ones share one copy. Small arenas (a GET) never build it. */
-char *k8s_arena_share_key(k8s_arena *a, const uint64_t key[2], const char *s, size_t n)
+char *k8s_arena_share_miss(k8s_arena *a, const uint64_t key[2], const char *s, size_t n)
 {
     k8s_shared_text **table = &a->bump.shared;
-    if (!a->bump.share || (!*table && !(*table = k8s_arena_alloc(a, sizeof **table << K8S_SHARE_SLOT_BITS))))
-        return k8s_arena_strndup(a, s, n);
-    uint64_t h = (key[0] ^ (key[1] * 0xff51afd7ed558ccdULL)) * 0x9e3779b97f4a7c15ULL;
-    k8s_shared_text *slot = &(*table)[h >> (64 - K8S_SHARE_SLOT_BITS)];
-    if (slot->text && slot->key[0] == key[0] && slot->key[1] == key[1])
-        return slot->text;
     char *p = k8s_arena_strndup(a, s, n);
-    if (p)
-        *slot = (k8s_shared_text){{key[0], key[1]}, p};
+    if (p && a->bump.share && (*table || (*table = k8s_arena_alloc(a, sizeof **table << K8S_SHARE_SLOT_BITS))))
+        *k8s_shared_slot(*table, key) = (k8s_shared_text){{key[0], key[1]}, p};
     return p;
 }
 

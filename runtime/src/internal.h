@@ -70,20 +70,26 @@ static inline void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)
  * before: for decoded text, which users replace rather than edit in place.
  * NULL: out of memory. */
 char *k8s_arena_share(k8s_arena *a, const char *s, size_t n);
-/* The same for n < 16 with its key (the bytes, zero-padded), looked up
- * inline first: the copy when the table has none (arena.c). */
-char *k8s_arena_share_key(k8s_arena *a, const uint64_t key[2], const char *s, size_t n);
+/* The table's slot for a key (the string's bytes, zero-padded). */
+static inline k8s_shared_text *k8s_shared_slot(k8s_shared_text *table, const uint64_t key[2])
+{
+    uint64_t h = (key[0] ^ (key[1] * 0xff51afd7ed558ccdULL)) * 0x9e3779b97f4a7c15ULL;
+    return &table[h >> (64 - K8S_SHARE_SLOT_BITS)];
+}
+
+/* For n < 16 with its key: the copy the table holds, looked up inline,
+ * else k8s_arena_share_miss's (arena.c), which makes one and keeps it. */
+char *k8s_arena_share_miss(k8s_arena *a, const uint64_t key[2], const char *s, size_t n);
 
 static inline char *k8s_arena_share_inline(k8s_arena *a, const uint64_t key[2], const char *s, size_t n)
 {
     k8s_shared_text *table = k8s_arena_bump_of(a)->shared;
     if (table) {
-        uint64_t h = (key[0] ^ (key[1] * 0xff51afd7ed558ccdULL)) * 0x9e3779b97f4a7c15ULL;
-        k8s_shared_text *slot = &table[h >> (64 - K8S_SHARE_SLOT_BITS)];
+        k8s_shared_text *slot = k8s_shared_slot(table, key);
         if (slot->text && slot->key[0] == key[0] && slot->key[1] == key[1])
             return slot->text;
     }
-    return k8s_arena_share_key(a, key, s, n);
+    return k8s_arena_share_miss(a, key, s, n);
 }
 
 /* Hands malloc'ed memory (size bytes) to the arena, which frees it with
