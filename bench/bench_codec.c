@@ -18,52 +18,16 @@
 #include "k8s/api_types.h"
 #include "k8s/buf.h"
 #include "k8s/codec.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The PodList text: the Pod in compact form, each copy with its own name. */
-static char *make_list(const char *pod_json, size_t pod_len, int pods, size_t *len)
-{
-    k8s_arena *a = k8s_arena_new();
-    k8s_core_v1_pod *pod;
-    k8s_error err;
-    if (k8s_json_decode(&k8s_core_v1_pod_desc, pod_json, pod_len, a, (void **)&pod, NULL, &err)) {
-        fprintf(stderr, "bench_codec: cannot decode the Pod: %s\n", err.message);
-        exit(1);
-    }
-    k8s_buf b = K8S_BUF_INIT;
-    k8s_buf_append_str(&b, "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"12345\"},"
-                           "\"items\":[");
-    for (int i = 0; i < pods; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "pod-%05d", i);
-        pod->metadata->name = name;
-        if (i)
-            k8s_buf_append(&b, ",", 1);
-        if (k8s_json_encode(&k8s_core_v1_pod_desc, pod, &b, &err)) {
-            fprintf(stderr, "bench_codec: encode: %s\n", err.message);
-            exit(1);
-        }
-    }
-    k8s_buf_append_str(&b, "]}");
-    k8s_arena_free(a);
-    *len = b.len;
-    return b.data;
-}
+#include "bench_util.h"
 
 /* Best of n runs, in seconds. */
 #define BEST_OF(n, best, body)                 \
     do {                                       \
         best = 1e30;                           \
         for (int run_ = 0; run_ < (n); run_++) { \
-            double t0_ = now();                \
+            double t0_ = bench_now();                \
             body;                              \
-            double t_ = now() - t0_;           \
+            double t_ = bench_now() - t0_;           \
             if (t_ < best)                     \
                 best = t_;                     \
         }                                      \
@@ -83,7 +47,12 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t len;
-    char *list = make_list(pod_json, pod_len, pods, &len);
+    k8s_error list_err;
+    char *list = bench_pod_list(pod_json, pod_len, pods, &len, &list_err);
+    if (!list) {
+        fprintf(stderr, "bench_codec: %s: %s\n", path, list_err.message);
+        return 1;
+    }
     double mb = (double)len / 1e6;
     const int runs = 5;
 

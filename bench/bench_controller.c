@@ -27,21 +27,8 @@
 #include "k8s/api.h"
 #include "k8s/controller.h"
 #include "k8s/workqueue.h"
+#include "bench_util.h"
 #include "testserver.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 static char (*keys)[32];
 
@@ -60,31 +47,31 @@ static void queue_alone(int n)
         die("queue");
     /* one thread: its CPU time is time on one core, whatever else the
      * machine runs; the wall time is printed too */
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = bench_now(), c0 = bench_cpu_seconds();
     for (int i = 0; i < n; i++)
         k8s_workqueue_add(q, keys[i]);
-    double t1 = now_s(), c1 = cpu_s();
+    double t1 = bench_now(), c1 = bench_cpu_seconds();
     const char *key;
     for (int i = 0; i < n; i++) {
         if (k8s_workqueue_get(q, 0, &key))
             die("get");
         k8s_workqueue_done(q, key);
     }
-    double t2 = now_s(), c2 = cpu_s();
+    double t2 = bench_now(), c2 = bench_cpu_seconds();
     printf("  queue, one thread, %d keys queued then drained (CPU time; wall time in brackets):\n", n);
     printf("    adds %.0f ns a key, gets+dones %.0f ns a key: add+get+done %.0f ns = %.0f keys/s on one core,\n"
            "    %.0f adds+gets+dones/s (target >= 200,000)   [wall: %.0f ns a key]\n",
            (c1 - c0) * 1e9 / n, (c2 - c1) * 1e9 / n, (c2 - c0) * 1e9 / n, n / (c2 - c0), 3.0 * n / (c2 - c0),
            (t2 - t0) * 1e9 / n);
-    t0 = now_s();
-    c0 = cpu_s();
+    t0 = bench_now();
+    c0 = bench_cpu_seconds();
     for (int i = 0; i < n; i++) { /* a key at a time: the queue mostly empty */
         k8s_workqueue_add(q, keys[i]);
         k8s_workqueue_get(q, 0, &key);
         k8s_workqueue_done(q, key);
     }
-    t1 = now_s();
-    c1 = cpu_s();
+    t1 = bench_now();
+    c1 = bench_cpu_seconds();
     printf("    one key at a time: %.0f ns a round = %.0f rounds/s on one core   [wall: %.0f ns]\n",
            (c1 - c0) * 1e9 / n, n / (c1 - c0), (t1 - t0) * 1e9 / n);
     k8s_workqueue_free(q);
@@ -114,7 +101,7 @@ static void queue_with_workers(int n, double *wall, double *cpu)
     if (k8s_workqueue_new(NULL, &p.q))
         die("queue");
     pthread_t t[8];
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = bench_now(), c0 = bench_cpu_seconds();
     for (int i = 0; i < 8; i++)
         pthread_create(&t[i], NULL, pool_worker, &p);
     for (int i = 0; i < n; i++)
@@ -122,8 +109,8 @@ static void queue_with_workers(int n, double *wall, double *cpu)
     k8s_workqueue_shutdown(p.q, K8S_WORKQUEUE_DRAIN, -1);
     for (int i = 0; i < 8; i++)
         pthread_join(t[i], NULL);
-    *wall = now_s() - t0;
-    *cpu = cpu_s() - c0;
+    *wall = bench_now() - t0;
+    *cpu = bench_cpu_seconds() - c0;
     if (atomic_load(&p.done) != n)
         die("keys lost");
     k8s_workqueue_free(p.q);
@@ -160,13 +147,13 @@ static void controller(int n, double queue_wall, double queue_cpu)
     k8s_controller *c;
     if (k8s_controller_new(client, &o, &c) || k8s_controller_start(c) || k8s_controller_wait_synced(c, 30000))
         die("controller");
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = bench_now(), c0 = bench_cpu_seconds();
     for (int i = 0; i < n; i++)
         if (k8s_controller_enqueue(c, "kube-public", keys[i] + strlen("default/")))
             die("enqueue");
     while (atomic_load(&reconciled) < n)
         nanosleep(&(struct timespec){0, 200000}, NULL);
-    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    double wall = bench_now() - t0, cpu = bench_cpu_seconds() - c0;
     k8s_controller_stats st;
     k8s_controller_stats_get(c, &st);
     printf("  controller, 8 workers, %d keys, trivial reconcile: %.3f s = %.0f keys/s; CPU %.3f s = %.2f us a key\n",

@@ -52,6 +52,7 @@
 
 #include "k8s/api.h"
 #include "k8s/buf.h"
+#include "bench_util.h"
 #include "realistic_pod.h"
 
 extern char **environ;
@@ -85,21 +86,6 @@ static _Noreturn void die(const char *what, const char *detail)
     fprintf(stderr, "bench_e2e: %s: %s\n", what, detail ? detail : strerror(errno));
     stop_nginx();
     exit(1);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 /* kB from /proc/self/status ("VmRSS", "VmHWM"). */
@@ -223,28 +209,12 @@ static char *conformance_list(size_t *len, char *why, size_t whylen)
         snprintf(why, whylen, "cannot read %s (set K8S_SHARED_DIR)", path);
         return NULL;
     }
-    k8s_arena *a = k8s_arena_new();
-    k8s_core_v1_pod *pod;
     k8s_error err;
-    if (k8s_json_decode(&k8s_core_v1_pod_desc, pod_json, pod_len, a, (void **)&pod, NULL, &err))
+    char *list = bench_pod_list(pod_json, pod_len, pods, len, &err);
+    if (!list)
         die("the conformance Pod", err.message);
-    k8s_buf b = K8S_BUF_INIT;
-    k8s_buf_append_str(&b, "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"12345\"},"
-                           "\"items\":[");
-    for (int i = 0; i < pods; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "pod-%05d", i);
-        pod->metadata->name = name;
-        if (i)
-            k8s_buf_append(&b, ",", 1);
-        if (k8s_json_encode(&k8s_core_v1_pod_desc, pod, &b, &err))
-            die("encode", err.message);
-    }
-    k8s_buf_append_str(&b, "]}");
-    k8s_arena_free(a);
     free(pod_json);
-    *len = b.len;
-    return b.data;
+    return list;
 }
 
 /* ---- nginx ---- */
@@ -507,9 +477,9 @@ static int child_main(const char *which, const char *ns, const char *url, const 
     CURL *e = m == BARE ? bare_handle(path, &b) : NULL;
     k8s_client *c = m == BARE ? NULL : new_client();
     long rss0 = proc_kb("VmRSS");
-    double t0 = now();
+    double t0 = bench_now();
     list_once(m, ns, c, e, &b);
-    double t = now() - t0;
+    double t = bench_now() - t0;
     long hwm = proc_kb("VmHWM");
     printf("%.6f %ld\n", t, (hwm - rss0) * 1024);
     *dir = '\0'; /* the parent's */
@@ -588,15 +558,15 @@ static list_figures measure_list(const char *ns, size_t json_len)
         k8s_arena_reset(reuse);
         k8s_core_v1_pod_list *list;
         k8s_error err;
-        double t0 = now();
+        double t0 = bench_now();
         if (k8s_core_v1_pod_list_get(c, reuse, ns, NULL, &list, &err))
             die("typed list", err.message);
         if (i >= steady_from)
-            reused[kept] = now() - t0;
+            reused[kept] = bench_now() - t0;
         for (int m = 0; m < 3; m++) {
-            double t0 = now();
+            double t0 = bench_now();
             size_t n = list_once((mode)m, ns, c, e, &b);
-            double t = now() - t0;
+            double t = bench_now() - t0;
             if (m == TYPED)
                 f.items = n;
             else if (n != json_len)
@@ -839,9 +809,9 @@ static void bare_multi_free(bare_multi *bm)
 /* Adds the CPU time `call` takes to total. */
 #define CPU_OF(total, call)           \
     do {                              \
-        double c0_ = cpu_seconds();   \
+        double c0_ = bench_cpu_seconds();   \
         call;                         \
-        total += cpu_seconds() - c0_; \
+        total += bench_cpu_seconds() - c0_; \
     } while (0)
 
 static void measure_gets(void)
@@ -906,17 +876,17 @@ static double typed_decode(const char *json, size_t len)
     k8s_arena_reset(decode_arena);
     void *out;
     k8s_error err;
-    double t0 = now();
+    double t0 = bench_now();
     if (k8s_json_decode(&k8s_core_v1_pod_list_desc, json, len, decode_arena, &out, NULL, &err))
         die("decode", err.message);
-    return now() - t0;
+    return bench_now() - t0;
 }
 
 static double cjson_parse(const char *json, size_t len)
 {
-    double t0 = now();
+    double t0 = bench_now();
     cJSON *doc = cJSON_ParseWithLength(json, len);
-    double t = now() - t0;
+    double t = bench_now() - t0;
     if (!doc)
         die("cJSON", "parse failed");
     cJSON_Delete(doc);

@@ -19,15 +19,9 @@
 
 #include "k8s/api.h"
 #include "k8s/watch.h"
+#include "bench_util.h"
 #include "testserver.h"
 #include "watch_internal.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* As kube-apiserver sends them: compact, managedFields included. */
 static const char configmap_event[] =
@@ -114,7 +108,7 @@ static double decode_rate(const stream *s, const k8s_type *type, counter *c)
         *c = (counter){0};
         k8s_watch_decoder_init(&d, type, count, c);
         k8s_error err;
-        double t0 = now();
+        double t0 = bench_now();
         for (size_t off = 0; off < s->len; off += 2048) {
             size_t n = s->len - off < 2048 ? s->len - off : 2048;
             if (k8s_watch_decoder_feed(&d, s->data + off, n, &err)) {
@@ -122,7 +116,7 @@ static double decode_rate(const stream *s, const k8s_type *type, counter *c)
                 exit(1);
             }
         }
-        double t = now() - t0;
+        double t = bench_now() - t0;
         k8s_watch_decoder_clear(&d);
         if (c->events != s->n) {
             fprintf(stderr, "bench_watch: %d events decoded of %d\n", c->events, s->n);
@@ -137,7 +131,7 @@ static double cjson_rate(const stream *s)
 {
     double best = 1e30;
     for (int run = 0; run < 3; run++) {
-        double t0 = now();
+        double t0 = bench_now();
         size_t start = 0;
         for (int i = 0; i < s->n; i++) {
             cJSON *doc = cJSON_ParseWithLength(s->data + start, s->line_end[i] - start);
@@ -146,7 +140,7 @@ static double cjson_rate(const stream *s)
             cJSON_Delete(doc);
             start = s->line_end[i];
         }
-        double t = now() - t0;
+        double t = bench_now() - t0;
         best = t < best ? t : best;
     }
     return s->n / best;
@@ -182,7 +176,7 @@ static void on_event(void *data, k8s_watch_event *ev)
 {
     live *l = data;
     if (ev->type != K8S_WATCH_BOOKMARK && ++l->events == l->want) {
-        l->t_last = now();
+        l->t_last = bench_now();
         k8s_cancel(l->client, l->id);
     }
 }
@@ -237,7 +231,7 @@ static void end_to_end(int n)
     pthread_mutex_init(&l.mu, NULL);
     pthread_cond_init(&l.cond, NULL);
     k8s_list_options lo = {.resourceVersion = rv, .call = {.id = &l.id}};
-    double t0 = now();
+    double t0 = bench_now();
     if (k8s_watch_async(c, &k8s_core_v1_config_map_resource, "default", &lo, on_event, on_end, &l))
         exit(1);
     pthread_mutex_lock(&l.mu);
