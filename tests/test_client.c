@@ -938,6 +938,83 @@ static void test_async_and_cancel(void **state)
     k8s_arena_free(a);
 }
 
+/* Replies of every size, many at once and one after another: the client
+ * writes each into a receive buffer an earlier reply had (when one was
+ * small enough to keep), and each must read as its own and nothing more.
+ * Only replies that fit one transfer's 64 KB buffer go many at once:
+ * larger ones could meet libcurl 7.88's lost wake-ups (call.c). */
+typedef struct sized_get {
+    k8s_arena *arena;
+    k8s_core_v1_config_map *cm;
+    k8s_code code;
+    done_box *box;
+} sized_get;
+
+static void on_sized(void *data, k8s_code code, void *result, const k8s_error *err)
+{
+    sized_get *g = data;
+    g->code = code;
+    g->cm = result;
+    on_done(g->box, code, result, err);
+}
+
+static void test_reply_buffers_reused(void **state)
+{
+    (void)state;
+    need_client();
+    /* the first is past the largest buffer the client keeps */
+    static const size_t sizes[] = {200000, 40000, 3, 9000, 0, 60000};
+    enum { NSIZES = sizeof sizes / sizeof sizes[0], PER = 5, AT_ONCE = (NSIZES - 1) * PER };
+    char *values[NSIZES];
+    for (int i = 0; i < NSIZES; i++) {
+        values[i] = malloc(sizes[i] + 1);
+        memset(values[i], 'a' + i, sizes[i]);
+        values[i][sizes[i]] = '\0';
+        char name[32];
+        snprintf(name, sizeof name, "sized-%d", i);
+        k8s_arena *a = k8s_arena_new();
+        k8s_string_entry data = {"v", values[i]};
+        k8s_meta_v1_object_meta meta = {.name = name};
+        k8s_core_v1_config_map cm = {.metadata = &meta, .data = &data, .data_len = 1}, *out;
+        k8s_error err;
+        CHECK_OK(k8s_core_v1_config_map_create(client, a, ns, &cm, NULL, &out, &err));
+        k8s_arena_free(a);
+    }
+    for (int round = 0; round < 3; round++) {
+        /* one at a time, largest first, then the others at once */
+        for (int i = 0; i < NSIZES; i++) {
+            k8s_arena *a = k8s_arena_new();
+            k8s_core_v1_config_map *cm;
+            k8s_error err;
+            char name[32];
+            snprintf(name, sizeof name, "sized-%d", i);
+            CHECK_OK(k8s_core_v1_config_map_get(client, a, ns, name, NULL, &cm, &err));
+            assert_string_equal(data_of(cm, "v"), values[i]);
+            k8s_arena_free(a);
+        }
+        done_box b = {0, K8S_OK, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+        sized_get gets[AT_ONCE];
+        for (int i = 0; i < AT_ONCE; i++) {
+            /* a different order each round, so buffers change hands */
+            int which = 1 + (i + round * 2) % (NSIZES - 1);
+            char name[32];
+            snprintf(name, sizeof name, "sized-%d", which);
+            gets[i] = (sized_get){k8s_arena_new(), NULL, K8S_OK, &b};
+            assert_int_equal(k8s_core_v1_config_map_get_async(client, gets[i].arena, ns, name, NULL, on_sized, &gets[i]),
+                             K8S_OK);
+        }
+        wait_box(&b, AT_ONCE);
+        for (int i = 0; i < AT_ONCE; i++) {
+            int which = 1 + (i + round * 2) % (NSIZES - 1);
+            assert_int_equal(gets[i].code, K8S_OK);
+            assert_string_equal(data_of(gets[i].cm, "v"), values[which]);
+            k8s_arena_free(gets[i].arena);
+        }
+    }
+    for (int i = 0; i < NSIZES; i++)
+        free(values[i]);
+}
+
 typedef struct from_loop {
     k8s_code code;
     done_box box;
@@ -1520,6 +1597,7 @@ int main(void)
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_tls_and_transport_failures),
         cmocka_unit_test(test_async_and_cancel),
+        cmocka_unit_test(test_reply_buffers_reused),
         cmocka_unit_test(test_no_waiting_on_the_loop),
         cmocka_unit_test(test_threads_share_a_client),
         cmocka_unit_test(test_rate_limit),

@@ -34,6 +34,12 @@ typedef enum state {
     ST_BACKOFF     /* waiting to retry */
 } state;
 
+/* Receive buffers the client keeps for its next replies: at most this
+ * many, of at most K8S_SPARE_BUF_MAX bytes each, K8S_SPARE_BYTES in all. */
+#define K8S_SPARE_BUFS 128
+#define K8S_SPARE_BUF_MAX (64 * 1024)
+#define K8S_SPARE_BYTES (1024 * 1024)
+
 
 /* A connection of the client's multi handle, known by its local port. */
 typedef struct conn_use {
@@ -122,6 +128,9 @@ struct k8s_client {
     k8s_client_stream *streams; /* k8s_client_stream_begin's */
     CURL **idle; /* easy handles for reuse */
     size_t nidle, capidle;
+    k8s_buf spare[K8S_SPARE_BUFS]; /* receive buffers for reuse (call.c) */
+    k8s_key_guesses *guesses;      /* the decoder's, for replies (call.c) */
+    size_t nspare, spare_bytes;
     uint64_t rng;
 
     /* HTTP/2 connections (grow_connections): libcurl puts as many streams
@@ -135,6 +144,8 @@ struct k8s_client {
     int unattached;         /* transfers in curl without a connection yet */
     uint64_t attaches, attaches_seen; /* transfers given a connection, ever / at grow_timer's start */
     k8s_timer *grow_timer;
+    k8s_timer *stir_timer; /* runs the transfers once the connections go quiet (call.c) */
+    uint64_t active_ms;    /* curl's last pass */
 
     atomic_uint_fast64_t next_id, n_requests, n_retries, n_connections, n_open, peer_streams;
 
@@ -157,6 +168,8 @@ kcall *k8s_call_new(k8s_client *c, k8s_arena *arena, const k8s_op *op, const k8s
  * `done` will never run. Any thread. */
 k8s_code k8s_call_submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data);
 void k8s_call_free(kcall *k);
+/* Frees the client's spare receive buffers. */
+void k8s_call_free_spares(k8s_client *c);
 void k8s_call_unlink(kcall *k);
 /* The one way out of a call: its callback, exactly once. */
 void k8s_call_finish(kcall *k, k8s_code code, void *result);

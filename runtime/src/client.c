@@ -198,7 +198,8 @@ static void cleanup_on_loop(void *data)
     k8s_timer_free(c->curl_timer);
     k8s_timer_free(c->rate_timer);
     k8s_timer_free(c->grow_timer);
-    c->curl_timer = c->rate_timer = c->grow_timer = NULL;
+    k8s_timer_free(c->stir_timer);
+    c->curl_timer = c->rate_timer = c->grow_timer = c->stir_timer = NULL;
     pthread_mutex_lock(&c->mu);
     c->cleaned = true;
     pthread_cond_broadcast(&c->cond);
@@ -254,6 +255,8 @@ void k8s_client_free(k8s_client *c)
     k8s_credentials_free(c->creds);
     curl_slist_free_all(c->connect_to);
     free(c->idle);
+    k8s_call_free_spares(c);
+    k8s_key_guesses_free(c->guesses);
     free(c->conns);
     free(c->base_url);
     free(c->user_agent);

@@ -193,16 +193,20 @@ static const k8s_field *kind_field(const k8s_type *t)
  * the text, not a look for the kind first); when the decode fails, the
  * reply may be of another kind, which says more than the failure. */
 static k8s_code decode_checked(const k8s_op *op, long http_status, const char *body, size_t len, k8s_arena *arena,
-                               void **result, k8s_error *err)
+                               k8s_key_guesses *guesses, void **result, k8s_error *err)
 {
     const k8s_field *kf = kind_field(op->result);
+    void *obj = k8s_arena_alloc(arena, op->result->size);
+    if (!obj)
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!kf) {
         bool decode;
         k8s_code rc = check_kind(op, http_status, body, len, arena, &decode, err);
-        return decode ? k8s_json_decode(op->result, body, len, arena, result, NULL, err) : rc;
+        if (decode && (rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, guesses, err)) == K8S_OK)
+            *result = obj;
+        return rc;
     }
-    void *obj = NULL;
-    k8s_code rc = k8s_json_decode(op->result, body, len, arena, &obj, NULL, err);
+    k8s_code rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, guesses, err);
     if (rc == K8S_OK) {
         const char *kind = *(char *const *)((const char *)obj + kf->offset);
         if (!is_other_kind(op, kind)) {
@@ -239,7 +243,7 @@ static k8s_code bad_reply(const k8s_op *op, long http_status, k8s_code rc, k8s_e
 }
 
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
-                        k8s_arena *arena, void **result, k8s_error *err)
+                        k8s_arena *arena, k8s_key_guesses *guesses, void **result, k8s_error *err)
 {
     k8s_error local;
     if (!err)
@@ -257,7 +261,7 @@ k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, si
         *result = text;
         return K8S_OK;
     }
-    return bad_reply(op, http_status, decode_checked(op, http_status, body, len, arena, result, err), err);
+    return bad_reply(op, http_status, decode_checked(op, http_status, body, len, arena, guesses, result, err), err);
 }
 
 k8s_code k8s_read_list_reply(const k8s_op *op, long http_status, k8s_list_stream *s, k8s_arena *arena,

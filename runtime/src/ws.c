@@ -702,7 +702,7 @@ static bool refusal(k8s_ws *ws, const reply_head *h, bool at_eof)
     }
     static const k8s_op text_op = {NULL, NULL, K8S_VERB_GET, NULL, NULL, NULL};
     void *ignored;
-    k8s_code code = k8s_read_reply(&text_op, h->status, body, len, ws->arena, &ignored, &ws->err);
+    k8s_code code = k8s_read_reply(&text_op, h->status, body, len, ws->arena, NULL, &ignored, &ws->err);
     if (code == K8S_OK) {
         code = K8S_EBADREPLY;
         k8s_error_set(
