@@ -814,9 +814,31 @@ static void bare_multi_free(bare_multi *bm)
         total += bench_cpu_seconds() - c0_; \
     } while (0)
 
+enum { SYNC_BARE, SYNC_TYPED, ASYNC_BARE, ASYNC_MAIN, ASYNC_LOOP, ROWS };
+
+/* Prints row's median CPU per call and its median ratio to base over the
+ * rounds (each round's ratio compares blocks run back to back, so a burst
+ * of load on this shared machine moves one round, not the figure). */
+static void print_row(const char *what, double us[ROWS][64], int row, int base, int rounds)
+{
+    double ratio[64], a[64], b[64];
+    for (int r = 0; r < rounds; r++) {
+        ratio[r] = us[row][r] / us[base][r];
+        a[r] = us[row][r];
+        b[r] = us[base][r];
+    }
+    double lo = 1e30, hi = 0;
+    for (int r = 0; r < rounds; r++) {
+        lo = ratio[r] < lo ? ratio[r] : lo;
+        hi = ratio[r] > hi ? ratio[r] : hi;
+    }
+    printf("  %-14s bare %5.1f us   typed %5.1f us   %5.2fx (rounds %.2f-%.2fx)   (target <= 1.2x)\n", what,
+           median(b, rounds), median(a, rounds), median(ratio, rounds), lo, hi);
+}
+
 static void measure_gets(void)
 {
-    const int block = smoke ? 2 : 500, rounds = smoke ? 1 : 4, width = smoke ? 4 : 100;
+    const int block = smoke ? 2 : 300, rounds = smoke ? 1 : 12, width = smoke ? 4 : 100;
     k8s_client *c = new_client();
     grow_buf b = {0};
     CURL *e = bare_handle("/api/v1/namespaces/bench/pods/one", &b);
@@ -827,26 +849,29 @@ static void measure_gets(void)
     typed_in_flight(c, width * 2, width);
     typed_in_flight_on_loop(c, width * 2, width);
     bare_in_flight(&bm, width * 2);
-    double typed = 0, bare = 0, typed_async = 0, typed_on_loop = 0, bare_async = 0;
+    static double us[ROWS][64]; /* CPU per call, per row and round */
     for (int r = 0; r < rounds; r++) {
-        CPU_OF(typed, typed_gets(c, block));
-        CPU_OF(bare, bare_gets(e, &b, block));
-        CPU_OF(typed_async, typed_in_flight(c, block * 2, width));
-        CPU_OF(bare_async, bare_in_flight(&bm, block * 2));
-        CPU_OF(typed_on_loop, typed_in_flight_on_loop(c, block * 2, width));
+        double t[ROWS] = {0};
+        CPU_OF(t[SYNC_TYPED], typed_gets(c, block));
+        CPU_OF(t[SYNC_BARE], bare_gets(e, &b, block));
+        CPU_OF(t[ASYNC_MAIN], typed_in_flight(c, block * 2, width));
+        CPU_OF(t[ASYNC_BARE], bare_in_flight(&bm, block * 2));
+        CPU_OF(t[ASYNC_LOOP], typed_in_flight_on_loop(c, block * 2, width));
+        for (int row = 0; row < ROWS; row++)
+            us[row][r] = t[row] / (row <= SYNC_TYPED ? block : 2 * block) * 1e6;
     }
-    double n = (double)block * rounds;
     if (!smoke) {
-        printf("CPU per small GET (one pod, %zu bytes; %d calls each, alternating blocks)\n", b.len, block * rounds);
-        printf("  sync           bare easy handle %6.1f us   typed %6.1f us   %5.2fx   (target <= 1.2x)\n",
-               bare / n * 1e6, typed / n * 1e6, typed / bare);
-        printf("  %d in flight  bare multi handle %5.1f us   typed %6.1f us   %5.2fx   (target <= 1.2x)\n"
-               "                 typed, re-submitted from the main thread (a hand-off each way per call)\n",
-               width, bare_async / (2 * n) * 1e6, typed_async / (2 * n) * 1e6, typed_async / bare_async);
-        printf("  %d in flight  bare multi handle %5.1f us   typed %6.1f us   %5.2fx   (target <= 1.2x)\n"
-               "                 typed, re-submitted from the completion callback on the loop's thread\n"
-               "                 (the event-loop way; one thread like the bare multi handle's)\n",
-               width, bare_async / (2 * n) * 1e6, typed_on_loop / (2 * n) * 1e6, typed_on_loop / bare_async);
+        printf("CPU per small GET (one pod, %zu bytes; %d rounds of %d sync and %d async calls per row;\n"
+               "  medians, each round's ratio against the bare block run beside it)\n",
+               b.len, rounds, block, 2 * block);
+        print_row("sync", us, SYNC_TYPED, SYNC_BARE, rounds);
+        char what[32];
+        snprintf(what, sizeof what, "%d in flight", width);
+        print_row(what, us, ASYNC_LOOP, ASYNC_BARE, rounds);
+        printf("                 typed: re-submitted from the completion callback on the loop's thread\n"
+               "                 (the event-loop way; one thread like the bare multi handle's)\n");
+        print_row(what, us, ASYNC_MAIN, ASYNC_BARE, rounds);
+        printf("                 typed: re-submitted from the main thread (a hand-off each way per call)\n");
     }
     bare_multi_free(&bm);
     curl_easy_cleanup(e);

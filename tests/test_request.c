@@ -306,15 +306,15 @@ static void test_log_and_errors(void **state)
 
 /* ---- replies ---- */
 
-/* guesses: the decoder's key-order table, carried from reply to reply as
- * a client carries it, or NULL */
-static void check_replies(k8s_key_guesses *g)
+/* cache: the decoder's, carried from reply to reply as a client carries
+ * it, or NULL */
+static void check_replies(k8s_decode_cache *cache)
 {
     k8s_arena *a = k8s_arena_new();
     void *out;
     k8s_error err;
     const char *pod = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"p\"}}\n";
-    assert_int_equal(k8s_read_reply(&pod_get, 200, pod, strlen(pod), a, g, &out, &err), K8S_OK);
+    assert_int_equal(k8s_read_reply(&pod_get, 200, pod, strlen(pod), a, cache, &out, &err), K8S_OK);
     assert_string_equal(((k8s_core_v1_pod *)out)->metadata->name, "p");
 
     /* a delete answered with a Status instead of the object */
@@ -322,43 +322,43 @@ static void check_replies(k8s_key_guesses *g)
                                &k8s_core_v1_config_map_desc, "ConfigMap"};
     const char *ok = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Success\","
                      "\"details\":{\"name\":\"cm\",\"kind\":\"configmaps\",\"uid\":\"u\"}}\n";
-    assert_int_equal(k8s_read_reply(&del, 200, ok, strlen(ok), a, g, &out, &err), K8S_OK);
+    assert_int_equal(k8s_read_reply(&del, 200, ok, strlen(ok), a, cache, &out, &err), K8S_OK);
     assert_null(out);
 
     /* the wrong kind, broken JSON, a wrong type: K8S_EBADREPLY, saying so */
     const char *svc = "{\"kind\":\"Service\",\"apiVersion\":\"v1\"}";
-    assert_int_equal(k8s_read_reply(&pod_get, 200, svc, strlen(svc), a, g, &out, &err), K8S_EBADREPLY);
+    assert_int_equal(k8s_read_reply(&pod_get, 200, svc, strlen(svc), a, cache, &out, &err), K8S_EBADREPLY);
     assert_string_equal(err.message, "expected a Pod, the server sent a Service");
     /* a reply of another kind that does not even decode as the op's (a
      * Status's "status" is a string, a Pod's an object): its kind decides */
     const char *failure = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\"}";
-    assert_int_equal(k8s_read_reply(&pod_get, 200, failure, strlen(failure), a, g, &out, &err), K8S_EBADREPLY);
+    assert_int_equal(k8s_read_reply(&pod_get, 200, failure, strlen(failure), a, cache, &out, &err), K8S_EBADREPLY);
     assert_string_equal(err.message, "expected a Pod, the server sent a Status");
     assert_null(out);
     const char *success = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\"}";
-    assert_int_equal(k8s_read_reply(&pod_get, 200, success, strlen(success), a, g, &out, &err), K8S_OK);
+    assert_int_equal(k8s_read_reply(&pod_get, 200, success, strlen(success), a, cache, &out, &err), K8S_OK);
     assert_null(out);
     assert_int_equal(err.code, K8S_OK);
     assert_string_equal(err.message, "");
-    assert_int_equal(k8s_read_reply(&pod_get, 200, "{\"kind\":\"Po", 11, a, g, &out, &err), K8S_EBADREPLY);
+    assert_int_equal(k8s_read_reply(&pod_get, 200, "{\"kind\":\"Po", 11, a, cache, &out, &err), K8S_EBADREPLY);
     assert_string_equal(err.message, "the reply is not valid JSON: unterminated string");
-    assert_int_equal(k8s_read_reply(&pod_get, 200, "{\"kind\":\"Pod\",", 13, a, g, &out, &err), K8S_EBADREPLY);
+    assert_int_equal(k8s_read_reply(&pod_get, 200, "{\"kind\":\"Pod\",", 13, a, cache, &out, &err), K8S_EBADREPLY);
     assert_string_equal(err.message, "the reply is not valid JSON: unexpected end of input");
     const char *bad = "{\"kind\":\"Pod\",\"spec\":{\"priority\":\"high\"}}";
-    assert_int_equal(k8s_read_reply(&pod_get, 200, bad, strlen(bad), a, g, &out, &err), K8S_EBADREPLY);
+    assert_int_equal(k8s_read_reply(&pod_get, 200, bad, strlen(bad), a, cache, &out, &err), K8S_EBADREPLY);
     assert_string_equal(err.path, "spec.priority");
     assert_non_null(strstr(err.message, "the reply is not a valid Pod"));
     assert_int_equal(err.http_status, 200);
 
     /* text replies, including 204 with no body (the log of an unscheduled pod) */
     static const k8s_op log = {&k8s_core_v1_pod_resource, "log", K8S_VERB_GET, NULL, NULL, NULL};
-    assert_int_equal(k8s_read_reply(&log, 200, "line 1\nline 2\n", 14, a, g, &out, &err), K8S_OK);
+    assert_int_equal(k8s_read_reply(&log, 200, "line 1\nline 2\n", 14, a, cache, &out, &err), K8S_OK);
     assert_string_equal(out, "line 1\nline 2\n");
-    assert_int_equal(k8s_read_reply(&log, 204, "", 0, a, g, &out, &err), K8S_OK);
+    assert_int_equal(k8s_read_reply(&log, 204, "", 0, a, cache, &out, &err), K8S_OK);
     assert_string_equal(out, "");
 
     /* an error that is not a Status */
-    assert_int_equal(k8s_read_reply(&pod_get, 502, "<html>Bad\x01 Gateway</html>\nmore", 31, a, g, &out, &err),
+    assert_int_equal(k8s_read_reply(&pod_get, 502, "<html>Bad\x01 Gateway</html>\nmore", 31, a, cache, &out, &err),
                      K8S_EHTTP);
     assert_string_equal(err.message, "HTTP 502: <html>Bad? Gateway</html>");
     assert_null(err.status);
@@ -369,13 +369,13 @@ static void test_replies(void **state)
 {
     (void)state;
     check_replies(NULL);
-    /* the same replies through one table: what a Pod, a Status or broken
-     * JSON taught it must not change how the next reply reads */
-    k8s_key_guesses *g = k8s_key_guesses_new();
+    /* the same replies through one cache: what a Pod, a Status or broken
+     * JSON left in it must not change how the next reply reads */
+    k8s_decode_cache *g = k8s_decode_cache_new();
     assert_non_null(g);
     check_replies(g);
     check_replies(g);
-    k8s_key_guesses_free(g);
+    k8s_decode_cache_free(g);
 }
 
 /* The recorded error replies of a real API server: each becomes the

@@ -726,16 +726,16 @@ static k8s_code collect_page(kcall *k, void *page, bool *more)
 /* Text replies from this size on are handed to the arena, not copied. */
 #define ADOPT_MIN (64 * 1024)
 
-/* The client's key-order guesses for its replies: the same kinds come back
- * call after call, so what one decode learnt speeds up the next (a small
- * object's decode without them looks up every key). Made the first time
- * (NULL, when out of memory, only means no guessing). */
-static k8s_key_guesses *reply_guesses(k8s_client *c)
+/* The decoder's cache for the client's replies: the same kinds come back
+ * call after call, so what one decode learnt of key order speeds up the
+ * next (a small object's decode without it looks up every key), and its
+ * scratch buffers are there already. Made the first time (NULL, when out
+ * of memory, only means a slower decode). */
+static k8s_decode_cache *reply_cache(k8s_client *c)
 {
-
-    if (!c->guesses)
-        c->guesses = k8s_key_guesses_new();
-    return c->guesses;
+    if (!c->decode_cache)
+        c->decode_cache = k8s_decode_cache_new();
+    return c->decode_cache;
 }
 
 static void call_done(kcall *k, CURLcode rc)
@@ -788,7 +788,7 @@ static void call_done(kcall *k, CURLcode rc)
             k->body = (k8s_buf)K8S_BUF_INIT;
             code = K8S_OK;
         } else {
-            code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, reply_guesses(c), &result, &k->err);
+            code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, reply_cache(c), &result, &k->err);
         }
         if (code == K8S_EUNAUTHORIZED)
             explain_unauthorized(k);
@@ -854,7 +854,7 @@ static void on_quiet(void *data)
         return;
     }
     /* curl may close connections meanwhile: the array is read afresh */
-    for (size_t i = 0; i < c->nconns; i++)
+    for (size_t i = 0; i < c->nconns; i++) /* a connection's transfers, each run once */
         if (c->conns[i].streams > 0) {
             int running;
             curl_multi_socket_action(c->multi, c->conns[i].fd, CURL_CSELECT_IN, &running);
@@ -863,9 +863,24 @@ static void on_quiet(void *data)
     k8s_conns_balance(c);
 }
 
-/* After each pass of curl's: the quiet period starts again. */
+static bool transfers_on_connections(const k8s_client *c)
+{
+    for (size_t i = 0; i < c->nconns; i++)
+        if (c->conns[i].streams > 0)
+            return true;
+    return false;
+}
+
+/* After each pass of curl's: the quiet period starts again, while any
+ * transfer has a connection. None: no timer, so the loop can go idle (and
+ * a blocking call run on its caller's thread). */
 static void stirred(k8s_client *c)
 {
+    if (!transfers_on_connections(c)) {
+        if (c->stir_timer)
+            k8s_timer_stop(c->stir_timer);
+        return;
+    }
     c->active_ms = k8s_now_ms();
     if (!c->stir_timer && !(c->stir_timer = k8s_timer_new(c->loop, on_quiet, c)))
         return; /* out of memory: only the guard is missing */

@@ -129,7 +129,7 @@ struct k8s_client {
     CURL **idle; /* easy handles for reuse */
     size_t nidle, capidle;
     k8s_buf spare[K8S_SPARE_BUFS]; /* receive buffers for reuse (call.c) */
-    k8s_key_guesses *guesses;      /* the decoder's, for replies (call.c) */
+    k8s_decode_cache *decode_cache; /* the decoder's, for replies (call.c) */
     size_t nspare, spare_bytes;
     uint64_t rng;
 

@@ -256,7 +256,7 @@ void k8s_client_free(k8s_client *c)
     curl_slist_free_all(c->connect_to);
     free(c->idle);
     k8s_call_free_spares(c);
-    k8s_key_guesses_free(c->guesses);
+    k8s_decode_cache_free(c->decode_cache);
     free(c->conns);
     free(c->base_url);
     free(c->user_agent);

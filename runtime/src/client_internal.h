@@ -43,11 +43,10 @@ k8s_code k8s_buf_append_escaped(k8s_buf *b, const char *s);
 
 /* Turns a reply into the call's result (2xx) or its error (otherwise),
  * decoding into arena. result_out gets the typed object, the text, or NULL.
- * guesses: what earlier replies taught the decoder of key order (kept by
- * the client, one thread's at a time), or NULL. */
-struct k8s_key_guesses;
+ * cache: the decoder's, kept from reply to reply by the client, or NULL. */
+struct k8s_decode_cache;
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
-                        k8s_arena *arena, struct k8s_key_guesses *guesses, void **result_out, k8s_error *err);
+                        k8s_arena *arena, struct k8s_decode_cache *cache, void **result_out, k8s_error *err);
 
 /* The same for a typed list's 2xx reply decoded as it arrived. */
 struct k8s_list_stream;

@@ -255,17 +255,19 @@ k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
                             const k8s_decode_options *opts, char **api_version, char **kind,
                             k8s_error *err);
 
-/* What the typed decoder learns of the order of members (json_decode.c),
- * kept from one list item's decode to the next's. */
-typedef struct k8s_key_guesses k8s_key_guesses;
-k8s_key_guesses *k8s_key_guesses_new(void); /* NULL when out of memory */
-void k8s_key_guesses_free(k8s_key_guesses *g);
+/* What the typed decoder keeps from one decode to the next (json_decode.c):
+ * what it learnt of the order of members, and its scratch buffers. One
+ * thread's at a time: a list's from item to item, a client's from reply
+ * to reply. */
+typedef struct k8s_decode_cache k8s_decode_cache;
+k8s_decode_cache *k8s_decode_cache_new(void); /* NULL when out of memory */
+void k8s_decode_cache_free(k8s_decode_cache *cache);
 
 /* Decodes one JSON object of type into obj (zeroed, type->size bytes, the
  * caller's), errors' paths under path: a list item decoded on its own.
- * guesses: what earlier items taught, or NULL. */
+ * cache: what earlier decodes kept, or NULL. */
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
-                            const k8s_path *path, k8s_key_guesses *guesses, k8s_error *err);
+                            const k8s_path *path, k8s_decode_cache *cache, k8s_error *err);
 
 /* k8s_json_compact, with errors placed at path. */
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

@@ -1224,18 +1224,56 @@ typedef struct guess {
  * few and get a smaller table, quicker to clear. */
 enum { GUESS_BITS = 10, SMALL_GUESS_BITS = 7, SMALL_INPUT = 16384 };
 
-struct k8s_key_guesses {
+/* Also the scratch buffers of array levels, kept so a decode does not
+ * malloc and free them again (about ten times for a Pod); those grown past
+ * KEPT_SCRATCH_MAX by a large array are not kept. */
+enum { KEPT_SCRATCH_MAX = 64 * 1024 };
+
+struct k8s_decode_cache {
     guess slot[1 << GUESS_BITS];
+    scratch *scr;
+    size_t nscr;
 };
 
-k8s_key_guesses *k8s_key_guesses_new(void)
+k8s_decode_cache *k8s_decode_cache_new(void)
 {
-    return calloc(1, sizeof(k8s_key_guesses));
+    return calloc(1, sizeof(k8s_decode_cache));
 }
 
-void k8s_key_guesses_free(k8s_key_guesses *g)
+static void free_scratch(scratch *scr, size_t n)
 {
-    free(g);
+    for (size_t i = 0; i < n; i++)
+        free(scr[i].buf);
+    free(scr);
+}
+
+void k8s_decode_cache_free(k8s_decode_cache *cache)
+{
+    if (cache)
+        free_scratch(cache->scr, cache->nscr);
+    free(cache);
+}
+
+/* The decode's scratch buffers, from the cache and back into it. */
+static void borrow_scratch(dec *d, k8s_decode_cache *cache)
+{
+    d->scr = cache->scr;
+    d->nscr = cache->nscr;
+    cache->scr = NULL;
+    cache->nscr = 0;
+}
+
+static void return_scratch(dec *d, k8s_decode_cache *cache)
+{
+    for (size_t i = 0; i < d->nscr; i++)
+        if (d->scr[i].cap > KEPT_SCRATCH_MAX) {
+            free(d->scr[i].buf);
+            d->scr[i] = (scratch){NULL, 0};
+        }
+    cache->scr = d->scr;
+    cache->nscr = d->nscr;
+    d->scr = NULL;
+    d->nscr = 0;
 }
 
 static inline guess *guess_slot(dec *d, const void *after)
@@ -1376,9 +1414,7 @@ static void dec_init(dec *d, const char *json, size_t len, k8s_arena *arena,
 
 static void dec_done(dec *d)
 {
-    for (size_t i = 0; i < d->nscr; i++)
-        free(d->scr[i].buf);
-    free(d->scr);
+    free_scratch(d->scr, d->nscr);
     k8s_buf_free(&d->text);
     free(d->uk);
     free(d->keybuf);
@@ -1399,19 +1435,21 @@ static int expect_end(dec *d)
 /* One value of type into obj; errors' paths hang under path. *read: the
  * value was read to its end (with diag, problems may still be reported). */
 static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, char *obj,
-                            const k8s_path *path, const k8s_decode_options *opts, k8s_key_guesses *kept,
+                            const k8s_path *path, const k8s_decode_options *opts, k8s_decode_cache *kept,
                             k8s_error *err, bool *read)
 {
     dec d;
     dec_init(&d, json, len, arena, opts, err);
     /* a small table on the stack; a large input's on the heap (16 KB) */
     guess small[1 << SMALL_GUESS_BITS];
-    k8s_key_guesses *large = NULL;
+    k8s_decode_cache *large = NULL;
     if (!kept && len > SMALL_INPUT)
-        kept = large = k8s_key_guesses_new(); /* NULL: the small one does */
+        kept = large = k8s_decode_cache_new(); /* NULL: the small one does */
     d.guess_bits = kept ? GUESS_BITS : SMALL_GUESS_BITS;
     d.guess = kept ? kept->slot : small;
-    if (!kept)
+    if (kept)
+        borrow_scratch(&d, kept);
+    else
         memset(small, 0, sizeof small);
     int r;
     ws(&d);
@@ -1429,7 +1467,9 @@ static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, 
     if (r >= 0)
         r = expect_end(&d);
     *read = r >= 0;
-    k8s_key_guesses_free(large);
+    if (kept)
+        return_scratch(&d, kept);
+    k8s_decode_cache_free(large);
     dec_done(&d);
     return d.first;
 }
@@ -1449,7 +1489,7 @@ k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s
 }
 
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
-                            const k8s_path *path, k8s_key_guesses *guesses, k8s_error *err)
+                            const k8s_path *path, k8s_decode_cache *guesses, k8s_error *err)
 {
     bool read;
     return decode_into(type, json, len, arena, obj, path, NULL, guesses, err, &read);

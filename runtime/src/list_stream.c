@@ -38,7 +38,7 @@ void k8s_list_stream_clear(k8s_list_stream *s)
     k8s_buf_free(&s->shell);
     k8s_buf_free(&s->part);
     k8s_buf_free(&s->structs);
-    k8s_key_guesses_free(s->guesses);
+    k8s_decode_cache_free(s->cache);
     k8s_list_stream_init(s, s->list_type, s->arena);
 }
 
@@ -92,9 +92,9 @@ static k8s_code item_done(k8s_list_stream *s, const char *text, size_t len, k8s_
     char *obj = s->structs.data + s->nitems * size;
     memset(obj, 0, size);
     k8s_path at = {&items_path, NULL, 0, s->nitems};
-    if (!s->guesses) /* without, each item is decoded as well, only slower */
-        s->guesses = k8s_key_guesses_new();
-    rc = k8s_json_decode_at(s->items->type, text, len, s->arena, obj, &at, s->guesses, err);
+    if (!s->cache) /* without, each item is decoded as well, only slower */
+        s->cache = k8s_decode_cache_new();
+    rc = k8s_json_decode_at(s->items->type, text, len, s->arena, obj, &at, s->cache, err);
     if (rc) {
         place(err, s->item_offset, s->item_line, s->item_column);
         return s->rc = rc;

@@ -29,7 +29,7 @@ typedef struct k8s_list_stream {
     k8s_buf shell;  /* the body without the items' text: {...,"items":[],...} */
     k8s_buf part;   /* the item arriving, when it spans chunks */
     k8s_buf structs; /* the decoded items */
-    k8s_key_guesses *guesses; /* the decoder's, kept from item to item */
+    k8s_decode_cache *cache; /* the decoder's, kept from item to item */
     size_t nitems;
     /* the splitter */
     size_t offset;           /* body bytes seen */

@@ -193,7 +193,7 @@ static const k8s_field *kind_field(const k8s_type *t)
  * the text, not a look for the kind first); when the decode fails, the
  * reply may be of another kind, which says more than the failure. */
 static k8s_code decode_checked(const k8s_op *op, long http_status, const char *body, size_t len, k8s_arena *arena,
-                               k8s_key_guesses *guesses, void **result, k8s_error *err)
+                               k8s_decode_cache *cache, void **result, k8s_error *err)
 {
     const k8s_field *kf = kind_field(op->result);
     void *obj = k8s_arena_alloc(arena, op->result->size);
@@ -202,11 +202,11 @@ static k8s_code decode_checked(const k8s_op *op, long http_status, const char *b
     if (!kf) {
         bool decode;
         k8s_code rc = check_kind(op, http_status, body, len, arena, &decode, err);
-        if (decode && (rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, guesses, err)) == K8S_OK)
+        if (decode && (rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, cache, err)) == K8S_OK)
             *result = obj;
         return rc;
     }
-    k8s_code rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, guesses, err);
+    k8s_code rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, cache, err);
     if (rc == K8S_OK) {
         const char *kind = *(char *const *)((const char *)obj + kf->offset);
         if (!is_other_kind(op, kind)) {
@@ -243,7 +243,7 @@ static k8s_code bad_reply(const k8s_op *op, long http_status, k8s_code rc, k8s_e
 }
 
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
-                        k8s_arena *arena, k8s_key_guesses *guesses, void **result, k8s_error *err)
+                        k8s_arena *arena, k8s_decode_cache *cache, void **result, k8s_error *err)
 {
     k8s_error local;
     if (!err)
@@ -261,7 +261,7 @@ k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, si
         *result = text;
         return K8S_OK;
     }
-    return bad_reply(op, http_status, decode_checked(op, http_status, body, len, arena, guesses, result, err), err);
+    return bad_reply(op, http_status, decode_checked(op, http_status, body, len, arena, cache, result, err), err);
 }
 
 k8s_code k8s_read_list_reply(const k8s_op *op, long http_status, k8s_list_stream *s, k8s_arena *arena,
