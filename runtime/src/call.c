@@ -726,12 +726,12 @@ static k8s_code collect_page(kcall *k, void *page, bool *more)
 /* Text replies from this size on are handed to the arena, not copied. */
 #define ADOPT_MIN (64 * 1024)
 
-/* The decoder's cache for the client's replies: the same kinds come back
- * call after call, so what one decode learnt of key order speeds up the
- * next (a small object's decode without it looks up every key), and its
- * scratch buffers are there already. Made the first time (NULL, when out
- * of memory, only means a slower decode). */
-static k8s_decode_cache *reply_cache(k8s_client *c)
+/* The decoder's cache for the client's replies and watch events: the same
+ * kinds come back again and again, so what one decode learnt of key order
+ * speeds up the next (a small object's decode without it looks up every
+ * key), and its scratch buffers are there already. NULL, when out of
+ * memory, only means a slower decode. */
+k8s_decode_cache *k8s_client_decode_cache(k8s_client *c)
 {
     if (!c->decode_cache)
         c->decode_cache = k8s_decode_cache_new();
@@ -788,7 +788,7 @@ static void call_done(kcall *k, CURLcode rc)
             k->body = (k8s_buf)K8S_BUF_INIT;
             code = K8S_OK;
         } else {
-            code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, reply_cache(c), &result, &k->err);
+            code = k8s_read_reply(&k->op, status, body, k->body.len, k->arena, k8s_client_decode_cache(c), &result, &k->err);
         }
         if (code == K8S_EUNAUTHORIZED)
             explain_unauthorized(k);

@@ -48,6 +48,10 @@ struct k8s_decode_cache;
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
                         k8s_arena *arena, struct k8s_decode_cache *cache, void **result_out, k8s_error *err);
 
+/* The decoder's cache for the client's replies and watch events (call.c),
+ * made the first time: NULL when out of memory. On the loop's thread. */
+struct k8s_decode_cache *k8s_client_decode_cache(k8s_client *client);
+
 /* The same for a typed list's 2xx reply decoded as it arrived. */
 struct k8s_list_stream;
 k8s_code k8s_read_list_reply(const k8s_op *op, long http_status, struct k8s_list_stream *s, k8s_arena *arena,

@@ -120,6 +120,19 @@ static k8s_code finish_event(k8s_watch_decoder *w, k8s_watch_event *ev, k8s_code
     return rc;
 }
 
+/* A typed event's object. */
+static k8s_code decode_object(k8s_watch_decoder *w, const char *text, size_t len, k8s_arena *arena, void **out,
+                              k8s_error *err)
+{
+    void *obj = k8s_arena_alloc(arena, w->type->size);
+    if (!obj)
+        return k8s_fail(err, K8S_ENOMEM, "out of memory");
+    k8s_code rc = k8s_json_decode_at(w->type, text, len, arena, obj, NULL, w->cache, err);
+    if (rc == K8S_OK)
+        *out = obj;
+    return rc;
+}
+
 static k8s_code read_event(k8s_watch_decoder *w, const char *text, size_t len, k8s_error *err)
 {
     while (len && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
@@ -156,7 +169,7 @@ static k8s_code read_event(k8s_watch_decoder *w, const char *text, size_t len, k
     } else {
         k8s_meta meta;
         if (w->type)
-            rc = k8s_json_decode(w->type, obj, obj_len, ev.arena, &ev.object, NULL, &cause);
+            rc = decode_object(w, obj, obj_len, ev.arena, &ev.object, &cause);
         else
             rc = k8s_meta_json(obj, obj_len, ev.arena, &meta, &cause);
         if (rc) {
@@ -225,6 +238,7 @@ k8s_code k8s_watch_decoder_feed(k8s_watch_decoder *w, const char *bytes, size_t 
 
 typedef struct watch {
     k8s_watch_decoder decoder;
+    k8s_client *client;
     k8s_done_fn on_end;
     void *data;
 } watch;
@@ -232,6 +246,7 @@ typedef struct watch {
 static k8s_code on_chunk(void *data, const char *bytes, size_t len, k8s_error *err)
 {
     watch *w = data;
+    w->decoder.cache = k8s_client_decode_cache(w->client); /* on the loop's thread, as replies */
     return k8s_watch_decoder_feed(&w->decoder, bytes, len, err);
 }
 
@@ -254,6 +269,7 @@ k8s_code k8s_watch_async(k8s_client *client, const k8s_resource *resource, const
     if (!w)
         return K8S_ENOMEM;
     k8s_watch_decoder_init(&w->decoder, resource->type, on_event, data);
+    w->client = client;
     w->on_end = on_end;
     w->data = data;
     k8s_op op = {resource, NULL, K8S_VERB_WATCH, NULL, NULL, NULL};

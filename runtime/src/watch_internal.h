@@ -14,6 +14,9 @@ typedef struct k8s_watch_decoder {
     k8s_buf line;            /* a line cut by a chunk boundary */
     uint64_t nevents;        /* lines read so far */
     k8s_arena *status_arena; /* an ERROR event's Status, which the error points at */
+    /* the typed decoder's, kept from event to event (events of one kind
+     * have one shape, like a list's items): the client's, or NULL */
+    struct k8s_decode_cache *cache;
 } k8s_watch_decoder;
 
 void k8s_watch_decoder_init(k8s_watch_decoder *d, const k8s_type *type, k8s_watch_fn on_event,
