@@ -208,6 +208,7 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *data)
 {
     kcall *k = data;
     size_t len = size * n;
+    k8s_conns_stirred(k);
     if (k->on_chunk && k->limit)
         k->since_ms = k8s_now_ms(); /* a stream's silence ends */
     if (k->on_chunk && !k->streaming) {
@@ -828,21 +829,21 @@ static void check_done(k8s_client *c)
 }
 
 /* ---- libcurl 7.88's lost wake-ups ----
- * Its HTTP/2 code (rewritten in 8.1) pauses the connection's input when
- * the reply bytes for a transfer that is not reading fill that transfer's
- * buffer, and does not always wake the transfer again: with every byte
- * sent and the socket read dry, the reply then waits for the transfer's
- * next timer (the 10 s connect timeout, else the call's limit). Bare
- * libcurl does the same. Seen with 30 concurrent replies of 200 KB-2 MB
- * from Node's HTTP/2 server (not from nginx): 27 of 40 rounds stalled.
- * Two things make it rare, neither makes it impossible: a 64 KB buffer
- * per transfer (CURLOPT_BUFFERSIZE; curl's default is 16 KB), so that
- * fewer replies fill one, and once the client's connections have been
- * quiet for STIR_QUIET_MS after any activity, running the transfers of
- * every connection in use once as if it were readable, which wakes most
- * of those left waiting. Together: 1 stalled round in 150 of 200 KB
- * replies, 2 in 30 of 2 MB. Nothing is due while nothing happens, so an
- * idle client still sleeps. */
+ * Its HTTP/2 code (rewritten in 8.1) can keep a reply's last bytes with no
+ * wake-up for their transfer: the server has sent them all, the socket is
+ * read dry, and the reply waits for the transfer's next timer (the 10 s
+ * connect timeout, else the call's limit). Bare libcurl does the same. It
+ * takes concurrent replies larger than a transfer's buffer (curl pauses
+ * the connection's input when one fills while another transfer reads):
+ * 30 concurrent replies of 200 KB from Node's HTTP/2 server stalled 27
+ * rounds of 40; nginx's never did. Two things make it rare, neither makes
+ * it impossible: a 64 KB buffer per transfer (CURLOPT_BUFFERSIZE; curl's
+ * default is 16 KB), and, once the connections have been quiet for
+ * STIR_QUIET_MS after any activity, running the transfers of each
+ * connection that had reply bytes once as if it were readable (only those:
+ * 1,000 quiet watches are not all run for one event). Together: 1-3
+ * stalled rounds in 150 with 200 KB replies, 1-9 in 30 with 2 MB. Nothing
+ * is due while nothing happens, so an idle client still sleeps. */
 #define STIR_QUIET_MS 20
 
 static void on_quiet(void *data)
@@ -855,9 +856,11 @@ static void on_quiet(void *data)
     }
     /* curl may close connections meanwhile: the array is read afresh */
     for (size_t i = 0; i < c->nconns; i++) /* a connection's transfers, each run once */
-        if (c->conns[i].streams > 0) {
+        if (c->conns[i].stirred) {
+            c->conns[i].stirred = false;
             int running;
-            curl_multi_socket_action(c->multi, c->conns[i].fd, CURL_CSELECT_IN, &running);
+            if (c->conns[i].streams > 0)
+                curl_multi_socket_action(c->multi, c->conns[i].fd, CURL_CSELECT_IN, &running);
         }
     check_done(c);
     k8s_conns_balance(c);

@@ -46,6 +46,7 @@ typedef struct conn_use {
     int port;    /* 0 until a transfer has used it */
     int fd;
     int streams; /* transfers on it now */
+    bool stirred; /* reply bytes came on it since the last quiet pass (call.c) */
 } conn_use;
 
 typedef struct kcall {
@@ -211,6 +212,8 @@ int k8s_conns_on_prereq(void *data, char *ip, char *local_ip, int port, int loca
 bool k8s_conns_add(kcall *k);
 void k8s_conns_remove(kcall *k);
 void k8s_conns_set_cap(k8s_client *c, int cap);
+/* The call's connection has had reply bytes. */
+void k8s_conns_stirred(kcall *k);
 /* After each pass of curl's. */
 void k8s_conns_balance(k8s_client *c);
 

@@ -140,6 +140,13 @@ void k8s_conns_remove(kcall *k)
     detach(k);
 }
 
+void k8s_conns_stirred(kcall *k)
+{
+    conn_use *u = k->attached ? conn_by_port(k->client, k->conn_port) : NULL;
+    if (u)
+        u->stirred = true;
+}
+
 void k8s_conns_set_cap(k8s_client *c, int cap)
 {
     c->conn_cap = cap;
