@@ -1050,14 +1050,15 @@ static int dec_map(dec *d, const k8s_field *f, char *base, const k8s_path *path)
     d->level--;
     d->depth--;
     if (n > 1) {
-        const char **keys = malloc(n * sizeof *keys);
+        const char *few[16], **keys = n <= 16 ? few : malloc(n * sizeof *keys); /* most maps are small */
         if (!keys)
             return nomem(d, path);
         for (size_t i = 0; i < n; i++)
             keys[i] = *(char **)(d->scr[level].buf + i * size + kf->offset);
         const char *dup = find_dup_cstr(keys, n);
         int pr = dup ? problem(d, K8S_EDUPKEY, path, at, "duplicate key \"%s\"", dup) : OK;
-        free(keys);
+        if (keys != few)
+            free(keys);
         if (pr < 0)
             return pr;
     }
