@@ -903,23 +903,34 @@ static void on_io(void *data, int fd, int events)
     stirred(c);
 }
 
+/* A connection's watch stays when curl leaves the connection idle between
+ * requests and comes back to it (k8s_io_update: no syscall either way);
+ * it goes when the socket closes (k8s_conns_close_socket). */
 int k8s_call_on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 {
     (void)e;
     k8s_client *c = userp;
     k8s_io *io = socketp;
+    conn_use *u = k8s_conns_by_fd(c, s);
+    if (!io && u)
+        io = u->io;
     if (what == CURL_POLL_REMOVE) {
-        k8s_io_close(io);
+        if (u && u->io == io)
+            k8s_io_update(io, 0);
+        else
+            k8s_io_close(io);
         curl_multi_assign(c->multi, s, NULL);
         return 0;
     }
     int events = (what & CURL_POLL_IN ? K8S_IO_READ : 0) | (what & CURL_POLL_OUT ? K8S_IO_WRITE : 0);
     if (io) {
         k8s_io_update(io, events);
-        return 0;
-    }
-    if (!(io = k8s_io_watch(c->loop, s, events, on_io, c)))
+    } else if ((io = k8s_io_watch(c->loop, s, events, on_io, c))) {
+        if (u)
+            u->io = io;
+    } else {
         return -1;
+    }
     curl_multi_assign(c->multi, s, io);
     return 0;
 }

@@ -47,6 +47,7 @@ typedef struct conn_use {
     int fd;
     int streams; /* transfers on it now */
     bool stirred; /* reply bytes came on it since the last quiet pass (call.c) */
+    struct k8s_io *io; /* its watch, kept while curl leaves it idle (call.c) */
 } conn_use;
 
 typedef struct kcall {
@@ -214,6 +215,8 @@ void k8s_conns_remove(kcall *k);
 void k8s_conns_set_cap(k8s_client *c, int cap);
 /* The call's connection has had reply bytes. */
 void k8s_conns_stirred(kcall *k);
+/* The connection of socket s; NULL for a socket of no connection. */
+conn_use *k8s_conns_by_fd(k8s_client *c, int s);
 /* After each pass of curl's. */
 void k8s_conns_balance(k8s_client *c);
 

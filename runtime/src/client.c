@@ -193,8 +193,12 @@ static void cleanup_on_loop(void *data)
     for (size_t i = 0; i < c->nidle; i++)
         curl_easy_cleanup(c->idle[i]);
     c->nidle = 0;
-    curl_multi_cleanup(c->multi); /* closes its sockets: their watches go via k8s_call_on_socket */
+    curl_multi_cleanup(c->multi); /* closes its sockets: their watches go via k8s_conns_close_socket */
     c->multi = NULL;
+    for (size_t i = 0; i < c->nconns; i++) { /* none should be left; if one is, its watch goes now */
+        k8s_io_close(c->conns[i].io);
+        c->conns[i].io = NULL;
+    }
     k8s_timer_free(c->curl_timer);
     k8s_timer_free(c->rate_timer);
     k8s_timer_free(c->grow_timer);

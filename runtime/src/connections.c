@@ -65,11 +65,20 @@ curl_socket_t k8s_conns_open_socket(void *data, curlsocktype purpose, struct cur
     return s;
 }
 
+conn_use *k8s_conns_by_fd(k8s_client *c, int s)
+{
+    for (size_t i = 0; i < c->nconns; i++)
+        if (c->conns[i].fd == s)
+            return &c->conns[i];
+    return NULL;
+}
+
 int k8s_conns_close_socket(void *data, curl_socket_t s)
 {
     k8s_client *c = data;
     for (size_t i = 0; i < c->nconns; i++)
         if (c->conns[i].fd == s) {
+            k8s_io_close(c->conns[i].io); /* before the fd goes: its number may come back */
             c->established -= c->conns[i].port != 0;
             c->conns[i] = c->conns[--c->nconns];
             c->conns_closed = true;

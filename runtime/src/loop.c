@@ -45,6 +45,9 @@ struct k8s_io {
     int fd;
     k8s_io_fn cb;
     void *data;
+    uint32_t wanted;  /* EPOLLIN/EPOLLOUT the owner wants */
+    uint32_t in_epoll; /* what epoll has, when registered */
+    bool registered;
     bool dead;
     struct k8s_io *next_dead;
 };
@@ -315,6 +318,36 @@ static bool run_calls(k8s_loop *loop)
 
 /* ---- file descriptors ---- */
 
+static uint32_t epoll_mask(int events)
+{
+    return (events & K8S_IO_READ ? EPOLLIN : 0) | (events & K8S_IO_WRITE ? EPOLLOUT : 0);
+}
+
+static bool set_epoll(k8s_io *io, uint32_t mask)
+{
+    struct epoll_event ev = {.events = mask, .data.ptr = io};
+    if (epoll_ctl(io->loop->epfd, io->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, io->fd, &ev) != 0)
+        return false;
+    io->registered = true;
+    io->in_epoll = mask;
+    return true;
+}
+
+static void unset_epoll(k8s_io *io)
+{
+    /* the fd may already be closed by its owner; EBADF/ENOENT are fine */
+    if (io->registered)
+        epoll_ctl(io->loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+    io->registered = false;
+}
+
+/* Counts the watches that want something: the loop is idle without. */
+static void want(k8s_io *io, uint32_t mask)
+{
+    io->loop->nio += (mask != 0) - (io->wanted != 0);
+    io->wanted = mask;
+}
+
 k8s_io *k8s_io_watch(k8s_loop *loop, int fd, int events, k8s_io_fn cb, void *data)
 {
     k8s_io *io = calloc(1, sizeof *io);
@@ -324,30 +357,37 @@ k8s_io *k8s_io_watch(k8s_loop *loop, int fd, int events, k8s_io_fn cb, void *dat
     io->fd = fd;
     io->cb = cb;
     io->data = data;
-    struct epoll_event ev = {.data.ptr = io};
-    ev.events = (events & K8S_IO_READ ? EPOLLIN : 0) | (events & K8S_IO_WRITE ? EPOLLOUT : 0);
-    if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    if (!set_epoll(io, epoll_mask(events))) {
         free(io);
         return NULL;
     }
-    loop->nio++;
+    want(io, epoll_mask(events));
     return io;
 }
 
+/* Wanting nothing more than epoll reads leaves epoll as it is (a read
+ * event, rare on a socket at rest, turns it off when it comes): a
+ * connection that goes idle between requests and back costs no syscall. */
 void k8s_io_update(k8s_io *io, int events)
 {
-    struct epoll_event ev = {.data.ptr = io};
-    ev.events = (events & K8S_IO_READ ? EPOLLIN : 0) | (events & K8S_IO_WRITE ? EPOLLOUT : 0);
-    epoll_ctl(io->loop->epfd, EPOLL_CTL_MOD, io->fd, &ev);
+    uint32_t mask = epoll_mask(events);
+    want(io, mask);
+    if (io->registered && io->in_epoll == mask)
+        return;
+    if (!mask && io->registered && !(io->in_epoll & EPOLLOUT))
+        return;
+    if (!mask)
+        unset_epoll(io);
+    else if (!set_epoll(io, mask))
+        unset_epoll(io); /* cannot fail for a valid fd; if it does, no events rather than wrong ones */
 }
 
 void k8s_io_close(k8s_io *io)
 {
     if (!io)
         return;
-    /* the fd may already be closed by its owner; EBADF/ENOENT are fine */
-    epoll_ctl(io->loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
-    io->loop->nio--;
+    unset_epoll(io);
+    want(io, 0);
     io->dead = true;
     io->next_dead = io->loop->dead;
     io->loop->dead = io;
@@ -391,6 +431,10 @@ void k8s_loop_run_once(k8s_loop *loop, int timeout_ms)
         }
         if (io->dead)
             continue;
+        if (!io->wanted) { /* left in epoll by k8s_io_update */
+            unset_epoll(io);
+            continue;
+        }
         int ready = (evs[i].events & EPOLLIN ? K8S_IO_READ : 0) |
                     (evs[i].events & EPOLLOUT ? K8S_IO_WRITE : 0) |
                     (evs[i].events & (EPOLLERR | EPOLLHUP) ? K8S_IO_ERROR : 0);
