@@ -915,7 +915,7 @@ int k8s_call_on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *so
     if (!io && u)
         io = u->io;
     if (what == CURL_POLL_REMOVE) {
-        if (u && u->io == io)
+        if (io && u && u->io == io)
             k8s_io_update(io, 0);
         else
             k8s_io_close(io);
