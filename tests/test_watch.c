@@ -80,6 +80,15 @@ static void record(recorder *r, k8s_watch_event *ev, const char *extra_name)
     pthread_mutex_unlock(&r->mu);
 }
 
+/* The callbacks write under r->mu on the loop's thread: read there too. */
+static int initial_ends_of(recorder *r)
+{
+    pthread_mutex_lock(&r->mu);
+    int n = r->initial_ends;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
 static void on_typed(void *data, k8s_watch_event *ev)
 {
     recorder *r = data;
@@ -436,9 +445,9 @@ static void test_streaming_list(void **state)
     k8s_error err;
     CHECK_OK(k8s_watcher_start(client, &k8s_core_v1_config_map_resource, ns, &wo, &w));
     wait_for(r, 2);
-    for (int i = 0; i < 100 && !r->initial_ends; i++)
+    for (int i = 0; i < 100 && !initial_ends_of(r); i++)
         usleep(10000);
-    assert_int_equal(r->initial_ends, 1);
+    assert_int_equal(initial_ends_of(r), 1);
     put_config_map(ns, "s3", "3", NULL); /* the same watch goes on after the initial state */
     wait_for(r, 3);
     assert_true(strncmp(r->lines[0], "ADDED s1 ", 9) == 0);
