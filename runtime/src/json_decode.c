@@ -994,6 +994,24 @@ static const char *find_dup_cstr(const char **keys, size_t n)
     return NULL;
 }
 
+/* Reports a key that comes twice among a map's n entries (at level). Out
+ * of line: its array stays out of dec_map's frame, which list decodes
+ * enter for every label and annotation map. */
+static __attribute__((noinline)) int check_map_keys(dec *d, size_t level, size_t n, size_t size,
+                                                   const k8s_field *kf, const k8s_path *path, const char *at)
+{
+    const char *few[16], **keys = n <= 16 ? few : malloc(n * sizeof *keys); /* most maps are small */
+    if (!keys)
+        return nomem(d, path);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = *(char **)(d->scr[level].buf + i * size + kf->offset);
+    const char *dup = find_dup_cstr(keys, n);
+    int pr = dup ? problem(d, K8S_EDUPKEY, path, at, "duplicate key \"%s\"", dup) : OK;
+    if (keys != few)
+        free(keys);
+    return pr;
+}
+
 static int dec_map(dec *d, const k8s_field *f, char *base, const k8s_path *path)
 {
     if (peek(d) != '{')
@@ -1050,15 +1068,7 @@ static int dec_map(dec *d, const k8s_field *f, char *base, const k8s_path *path)
     d->level--;
     d->depth--;
     if (n > 1) {
-        const char *few[16], **keys = n <= 16 ? few : malloc(n * sizeof *keys); /* most maps are small */
-        if (!keys)
-            return nomem(d, path);
-        for (size_t i = 0; i < n; i++)
-            keys[i] = *(char **)(d->scr[level].buf + i * size + kf->offset);
-        const char *dup = find_dup_cstr(keys, n);
-        int pr = dup ? problem(d, K8S_EDUPKEY, path, at, "duplicate key \"%s\"", dup) : OK;
-        if (keys != few)
-            free(keys);
+        int pr = check_map_keys(d, level, n, size, kf, path, at);
         if (pr < 0)
             return pr;
     }
