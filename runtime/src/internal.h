@@ -263,6 +263,10 @@ typedef struct k8s_decode_cache k8s_decode_cache;
 k8s_decode_cache *k8s_decode_cache_new(void); /* NULL when out of memory */
 void k8s_decode_cache_free(k8s_decode_cache *cache);
 
+/* k8s_json_decode with what earlier decodes kept (NULL: nothing). */
+k8s_code k8s_json_decode_cached(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
+                                k8s_decode_cache *cache, void **out, k8s_error *err);
+
 /* Decodes one JSON object of type into obj (zeroed, type->size bytes, the
  * caller's), errors' paths under path: a list item decoded on its own.
  * cache: what earlier decodes kept, or NULL. */

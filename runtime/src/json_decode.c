@@ -1485,18 +1485,30 @@ static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, 
     return d.first;
 }
 
-k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
-                         void **out, const k8s_decode_options *opts, k8s_error *err)
+static k8s_code decode_new(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void **out,
+                           const k8s_decode_options *opts, k8s_decode_cache *cache, k8s_error *err)
 {
     *out = NULL;
     if (!type || (!json && len) || !arena)
         return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
     char *obj = k8s_arena_alloc(arena, type->size);
     bool read;
-    k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, NULL, err, &read);
+    k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, cache, err, &read);
     if (read && (code == K8S_OK || (opts && opts->diag)))
         *out = obj;
     return code;
+}
+
+k8s_code k8s_json_decode(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
+                         void **out, const k8s_decode_options *opts, k8s_error *err)
+{
+    return decode_new(type, json, len, arena, out, opts, NULL, err);
+}
+
+k8s_code k8s_json_decode_cached(const k8s_type *type, const char *json, size_t len, k8s_arena *arena,
+                                k8s_decode_cache *cache, void **out, k8s_error *err)
+{
+    return decode_new(type, json, len, arena, out, NULL, cache, err);
 }
 
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,

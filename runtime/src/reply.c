@@ -196,17 +196,13 @@ static k8s_code decode_checked(const k8s_op *op, long http_status, const char *b
                                k8s_decode_cache *cache, void **result, k8s_error *err)
 {
     const k8s_field *kf = kind_field(op->result);
-    void *obj = k8s_arena_alloc(arena, op->result->size);
-    if (!obj)
-        return k8s_fail(err, K8S_ENOMEM, "out of memory");
     if (!kf) {
         bool decode;
         k8s_code rc = check_kind(op, http_status, body, len, arena, &decode, err);
-        if (decode && (rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, cache, err)) == K8S_OK)
-            *result = obj;
-        return rc;
+        return decode ? k8s_json_decode_cached(op->result, body, len, arena, cache, result, err) : rc;
     }
-    k8s_code rc = k8s_json_decode_at(op->result, body, len, arena, obj, NULL, cache, err);
+    void *obj = NULL;
+    k8s_code rc = k8s_json_decode_cached(op->result, body, len, arena, cache, &obj, err);
     if (rc == K8S_OK) {
         const char *kind = *(char *const *)((const char *)obj + kf->offset);
         if (!is_other_kind(op, kind)) {

@@ -120,19 +120,6 @@ static k8s_code finish_event(k8s_watch_decoder *w, k8s_watch_event *ev, k8s_code
     return rc;
 }
 
-/* A typed event's object. */
-static k8s_code decode_object(k8s_watch_decoder *w, const char *text, size_t len, k8s_arena *arena, void **out,
-                              k8s_error *err)
-{
-    void *obj = k8s_arena_alloc(arena, w->type->size);
-    if (!obj)
-        return k8s_fail(err, K8S_ENOMEM, "out of memory");
-    k8s_code rc = k8s_json_decode_at(w->type, text, len, arena, obj, NULL, w->cache, err);
-    if (rc == K8S_OK)
-        *out = obj;
-    return rc;
-}
-
 static k8s_code read_event(k8s_watch_decoder *w, const char *text, size_t len, k8s_error *err)
 {
     while (len && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
@@ -169,7 +156,7 @@ static k8s_code read_event(k8s_watch_decoder *w, const char *text, size_t len, k
     } else {
         k8s_meta meta;
         if (w->type)
-            rc = decode_object(w, obj, obj_len, ev.arena, &ev.object, &cause);
+            rc = k8s_json_decode_cached(w->type, obj, obj_len, ev.arena, w->cache, &ev.object, &cause);
         else
             rc = k8s_meta_json(obj, obj_len, ev.arena, &meta, &cause);
         if (rc) {
