@@ -42,7 +42,8 @@ static k8s_code stream_decode(const char *body, size_t len, size_t first, size_t
                               k8s_error *err)
 {
     k8s_list_stream s;
-    k8s_list_stream_init(&s, LIST, a);
+    k8s_decode_cache *cache = k8s_decode_cache_new(); /* as a client keeps one */
+    k8s_list_stream_init(&s, LIST, a, cache);
     k8s_code rc = K8S_OK;
     size_t at = 0, n = first;
     while (at < len && rc == K8S_OK) {
@@ -55,6 +56,7 @@ static k8s_code stream_decode(const char *body, size_t len, size_t first, size_t
     if (rc == K8S_OK)
         rc = k8s_list_stream_end(&s, out, err);
     k8s_list_stream_clear(&s);
+    k8s_decode_cache_free(cache);
     return rc;
 }
 
@@ -190,7 +192,7 @@ static void test_large_list(void **state)
     /* the items were decoded as they came: only the rest was kept */
     k8s_arena *sa = k8s_arena_new();
     k8s_list_stream s;
-    k8s_list_stream_init(&s, LIST, sa);
+    k8s_list_stream_init(&s, LIST, sa, NULL);
     for (size_t at = 0; at < b.len; at += 4096)
         assert_int_equal(k8s_list_stream_feed(&s, b.data + at, b.len - at < 4096 ? b.len - at : 4096), K8S_OK);
     size_t kept;

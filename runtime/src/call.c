@@ -226,7 +226,7 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *data)
         bool listed = k->op.verb == K8S_VERB_LIST && k->op.result && !k->on_chunk && status >= 200 && status <= 299;
         k->body_mode = listed ? BODY_LISTED : BODY_KEPT;
         if (listed)
-            k8s_list_stream_init(&k->list, k->op.result, k->arena);
+            k8s_list_stream_init(&k->list, k->op.result, k->arena, k8s_client_decode_cache(k->client));
         else
             reserve_body(k);
     }
@@ -727,8 +727,8 @@ static k8s_code collect_page(kcall *k, void *page, bool *more)
 /* Text replies from this size on are handed to the arena, not copied. */
 #define ADOPT_MIN (64 * 1024)
 
-/* The decoder's cache for the client's replies and watch events: the same
- * kinds come back again and again, so what one decode learnt of key order
+/* The decoder's cache for the client's replies, lists and watch events:
+ * the same kinds come back again and again, so what one decode learnt of key order
  * speeds up the next (a small object's decode without it looks up every
  * key), and its scratch buffers are there already. NULL, when out of
  * memory, only means a slower decode. */

@@ -48,7 +48,7 @@ struct k8s_decode_cache;
 k8s_code k8s_read_reply(const k8s_op *op, long http_status, const char *body, size_t len,
                         k8s_arena *arena, struct k8s_decode_cache *cache, void **result_out, k8s_error *err);
 
-/* The decoder's cache for the client's replies and watch events (call.c),
+/* The decoder's cache for the client's replies, lists and watch events (call.c),
  * made the first time: NULL when out of memory. On the loop's thread. */
 struct k8s_decode_cache *k8s_client_decode_cache(k8s_client *client);
 

@@ -257,8 +257,8 @@ k8s_code k8s_peek_kind_opts(const char *json, size_t len, k8s_arena *arena,
 
 /* What the typed decoder keeps from one decode to the next (json_decode.c):
  * what it learnt of the order of members, and its scratch buffers. One
- * thread's at a time: a list's from item to item, a client's from reply
- * to reply. */
+ * thread's at a time: a client's, from reply to reply, list item to list
+ * item and watch event to watch event, on its loop's thread. */
 typedef struct k8s_decode_cache k8s_decode_cache;
 k8s_decode_cache *k8s_decode_cache_new(void); /* NULL when out of memory */
 void k8s_decode_cache_free(k8s_decode_cache *cache);

@@ -1512,10 +1512,10 @@ k8s_code k8s_json_decode_cached(const k8s_type *type, const char *json, size_t l
 }
 
 k8s_code k8s_json_decode_at(const k8s_type *type, const char *json, size_t len, k8s_arena *arena, void *obj,
-                            const k8s_path *path, k8s_decode_cache *guesses, k8s_error *err)
+                            const k8s_path *path, k8s_decode_cache *cache, k8s_error *err)
 {
     bool read;
-    return decode_into(type, json, len, arena, obj, path, NULL, guesses, err, &read);
+    return decode_into(type, json, len, arena, obj, path, NULL, cache, err, &read);
 }
 
 k8s_code k8s_compact_at(const char *text, size_t len, k8s_buf *out, const k8s_path *path,

@@ -20,11 +20,13 @@ static const unsigned char is_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r
 
 static const k8s_path items_path = {NULL, "items", 5, 0};
 
-void k8s_list_stream_init(k8s_list_stream *s, const k8s_type *list_type, k8s_arena *arena)
+void k8s_list_stream_init(k8s_list_stream *s, const k8s_type *list_type, k8s_arena *arena,
+                          k8s_decode_cache *cache)
 {
     memset(s, 0, sizeof *s);
     s->list_type = list_type;
     s->arena = arena;
+    s->cache = cache;
     s->line = 1;
     s->items_cut = SIZE_MAX;
     const k8s_field *f = k8s_type_field(list_type, "items", 5);
@@ -38,8 +40,7 @@ void k8s_list_stream_clear(k8s_list_stream *s)
     k8s_buf_free(&s->shell);
     k8s_buf_free(&s->part);
     k8s_buf_free(&s->structs);
-    k8s_decode_cache_free(s->cache);
-    k8s_list_stream_init(s, s->list_type, s->arena);
+    k8s_list_stream_init(s, s->list_type, s->arena, s->cache);
 }
 
 const char *k8s_list_stream_text(const k8s_list_stream *s, size_t *len)
@@ -92,8 +93,6 @@ static k8s_code item_done(k8s_list_stream *s, const char *text, size_t len, k8s_
     char *obj = s->structs.data + s->nitems * size;
     memset(obj, 0, size);
     k8s_path at = {&items_path, NULL, 0, s->nitems};
-    if (!s->cache) /* without, each item is decoded as well, only slower */
-        s->cache = k8s_decode_cache_new();
     rc = k8s_json_decode_at(s->items->type, text, len, s->arena, obj, &at, s->cache, err);
     if (rc) {
         place(err, s->item_offset, s->item_line, s->item_column);

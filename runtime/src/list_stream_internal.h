@@ -4,7 +4,7 @@
  * (only the list's other members and the one item still arriving).
  *
  *   k8s_list_stream s;
- *   k8s_list_stream_init(&s, &k8s_core_v1_pod_list_desc, arena);
+ *   k8s_list_stream_init(&s, &k8s_core_v1_pod_list_desc, arena, cache);
  *   k8s_list_stream_feed(&s, bytes, n) ...  as often as bytes come
  *   k8s_list_stream_end(&s, &list, &err);
  *   k8s_list_stream_clear(&s);
@@ -29,7 +29,7 @@ typedef struct k8s_list_stream {
     k8s_buf shell;  /* the body without the items' text: {...,"items":[],...} */
     k8s_buf part;   /* the item arriving, when it spans chunks */
     k8s_buf structs; /* the decoded items */
-    k8s_decode_cache *cache; /* the decoder's, kept from item to item */
+    k8s_decode_cache *cache; /* the decoder's, the caller's: kept from item to item */
     size_t nitems;
     /* the splitter */
     size_t offset;           /* body bytes seen */
@@ -53,7 +53,11 @@ typedef struct k8s_list_stream {
     k8s_error err;           /* and where it is */
 } k8s_list_stream;
 
-void k8s_list_stream_init(k8s_list_stream *s, const k8s_type *list_type, k8s_arena *arena);
+/* cache: the decoder's, kept by the caller for one thread's decodes (a
+ * client's, on its loop's thread), or NULL: each item is decoded as well,
+ * only slower. */
+void k8s_list_stream_init(k8s_list_stream *s, const k8s_type *list_type, k8s_arena *arena,
+                          k8s_decode_cache *cache);
 /* Feeds the next bytes: K8S_OK, or K8S_ENOMEM. A reply found wrong is
  * passed over to its end and reported by k8s_list_stream_end. */
 k8s_code k8s_list_stream_feed(k8s_list_stream *s, const char *bytes, size_t n);
