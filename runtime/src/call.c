@@ -878,7 +878,7 @@ static bool transfers_on_connections(const k8s_client *c)
 /* After each pass of curl's: the quiet period starts again, while any
  * transfer has a connection. None: no timer, so the loop can go idle (and
  * a blocking call run on its caller's thread). */
-static void stirred(k8s_client *c)
+static void restart_quiet(k8s_client *c)
 {
     if (!transfers_on_connections(c)) {
         if (c->stir_timer)
@@ -901,7 +901,7 @@ static void on_io(void *data, int fd, int events)
     curl_multi_socket_action(c->multi, fd, flags, &running);
     check_done(c);
     k8s_conns_balance(c);
-    stirred(c);
+    restart_quiet(c);
 }
 
 /* A connection's watch stays when curl leaves the connection idle between
@@ -943,7 +943,7 @@ static void on_curl_timer(void *data)
     curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(c);
     k8s_conns_balance(c);
-    stirred(c);
+    restart_quiet(c);
 }
 
 int k8s_call_on_timer_change(CURLM *m, long timeout_ms, void *userp)

@@ -69,7 +69,7 @@ struct k8s_loop {
      * wants the loop (k8s_loop_borrow). */
     enum { LOOP_RUNNING, LOOP_PARKED, LOOP_BORROWED } owner;
     pthread_cond_t park;
-    size_t nio; /* fds watched (the wakefd aside): the driver's */
+    size_t nio; /* watches that want events (the wakefd aside): the driver's */
 
     k8s_timer **heap; /* room for every timer, so arming never allocates */
     size_t nheap, capheap, ntimers;
@@ -344,7 +344,10 @@ static void unset_epoll(k8s_io *io)
 /* Counts the watches that want something: the loop is idle without. */
 static void want(k8s_io *io, uint32_t mask)
 {
-    io->loop->nio += (mask != 0) - (io->wanted != 0);
+    if (mask && !io->wanted)
+        io->loop->nio++;
+    else if (!mask && io->wanted)
+        io->loop->nio--;
     io->wanted = mask;
 }
 
