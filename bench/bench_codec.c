@@ -21,16 +21,16 @@
 #include "bench_util.h"
 
 /* Best of n runs, in seconds. */
-#define BEST_OF(n, best, body)                 \
-    do {                                       \
-        best = 1e30;                           \
+#define BEST_OF(n, best, body)                   \
+    do {                                         \
+        best = 1e30;                             \
         for (int run_ = 0; run_ < (n); run_++) { \
-            double t0_ = bench_now();                \
-            body;                              \
-            double t_ = bench_now() - t0_;           \
-            if (t_ < best)                     \
-                best = t_;                     \
-        }                                      \
+            double t0_ = bench_now();            \
+            body;                                \
+            double t_ = bench_now() - t0_;       \
+            if (t_ < best)                       \
+                best = t_;                       \
+        }                                        \
     } while (0)
 
 int main(int argc, char **argv)

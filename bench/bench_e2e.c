@@ -807,10 +807,10 @@ static void bare_multi_free(bare_multi *bm)
 }
 
 /* Adds the CPU time `call` takes to total. */
-#define CPU_OF(total, call)           \
-    do {                              \
+#define CPU_OF(total, call)                 \
+    do {                                    \
         double c0_ = bench_cpu_seconds();   \
-        call;                         \
+        call;                               \
         total += bench_cpu_seconds() - c0_; \
     } while (0)
 
@@ -827,13 +827,9 @@ static void print_row(const char *what, double us[ROWS][64], int row, int base, 
         a[r] = us[row][r];
         b[r] = us[base][r];
     }
-    double lo = 1e30, hi = 0;
-    for (int r = 0; r < rounds; r++) {
-        lo = ratio[r] < lo ? ratio[r] : lo;
-        hi = ratio[r] > hi ? ratio[r] : hi;
-    }
+    double mid = median(ratio, rounds); /* which sorts them: the range is at the ends */
     printf("  %-14s bare %5.1f us   typed %5.1f us   %5.2fx (rounds %.2f-%.2fx)   (target <= 1.2x)\n", what,
-           median(b, rounds), median(a, rounds), median(ratio, rounds), lo, hi);
+           median(b, rounds), median(a, rounds), mid, ratio[0], ratio[rounds - 1]);
 }
 
 static void measure_gets(void)

@@ -66,19 +66,19 @@ const tool_paths *tool_paths_get(void)
     }
     if (!realpath(K8S_TOOLS_BUILD_BINDIR, built))
         *built = '\0';
-    const char *src = getenv("K8S_SOURCE_DIR");
+    const char *src = getenv("K8S_SOURCE_DIR"), *shared = getenv("K8S_SHARED_DIR");
     bool installed = !(src && *src) && *here && strcmp(here, built) != 0;
+    if (shared && *shared)
+        tp.shared_openapi = join(shared, "openapi");
     if (!installed) {
         if (!(src && *src))
             src = K8S_TOOLS_SOURCE_DIR;
-        const char *shared = getenv("K8S_SHARED_DIR");
-        tp.shared_openapi = shared && *shared ? join(shared, "openapi") : join(src, "../shared/openapi");
+        if (!tp.shared_openapi)
+            tp.shared_openapi = join(src, "../shared/openapi");
         tp.include = join(src, "runtime/include");
         tp.k8sgen = K8S_TOOLS_K8SGEN;
         tp.openapi = join(src, "openapi");
-    } else { /* the relative paths are the install's, from bin/ (CMake computes them) */
-        const char *shared = getenv("K8S_SHARED_DIR");
-        tp.shared_openapi = shared && *shared ? join(shared, "openapi") : NULL;
+    } else { /* the relative paths are the install's, from bin/ (CMake computes them); no ../shared */
         tp.include = join(here, K8S_TOOLS_BIN_TO_INCLUDE);
         tp.k8sgen = join(here, "k8sgen");
         tp.openapi = join(here, K8S_TOOLS_BIN_TO_OPENAPI);
