@@ -192,13 +192,20 @@ static void *grow(k8s_arena *a, size_t n)
     return mem;
 }
 
+void k8s_arena_expect(k8s_arena *a, size_t n)
+{
+    size_t want = n + round_up(sizeof(block));
+    while (a->next_size < want && a->next_size < MAX_BLOCK)
+        a->next_size *= 2;
+}
+
 /* Internal: k8s_arena_alloc_bytes when the newest block is full. */
 void *k8s_arena_grow_bytes(k8s_arena *a, size_t n)
 {
     return grow(a, n);
 }
 
-void *k8s_arena_alloc(k8s_arena *a, size_t size)
+void *k8s_arena_alloc_uninit(k8s_arena *a, size_t size)
 {
     k8s_arena_bump *b = &a->bump;
     uintptr_t cur = (uintptr_t)b->cur;
@@ -210,10 +217,15 @@ void *k8s_arena_alloc(k8s_arena *a, size_t size)
         b->cur += pad + n;
     } else {
         p = grow(a, round_up(n));
-        if (!p)
-            return NULL;
     }
-    memset(p, 0, n);
+    return p;
+}
+
+void *k8s_arena_alloc(k8s_arena *a, size_t size)
+{
+    void *p = k8s_arena_alloc_uninit(a, size);
+    if (p)
+        memset(p, 0, size ? size : 1);
     return p;
 }
 

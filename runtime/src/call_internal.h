@@ -39,6 +39,8 @@ typedef enum state {
 #define K8S_SPARE_BUFS 128
 #define K8S_SPARE_BUF_MAX (64 * 1024)
 #define K8S_SPARE_BYTES (1024 * 1024)
+/* Ended calls a client keeps for its next ones (call.c). */
+#define K8S_SPARE_CALLS 16
 
 
 /* A connection of the client's multi handle, known by its local port. */
@@ -53,7 +55,7 @@ typedef struct conn_use {
 typedef struct kcall {
     k8s_client *client;
     k8s_call_id id;
-    struct kcall *prev, *next; /* the client's active calls */
+    struct kcall *prev, *next; /* the client's active calls; next: its spare calls */
     struct kcall *next_rate;   /* the rate limiter's queue */
     state st;
     bool linked;
@@ -151,10 +153,12 @@ struct k8s_client {
 
     atomic_uint_fast64_t next_id, n_requests, n_retries, n_connections, n_open, peer_streams;
 
-    pthread_mutex_t mu; /* closing, pending, and the shutdown handshake */
+    pthread_mutex_t mu; /* closing, pending, the shutdown handshake, spare calls */
     pthread_cond_t cond;
     bool closing;
     int pending; /* calls alive (started or queued to start) and worker jobs */
+    kcall *spare_calls; /* ended calls for reuse (call.c) */
+    size_t nspare_calls;
     bool cleaned;
 };
 
@@ -170,7 +174,7 @@ kcall *k8s_call_new(k8s_client *c, k8s_arena *arena, const k8s_op *op, const k8s
  * `done` will never run. Any thread. */
 k8s_code k8s_call_submit(k8s_client *c, kcall *k, k8s_done_fn done, void *data);
 void k8s_call_free(kcall *k);
-/* Frees the client's spare receive buffers. */
+/* Frees the client's spare receive buffers and calls. */
 void k8s_call_free_spares(k8s_client *c);
 void k8s_call_unlink(kcall *k);
 /* The one way out of a call: its callback, exactly once. */

@@ -52,6 +52,13 @@ static inline k8s_arena_bump *k8s_arena_bump_of(k8s_arena *a)
 }
 
 void *k8s_arena_grow_bytes(k8s_arena *a, size_t n);
+/* The arena's next block, when it needs one, holds at least n bytes: a
+ * decode that knows its input's size gets one block instead of a chain
+ * doubling up to it. */
+void k8s_arena_expect(k8s_arena *a, size_t n);
+
+/* k8s_arena_alloc without the zeroing, for memory about to be copied over. */
+void *k8s_arena_alloc_uninit(k8s_arena *a, size_t size);
 
 /* Unaligned, uninitialised arena memory for text. */
 static inline void *k8s_arena_alloc_bytes(k8s_arena *a, size_t n)

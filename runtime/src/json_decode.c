@@ -920,7 +920,7 @@ static int finish_list(dec *d, size_t level, size_t n, size_t size, const k8s_fi
 {
     void *mem = K8S_EMPTY;
     if (n) {
-        if (!(mem = k8s_arena_alloc(d->arena, n * size)))
+        if (!(mem = k8s_arena_alloc_uninit(d->arena, n * size)))
             return nomem(d, path);
         memcpy(mem, d->scr[level].buf, n * size);
     }
@@ -1491,6 +1491,7 @@ static k8s_code decode_new(const k8s_type *type, const char *json, size_t len, k
     *out = NULL;
     if (!type || (!json && len) || !arena)
         return k8s_fail(err, K8S_EINVAL, "missing type, input or arena");
+    k8s_arena_expect(arena, len + len / 2); /* a Pod decodes to about 1.5x its compact JSON */
     char *obj = k8s_arena_alloc(arena, type->size);
     bool read;
     k8s_code code = decode_into(type, json, len, arena, obj, NULL, opts, cache, err, &read);
