@@ -1,7 +1,8 @@
 /* Bump allocation through a chain of blocks; see k8s/arena.h.
  *
- * Blocks double from 2 KiB (a small GET stays in one or two) to 2 MiB (a
- * large list needs few). From 2 MiB on, malloc's blocks are aligned to 2 MiB
+ * Blocks double from 2 KiB to 2 MiB (a large list needs few); a decode that
+ * knows its input's length starts at the size that input will need
+ * (k8s_arena_expect), so a GET's object takes one block. From 2 MiB on, malloc's blocks are aligned to 2 MiB
  * and marked MADV_HUGEPAGE, so the kernel can back them with huge pages: a
  * fresh 4 KiB page costs a fault each (~16 us on some VMs), a huge page one
  * fault per 2 MiB. k8s_arena_reset keeps the ordinary blocks for the next
