@@ -8,6 +8,7 @@
  * fault per 2 MiB. k8s_arena_reset keeps the ordinary blocks for the next
  * use, so a reused arena faults nothing in. */
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,58 @@ static void default_free(void *ctx, void *ptr, size_t size)
 }
 
 static const k8s_allocator malloc_allocator = {default_alloc, default_free, NULL};
+
+/* Ordinary blocks of freed arenas (malloc's), kept for the next arenas of
+ * the process: most results live in an arena of their own (a GET's object,
+ * a watch event's), and a block fresh from malloc took its slow path
+ * (sizes over what its per-thread caches keep) and came back cache-cold.
+ * A few small blocks only. The lock is only ever tried: a thread that finds
+ * it taken goes to malloc, so none waits. */
+#define KEPT_BLOCKS 8
+#define KEPT_BLOCK_MAX (64 * 1024)
+
+static struct {
+    atomic_flag busy;
+    int n;
+    struct block *b[KEPT_BLOCKS];
+} kept = {ATOMIC_FLAG_INIT, 0, {NULL}};
+
+static bool try_lock_kept(void)
+{
+    return !atomic_flag_test_and_set_explicit(&kept.busy, memory_order_acquire);
+}
+
+static void unlock_kept(void)
+{
+    atomic_flag_clear_explicit(&kept.busy, memory_order_release);
+}
+
+/* A kept block of exactly size bytes, or NULL. */
+static block *take_kept(size_t size)
+{
+    block *b = NULL;
+    if (!try_lock_kept())
+        return NULL;
+    for (int i = kept.n - 1; i >= 0 && !b; i--)
+        if (kept.b[i]->size == size) {
+            b = kept.b[i];
+            kept.b[i] = kept.b[--kept.n];
+        }
+    unlock_kept();
+    return b;
+}
+
+/* Keeps an ordinary malloc'ed block instead of freeing it, when there is room. */
+static bool keep_block(const k8s_arena *a, block *b)
+{
+    if (a->alloc.alloc != default_alloc || b->dedicated || b->size > KEPT_BLOCK_MAX || !try_lock_kept())
+        return false;
+    bool room = kept.n < KEPT_BLOCKS;
+    if (room)
+        kept.b[kept.n++] = b;
+    unlock_kept();
+    return room;
+}
 
 static size_t round_up(size_t n)
 {
@@ -113,7 +166,8 @@ static void free_chain(k8s_arena *a, block *b)
 {
     while (b) {
         block *next = b->next;
-        a->alloc.free(a->alloc.ctx, b, b->size);
+        if (!keep_block(a, b))
+            a->alloc.free(a->alloc.ctx, b, b->size);
         b = next;
     }
 }
@@ -171,7 +225,8 @@ static void *grow(k8s_arena *a, size_t n)
         a->spare = b->next;
         size = b->size;
     } else {
-        if (!(b = a->alloc.alloc(a->alloc.ctx, size)))
+        bool keepable = a->alloc.alloc == default_alloc && !dedicated && size <= KEPT_BLOCK_MAX;
+        if (!(keepable && (b = take_kept(size))) && !(b = a->alloc.alloc(a->alloc.ctx, size)))
             return NULL;
         b->size = size;
         b->dedicated = dedicated;

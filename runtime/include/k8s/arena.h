@@ -27,7 +27,9 @@ typedef struct k8s_arena k8s_arena;
 k8s_arena *k8s_arena_new(void);
 /* alloc may be NULL (malloc). The allocator must outlive the arena. */
 k8s_arena *k8s_arena_new_with(const k8s_allocator *alloc);
-/* Frees every block; NULL is a no-op. */
+/* Frees every block; NULL is a no-op. With malloc as the allocator, a few
+ * small blocks (at most 8 of at most 64 KiB, for the whole process) are
+ * kept for the next arenas instead. */
 void k8s_arena_free(k8s_arena *arena);
 
 /* Forgets every allocation (all pointers into the arena become invalid)
