@@ -2,11 +2,12 @@
  *
  * Blocks double from 2 KiB to 2 MiB (a large list needs few); a decode that
  * knows its input's length starts at the size that input will need
- * (k8s_arena_expect), so a GET's object takes one block. From 2 MiB on, malloc's blocks are aligned to 2 MiB
- * and marked MADV_HUGEPAGE, so the kernel can back them with huge pages: a
- * fresh 4 KiB page costs a fault each (~16 us on some VMs), a huge page one
- * fault per 2 MiB. k8s_arena_reset keeps the ordinary blocks for the next
- * use, so a reused arena faults nothing in. */
+ * (k8s_arena_expect), so a GET's object takes one block. From 2 MiB on,
+ * malloc's blocks are aligned to 2 MiB and marked MADV_HUGEPAGE, so the
+ * kernel can back them with huge pages: a fresh 4 KiB page costs a fault
+ * each (~16 us on some VMs), a huge page one fault per 2 MiB.
+ * k8s_arena_reset keeps the ordinary blocks for the next use, so a reused
+ * arena faults nothing in. */
 #define _GNU_SOURCE
 #include <stdatomic.h>
 #include <stdint.h>
@@ -85,6 +86,12 @@ static void unlock_kept(void)
     atomic_flag_clear_explicit(&kept.busy, memory_order_release);
 }
 
+/* Whether an ordinary block of this size may be kept (and taken). */
+static bool keepable(const k8s_arena *a, bool dedicated, size_t size)
+{
+    return a->alloc.alloc == default_alloc && !dedicated && size <= KEPT_BLOCK_MAX;
+}
+
 /* A kept block of exactly size bytes, or NULL. */
 static block *take_kept(size_t size)
 {
@@ -103,7 +110,7 @@ static block *take_kept(size_t size)
 /* Keeps an ordinary malloc'ed block instead of freeing it, when there is room. */
 static bool keep_block(const k8s_arena *a, block *b)
 {
-    if (a->alloc.alloc != default_alloc || b->dedicated || b->size > KEPT_BLOCK_MAX || !try_lock_kept())
+    if (!keepable(a, b->dedicated, b->size) || !try_lock_kept())
         return false;
     bool room = kept.n < KEPT_BLOCKS;
     if (room)
@@ -225,8 +232,8 @@ static void *grow(k8s_arena *a, size_t n)
         a->spare = b->next;
         size = b->size;
     } else {
-        bool keepable = a->alloc.alloc == default_alloc && !dedicated && size <= KEPT_BLOCK_MAX;
-        if (!(keepable && (b = take_kept(size))) && !(b = a->alloc.alloc(a->alloc.ctx, size)))
+        b = keepable(a, dedicated, size) ? take_kept(size) : NULL;
+        if (!b && !(b = a->alloc.alloc(a->alloc.ctx, size)))
             return NULL;
         b->size = size;
         b->dedicated = dedicated;
