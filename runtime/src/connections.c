@@ -76,14 +76,13 @@ conn_use *k8s_conns_by_fd(k8s_client *c, int s)
 int k8s_conns_close_socket(void *data, curl_socket_t s)
 {
     k8s_client *c = data;
-    for (size_t i = 0; i < c->nconns; i++)
-        if (c->conns[i].fd == s) {
-            k8s_io_close(c->conns[i].io); /* before the fd goes: its number may come back */
-            c->established -= c->conns[i].port != 0;
-            c->conns[i] = c->conns[--c->nconns];
-            c->conns_closed = true;
-            break;
-        }
+    conn_use *u = k8s_conns_by_fd(c, s);
+    if (u) {
+        k8s_io_close(u->io); /* before the fd goes: its number may come back */
+        c->established -= u->port != 0;
+        *u = c->conns[--c->nconns];
+        c->conns_closed = true;
+    }
     atomic_store(&c->n_open, c->nconns);
     return close(s);
 }
