@@ -918,7 +918,8 @@ static void test_truncated_input(void **state)
 /* The decoder guesses each key from the order it met before (the same
  * fields in a list's items, often in Go's order). Whatever it guessed, the
  * result is what each object gives on its own: keys that are a guess's
- * prefix or extension, spelt with escapes, unknown, repeated, or cut off. */
+ * prefix or extension, spelt with escapes, unknown, repeated, with space
+ * before their ':', or cut off. */
 static void test_key_order_guesses(void **state)
 {
     (void)state;
@@ -930,6 +931,7 @@ static void test_key_order_guesses(void **state)
         "{\"metadata\":{\"n\\u0061me\":\"e\",\"namespace\":\"ns\",\"generation\":5},\"spec\":{\"priority\":5}}",
         "{\"spec\":{\"priority\":6},\"metadata\":{\"name\":\"f\",\"generation\":6,\"namespace\":\"ns\"}}",
         "{\"metadata\":{\"name\":\"g\",\"namespace\":\"ns\",\"generation\":7},\"spec\":{\"priority\":7}}",
+        "{\"metadata\":{\"name\" : \"h\",\"namespace\"\n:\"ns\",\"generation\":8},\"spec\" :{\"priority\":8}}",
     };
     size_t n = sizeof items / sizeof *items;
     k8s_buf list = K8S_BUF_INIT;

@@ -312,6 +312,10 @@ static size_t on_header(char *ptr, size_t size, size_t n, void *data)
 {
     kcall *k = data;
     size_t len = size * n;
+    /* only Retry-After and Warning matter: most lines end at their first letter */
+    char first = (char)(len ? ptr[0] | 0x20 : 0);
+    if (first != 'r' && first != 'w')
+        return size * n;
     while (len && (ptr[len - 1] == '\n' || ptr[len - 1] == '\r'))
         len--;
     if (len > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0) {

@@ -50,7 +50,7 @@ typedef struct dec {
     size_t stackcap;
     locale_t loc;
     struct guess *guess; /* NULL: no guessing (entry points other than typed decode) */
-    unsigned guess_bits; /* guess has 1 << guess_bits slots */
+    unsigned guess_shift; /* guess has 1 << (64 - guess_shift) slots */
     k8s_error *err;
     k8s_code first; /* first problem reported */
     bool oom;
@@ -311,8 +311,9 @@ static size_t unescape(const str *s, char *out)
     return (size_t)(o - out);
 }
 
-/* n bytes of text at s (the input's) as a NUL-terminated copy in the arena. */
-static inline char *arena_text(dec *d, const char *s, size_t n)
+/* n bytes of text at s (the input's) as a NUL-terminated copy in the arena:
+ * the cases arena_text leaves out of line. */
+static __attribute__((noinline)) char *arena_text_rest(dec *d, const char *s, size_t n)
 {
     k8s_arena_bump *b = k8s_arena_bump_of(d->arena);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -332,15 +333,6 @@ static inline char *arena_text(dec *d, const char *s, size_t n)
 #endif
     if (n < 16 && b->share)
         return k8s_arena_share(d->arena, s, n);
-    if (n < 16 && b->end - b->cur >= 16 && d->end - s >= 16) {
-        /* most strings are short: one 16-byte move, what follows the
-         * string's bytes landing in the block's free part */
-        char *o = b->cur;
-        b->cur += n + 1;
-        memcpy(o, s, 16);
-        o[n] = '\0';
-        return o;
-    }
     char *o = k8s_arena_alloc_bytes(d->arena, n + 1);
     if (o) {
         memcpy(o, s, n);
@@ -349,18 +341,30 @@ static inline char *arena_text(dec *d, const char *s, size_t n)
     return o;
 }
 
-/* A string value as a NUL-terminated copy in the arena. */
-static int dec_string(dec *d, const k8s_path *path, char **out)
+/* The same, inline for the common case: most strings are short and the
+ * arena has room, so they are copied in 16-byte moves, what follows the
+ * string's bytes landing in the block's free part (and overwritten by the
+ * NUL and the next allocation). */
+static inline char *arena_text(dec *d, const char *s, size_t n)
 {
-    const char *at = d->p, *raw = at + 1;
-    /* most strings are plain ASCII: one scan, then the copy */
-    size_t plain = k8s_plain_run(raw, d->end);
-    if (raw + plain < d->end && raw[plain] == '"' && plain <= d->max_string) {
-        d->p = raw + plain + 1;
-        if (!(*out = arena_text(d, raw, plain)))
-            return nomem(d, path);
-        return OK;
+    enum { SHORT = 64 };
+    k8s_arena_bump *b = k8s_arena_bump_of(d->arena);
+    if (K8S_LIKELY(n < SHORT && !b->share && b->end - b->cur >= SHORT + 1 && d->end - s >= SHORT)) {
+        char *o = b->cur;
+        b->cur += n + 1;
+        for (size_t i = 0; i < n; i += 16)
+            memcpy(o + i, s + i, 16);
+        o[n] = '\0';
+        return o;
     }
+    return arena_text_rest(d, s, n);
+}
+
+/* A string that dec_string's quick scan did not finish: escapes, non-ASCII
+ * text, a control character, the end of input or the length limit. */
+static __attribute__((noinline)) int dec_string_rest(dec *d, const k8s_path *path, char **out)
+{
+    const char *at = d->p;
     str s;
     if (scan_string(d, path, &s) < 0)
         return STOP;
@@ -380,6 +384,21 @@ static int dec_string(dec *d, const k8s_path *path, char **out)
     o[unescape(&s, o)] = '\0';
     *out = o;
     return OK;
+}
+
+/* A string value as a NUL-terminated copy in the arena. Most strings are
+ * plain ASCII: one scan, then the copy, inline. */
+static inline int dec_string(dec *d, const k8s_path *path, char **out)
+{
+    const char *raw = d->p + 1;
+    size_t plain = k8s_plain_run(raw, d->end);
+    if (K8S_LIKELY(raw + plain < d->end && raw[plain] == '"' && plain <= d->max_string)) {
+        d->p = raw + plain + 1;
+        if (!(*out = arena_text(d, raw, plain)))
+            return nomem(d, path);
+        return OK;
+    }
+    return dec_string_rest(d, path, out);
 }
 
 /* The ':' after a key, and the space around it. */
@@ -1290,11 +1309,12 @@ static void return_scratch(dec *d, k8s_decode_cache *cache)
 static inline guess *guess_slot(dec *d, const void *after)
 {
     uint64_t x = (uint64_t)(uintptr_t)after >> 3;
-    return &d->guess[(x * 0x9E3779B97F4A7C15u) >> (64 - d->guess_bits)];
+    return &d->guess[(x * 0x9E3779B97F4A7C15u) >> d->guess_shift];
 }
 
-/* Whether the key at d->p (its opening quote) is gf, one of t's fields;
- * if so, moves past it. */
+/* Whether the key at d->p (its opening quote) is gf, one of t's fields,
+ * with the ':' right after it (as compact JSON and kubectl's indented JSON
+ * have it); if so, moves past the ':'. */
 static inline bool guessed(dec *d, const k8s_type *t, const k8s_field *gf)
 {
     /* addresses as integers: t's fields are one array, and gf may be in another */
@@ -1302,9 +1322,10 @@ static inline bool guessed(dec *d, const k8s_type *t, const k8s_field *gf)
         return false;
     size_t n = gf->name_len;
     const char *s = d->p + 1;
-    if ((size_t)(d->end - s) <= n || s[n] != '"' || !k8s_same_bytes(s, gf->name, n))
+    if ((size_t)(d->end - d->p) <= n + 2 || s[-1] != '"' || s[n] != '"' || s[n + 1] != ':' ||
+        !k8s_same_bytes(s, gf->name, n))
         return false;
-    d->p = s + n + 1;
+    d->p = s + n + 2;
     return true;
 }
 
@@ -1315,7 +1336,7 @@ static inline int object_key(dec *d, const k8s_type *t, const void *prev, const 
                              str *raw, const char **key, size_t *klen, const k8s_field **f)
 {
     guess *g = d->guess ? guess_slot(d, prev) : NULL;
-    if (g && peek(d) == '"') {
+    if (g) {
         const k8s_field *hit = guessed(d, t, g->next[0]) ? g->next[0] : NULL;
         if (!hit && guessed(d, t, g->next[1])) {
             hit = g->next[1];
@@ -1326,7 +1347,8 @@ static inline int object_key(dec *d, const k8s_type *t, const void *prev, const 
             *key = hit->name;
             *klen = hit->name_len;
             *f = hit;
-            return colon(d, path);
+            ws(d);
+            return OK;
         }
     }
     if (read_key(d, path, raw, key, klen) < 0)
@@ -1456,7 +1478,7 @@ static k8s_code decode_into(const k8s_type *type, const char *json, size_t len, 
     k8s_decode_cache *large = NULL;
     if (!kept && len > SMALL_INPUT)
         kept = large = k8s_decode_cache_new(); /* NULL: the small one does */
-    d.guess_bits = kept ? GUESS_BITS : SMALL_GUESS_BITS;
+    d.guess_shift = 64 - (kept ? GUESS_BITS : SMALL_GUESS_BITS);
     d.guess = kept ? kept->slot : small;
     if (kept)
         borrow_scratch(&d, kept);
