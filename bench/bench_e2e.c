@@ -857,7 +857,7 @@ static void print_row(const char *what, double us[ROWS][64], int row, int base, 
 
 static void measure_gets(void)
 {
-    const int block = smoke ? 2 : 300, rounds = smoke ? 1 : 12, width = smoke ? 4 : 100;
+    const int block = smoke ? 2 : 300, rounds = smoke ? 1 : 25, width = smoke ? 4 : 100;
     k8s_client *c = new_client();
     grow_buf b = {0};
     CURL *e = bare_handle("/api/v1/namespaces/bench/pods/one", &b);
