@@ -186,8 +186,11 @@ static void test_int64_exact(void **state)
         {"-9007199254740993", "-9007199254740993"},
         {"0", "0"},
         {"-0", "0"},
+        {"999999999", "999999999"}, /* the most digits the decoder's quick path takes */
+        {"1000000000", "1000000000"},
     };
-    const int64_t values[] = {INT64_MIN, INT64_MAX, 9007199254740993LL, -9007199254740993LL, 0, 0};
+    const int64_t values[] = {INT64_MIN, INT64_MAX, 9007199254740993LL, -9007199254740993LL, 0, 0,
+                              999999999, 1000000000};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char json[128], want[128];
         snprintf(json, sizeof json, "{\"metadata\":{\"generation\":%s}}", cases[i][0]);
@@ -201,6 +204,13 @@ static void test_int64_exact(void **state)
         free(out);
         k8s_arena_free(a);
     }
+    k8s_arena *a = k8s_arena_new();
+    k8s_core_v1_pod *p = decode_ok(a, POD, "{\"spec\":{\"containers\":[{\"ports\":[{\"containerPort\":2147483647},"
+                                           "{\"containerPort\":0},{\"containerPort\":80}]}]}}");
+    assert_int_equal(p->spec->containers[0].ports[0].containerPort, INT32_MAX);
+    assert_int_equal(p->spec->containers[0].ports[1].containerPort, 0);
+    assert_int_equal(p->spec->containers[0].ports[2].containerPort, 80);
+    k8s_arena_free(a);
 }
 
 static void test_number_errors(void **state)

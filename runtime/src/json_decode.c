@@ -1215,6 +1215,24 @@ static inline bool is_text(const k8s_field *f)
            !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_HAS));
 }
 
+/* A plain integer of at most 9 digits (so it fits an int32) at d->p:
+ * its value, moving past it. False, moving nothing, for anything else
+ * (a sign, a leading zero, a fraction, an exponent, more digits, the
+ * end of input), which dec_integer reads and checks. */
+static inline bool small_integer(dec *d, int32_t *v)
+{
+    const char *p = d->p, *end = d->end;
+    int32_t r = 0;
+    for (int n = 0; n < 9 && p < end && *p >= '0' && *p <= '9'; n++, p++)
+        r = r * 10 + (*p - '0');
+    if (p == d->p || p >= end || (*d->p == '0' && p - d->p > 1) || (*p >= '0' && *p <= '9') || *p == '.' ||
+        *p == 'e' || *p == 'E')
+        return false;
+    d->p = p;
+    *v = r;
+    return true;
+}
+
 /* dec_field for a member of an object, with the common shapes read
  * without going through dec_field and dec_value. */
 static inline int dec_member(dec *d, const k8s_field *f, char *obj, const k8s_path *path)
@@ -1222,6 +1240,17 @@ static inline int dec_member(dec *d, const k8s_field *f, char *obj, const k8s_pa
     char c = peek(d);
     if (c == '"' && is_text(f))
         return dec_string(d, path, (char **)(obj + f->offset));
+    int32_t v;
+    if (c >= '0' && c <= '9' && (f->kind == K8S_KIND_INT32 || f->kind == K8S_KIND_INT64) &&
+        !(f->flags & K8S_FIELD_ARRAY) && small_integer(d, &v)) {
+        if (f->kind == K8S_KIND_INT32)
+            *(int32_t *)(obj + f->offset) = v;
+        else
+            *(int64_t *)(obj + f->offset) = v;
+        if (f->flags & K8S_FIELD_HAS)
+            *(bool *)(obj + f->aux) = true;
+        return OK;
+    }
     if (c == '{' && f->kind == K8S_KIND_OBJECT &&
         !(f->flags & (K8S_FIELD_ARRAY | K8S_FIELD_INLINE | K8S_FIELD_HAS))) {
         char *sub = k8s_arena_alloc(d->arena, f->type->size);
