@@ -152,8 +152,37 @@ void k8s_text_pos_at(k8s_text_pos *tp, const char *start, const char *at, k8s_er
 
 /* Size of one element of a field's kind (arrays, map values). */
 size_t k8s_kind_size(const k8s_field *f);
-/* Whether a field is present in the struct at base. */
-bool k8s_field_present(const k8s_field *f, const char *base);
+/* Whether a field is present in the struct at base. Inline: the encoder
+ * asks it of every field of every object it writes. */
+static inline bool k8s_field_present(const k8s_field *f, const char *base)
+{
+    const char *v = base + f->offset;
+    if (f->flags & K8S_FIELD_HAS)
+        return *(const bool *)(base + f->aux);
+    if ((f->flags & K8S_FIELD_ARRAY) || f->kind == K8S_KIND_MAP)
+        return *(void *const *)v != NULL;
+    switch (f->kind) {
+    case K8S_KIND_BYTES:
+        return ((const k8s_bytes *)v)->data != NULL;
+    case K8S_KIND_UNION:
+        for (uint16_t i = 0; i < f->type->nfields; i++)
+            if (k8s_field_present(&f->type->fields[i], v))
+                return true;
+        return false;
+    case K8S_KIND_OBJECT:
+        if (f->flags & K8S_FIELD_INLINE)
+            return true;
+        return *(void *const *)v != NULL;
+    case K8S_KIND_BOOL:
+    case K8S_KIND_INT32:
+    case K8S_KIND_INT64:
+    case K8S_KIND_DOUBLE:
+        return true; /* a map value or array element: always there */
+    default:
+        return *(void *const *)v != NULL;
+    }
+}
+
 /* Whether a K8S_FIELD_NULLABLE field is an explicit null in the struct at base. */
 static inline bool k8s_field_null(const k8s_field *f, const char *base)
 {

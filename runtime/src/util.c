@@ -174,35 +174,6 @@ size_t k8s_kind_size(const k8s_field *f)
     }
 }
 
-bool k8s_field_present(const k8s_field *f, const char *base)
-{
-    const char *v = base + f->offset;
-    if (f->flags & K8S_FIELD_HAS)
-        return *(const bool *)(base + f->aux);
-    if ((f->flags & K8S_FIELD_ARRAY) || f->kind == K8S_KIND_MAP)
-        return *(void *const *)v != NULL;
-    switch (f->kind) {
-    case K8S_KIND_BYTES:
-        return ((const k8s_bytes *)v)->data != NULL;
-    case K8S_KIND_UNION:
-        for (uint16_t i = 0; i < f->type->nfields; i++)
-            if (k8s_field_present(&f->type->fields[i], v))
-                return true;
-        return false;
-    case K8S_KIND_OBJECT:
-        if (f->flags & K8S_FIELD_INLINE)
-            return true;
-        return *(void *const *)v != NULL;
-    case K8S_KIND_BOOL:
-    case K8S_KIND_INT32:
-    case K8S_KIND_INT64:
-    case K8S_KIND_DOUBLE:
-        return true; /* a map value or array element: always there */
-    default:
-        return *(void *const *)v != NULL;
-    }
-}
-
 size_t k8s_utf8_seq(const unsigned char *p, const unsigned char *end)
 {
     unsigned char c = p[0];
