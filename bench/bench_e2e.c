@@ -853,6 +853,10 @@ static void print_row(const char *what, double us[ROWS][64], int row, int base, 
     double mid = median(ratio, rounds); /* which sorts them: the range is at the ends */
     printf("  %-14s bare %5.1f us   typed %5.1f us   %5.2fx (rounds %.2f-%.2fx)   %s\n", what,
            median(b, rounds), median(a, rounds), mid, ratio[0], ratio[rounds - 1], target);
+    /* on a quiet host the middle half of the rounds lies within about 0.1x */
+    if (rounds >= 8 && ratio[rounds - 1 - rounds / 4] - ratio[rounds / 4] > 0.15)
+        printf("                 (the host was busy: the middle half of the rounds spans %.2f-%.2fx; run again)\n",
+               ratio[rounds / 4], ratio[rounds - 1 - rounds / 4]);
 }
 
 static void measure_gets(void)
